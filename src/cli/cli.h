@@ -1,0 +1,39 @@
+/* The attune command: subcommands and their shared conventions. */
+#ifndef ATTUNE_CLI_H
+#define ATTUNE_CLI_H
+
+#include "attune/attune.h"
+
+/* Exit codes, documented in `attune --help` and README.md. */
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_INTERNAL = 1, /* a bug: an invariant failed or a library reported an internal error */
+    EXIT_USAGE = 2,    /* bad command-line arguments */
+    EXIT_SCENARIO = 3, /* the scenario or a --set value is invalid, or the file is unreadable */
+    EXIT_OUTPUT = 4,   /* the output folder exists, cannot be written, or the disk is full */
+    EXIT_MEMORY = 5,   /* the run does not fit in memory */
+};
+
+/** Maps a library status to the command's exit code. */
+int exit_code_for(int status);
+
+/** Prints "attune: <file:line: message>" to stderr. */
+void report_error(const attune_error *err);
+
+int cmd_run(int argc, char **argv);
+int cmd_params(int argc, char **argv);
+
+/** Progress bar on stderr: weeks done, rate and time left. */
+typedef struct progress {
+    int enabled;
+    int32_t total;
+    double started;
+    double last_draw;
+} progress;
+
+double now_seconds(void);
+void progress_start(progress *p, int32_t total_weeks, int enabled);
+void progress_update(progress *p, int32_t week);
+void progress_finish(progress *p);
+
+#endif

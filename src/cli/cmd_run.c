@@ -1,0 +1,388 @@
+/* attune run: build the scenario, check it fits, simulate, write the run folder. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+typedef struct run_options {
+    const char *scenario_path;
+    const char *out_dir;
+    int threads;
+    int quiet;
+    int force;
+    int graphml;
+    uint64_t max_memory; /* 0: what the machine has available */
+} run_options;
+
+/* Parses a size such as 512M, 4G or 1073741824 (bytes). */
+static int parse_size(const char *text, uint64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || errno != 0 || v <= 0)
+        return -1;
+    double mult = 1;
+    switch (*end) {
+    case '\0': break;
+    case 'k':
+    case 'K':
+        mult = 1024.0;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        mult = 1024.0 * 1024;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        mult = 1024.0 * 1024 * 1024;
+        end++;
+        break;
+    case 't':
+    case 'T':
+        mult = 1024.0 * 1024 * 1024 * 1024;
+        end++;
+        break;
+    default: return -1;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end != '\0' || v * mult > 1.8e19)
+        return -1;
+    *out = (uint64_t)(v * mult);
+    return 0;
+}
+
+static int parse_int(const char *text, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || errno != 0 || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Bytes the kernel says can be allocated without swapping, or 0 if unknown. */
+static uint64_t available_memory(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f == NULL)
+        return 0;
+    char line[256];
+    uint64_t kb = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long long v;
+        if (sscanf(line, "MemAvailable: %llu kB", &v) == 1) {
+            kb = v;
+            break;
+        }
+    }
+    fclose(f);
+    return kb * 1024;
+}
+
+static void human_bytes(uint64_t bytes, char *buf, size_t size)
+{
+    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, size, "%.1f %s", v, units[u]);
+}
+
+static void default_out_dir(int64_t seed, char *buf, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(buf, size, "runs/%s-seed%lld", stamp, (long long)seed);
+    struct stat st;
+    for (int k = 2; stat(buf, &st) == 0 && k < 1000; k++)
+        snprintf(buf, size, "runs/%s-seed%lld-%d", stamp, (long long)seed, k);
+}
+
+static const char run_usage[] =
+    "Usage: attune run [SCENARIO] [--set KEY=VALUE]... [--seed N] [--weeks N] [--threads N]\n"
+    "                  [--out DIR] [--force] [--graphml] [--max-memory SIZE] [--quiet]\n"
+    "See attune --help for the options and exit codes.\n";
+
+typedef struct week_context {
+    attune_output *output;
+    progress *bar;
+    attune_error *err;
+    int failed;
+} week_context;
+
+static int after_week(const attune_model *model, void *user)
+{
+    week_context *ctx = user;
+    if (attune_output_write_week(ctx->output, model, ctx->err) != ATTUNE_OK) {
+        ctx->failed = 1;
+        return 1;
+    }
+    progress_update(ctx->bar, attune_model_week(model));
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_options opt = {0};
+    attune_error err = {0};
+    attune_scenario *scenario = NULL;
+    attune_model *model = NULL;
+    attune_output *output = NULL;
+    int code = EXIT_OK;
+    char command[4096] = "attune";
+    for (int a = 0; a < argc; a++) {
+        size_t len = strlen(command);
+        snprintf(command + len, sizeof command - len, " %s", argv[a]);
+    }
+    if (attune_scenario_create(&scenario) != ATTUNE_OK) {
+        fprintf(stderr, "attune: out of memory\n");
+        return EXIT_MEMORY;
+    }
+    /* First pass: the scenario file, so that command-line settings apply over it. */
+    for (int a = 1; a < argc; a++) {
+        const char *arg = argv[a];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            printf("%s", run_usage);
+            attune_scenario_free(scenario);
+            return EXIT_OK;
+        }
+        if (arg[0] == '-' && arg[1] == '-') {
+            /* Options that take a value skip it (unless given as --opt=value). */
+            static const char *with_value[] = {"--set",     "--seed", "--weeks",
+                                               "--threads", "--out",  "--max-memory"};
+            for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
+                if (strcmp(arg, with_value[k]) == 0)
+                    a++;
+            continue;
+        }
+        if (opt.scenario_path != NULL) {
+            fprintf(stderr, "attune run: more than one scenario given ('%s' and '%s')\n%s",
+                    opt.scenario_path, arg, run_usage);
+            attune_scenario_free(scenario);
+            return EXIT_USAGE;
+        }
+        opt.scenario_path = arg;
+    }
+    if (opt.scenario_path != NULL) {
+        int rc = attune_scenario_load(scenario, opt.scenario_path, &err);
+        if (rc != ATTUNE_OK) {
+            report_error(&err);
+            attune_scenario_free(scenario);
+            return rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
+        }
+    }
+    /* Second pass: options, in order. */
+    for (int a = 1; a < argc; a++) {
+        const char *arg = argv[a];
+        if (!(arg[0] == '-' && arg[1] == '-'))
+            continue;
+        char name[64];
+        const char *value = NULL;
+        const char *eq = strchr(arg, '=');
+        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (nlen >= sizeof name) {
+            fprintf(stderr, "attune run: unknown option '%s'\n%s", arg, run_usage);
+            code = EXIT_USAGE;
+            goto out;
+        }
+        memcpy(name, arg, nlen);
+        name[nlen] = '\0';
+        int flag = strcmp(name, "--quiet") == 0 || strcmp(name, "--force") == 0 ||
+                   strcmp(name, "--graphml") == 0;
+        if (flag) {
+            if (eq != NULL) {
+                fprintf(stderr, "attune run: %s takes no value\n", name);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            if (strcmp(name, "--quiet") == 0)
+                opt.quiet = 1;
+            else if (strcmp(name, "--force") == 0)
+                opt.force = 1;
+            else
+                opt.graphml = 1;
+            continue;
+        }
+        if (strcmp(name, "--set") != 0 && strcmp(name, "--seed") != 0 &&
+            strcmp(name, "--weeks") != 0 && strcmp(name, "--threads") != 0 &&
+            strcmp(name, "--out") != 0 && strcmp(name, "--max-memory") != 0) {
+            fprintf(stderr, "attune run: unknown option '%s'\n%s", arg, run_usage);
+            code = EXIT_USAGE;
+            goto out;
+        }
+        if (eq != NULL)
+            value = eq + 1;
+        else if (a + 1 < argc)
+            value = argv[++a];
+        else {
+            fprintf(stderr, "attune run: %s needs a value\n%s", name, run_usage);
+            code = EXIT_USAGE;
+            goto out;
+        }
+        int rc = ATTUNE_OK;
+        if (strcmp(name, "--set") == 0) {
+            const char *veq = strchr(value, '=');
+            if (veq == NULL || veq == value) {
+                fprintf(stderr, "attune run: --set needs KEY=VALUE, got '%s'\n", value);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            char key[256];
+            size_t klen = (size_t)(veq - value);
+            if (klen >= sizeof key)
+                klen = sizeof key - 1;
+            memcpy(key, value, klen);
+            key[klen] = '\0';
+            rc = attune_scenario_set(scenario, key, veq + 1, &err);
+        } else if (strcmp(name, "--seed") == 0) {
+            rc = attune_scenario_set(scenario, "run.seed", value, &err);
+        } else if (strcmp(name, "--weeks") == 0) {
+            rc = attune_scenario_set(scenario, "run.weeks", value, &err);
+        } else if (strcmp(name, "--threads") == 0) {
+            long t;
+            if (parse_int(value, 1, 1024, &t) != 0) {
+                fprintf(stderr, "attune run: --threads is '%s'; expected an integer in [1, 1024]\n",
+                        value);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            opt.threads = (int)t;
+        } else if (strcmp(name, "--out") == 0) {
+            if (value[0] == '\0') {
+                fprintf(stderr, "attune run: --out needs a folder name\n");
+                code = EXIT_USAGE;
+                goto out;
+            }
+            opt.out_dir = value;
+        } else {
+            if (parse_size(value, &opt.max_memory) != 0) {
+                fprintf(stderr,
+                        "attune run: --max-memory is '%s'; expected a size such as 512M or 4G\n",
+                        value);
+                code = EXIT_USAGE;
+                goto out;
+            }
+        }
+        if (rc != ATTUNE_OK) {
+            fprintf(stderr, "attune: %s %s: %s\n", name, value, err.message);
+            code = exit_code_for(rc);
+            goto out;
+        }
+    }
+    if (opt.graphml)
+        attune_scenario_set(scenario, "output.graphml", "true", NULL);
+    int rc = attune_scenario_validate(scenario, &err);
+    if (rc != ATTUNE_OK) {
+        if (opt.scenario_path != NULL && err.file[0] == '\0')
+            snprintf(err.file, sizeof err.file, "%s", opt.scenario_path);
+        report_error(&err);
+        code = exit_code_for(rc);
+        goto out;
+    }
+
+    /* Memory: refuse before starting rather than fail after hours. */
+    uint64_t need = attune_model_memory_estimate(scenario);
+    uint64_t limit = opt.max_memory ? opt.max_memory : available_memory();
+    if (limit > 0 && need > limit) {
+        char n1[32], n2[32];
+        human_bytes(need, n1, sizeof n1);
+        human_bytes(limit, n2, sizeof n2);
+        double people;
+        attune_scenario_get(scenario, "population.size", &people);
+        fprintf(stderr,
+                "attune: this run needs about %s for %.0f people, more than %s %s; reduce "
+                "population.size or raise --max-memory\n",
+                n1, people, n2, opt.max_memory ? "allowed by --max-memory" : "available");
+        code = EXIT_MEMORY;
+        goto out;
+    }
+
+    double seed_d, weeks_d, graphml_d;
+    attune_scenario_get(scenario, "run.seed", &seed_d);
+    attune_scenario_get(scenario, "run.weeks", &weeks_d);
+    attune_scenario_get(scenario, "output.graphml", &graphml_d);
+    char out_dir[3072];
+    if (opt.out_dir != NULL)
+        snprintf(out_dir, sizeof out_dir, "%s", opt.out_dir);
+    else
+        default_out_dir((int64_t)seed_d, out_dir, sizeof out_dir);
+
+    double t0 = now_seconds();
+    rc = attune_model_create(scenario, opt.threads, &model, &err);
+    if (rc == ATTUNE_OK)
+        rc = attune_model_init(model, &err);
+    if (rc != ATTUNE_OK) {
+        report_error(&err);
+        code = exit_code_for(rc);
+        goto out;
+    }
+    double t_init = now_seconds() - t0;
+    attune_output_options oo = {0};
+    oo.force = opt.force != 0;
+    oo.graphml = graphml_d != 0;
+    oo.scenario_source = opt.scenario_path;
+    oo.command_line = command;
+    rc = attune_output_open(model, out_dir, &oo, &output, &err);
+    if (rc != ATTUNE_OK) {
+        report_error(&err);
+        code = exit_code_for(rc);
+        goto out;
+    }
+    progress bar;
+    progress_start(&bar, (int32_t)weeks_d, !opt.quiet && isatty(STDERR_FILENO));
+    week_context ctx = {output, &bar, &err, 0};
+    rc = attune_model_run(model, (int32_t)weeks_d, after_week, &ctx, &err);
+    progress_finish(&bar);
+    if (rc == ATTUNE_OK && ctx.failed)
+        rc = err.status ? err.status : ATTUNE_ERR_IO;
+    double wall = now_seconds() - t0;
+    if (rc != ATTUNE_OK) {
+        report_error(&err);
+        attune_output_close(output, model, false, wall, NULL);
+        output = NULL;
+        code = exit_code_for(rc);
+        goto out;
+    }
+    rc = attune_output_close(output, model, true, wall, &err);
+    output = NULL;
+    if (rc != ATTUNE_OK) {
+        report_error(&err);
+        code = exit_code_for(rc);
+        goto out;
+    }
+    if (!opt.quiet) {
+        attune_metrics mx;
+        attune_model_metrics(model, &mx);
+        printf("attune: %d weeks of %llu people and %llu ties in %.2f s (start-up %.2f s, %d "
+               "threads)\n",
+               attune_model_week(model), (unsigned long long)mx.people, (unsigned long long)mx.ties,
+               wall, t_init, attune_model_threads(model));
+        printf("outputs: %s/ (metrics.csv, events.csv, manifest.json%s)\n", out_dir,
+               oo.graphml ? ", network.graphml" : "");
+    } else {
+        printf("%s\n", out_dir);
+    }
+out:
+    if (output != NULL)
+        attune_output_close(output, model, false, 0, NULL);
+    attune_model_free(model);
+    attune_scenario_free(scenario);
+    return code;
+}

@@ -1,0 +1,83 @@
+/* attune: the command-line front end of libattune. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "attune %s: agent-based simulation of relational development, wounding and healing\n"
+    "\n"
+    "Usage:\n"
+    "  attune run [SCENARIO] [options]   simulate; without SCENARIO, the built-in default\n"
+    "  attune params [--markdown]        list every parameter (or write docs/parameters.md)\n"
+    "  attune --help | --version\n"
+    "\n"
+    "Run options:\n"
+    "  --set KEY=VALUE   set a parameter, e.g. --set population.size=50000 (repeatable);\n"
+    "                    entry fields as KIND.NAME.FIELD, e.g. --set culture.harsh.share=0\n"
+    "  --seed N          same as --set run.seed=N\n"
+    "  --weeks N         same as --set run.weeks=N\n"
+    "  --threads N       OpenMP threads (default: all cores); results do not depend on it\n"
+    "  --out DIR         output folder (default: runs/DATE-TIME-seedN)\n"
+    "  --force           replace an existing, non-empty output folder\n"
+    "  --graphml         also write network.graphml (same as --set output.graphml=true)\n"
+    "  --max-memory SIZE refuse runs estimated to need more, e.g. 4G (default: what is free)\n"
+    "  --quiet           no progress bar or summary; print only the output folder\n"
+    "\n"
+    "Scenario files are INI: [section] headers, key = value lines, comments after ; or #.\n"
+    "Later settings win: the default, then the file, then --set/--seed/--weeks in order.\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  internal error (a bug: please report it with the command and scenario)\n"
+    "  2  bad command-line arguments\n"
+    "  3  invalid scenario: unreadable file, syntax, unknown key, wrong type, out of range,\n"
+    "     duplicate key (the message names file, line and key)\n"
+    "  4  output problem: folder exists (use --force), not writable, or disk full\n"
+    "  5  not enough memory for the run\n";
+
+int exit_code_for(int status)
+{
+    switch (status) {
+    case ATTUNE_OK: return EXIT_OK;
+    case ATTUNE_ERR_UNKNOWN_KEY:
+    case ATTUNE_ERR_TYPE:
+    case ATTUNE_ERR_RANGE:
+    case ATTUNE_ERR_DUPLICATE:
+    case ATTUNE_ERR_SYNTAX: return EXIT_SCENARIO;
+    case ATTUNE_ERR_IO:
+    case ATTUNE_ERR_EXISTS: return EXIT_OUTPUT;
+    case ATTUNE_ERR_NOMEM:
+    case ATTUNE_ERR_TOO_LARGE: return EXIT_MEMORY;
+    default: return EXIT_INTERNAL;
+    }
+}
+
+void report_error(const attune_error *err)
+{
+    char buf[2048];
+    fprintf(stderr, "attune: %s\n", attune_error_format(err, buf, sizeof buf));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, usage, attune_version());
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        printf(usage, attune_version());
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("attune %s (commit %s)\n", attune_version(), attune_git_commit());
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "params") == 0)
+        return cmd_params(argc - 1, argv + 1);
+    fprintf(stderr, "attune: unknown command '%s'; see attune --help\n", cmd);
+    return EXIT_USAGE;
+}

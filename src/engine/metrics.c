@@ -1,0 +1,85 @@
+/*
+ * Population metrics of a week. Sums run over fixed blocks of REDUCTION_BLOCK people, each
+ * block summed in id order, then the block sums in block order: floating-point results are
+ * identical for any number of threads.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/model_internal.h"
+
+enum {
+    SUM_ALIVE,
+    SUM_ISOLATED,
+    SUM_DEGREE,
+    SUM_AFFECT,
+    SUM_AFFECT2,
+    SUM_SELF_WORTH,
+    SUM_ANXIETY,
+    SUM_AVOIDANCE,
+    SUM_DISORGANIZATION,
+    SUM_QUALITY,
+    SUM_MEETINGS,
+    SUM_HOSTILE,
+    SUM_COUNT
+};
+
+int metrics_compute(attune_model *m)
+{
+    const people *p = &m->people;
+    uint32_t n = p->count;
+    size_t blocks = (n + REDUCTION_BLOCK - 1) / REDUCTION_BLOCK;
+    double *partial = calloc(blocks ? blocks * SUM_COUNT : 1, sizeof *partial);
+    if (partial == NULL)
+        return ATTUNE_ERR_NOMEM;
+#pragma omp parallel for schedule(static) num_threads(m->threads)
+    for (size_t b = 0; b < blocks; b++) {
+        double s[SUM_COUNT] = {0};
+        uint32_t lo = (uint32_t)(b * REDUCTION_BLOCK);
+        uint32_t hi = lo + REDUCTION_BLOCK < n ? lo + REDUCTION_BLOCK : n;
+        for (uint32_t i = lo; i < hi; i++) {
+            if (!p->alive[i])
+                continue;
+            s[SUM_ALIVE] += 1;
+            s[SUM_ISOLATED] += p->meetings[i] == 0;
+            s[SUM_DEGREE] += m->ties.count[i];
+            s[SUM_AFFECT] += p->affect[i];
+            s[SUM_AFFECT2] += (double)p->affect[i] * p->affect[i];
+            s[SUM_SELF_WORTH] += p->self_worth[i];
+            s[SUM_ANXIETY] += p->anxiety[i];
+            s[SUM_AVOIDANCE] += p->avoidance[i];
+            s[SUM_DISORGANIZATION] += p->disorganization[i];
+            s[SUM_QUALITY] += p->received_quality_sum[i];
+            s[SUM_MEETINGS] += p->meetings[i];
+            s[SUM_HOSTILE] += p->hostile_meetings[i];
+        }
+        memcpy(partial + b * SUM_COUNT, s, sizeof s);
+    }
+    double t[SUM_COUNT] = {0};
+    for (size_t b = 0; b < blocks; b++)
+        for (size_t k = 0; k < SUM_COUNT; k++)
+            t[k] += partial[b * SUM_COUNT + k];
+    free(partial);
+
+    attune_metrics *out = &m->metrics;
+    memset(out, 0, sizeof *out);
+    double alive = t[SUM_ALIVE] > 0 ? t[SUM_ALIVE] : 1;
+    out->week = m->week;
+    out->people = (uint64_t)t[SUM_ALIVE];
+    out->ties = m->ties.active / 2;
+    /* Each meeting is received at both ends. */
+    out->meetings = (uint64_t)(t[SUM_MEETINGS] / 2);
+    out->mean_degree = t[SUM_DEGREE] / alive;
+    out->isolated_share = m->week > 0 ? t[SUM_ISOLATED] / alive : 0.0;
+    out->affect_mean = t[SUM_AFFECT] / alive;
+    double var = t[SUM_AFFECT2] / alive - out->affect_mean * out->affect_mean;
+    out->affect_sd = var > 0 ? sqrt(var) : 0.0;
+    out->self_worth_mean = t[SUM_SELF_WORTH] / alive;
+    out->anxiety_mean = t[SUM_ANXIETY] / alive;
+    out->avoidance_mean = t[SUM_AVOIDANCE] / alive;
+    out->disorganization_mean = t[SUM_DISORGANIZATION] / alive;
+    out->received_quality_mean = t[SUM_MEETINGS] > 0 ? t[SUM_QUALITY] / t[SUM_MEETINGS] : 0.0;
+    out->hostile_share = t[SUM_MEETINGS] > 0 ? t[SUM_HOSTILE] / t[SUM_MEETINGS] : 0.0;
+    return ATTUNE_OK;
+}

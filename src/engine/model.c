@@ -1,0 +1,298 @@
+/* Model lifecycle, the weekly scheduler and state queries. */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/model_internal.h"
+#include "model/processes.h"
+
+const char *attune_tie_kind_name(int kind)
+{
+    static const char *names[ATTUNE_TIE_KIND_COUNT] = {
+        "caregiver", "child",   "partner",   "sibling",   "family", "friend",
+        "teacher",   "student", "community", "therapist", "client"};
+    return kind >= 0 && kind < ATTUNE_TIE_KIND_COUNT ? names[kind] : "?";
+}
+
+/* Expected half-ties per person at start, for the memory estimate. */
+static double expected_degree(const attune_params *p)
+{
+    return 2.0 * p->network_friends_mean + 2.0 * p->network_community_ties_mean * 1.1 + 3.0 +
+           (double)p->network_tie_slack;
+}
+
+uint64_t attune_model_memory_estimate(const attune_scenario *scenario)
+{
+    const attune_params *p = &scenario->params;
+    double persons = (double)p->population_size;
+    double per_person = (double)people_bytes_per_person() + 3 * sizeof(uint32_t) /* CSR */ +
+                        sizeof(uint32_t) /* household index while generating */;
+    /* The arena grows by half when full, and generation holds an edge list beside it. */
+    double slots = expected_degree(p) * 1.5;
+    double per_slot = (double)ties_bytes_per_slot();
+    double edges = expected_degree(p) / 2.0 * sizeof(tie_edge);
+    return (uint64_t)(persons * (per_person + slots * per_slot + edges)) + (64u << 20);
+}
+
+int attune_model_create(const attune_scenario *scenario, int threads, attune_model **out,
+                        attune_error *err)
+{
+    if (scenario == NULL || out == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, NULL, "missing scenario or output");
+    if (threads < 0 || threads > 1024)
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, NULL,
+                           "threads is %d; expected 0 (OpenMP's default) to 1024", threads);
+    int rc = attune_scenario_validate(scenario, err);
+    if (rc != ATTUNE_OK)
+        return rc;
+    attune_model *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    rc = attune_scenario_copy(scenario, &m->scenario);
+    if (rc != ATTUNE_OK) {
+        free(m);
+        return attune_fail(err, rc, NULL, 0, NULL, "out of memory");
+    }
+    m->p = &m->scenario->params;
+    m->threads = threads > 0 ? threads : omp_get_max_threads();
+    m->key = rng_key_from_seed((uint64_t)m->p->run_seed);
+    m->state = ATTUNE_STATE_CREATED;
+    rc = events_init(&m->events, m->threads);
+    if (rc != ATTUNE_OK) {
+        attune_model_free(m);
+        return attune_fail(err, rc, NULL, 0, NULL, "out of memory");
+    }
+    const attune_params *p = m->p;
+    m->kind_weight[ATTUNE_TIE_CAREGIVER] = (float)p->weight_caregiver;
+    m->kind_weight[ATTUNE_TIE_CHILD] = (float)p->weight_child;
+    m->kind_weight[ATTUNE_TIE_PARTNER] = (float)p->weight_partner;
+    m->kind_weight[ATTUNE_TIE_SIBLING] = (float)p->weight_sibling;
+    m->kind_weight[ATTUNE_TIE_FAMILY] = (float)p->weight_family;
+    m->kind_weight[ATTUNE_TIE_FRIEND] = (float)p->weight_friend;
+    m->kind_weight[ATTUNE_TIE_TEACHER] = (float)p->weight_teacher;
+    m->kind_weight[ATTUNE_TIE_STUDENT] = (float)p->weight_teacher;
+    m->kind_weight[ATTUNE_TIE_COMMUNITY] = (float)p->weight_community;
+    m->kind_weight[ATTUNE_TIE_THERAPIST] = (float)p->weight_therapist;
+    m->kind_weight[ATTUNE_TIE_CLIENT] = (float)p->weight_therapist;
+    *out = m;
+    return ATTUNE_OK;
+}
+
+int attune_model_init(attune_model *m, attune_error *err)
+{
+    if (m == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, NULL, "no model");
+    if (m->state != ATTUNE_STATE_CREATED)
+        return attune_fail(err, ATTUNE_ERR_STATE, NULL, 0, NULL,
+                           "the model is initialised already");
+    int rc = population_generate(m, err);
+    if (rc != ATTUNE_OK) {
+        m->state = ATTUNE_STATE_FAILED;
+        return rc;
+    }
+    interactions_snapshot(m);
+    rc = metrics_compute(m);
+    if (rc != ATTUNE_OK) {
+        m->state = ATTUNE_STATE_FAILED;
+        return attune_fail(err, rc, NULL, 0, NULL, "out of memory computing metrics");
+    }
+    m->state = ATTUNE_STATE_READY;
+    return ATTUNE_OK;
+}
+
+int attune_model_step(attune_model *m, attune_error *err)
+{
+    if (m == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, NULL, "no model");
+    if (m->state != ATTUNE_STATE_READY)
+        return attune_fail(err, ATTUNE_ERR_STATE, NULL, 0, NULL,
+                           m->state == ATTUNE_STATE_CREATED
+                               ? "the model must be initialised before it can step"
+                               : "the model failed earlier and cannot step");
+    int32_t week = m->week + 1;
+    events_begin_week(&m->events);
+    interactions_snapshot(m);
+    interactions_exchange(m, week);
+    affect_update(m);
+    int rc = events_finish_week(&m->events);
+    if (rc == ATTUNE_OK) {
+        m->week = week;
+        rc = metrics_compute(m);
+    }
+    if (rc != ATTUNE_OK) {
+        m->state = ATTUNE_STATE_FAILED;
+        return attune_fail(err, rc, NULL, 0, NULL, "week %d: %s", week, attune_strerror(rc));
+    }
+#ifdef ATTUNE_CHECK_INVARIANTS
+    rc = attune_model_check(m, err);
+    if (rc != ATTUNE_OK) {
+        m->state = ATTUNE_STATE_FAILED;
+        return rc;
+    }
+#endif
+    return ATTUNE_OK;
+}
+
+int attune_model_run(attune_model *m, int32_t until_week, attune_week_callback callback, void *user,
+                     attune_error *err)
+{
+    if (m == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, NULL, "no model");
+    if (until_week < m->week)
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, NULL,
+                           "cannot run back to week %d from week %d", until_week, m->week);
+    while (m->week < until_week) {
+        int rc = attune_model_step(m, err);
+        if (rc != ATTUNE_OK)
+            return rc;
+        if (callback != NULL && callback(m, user) != 0)
+            break;
+    }
+    return ATTUNE_OK;
+}
+
+int32_t attune_model_week(const attune_model *m)
+{
+    return m ? m->week : 0;
+}
+
+const attune_scenario *attune_model_scenario(const attune_model *m)
+{
+    return m ? m->scenario : NULL;
+}
+
+int attune_model_threads(const attune_model *m)
+{
+    return m ? m->threads : 0;
+}
+
+uint32_t attune_model_people_count(const attune_model *m)
+{
+    return m ? m->people.count : 0;
+}
+
+int attune_model_metrics(const attune_model *m, attune_metrics *out)
+{
+    if (m == NULL || out == NULL)
+        return ATTUNE_ERR_ARGUMENT;
+    if (m->state == ATTUNE_STATE_CREATED)
+        return ATTUNE_ERR_STATE;
+    *out = m->metrics;
+    return ATTUNE_OK;
+}
+
+int attune_model_person(const attune_model *m, uint32_t id, attune_person *out)
+{
+    if (m == NULL || out == NULL)
+        return ATTUNE_ERR_ARGUMENT;
+    if (m->state == ATTUNE_STATE_CREATED)
+        return ATTUNE_ERR_STATE;
+    if (id >= m->people.count)
+        return ATTUNE_ERR_RANGE;
+    const people *p = &m->people;
+    memset(out, 0, sizeof *out);
+    out->id = id;
+    out->alive = p->alive[id] != 0;
+    out->age_years = person_age_years(m, id);
+    out->household = p->household[id];
+    out->community = p->community[id];
+    out->culture = p->culture[id];
+    out->role = p->role[id];
+    out->anxiety = p->anxiety[id];
+    out->avoidance = p->avoidance[id];
+    out->disorganization = p->disorganization[id];
+    out->self_worth = p->self_worth[id];
+    out->affect = p->affect[id];
+    out->affect_baseline = p->affect_baseline[id];
+    out->give_capacity = p->give_capacity[id];
+    out->hostility = p->hostility[id];
+    out->meetings = p->meetings[id];
+    out->received_quality =
+        p->meetings[id] ? p->received_quality_sum[id] / (double)p->meetings[id] : 0.0;
+    out->degree = m->ties.count[id];
+    out->ace_count = p->ace_count[id];
+    return ATTUNE_OK;
+}
+
+int attune_model_person_ties(const attune_model *m, uint32_t id, attune_tie *ties, size_t capacity,
+                             size_t *count)
+{
+    if (m == NULL || count == NULL || (ties == NULL && capacity > 0))
+        return ATTUNE_ERR_ARGUMENT;
+    if (m->state == ATTUNE_STATE_CREATED)
+        return ATTUNE_ERR_STATE;
+    if (id >= m->people.count)
+        return ATTUNE_ERR_RANGE;
+    const tie_store *t = &m->ties;
+    *count = t->count[id];
+    for (uint32_t k = 0; k < t->count[id] && k < capacity; k++) {
+        uint32_t h = t->start[id] + k;
+        ties[k].other = t->other[h];
+        ties[k].kind = t->kind[h];
+        ties[k].contact = t->contact[h];
+        ties[k].trust = t->trust[h];
+        ties[k].harm = t->harm[h];
+        ties[k].reciprocity = t->reciprocity[h];
+        ties[k].rupture = t->rupture[h];
+        ties[k].since_week = t->since[h];
+    }
+    return ATTUNE_OK;
+}
+
+int attune_model_events(const attune_model *m, const attune_event **events, size_t *count)
+{
+    if (m == NULL || events == NULL || count == NULL)
+        return ATTUNE_ERR_ARGUMENT;
+    *events = m->events.week_events;
+    *count = m->events.week_count;
+    return ATTUNE_OK;
+}
+
+#define CHECK_RANGE(array, lo, hi)                                                                 \
+    if (!(isfinite(p->array[i]) && p->array[i] >= (lo) && p->array[i] <= (hi)))                    \
+        return attune_fail(err, ATTUNE_ERR_INVARIANT, NULL, 0, #array,                             \
+                           "week %d: person %u has " #array " = %g, outside [%g, %g]", m->week, i, \
+                           (double)p->array[i], (double)(lo), (double)(hi));
+
+int attune_model_check(const attune_model *m, attune_error *err)
+{
+    if (m == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, NULL, "no model");
+    if (m->state == ATTUNE_STATE_CREATED)
+        return ATTUNE_OK;
+    const people *p = &m->people;
+    for (uint32_t i = 0; i < p->count; i++) {
+        CHECK_RANGE(anxiety, 0, 1)
+        CHECK_RANGE(avoidance, 0, 1)
+        CHECK_RANGE(disorganization, 0, 1)
+        CHECK_RANGE(self_worth, 0, 1)
+        CHECK_RANGE(affect, -1, 1)
+        CHECK_RANGE(affect_baseline, -1, 1)
+        CHECK_RANGE(give_capacity, 0, 1)
+        CHECK_RANGE(hostility, 0, 1)
+        if (p->community[i] >= m->community_count)
+            return attune_fail(err, ATTUNE_ERR_INVARIANT, NULL, 0, NULL,
+                               "person %u is in community %u of %u", i, p->community[i],
+                               m->community_count);
+    }
+    char why[512];
+    int rc = ties_check(&m->ties, why, sizeof why);
+    if (rc != ATTUNE_OK)
+        return attune_fail(err, rc, NULL, 0, NULL, "week %d: tie store: %s", m->week, why);
+    return ATTUNE_OK;
+}
+
+void attune_model_free(attune_model *m)
+{
+    if (m == NULL)
+        return;
+    people_free(&m->people);
+    ties_free(&m->ties);
+    events_free(&m->events);
+    free(m->cultures);
+    free(m->community_culture);
+    attune_scenario_free(m->scenario);
+    free(m);
+}

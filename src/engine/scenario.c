@@ -1,0 +1,435 @@
+/* Scenarios: parameter values and repeated entries, set from text and written back out. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/scenario_internal.h"
+
+/* The built-in cultures of the default scenario. */
+static const struct {
+    const char *name;
+    double values[CULTURE_FIELD_COUNT];
+} default_cultures[] = {
+    /*               share  warmth expressive stigma density */
+    {"expressive", {0.35, 0.72, 0.65, 0.20, 1.2}},
+    {"reserved", {0.40, 0.58, 0.30, 0.45, 0.8}},
+    {"harsh", {0.25, 0.40, 0.40, 0.55, 1.0}},
+};
+
+static int valid_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= ATTUNE_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+int attune_scenario_entry_upsert(attune_scenario *scenario, int kind_index, const char *name,
+                                 attune_entry **out)
+{
+    attune_entry_list *list = &scenario->entries[kind_index];
+    for (size_t i = 0; i < list->count; i++) {
+        if (strcmp(list->items[i].name, name) == 0) {
+            *out = &list->items[i];
+            return ATTUNE_OK;
+        }
+    }
+    const attune_entry_kind_info *kind = attune_entry_kind_at((size_t)kind_index);
+    if (list->count >= kind->max_entries)
+        return ATTUNE_ERR_TOO_LARGE;
+    if (list->count == list->capacity) {
+        size_t cap = list->capacity ? list->capacity * 2 : 8;
+        attune_entry *items = realloc(list->items, cap * sizeof *items);
+        if (items == NULL)
+            return ATTUNE_ERR_NOMEM;
+        list->items = items;
+        list->capacity = cap;
+    }
+    attune_entry *e = &list->items[list->count++];
+    memset(e, 0, sizeof *e);
+    snprintf(e->name, sizeof e->name, "%s", name);
+    for (size_t f = 0; f < kind->field_count; f++)
+        e->values[f] = kind->fields[f].default_value;
+    *out = e;
+    return ATTUNE_OK;
+}
+
+int attune_scenario_create(attune_scenario **out)
+{
+    if (out == NULL)
+        return ATTUNE_ERR_ARGUMENT;
+    attune_scenario *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return ATTUNE_ERR_NOMEM;
+    for (size_t i = 0; i < attune_param_count(); i++)
+        attune_param_store(&s->params, i, attune_param_at(i)->default_value);
+    for (size_t c = 0; c < sizeof default_cultures / sizeof default_cultures[0]; c++) {
+        attune_entry *e;
+        int rc = attune_scenario_entry_upsert(s, ENTRY_KIND_CULTURE, default_cultures[c].name, &e);
+        if (rc != ATTUNE_OK) {
+            attune_scenario_free(s);
+            return rc;
+        }
+        memcpy(e->values, default_cultures[c].values, sizeof default_cultures[c].values);
+    }
+    *out = s;
+    return ATTUNE_OK;
+}
+
+int attune_scenario_copy(const attune_scenario *src, attune_scenario **out)
+{
+    if (src == NULL || out == NULL)
+        return ATTUNE_ERR_ARGUMENT;
+    attune_scenario *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return ATTUNE_ERR_NOMEM;
+    s->params = src->params;
+    for (int k = 0; k < ENTRY_KIND_COUNT; k++) {
+        const attune_entry_list *from = &src->entries[k];
+        if (from->count == 0)
+            continue;
+        s->entries[k].items = malloc(from->count * sizeof(attune_entry));
+        if (s->entries[k].items == NULL) {
+            attune_scenario_free(s);
+            return ATTUNE_ERR_NOMEM;
+        }
+        memcpy(s->entries[k].items, from->items, from->count * sizeof(attune_entry));
+        s->entries[k].count = s->entries[k].capacity = from->count;
+    }
+    *out = s;
+    return ATTUNE_OK;
+}
+
+void attune_scenario_free(attune_scenario *scenario)
+{
+    if (scenario == NULL)
+        return;
+    for (int k = 0; k < ENTRY_KIND_COUNT; k++)
+        free(scenario->entries[k].items);
+    free(scenario);
+}
+
+static int field_index(const attune_entry_kind_info *kind, const char *field)
+{
+    for (size_t f = 0; f < kind->field_count; f++)
+        if (strcmp(kind->fields[f].name, field) == 0)
+            return (int)f;
+    return -1;
+}
+
+int attune_scenario_set(attune_scenario *scenario, const char *key, const char *value,
+                        attune_error *err)
+{
+    if (scenario == NULL || key == NULL || value == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, key, "missing key or value");
+    char why[512];
+    /* A parameter: section.name */
+    for (size_t i = 0; i < attune_param_count(); i++) {
+        const attune_param_info *info = attune_param_at(i);
+        if (strcmp(info->key, key) != 0)
+            continue;
+        double v;
+        int rc = attune_param_parse_value(info, value, &v, why, sizeof why);
+        if (rc != ATTUNE_OK)
+            return attune_fail(err, rc, NULL, 0, key, "%s %s", key, why);
+        attune_param_store(&scenario->params, i, v);
+        return ATTUNE_OK;
+    }
+    /* An entry field: kind.name.field */
+    const char *dot1 = strchr(key, '.');
+    const char *dot2 = dot1 ? strrchr(key, '.') : NULL;
+    if (dot1 != NULL && dot2 != NULL && dot2 > dot1) {
+        char kind_name[64], name[ATTUNE_NAME_MAX + 1];
+        size_t lk = (size_t)(dot1 - key), ln = (size_t)(dot2 - dot1 - 1);
+        if (lk < sizeof kind_name && ln < sizeof name) {
+            memcpy(kind_name, key, lk);
+            kind_name[lk] = '\0';
+            memcpy(name, dot1 + 1, ln);
+            name[ln] = '\0';
+            int k = attune_entry_kind_index(kind_name);
+            if (k >= 0) {
+                const attune_entry_kind_info *kind = attune_entry_kind_at((size_t)k);
+                int f = field_index(kind, dot2 + 1);
+                if (f < 0) {
+                    const char *near = attune_nearest_key(dot2 + 1, kind_name);
+                    return attune_fail(err, ATTUNE_ERR_UNKNOWN_KEY, NULL, 0, key,
+                                       "unknown field '%s' of [%s %s]%s%s%s", dot2 + 1, kind_name,
+                                       name, near ? "; did you mean '" : "",
+                                       near ? strchr(near, '.') + 1 : "", near ? "'?" : "");
+                }
+                if (!valid_name(name))
+                    return attune_fail(err, ATTUNE_ERR_SYNTAX, NULL, 0, key,
+                                       "'%s' is not a valid %s name (letters, digits, '_' and "
+                                       "'-', at most %d characters)",
+                                       name, kind_name, ATTUNE_NAME_MAX - 1);
+                double v;
+                int rc = attune_param_parse_value(&kind->fields[f], value, &v, why, sizeof why);
+                if (rc != ATTUNE_OK)
+                    return attune_fail(err, rc, NULL, 0, key, "%s %s", key, why);
+                attune_entry *e;
+                rc = attune_scenario_entry_upsert(scenario, k, name, &e);
+                if (rc == ATTUNE_ERR_TOO_LARGE)
+                    return attune_fail(err, rc, NULL, 0, key, "too many %s entries (at most %zu)",
+                                       kind_name, kind->max_entries);
+                if (rc != ATTUNE_OK)
+                    return attune_fail(err, rc, NULL, 0, key, "%s", attune_strerror(rc));
+                e->values[f] = v;
+                return ATTUNE_OK;
+            }
+        }
+    }
+    const char *near = attune_nearest_key(key, NULL);
+    return attune_fail(err, ATTUNE_ERR_UNKNOWN_KEY, NULL, 0, key, "unknown parameter '%s'%s%s%s",
+                       key, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+}
+
+int attune_scenario_get(const attune_scenario *scenario, const char *key, double *value)
+{
+    if (scenario == NULL || key == NULL || value == NULL)
+        return ATTUNE_ERR_ARGUMENT;
+    for (size_t i = 0; i < attune_param_count(); i++) {
+        if (strcmp(attune_param_at(i)->key, key) == 0) {
+            *value = attune_param_load(&scenario->params, i);
+            return ATTUNE_OK;
+        }
+    }
+    return ATTUNE_ERR_UNKNOWN_KEY;
+}
+
+size_t attune_scenario_entry_count(const attune_scenario *scenario, const char *kind)
+{
+    int k = attune_entry_kind_index(kind);
+    return k < 0 ? 0 : scenario->entries[k].count;
+}
+
+const char *attune_scenario_entry_name(const attune_scenario *scenario, const char *kind, size_t i)
+{
+    int k = attune_entry_kind_index(kind);
+    if (k < 0 || i >= scenario->entries[k].count)
+        return NULL;
+    return scenario->entries[k].items[i].name;
+}
+
+int attune_scenario_entry_get(const attune_scenario *scenario, const char *kind, size_t i,
+                              const char *field, double *value)
+{
+    int k = attune_entry_kind_index(kind);
+    if (k < 0 || i >= scenario->entries[k].count || value == NULL)
+        return ATTUNE_ERR_ARGUMENT;
+    int f = field_index(attune_entry_kind_at((size_t)k), field);
+    if (f < 0)
+        return ATTUNE_ERR_UNKNOWN_KEY;
+    *value = scenario->entries[k].items[i].values[f];
+    return ATTUNE_OK;
+}
+
+int attune_scenario_validate(const attune_scenario *scenario, attune_error *err)
+{
+    const attune_entry_list *cultures = &scenario->entries[ENTRY_KIND_CULTURE];
+    double total = 0;
+    for (size_t i = 0; i < cultures->count; i++)
+        total += cultures->items[i].values[CULTURE_share];
+    if (total <= 0)
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "culture",
+                           "the cultures' shares sum to 0; at least one [culture NAME] needs a "
+                           "share above 0");
+    const attune_params *p = &scenario->params;
+    if (p->population_community_size > p->population_size)
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "population.community_size",
+                           "population.community_size (%lld) exceeds population.size (%lld)",
+                           (long long)p->population_community_size, (long long)p->population_size);
+    return ATTUNE_OK;
+}
+
+/* A growable string for the writers below. */
+typedef struct strbuf {
+    char *data;
+    size_t len, cap;
+    int failed;
+} strbuf;
+
+static void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#include <stdarg.h>
+static void sb_printf(strbuf *sb, const char *fmt, ...)
+{
+    if (sb->failed)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        size_t room = sb->cap - sb->len;
+        int n = vsnprintf(sb->data ? sb->data + sb->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            sb->failed = 1;
+            return;
+        }
+        if ((size_t)n < room) {
+            sb->len += (size_t)n;
+            return;
+        }
+        size_t cap = sb->cap ? sb->cap * 2 : 4096;
+        while (cap - sb->len <= (size_t)n)
+            cap *= 2;
+        char *d = realloc(sb->data, cap);
+        if (d == NULL) {
+            sb->failed = 1;
+            return;
+        }
+        sb->data = d;
+        sb->cap = cap;
+    }
+}
+
+static int sb_finish(strbuf *sb, char **text)
+{
+    if (sb->failed || sb->data == NULL) {
+        free(sb->data);
+        return ATTUNE_ERR_NOMEM;
+    }
+    *text = sb->data;
+    return ATTUNE_OK;
+}
+
+int attune_scenario_to_ini(const attune_scenario *scenario, char **text)
+{
+    if (scenario == NULL || text == NULL)
+        return ATTUNE_ERR_ARGUMENT;
+    strbuf sb = {0};
+    const char *section = "";
+    sb_printf(&sb, "; attune scenario (every parameter)\n");
+    for (size_t i = 0; i < attune_param_count(); i++) {
+        const attune_param_info *info = attune_param_at(i);
+        if (strcmp(info->section, section) != 0) {
+            section = info->section;
+            sb_printf(&sb, "\n[%s]\n", section);
+        }
+        char v[64];
+        attune_param_format(info, attune_param_load(&scenario->params, i), v, sizeof v);
+        sb_printf(&sb, "%s = %s\n", info->name, v);
+    }
+    for (size_t k = 0; k < ENTRY_KIND_COUNT; k++) {
+        const attune_entry_kind_info *kind = attune_entry_kind_at(k);
+        for (size_t e = 0; e < scenario->entries[k].count; e++) {
+            const attune_entry *entry = &scenario->entries[k].items[e];
+            sb_printf(&sb, "\n[%s %s]\n", kind->kind, entry->name);
+            for (size_t f = 0; f < kind->field_count; f++) {
+                char v[64];
+                attune_param_format(&kind->fields[f], entry->values[f], v, sizeof v);
+                sb_printf(&sb, "%s = %s\n", kind->fields[f].name, v);
+            }
+        }
+    }
+    return sb_finish(&sb, text);
+}
+
+static void json_number(strbuf *sb, const attune_param_info *info, double value)
+{
+    char v[64];
+    attune_param_format(info, value, v, sizeof v);
+    sb_printf(sb, "%s", v);
+}
+
+int attune_scenario_to_json(const attune_scenario *scenario, char **text)
+{
+    if (scenario == NULL || text == NULL)
+        return ATTUNE_ERR_ARGUMENT;
+    strbuf sb = {0};
+    sb_printf(&sb, "{\"parameters\": {");
+    for (size_t i = 0; i < attune_param_count(); i++) {
+        const attune_param_info *info = attune_param_at(i);
+        sb_printf(&sb, "%s\n    \"%s\": ", i ? "," : "", info->key);
+        json_number(&sb, info, attune_param_load(&scenario->params, i));
+    }
+    sb_printf(&sb, "\n  },\n  \"entries\": {");
+    for (size_t k = 0; k < ENTRY_KIND_COUNT; k++) {
+        const attune_entry_kind_info *kind = attune_entry_kind_at(k);
+        sb_printf(&sb, "%s\n    \"%s\": [", k ? "," : "", kind->kind);
+        for (size_t e = 0; e < scenario->entries[k].count; e++) {
+            const attune_entry *entry = &scenario->entries[k].items[e];
+            sb_printf(&sb, "%s\n      {\"name\": \"%s\"", e ? "," : "", entry->name);
+            for (size_t f = 0; f < kind->field_count; f++) {
+                sb_printf(&sb, ", \"%s\": ", kind->fields[f].name);
+                json_number(&sb, &kind->fields[f], entry->values[f]);
+            }
+            sb_printf(&sb, "}");
+        }
+        sb_printf(&sb, "\n    ]");
+    }
+    sb_printf(&sb, "\n  }\n}");
+    return sb_finish(&sb, text);
+}
+
+int attune_params_markdown(char **text)
+{
+    if (text == NULL)
+        return ATTUNE_ERR_ARGUMENT;
+    strbuf sb = {0};
+    sb_printf(&sb, "# Parameter reference\n\n"
+                   "Generated from the parameter table (`src/engine/params.def`) by "
+                   "`attune params --markdown`; a test checks that it matches. Do not edit by "
+                   "hand.\n\n"
+                   "A scenario file sets a parameter `section.name` as `name = value` under "
+                   "`[section]`; the command line sets it with `--set section.name=value`.\n");
+    const char *section = "";
+    for (size_t i = 0; i < attune_param_count(); i++) {
+        const attune_param_info *info = attune_param_at(i);
+        if (strcmp(info->section, section) != 0) {
+            section = info->section;
+            sb_printf(&sb,
+                      "\n## [%s]\n\n| key | type | default | range | unit | meaning |\n"
+                      "|---|---|---|---|---|---|\n",
+                      section);
+        }
+        char d[64], lo[64], hi[64];
+        attune_param_format(info, info->default_value, d, sizeof d);
+        attune_param_format(info, info->min, lo, sizeof lo);
+        attune_param_format(info, info->max, hi, sizeof hi);
+        sb_printf(&sb, "| `%s` | %s | %s | [%s, %s] | %s | %s |\n", info->key,
+                  attune_param_type_name(info->type), d, lo, hi, info->unit, info->doc);
+    }
+    for (size_t k = 0; k < ENTRY_KIND_COUNT; k++) {
+        const attune_entry_kind_info *kind = attune_entry_kind_at(k);
+        sb_printf(&sb,
+                  "\n## Repeated entries: [%s NAME]\n\n%s\n\n"
+                  "| field | type | default | range | unit | meaning |\n"
+                  "|---|---|---|---|---|---|\n",
+                  kind->kind, kind->doc);
+        for (size_t f = 0; f < kind->field_count; f++) {
+            const attune_param_info *info = &kind->fields[f];
+            char d[64], lo[64], hi[64];
+            attune_param_format(info, info->default_value, d, sizeof d);
+            attune_param_format(info, info->min, lo, sizeof lo);
+            attune_param_format(info, info->max, hi, sizeof hi);
+            sb_printf(&sb, "| `%s` | %s | %s | [%s, %s] | %s | %s |\n", info->name,
+                      attune_param_type_name(info->type), d, lo, hi, info->unit, info->doc);
+        }
+    }
+    attune_scenario *defaults = NULL;
+    if (attune_scenario_create(&defaults) == ATTUNE_OK) {
+        const attune_entry_kind_info *kind = attune_entry_kind_at(ENTRY_KIND_CULTURE);
+        sb_printf(&sb, "\nBuilt-in cultures of the default scenario:\n\n| culture |");
+        for (size_t f = 0; f < kind->field_count; f++)
+            sb_printf(&sb, " %s |", kind->fields[f].name);
+        sb_printf(&sb, "\n|---|");
+        for (size_t f = 0; f < kind->field_count; f++)
+            sb_printf(&sb, "---|");
+        sb_printf(&sb, "\n");
+        const attune_entry_list *list = &defaults->entries[ENTRY_KIND_CULTURE];
+        for (size_t e = 0; e < list->count; e++) {
+            sb_printf(&sb, "| %s |", list->items[e].name);
+            for (size_t f = 0; f < kind->field_count; f++)
+                sb_printf(&sb, " %g |", list->items[e].values[f]);
+            sb_printf(&sb, "\n");
+        }
+        attune_scenario_free(defaults);
+    }
+    return sb_finish(&sb, text);
+}

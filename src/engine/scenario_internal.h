@@ -1,0 +1,85 @@
+/* Internal layout of scenarios: parameter values as a struct generated from params.def. */
+#ifndef ATTUNE_SCENARIO_INTERNAL_H
+#define ATTUNE_SCENARIO_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attune/attune.h"
+
+#define ATTUNE_FIELD_INT(field)  int64_t field;
+#define ATTUNE_FIELD_REAL(field) double field;
+#define ATTUNE_FIELD_BOOL(field) bool field;
+
+/** Every parameter value; field `section_name` for row (section, name) of params.def. */
+typedef struct attune_params {
+#define ATTUNE_PARAM(sec, nm, type, def, lo, hi, unit, doc) ATTUNE_FIELD_##type(sec##_##nm)
+#include "engine/params.def"
+#undef ATTUNE_PARAM
+} attune_params;
+
+/** Field indices of a culture entry. */
+enum culture_field {
+#define ATTUNE_ENTRY_FIELD(nm, type, def, lo, hi, unit, doc) CULTURE_##nm,
+#include "engine/culture_fields.def"
+#undef ATTUNE_ENTRY_FIELD
+    CULTURE_FIELD_COUNT
+};
+
+#define ATTUNE_NAME_MAX         64
+#define ATTUNE_ENTRY_FIELDS_MAX 16
+#define ATTUNE_MAX_CULTURES     64
+
+/** One repeated entry, e.g. [culture warm]; values indexed by the kind's field table. */
+typedef struct attune_entry {
+    char name[ATTUNE_NAME_MAX];
+    double values[ATTUNE_ENTRY_FIELDS_MAX];
+} attune_entry;
+
+typedef struct attune_entry_list {
+    attune_entry *items;
+    size_t count;
+    size_t capacity;
+} attune_entry_list;
+
+enum { ENTRY_KIND_CULTURE = 0, ENTRY_KIND_COUNT };
+
+struct attune_scenario {
+    attune_params params;
+    attune_entry_list entries[ENTRY_KIND_COUNT];
+};
+
+/** Offset of each parameter's field in attune_params, in table order. */
+size_t attune_param_offset(size_t index);
+
+/** Parses `text` as a value of row `info`; on success writes it to *value. */
+int attune_param_parse_value(const attune_param_info *info, const char *text, double *value,
+                             char *why, size_t why_size);
+
+/** Stores a checked value into the field of row `index`. */
+void attune_param_store(attune_params *params, size_t index, double value);
+
+/** Reads the field of row `index` as a double. */
+double attune_param_load(const attune_params *params, size_t index);
+
+/** Formats a value of a row the way a scenario file would write it. */
+void attune_param_format(const attune_param_info *info, double value, char *buf, size_t size);
+
+/** Index of the entry kind named `kind`, or -1. */
+int attune_entry_kind_index(const char *kind);
+
+/** Finds or appends entry `name` of kind `kind_index` (new entries take field defaults). */
+int attune_scenario_entry_upsert(attune_scenario *scenario, int kind_index, const char *name,
+                                 attune_entry **out);
+
+/** The key of the table closest to `word` by edit distance, or NULL if nothing is close. */
+const char *attune_nearest_key(const char *word, const char *section);
+
+/** The section or entry kind closest to `word`, or NULL. */
+const char *attune_nearest_section(const char *word);
+
+/** Fills err (if not NULL) and returns status. printf-style message. */
+int attune_fail(struct attune_error *err, int status, const char *file, int line, const char *key,
+                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+#endif

@@ -1,0 +1,351 @@
+/* The tie store (see ties.h for the layout and its contract). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attune/attune.h"
+#include "engine/ties.h"
+
+#define SLOT_ARRAYS(X)                                                                             \
+    X(other) X(twin) X(kind) X(rupture) X(contact) X(trust) X(harm) X(reciprocity) X(since)
+
+uint64_t ties_bytes_per_slot(void)
+{
+    const tie_store *t = NULL;
+    uint64_t total = 0;
+#define SIZE(f) total += sizeof *t->f;
+    SLOT_ARRAYS(SIZE)
+#undef SIZE
+    (void)t;
+    return total;
+}
+
+static int grow_slots(tie_store *t, uint64_t need)
+{
+    if (need <= t->capacity)
+        return ATTUNE_OK;
+    if (need >= UINT32_MAX)
+        return ATTUNE_ERR_TOO_LARGE;
+    uint64_t cap = t->capacity ? t->capacity : 1024;
+    while (cap < need)
+        cap += cap / 2;
+    if (cap >= UINT32_MAX)
+        cap = UINT32_MAX - 1;
+#define GROW(f)                                                                                    \
+    {                                                                                              \
+        void *nf = realloc(t->f, (size_t)cap * sizeof *t->f);                                      \
+        if (nf == NULL)                                                                            \
+            return ATTUNE_ERR_NOMEM;                                                               \
+        t->f = nf;                                                                                 \
+    }
+    SLOT_ARRAYS(GROW)
+#undef GROW
+    t->capacity = (uint32_t)cap;
+    return ATTUNE_OK;
+}
+
+static int grow_people_arrays(tie_store *t, uint32_t people)
+{
+    uint32_t *s = realloc(t->start, (size_t)(people ? people : 1) * sizeof *s);
+    if (s == NULL)
+        return ATTUNE_ERR_NOMEM;
+    t->start = s;
+    uint32_t *c = realloc(t->count, (size_t)(people ? people : 1) * sizeof *c);
+    if (c == NULL)
+        return ATTUNE_ERR_NOMEM;
+    t->count = c;
+    uint32_t *k = realloc(t->cap, (size_t)(people ? people : 1) * sizeof *k);
+    if (k == NULL)
+        return ATTUNE_ERR_NOMEM;
+    t->cap = k;
+    return ATTUNE_OK;
+}
+
+void ties_free(tie_store *t)
+{
+#define FREE(f) free(t->f);
+    SLOT_ARRAYS(FREE)
+#undef FREE
+    free(t->start);
+    free(t->count);
+    free(t->cap);
+    memset(t, 0, sizeof *t);
+}
+
+static void write_half(tie_store *t, uint32_t slot, uint32_t other, uint8_t kind, float contact,
+                       float trust, int32_t since)
+{
+    t->other[slot] = other;
+    t->kind[slot] = kind;
+    t->rupture[slot] = 0;
+    t->contact[slot] = contact;
+    t->trust[slot] = trust;
+    t->harm[slot] = 0.0f;
+    t->reciprocity[slot] = 0.0f;
+    t->since[slot] = since;
+}
+
+int ties_build(tie_store *t, uint32_t people, const tie_edge *edges, size_t n, uint32_t slack)
+{
+    memset(t, 0, sizeof *t);
+    int rc = grow_people_arrays(t, people);
+    if (rc != ATTUNE_OK)
+        goto out;
+    t->people = people;
+    memset(t->count, 0, (size_t)people * sizeof *t->count);
+    for (size_t e = 0; e < n; e++) {
+        t->count[edges[e].a]++;
+        t->count[edges[e].b]++;
+    }
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < people; i++) {
+        t->start[i] = (uint32_t)total;
+        t->cap[i] = t->count[i] + slack;
+        total += t->cap[i];
+        if (total >= UINT32_MAX) {
+            rc = ATTUNE_ERR_TOO_LARGE;
+            goto out;
+        }
+        t->count[i] = 0;
+    }
+    rc = grow_slots(t, total ? total : 1);
+    if (rc != ATTUNE_OK)
+        goto out;
+    t->size = (uint32_t)total;
+    for (size_t e = 0; e < n; e++) {
+        const tie_edge *edge = &edges[e];
+        uint32_t sa = t->start[edge->a] + t->count[edge->a]++;
+        uint32_t sb = t->start[edge->b] + t->count[edge->b]++;
+        write_half(t, sa, edge->b, edge->kind_at_a, edge->contact, edge->trust, edge->since);
+        write_half(t, sb, edge->a, edge->kind_at_b, edge->contact, edge->trust, edge->since);
+        t->twin[sa] = sb;
+        t->twin[sb] = sa;
+    }
+    t->active = 2 * (uint64_t)n;
+out:
+    if (rc != ATTUNE_OK)
+        ties_free(t);
+    return rc;
+}
+
+int ties_grow_people(tie_store *t, uint32_t new_people, uint32_t slack)
+{
+    if (new_people <= t->people)
+        return ATTUNE_OK;
+    int rc = grow_people_arrays(t, new_people);
+    if (rc != ATTUNE_OK)
+        return rc;
+    uint64_t need = (uint64_t)t->size + (uint64_t)(new_people - t->people) * slack;
+    rc = grow_slots(t, need);
+    if (rc != ATTUNE_OK)
+        return rc;
+    for (uint32_t i = t->people; i < new_people; i++) {
+        t->start[i] = t->size;
+        t->count[i] = 0;
+        t->cap[i] = slack;
+        t->size += slack;
+    }
+    t->people = new_people;
+    return ATTUNE_OK;
+}
+
+/* Moves half `from` to slot `to` (which must be free) and points its twin at the new place. */
+static void move_half(tie_store *t, uint32_t from, uint32_t to)
+{
+#define COPY(f) t->f[to] = t->f[from];
+    SLOT_ARRAYS(COPY)
+#undef COPY
+    t->twin[t->twin[to]] = to;
+}
+
+/* Gives person i at least one free slot, relocating its block to the arena end if needed. */
+static int ensure_room(tie_store *t, uint32_t i)
+{
+    if (t->count[i] < t->cap[i])
+        return ATTUNE_OK;
+    uint32_t new_cap = t->cap[i] ? 2 * t->cap[i] : 4;
+    int rc = grow_slots(t, (uint64_t)t->size + new_cap);
+    if (rc != ATTUNE_OK)
+        return rc;
+    uint32_t old = t->start[i], fresh = t->size;
+    for (uint32_t k = 0; k < t->count[i]; k++)
+        move_half(t, old + k, fresh + k);
+    t->start[i] = fresh;
+    t->cap[i] = new_cap;
+    t->size += new_cap;
+    return ATTUNE_OK;
+}
+
+int ties_add(tie_store *t, const tie_edge *e, uint32_t *slot_a)
+{
+    if (e->a >= t->people || e->b >= t->people || e->a == e->b)
+        return ATTUNE_ERR_ARGUMENT;
+    int rc = ensure_room(t, e->a);
+    if (rc == ATTUNE_OK)
+        rc = ensure_room(t, e->b);
+    if (rc != ATTUNE_OK)
+        return rc;
+    uint32_t sa = t->start[e->a] + t->count[e->a]++;
+    uint32_t sb = t->start[e->b] + t->count[e->b]++;
+    write_half(t, sa, e->b, e->kind_at_a, e->contact, e->trust, e->since);
+    write_half(t, sb, e->a, e->kind_at_b, e->contact, e->trust, e->since);
+    t->twin[sa] = sb;
+    t->twin[sb] = sa;
+    t->active += 2;
+    if (slot_a != NULL)
+        *slot_a = sa;
+    return ATTUNE_OK;
+}
+
+/* Removes the half at `slot` owned by `owner` by moving the owner's last half into it. */
+static void remove_half(tie_store *t, uint32_t owner, uint32_t slot)
+{
+    uint32_t last = t->start[owner] + t->count[owner] - 1;
+    if (slot != last)
+        move_half(t, last, slot);
+    t->count[owner]--;
+}
+
+int ties_remove(tie_store *t, uint32_t slot)
+{
+    if (slot >= t->size)
+        return ATTUNE_ERR_ARGUMENT;
+    uint32_t j = t->other[slot];
+    uint32_t twin = t->twin[slot];
+    uint32_t i = t->other[twin];
+    /* Remove the twin first: moving j's last half never touches i's slots. */
+    remove_half(t, j, twin);
+    remove_half(t, i, slot);
+    t->active -= 2;
+    return ATTUNE_OK;
+}
+
+uint32_t ties_find(const tie_store *t, uint32_t i, uint32_t j)
+{
+    uint32_t s = t->start[i], e = s + t->count[i];
+    for (uint32_t h = s; h < e; h++)
+        if (t->other[h] == j)
+            return h;
+    return TIE_NONE;
+}
+
+int ties_compact(tie_store *t, uint32_t slack)
+{
+    tie_store fresh = {0};
+    int rc = grow_people_arrays(&fresh, t->people);
+    if (rc != ATTUNE_OK)
+        goto out;
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < t->people; i++) {
+        fresh.start[i] = (uint32_t)total;
+        fresh.count[i] = t->count[i];
+        fresh.cap[i] = t->count[i] + slack;
+        total += fresh.cap[i];
+        if (total >= UINT32_MAX) {
+            rc = ATTUNE_ERR_TOO_LARGE;
+            goto out;
+        }
+    }
+    rc = grow_slots(&fresh, total ? total : 1);
+    if (rc != ATTUNE_OK)
+        goto out;
+    fresh.size = (uint32_t)total;
+    fresh.people = t->people;
+    fresh.active = t->active;
+    for (uint32_t i = 0; i < t->people; i++) {
+        for (uint32_t k = 0; k < t->count[i]; k++) {
+            uint32_t from = t->start[i] + k, to = fresh.start[i] + k;
+#define COPY(f) fresh.f[to] = t->f[from];
+            SLOT_ARRAYS(COPY)
+#undef COPY
+        }
+    }
+    /* Twins: the position of the twin within its owner's block is unchanged. */
+    for (uint32_t i = 0; i < t->people; i++) {
+        for (uint32_t k = 0; k < t->count[i]; k++) {
+            uint32_t to = fresh.start[i] + k;
+            uint32_t old_twin = t->twin[t->start[i] + k];
+            uint32_t j = t->other[t->start[i] + k];
+            fresh.twin[to] = fresh.start[j] + (old_twin - t->start[j]);
+        }
+    }
+    ties_free(t);
+    *t = fresh;
+    return ATTUNE_OK;
+out:
+    ties_free(&fresh);
+    return rc;
+}
+
+int ties_check(const tie_store *t, char *why, size_t why_size)
+{
+    uint64_t active = 0;
+    for (uint32_t i = 0; i < t->people; i++) {
+        if (t->count[i] > t->cap[i]) {
+            snprintf(why, why_size, "person %u has %u half-ties in %u slots", i, t->count[i],
+                     t->cap[i]);
+            return ATTUNE_ERR_INVARIANT;
+        }
+        if ((uint64_t)t->start[i] + t->cap[i] > t->size) {
+            snprintf(why, why_size, "person %u's slots run past the arena end", i);
+            return ATTUNE_ERR_INVARIANT;
+        }
+        active += t->count[i];
+        for (uint32_t k = 0; k < t->count[i]; k++) {
+            uint32_t h = t->start[i] + k;
+            uint32_t j = t->other[h], tw = t->twin[h];
+            if (j >= t->people || j == i) {
+                snprintf(why, why_size, "half %u of person %u points at person %u", h, i, j);
+                return ATTUNE_ERR_INVARIANT;
+            }
+            if (tw < t->start[j] || tw >= t->start[j] + t->count[j]) {
+                snprintf(why, why_size, "twin %u of half %u (%u-%u) is not among %u's half-ties",
+                         tw, h, i, j, j);
+                return ATTUNE_ERR_INVARIANT;
+            }
+            if (t->twin[tw] != h || t->other[tw] != i) {
+                snprintf(why, why_size, "halves %u and %u of tie %u-%u do not point at each other",
+                         h, tw, i, j);
+                return ATTUNE_ERR_INVARIANT;
+            }
+            if (t->contact[h] != t->contact[tw]) {
+                snprintf(why, why_size, "tie %u-%u has different contact rates at its ends", i, j);
+                return ATTUNE_ERR_INVARIANT;
+            }
+            for (uint32_t k2 = k + 1; k2 < t->count[i]; k2++) {
+                if (t->other[t->start[i] + k2] == j) {
+                    snprintf(why, why_size, "tie %u-%u is stored twice", i, j);
+                    return ATTUNE_ERR_INVARIANT;
+                }
+            }
+        }
+    }
+    /* Blocks must not overlap: sort-free check by marking owners. */
+    uint32_t *owner = malloc((size_t)(t->size ? t->size : 1) * sizeof *owner);
+    if (owner == NULL) {
+        snprintf(why, why_size, "out of memory");
+        return ATTUNE_ERR_NOMEM;
+    }
+    for (uint32_t s = 0; s < t->size; s++)
+        owner[s] = TIE_NONE;
+    int rc = ATTUNE_OK;
+    for (uint32_t i = 0; i < t->people && rc == ATTUNE_OK; i++) {
+        for (uint32_t k = 0; k < t->cap[i]; k++) {
+            uint32_t s = t->start[i] + k;
+            if (owner[s] != TIE_NONE) {
+                snprintf(why, why_size, "slot %u belongs to both person %u and person %u", s,
+                         owner[s], i);
+                rc = ATTUNE_ERR_INVARIANT;
+                break;
+            }
+            owner[s] = i;
+        }
+    }
+    free(owner);
+    if (rc == ATTUNE_OK && active != t->active) {
+        snprintf(why, why_size, "active half-tie count %llu differs from the sum of degrees %llu",
+                 (unsigned long long)t->active, (unsigned long long)active);
+        rc = ATTUNE_ERR_INVARIANT;
+    }
+    return rc;
+}

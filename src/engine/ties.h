@@ -1,0 +1,75 @@
+/*
+ * The tie store: half-ties in CSR with slack and twin indices.
+ *
+ * Each person's half-ties occupy slots start[i] .. start[i]+count[i]-1 of the half-tie arrays,
+ * with cap[i] - count[i] spare slots after them. The half at i of the tie {i, j} is i's view of
+ * j; twin[h] is the index of the other half (at j). A person whose slots run out is moved to the
+ * end of the arena with double the capacity; ties_compact() rebuilds the arena in id order.
+ * Only the owner of a half writes it during the parallel phases; adding and removing ties is
+ * serial (two-phase changes, applied in a fixed order).
+ */
+#ifndef ATTUNE_TIES_H
+#define ATTUNE_TIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TIE_NONE UINT32_MAX
+
+typedef struct tie_store {
+    uint32_t people;   /* person slots */
+    uint32_t *start;   /* first slot of each person */
+    uint32_t *count;   /* half-ties in use */
+    uint32_t *cap;     /* slots reserved */
+    uint32_t size;     /* slots handed out (arena end) */
+    uint32_t capacity; /* slots allocated */
+    uint64_t active;   /* half-ties in use, over all people */
+    /* half-tie arrays, indexed by slot */
+    uint32_t *other;
+    uint32_t *twin;
+    uint8_t *kind;      /* attune_tie_kind at this end */
+    uint8_t *rupture;   /* 0 none, 1 ruptured */
+    float *contact;     /* weekly meeting probability; equal at both ends */
+    float *trust;       /* [0,1] */
+    float *harm;        /* >= 0 */
+    float *reciprocity; /* care given minus care received, running */
+    int32_t *since;     /* week formed */
+} tie_store;
+
+/** An edge for ties_build: a tie {a, b} with the kind seen from each end. */
+typedef struct tie_edge {
+    uint32_t a, b;
+    uint8_t kind_at_a, kind_at_b;
+    float contact;
+    float trust;
+    int32_t since;
+} tie_edge;
+
+/** Builds the store for `people` persons from `n` edges, with `slack` spare slots each. */
+int ties_build(tie_store *t, uint32_t people, const tie_edge *edges, size_t n, uint32_t slack);
+
+/** Frees every array. */
+void ties_free(tie_store *t);
+
+/** Makes room for person ids up to new_people-1 (with no ties). */
+int ties_grow_people(tie_store *t, uint32_t new_people, uint32_t slack);
+
+/** Adds the tie {e->a, e->b}; the slot at a is returned in *slot_a (may be NULL). */
+int ties_add(tie_store *t, const tie_edge *e, uint32_t *slot_a);
+
+/** Removes the tie of which `slot` is one half (both halves go). */
+int ties_remove(tie_store *t, uint32_t slot);
+
+/** Slot of the half at i of tie {i, j}, or TIE_NONE. O(degree of i). */
+uint32_t ties_find(const tie_store *t, uint32_t i, uint32_t j);
+
+/** Rebuilds the arena in person order with `slack` spare slots each (after much churn). */
+int ties_compact(tie_store *t, uint32_t slack);
+
+/** Checks twins, owners, counts and capacities; writes the first violation into why. */
+int ties_check(const tie_store *t, char *why, size_t why_size);
+
+/** Bytes per allocated half-tie slot. */
+uint64_t ties_bytes_per_slot(void);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * Files that appear whole or not at all: written under "<path>.partial", flushed and synced,
+ * then renamed over <path>.
+ */
+#ifndef ATTUNE_ATOMIC_FILE_H
+#define ATTUNE_ATOMIC_FILE_H
+
+#include <stdio.h>
+
+#include "attune/attune.h"
+
+typedef struct atomic_file {
+    FILE *f;
+    char path[4096];
+    char temp[4096 + 16];
+} atomic_file;
+
+/** Opens "<path>.partial" for writing. */
+int atomic_open(atomic_file *af, const char *path, attune_error *err);
+
+/** Flushes, syncs and renames the file into place; closes it in every case. */
+int atomic_commit(atomic_file *af, attune_error *err);
+
+/** Closes and removes the temporary file. Safe on a file that was never opened. */
+void atomic_abort(atomic_file *af);
+
+/** Checks the stream for write errors so far (e.g. a full disk). */
+int atomic_check(atomic_file *af, attune_error *err);
+
+/** Writes a whole string to path atomically. */
+int atomic_write_string(const char *path, const char *text, attune_error *err);
+
+#endif

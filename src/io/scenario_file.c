@@ -1,0 +1,345 @@
+/*
+ * Scenario files: INI read with inih. inih's handler gets no line numbers in Debian's build, so
+ * the input is read into memory and fed through a reader that counts lines; the handler then
+ * knows the line of every key it sees.
+ */
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/scenario_internal.h"
+
+#define SCENARIO_MAX_BYTES (16u << 20)
+
+typedef struct parse_state {
+    const char *name; /* file name for messages */
+    const char *text; /* whole input */
+    size_t size, pos;
+    int line;              /* line last handed to inih */
+    int section_line;      /* line of the last [section] header */
+    attune_scenario *work; /* scenario being changed; copied back on success */
+    attune_error error;    /* first error found */
+    int failed;
+    int keys;          /* key = value lines seen */
+    char (*seen)[160]; /* "section\nkey" pairs seen, for duplicate detection */
+    int *seen_line;
+    size_t seen_count, seen_cap;
+} parse_state;
+
+static void fail_at(parse_state *st, int status, int line, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+#include <stdarg.h>
+static void fail_at(parse_state *st, int status, int line, const char *key, const char *fmt, ...)
+{
+    if (st->failed && st->error.line <= line)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    attune_fail(&st->error, status, st->name, line, key, "%s", msg);
+    st->failed = 1;
+}
+
+/* fgets over the in-memory text; counts lines and notes section headers. */
+static char *reader(char *str, int num, void *stream)
+{
+    parse_state *st = stream;
+    if (st->pos >= st->size)
+        return NULL;
+    size_t start = st->pos, end = start;
+    while (end < st->size && st->text[end] != '\n')
+        end++;
+    size_t len = end - start;
+    st->line++;
+    st->pos = end < st->size ? end + 1 : end;
+    if (len + 2 > (size_t)num) {
+        fail_at(st, ATTUNE_ERR_SYNTAX, st->line, NULL, "line is longer than %d characters",
+                num - 2);
+        len = (size_t)num - 2;
+    }
+    memcpy(str, st->text + start, len);
+    str[len] = '\n';
+    str[len + 1] = '\0';
+    const char *p = str;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '[')
+        st->section_line = st->line;
+    return str;
+}
+
+static int remember_key(parse_state *st, const char *section, const char *name, int *first_line)
+{
+    char pair[160];
+    snprintf(pair, sizeof pair, "%s\n%s", section, name);
+    for (size_t i = 0; i < st->seen_count; i++) {
+        if (strcmp(st->seen[i], pair) == 0) {
+            *first_line = st->seen_line[i];
+            return 1;
+        }
+    }
+    if (st->seen_count == st->seen_cap) {
+        size_t cap = st->seen_cap ? st->seen_cap * 2 : 64;
+        char(*seen)[160] = realloc(st->seen, cap * sizeof *seen);
+        int *lines = realloc(st->seen_line, cap * sizeof *lines);
+        if (seen != NULL)
+            st->seen = seen;
+        if (lines != NULL)
+            st->seen_line = lines;
+        if (seen == NULL || lines == NULL)
+            return -1;
+        st->seen_cap = cap;
+    }
+    memcpy(st->seen[st->seen_count], pair, sizeof pair);
+    st->seen_line[st->seen_count++] = st->line;
+    return 0;
+}
+
+/* Drops a trailing " # comment" that inih keeps (it strips only " ; comment"). */
+static void strip_hash_comment(char *value)
+{
+    for (char *p = value; *p; p++) {
+        if (*p == '#' && (p == value || p[-1] == ' ' || p[-1] == '\t')) {
+            *p = '\0';
+            break;
+        }
+    }
+    size_t n = strlen(value);
+    while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+        value[--n] = '\0';
+}
+
+static int is_param_section(const char *section)
+{
+    for (size_t i = 0; i < attune_param_count(); i++)
+        if (strcmp(attune_param_at(i)->section, section) == 0)
+            return 1;
+    return 0;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *raw_value)
+{
+    parse_state *st = user;
+    int line = st->line;
+    st->keys++;
+    if (section[0] == '\0') {
+        fail_at(st, ATTUNE_ERR_SYNTAX, line, name,
+                "'%s' appears before any [section]; put it under its section, e.g. [run]", name);
+        return 1;
+    }
+    int first_line = 0;
+    int dup = remember_key(st, section, name, &first_line);
+    if (dup < 0) {
+        fail_at(st, ATTUNE_ERR_NOMEM, line, name, "out of memory");
+        return 0;
+    }
+    char value[1024];
+    snprintf(value, sizeof value, "%s", raw_value);
+    strip_hash_comment(value);
+
+    /* "[kind name]" sections hold entries. */
+    char kind_word[128] = "", entry_name[128] = "";
+    int words = sscanf(section, "%127s %127s", kind_word, entry_name);
+    char extra[8];
+    int more = sscanf(section, "%*s %*s %7s", extra);
+    if (words == 2) {
+        int k = attune_entry_kind_index(kind_word);
+        if (k < 0 || more == 1) {
+            const char *near = attune_nearest_section(kind_word);
+            fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, st->section_line, NULL,
+                    "unknown section [%s]%s%s%s", section, near ? "; did you mean [" : "",
+                    near ? near : "", near ? " NAME]?" : "");
+            return 1;
+        }
+        char key[512];
+        snprintf(key, sizeof key, "%s.%s.%s", kind_word, entry_name, name);
+        if (dup) {
+            fail_at(st, ATTUNE_ERR_DUPLICATE, line, key,
+                    "duplicate key '%s' in [%s] (first set on line %d)", name, section, first_line);
+            return 1;
+        }
+        attune_error e;
+        int rc = attune_scenario_set(st->work, key, value, &e);
+        if (rc != ATTUNE_OK) {
+            if (rc == ATTUNE_ERR_UNKNOWN_KEY || rc == ATTUNE_ERR_SYNTAX) {
+                fail_at(st, rc, line, key, "%s", e.message);
+            } else {
+                /* Say it the way the file says it: "share is ..." rather than the full key. */
+                const char *why = e.message + strlen(key);
+                fail_at(st, rc, line, key, "%s%s (in [%s])", name, why, section);
+            }
+        }
+        return 1;
+    }
+    if (!is_param_section(section)) {
+        if (attune_entry_kind_index(section) >= 0) {
+            fail_at(st, ATTUNE_ERR_SYNTAX, st->section_line, NULL,
+                    "[%s] needs a name: write [%s NAME]", section, section);
+            return 1;
+        }
+        const char *near = attune_nearest_section(section);
+        int entry = near != NULL && attune_entry_kind_index(near) >= 0;
+        fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, st->section_line, NULL, "unknown section [%s]%s%s%s",
+                section, near ? "; did you mean [" : "", near ? near : "",
+                near ? (entry ? " NAME]?" : "]?") : "");
+        return 1;
+    }
+    char key[512];
+    snprintf(key, sizeof key, "%s.%s", section, name);
+    const attune_param_info *info = attune_param_find(key);
+    if (info == NULL) {
+        const char *near = attune_nearest_key(name, section);
+        if (near != NULL && strncmp(near, section, strlen(section)) == 0 &&
+            near[strlen(section)] == '.')
+            fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, line, key,
+                    "unknown key '%s' in [%s]; did you mean '%s'?", name, section,
+                    near + strlen(section) + 1);
+        else if (near != NULL)
+            fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, line, key,
+                    "unknown key '%s' in [%s]; did you mean '%s' (in its own section)?", name,
+                    section, near);
+        else
+            fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, line, key,
+                    "unknown key '%s' in [%s]; `attune params` lists the valid keys", name,
+                    section);
+        return 1;
+    }
+    if (dup) {
+        fail_at(st, ATTUNE_ERR_DUPLICATE, line, key,
+                "duplicate key '%s' in [%s] (first set on line %d)", name, section, first_line);
+        return 1;
+    }
+    char why[512];
+    double v;
+    int rc = attune_param_parse_value(info, value, &v, why, sizeof why);
+    if (rc != ATTUNE_OK) {
+        fail_at(st, rc, line, key, "%s %s", name, why);
+        return 1;
+    }
+    size_t index = (size_t)(info - attune_param_at(0));
+    attune_param_store(&st->work->params, index, v);
+    return 1;
+}
+
+static void line_text(const char *text, size_t size, int line, char *out, size_t out_size)
+{
+    size_t pos = 0;
+    for (int l = 1; l < line && pos < size; pos++)
+        if (text[pos] == '\n')
+            l++;
+    size_t end = pos;
+    while (end < size && text[end] != '\n' && end - pos < 60)
+        end++;
+    size_t n = end - pos < out_size - 1 ? end - pos : out_size - 1;
+    memcpy(out, text + pos, n);
+    out[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
+            out[i] = '?';
+}
+
+int attune_scenario_load_string(attune_scenario *scenario, const char *text, const char *name,
+                                attune_error *err)
+{
+    if (scenario == NULL || text == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, name, 0, NULL, "missing scenario or text");
+    return attune_scenario_load_buffer(scenario, text, strlen(text), name, err);
+}
+
+int attune_scenario_load_buffer(attune_scenario *scenario, const char *text, size_t size,
+                                const char *name, attune_error *err)
+{
+    if (name == NULL)
+        name = "<scenario>";
+    for (size_t i = 0; i < size; i++) {
+        if (text[i] == '\0') {
+            int line = 1;
+            for (size_t j = 0; j < i; j++)
+                line += text[j] == '\n';
+            return attune_fail(err, ATTUNE_ERR_SYNTAX, name, line, NULL,
+                               "binary data (a NUL byte): a scenario file is INI text");
+        }
+    }
+    parse_state st = {0};
+    st.name = name;
+    st.text = text;
+    st.size = size;
+    /* Skip a UTF-8 byte order mark. */
+    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        st.pos = 3;
+    int rc = attune_scenario_copy(scenario, &st.work);
+    if (rc != ATTUNE_OK)
+        return attune_fail(err, rc, name, 0, NULL, "out of memory");
+    int syntax_line = ini_parse_stream(reader, &st, handler, &st);
+    if (syntax_line > 0 && (!st.failed || syntax_line < st.error.line)) {
+        char shown[64];
+        line_text(text, size, syntax_line, shown, sizeof shown);
+        fail_at(&st, ATTUNE_ERR_SYNTAX, syntax_line, NULL,
+                "cannot read '%s': expected 'key = value', '[section]' or a comment (; or #)",
+                shown);
+    } else if (syntax_line < 0 && !st.failed) {
+        fail_at(&st, ATTUNE_ERR_NOMEM, 0, NULL, "out of memory while parsing");
+    }
+    if (!st.failed && st.keys == 0)
+        fail_at(&st, ATTUNE_ERR_SYNTAX, 0, NULL,
+                "the scenario holds no settings (an empty file is most likely a mistake)");
+    if (!st.failed) {
+        /* Commit: the scenario takes the parsed values. */
+        attune_scenario tmp = *scenario;
+        *scenario = *st.work;
+        *st.work = tmp;
+    } else if (err != NULL) {
+        *err = st.error;
+    }
+    attune_scenario_free(st.work);
+    free(st.seen);
+    free(st.seen_line);
+    return st.failed ? st.error.status : ATTUNE_OK;
+}
+
+int attune_scenario_load(attune_scenario *scenario, const char *path, attune_error *err)
+{
+    if (scenario == NULL || path == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, path, 0, NULL, "missing scenario or path");
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot open scenario file: %s",
+                           strerror(errno));
+    char *buf = NULL;
+    size_t size = 0, cap = 0;
+    int rc = ATTUNE_OK;
+    for (;;) {
+        if (size == cap) {
+            if (cap >= SCENARIO_MAX_BYTES) {
+                rc = attune_fail(err, ATTUNE_ERR_TOO_LARGE, path, 0, NULL,
+                                 "scenario file is larger than %u MiB", SCENARIO_MAX_BYTES >> 20);
+                break;
+            }
+            cap = cap ? cap * 2 : 65536;
+            char *nb = realloc(buf, cap + 1);
+            if (nb == NULL) {
+                rc = attune_fail(err, ATTUNE_ERR_NOMEM, path, 0, NULL, "out of memory");
+                break;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + size, 1, cap - size, f);
+        size += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot read scenario file: %s",
+                                 strerror(errno));
+            break;
+        }
+    }
+    fclose(f);
+    if (rc == ATTUNE_OK)
+        rc = attune_scenario_load_buffer(scenario, buf ? buf : "", size, path, err);
+    free(buf);
+    return rc;
+}

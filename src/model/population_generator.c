@@ -1,0 +1,607 @@
+/*
+ * The initial population (week 0): households, communities with a culture each, the first
+ * generation's inner state, and the network (household ties, friendships, teachers, community
+ * ties). Ids are assigned household by household and community by community, so that the
+ * people one meets most are stored near each other.
+ *
+ * Every draw is keyed by what it is about (household, community or person index) through
+ * rng.h, so the population depends on the seed alone.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/processes.h"
+
+#define WEEKS_PER_YEAR        52.1775
+#define AGE_BANDS             7
+#define MAX_CHILDREN          6
+#define CROSS_COMMUNITY_REACH 8 /* friends across communities come from the 8 nearest each way */
+
+static int age_band(double age)
+{
+    if (age < 5)
+        return 0;
+    if (age < 13)
+        return 1;
+    if (age < 18)
+        return 2;
+    if (age < 30)
+        return 3;
+    if (age < 45)
+        return 4;
+    if (age < 65)
+        return 5;
+    return 6;
+}
+
+static float clamp01f(double x)
+{
+    return (float)(x < 0 ? 0 : x > 1 ? 1 : x);
+}
+
+static float clamp11f(double x)
+{
+    return (float)(x < -1 ? -1 : x > 1 ? 1 : x);
+}
+
+/* Adult age: flat from 18 to 60, then falling linearly to zero at max_age (rejection). */
+static double draw_adult_age(rng_seq *s, double max_age)
+{
+    for (int tries = 0; tries < 64; tries++) {
+        double a = 18.0 + (max_age - 18.0) * rng_seq_u01(s);
+        double w = a < 60.0 ? 1.0 : (max_age - a) / (max_age - 60.0);
+        if (rng_seq_u01(s) < w)
+            return a;
+    }
+    return 40.0;
+}
+
+typedef struct edge_list {
+    tie_edge *items;
+    size_t count, capacity;
+} edge_list;
+
+static int edge_push(edge_list *l, uint32_t a, uint32_t b, int kind_a, int kind_b, double contact,
+                     double trust, int32_t since)
+{
+    if (a == b)
+        return ATTUNE_OK;
+    if (l->count == l->capacity) {
+        size_t cap = l->capacity ? l->capacity + l->capacity / 2 : 1u << 16;
+        tie_edge *items = realloc(l->items, cap * sizeof *items);
+        if (items == NULL)
+            return ATTUNE_ERR_NOMEM;
+        l->items = items;
+        l->capacity = cap;
+    }
+    tie_edge *e = &l->items[l->count++];
+    e->a = a;
+    e->b = b;
+    e->kind_at_a = (uint8_t)kind_a;
+    e->kind_at_b = (uint8_t)kind_b;
+    e->contact = (float)contact;
+    e->trust = (float)trust;
+    e->since = since;
+    return ATTUNE_OK;
+}
+
+/* Orders edges by (min id, max id), keeping generation order among duplicates. */
+typedef struct keyed_edge {
+    uint64_t pair;
+    size_t order;
+} keyed_edge;
+
+static int keyed_order(const void *pa, const void *pb)
+{
+    const keyed_edge *a = pa, *b = pb;
+    if (a->pair != b->pair)
+        return a->pair < b->pair ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Sorts the edge list by pair and drops repeated pairs (the first generated kind wins). */
+static int sort_unique_edges(edge_list *l)
+{
+    keyed_edge *keys = malloc((l->count ? l->count : 1) * sizeof *keys);
+    if (keys == NULL)
+        return ATTUNE_ERR_NOMEM;
+    for (size_t e = 0; e < l->count; e++) {
+        uint32_t lo = l->items[e].a < l->items[e].b ? l->items[e].a : l->items[e].b;
+        uint32_t hi = l->items[e].a ^ l->items[e].b ^ lo;
+        keys[e].pair = ((uint64_t)lo << 32) | hi;
+        keys[e].order = e;
+    }
+    qsort(keys, l->count, sizeof *keys, keyed_order);
+    tie_edge *sorted = malloc((l->count ? l->count : 1) * sizeof *sorted);
+    if (sorted == NULL) {
+        free(keys);
+        return ATTUNE_ERR_NOMEM;
+    }
+    size_t n = 0;
+    for (size_t e = 0; e < l->count; e++) {
+        if (e > 0 && keys[e].pair == keys[e - 1].pair)
+            continue;
+        sorted[n++] = l->items[keys[e].order];
+    }
+    free(keys);
+    free(l->items);
+    l->items = sorted;
+    l->count = n;
+    l->capacity = n;
+    return ATTUNE_OK;
+}
+
+/* Households: ids in household order; returns the number of households. */
+static int make_households(attune_model *m, uint32_t *household_count)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    uint32_t n = (uint32_t)p->population_size;
+    uint32_t id = 0, h = 0;
+    while (id < n) {
+        rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_HOUSEHOLD, h);
+        double ages[2 + MAX_CHILDREN];
+        int members = 0;
+        double head = draw_adult_age(&s, p->population_max_age);
+        ages[members++] = head;
+        int couple = head >= 22 && head <= 75 && rng_seq_u01(&s) < p->population_partnered_share;
+        if (couple) {
+            double partner = head + 3.0 * rng_seq_normal(&s);
+            if (partner < 18)
+                partner = 18;
+            if (partner > p->population_max_age)
+                partner = p->population_max_age;
+            ages[members++] = partner;
+        }
+        if (head >= 22 && head <= 50 && rng_seq_u01(&s) < p->population_family_share) {
+            double mean_extra =
+                p->population_children_mean > 1 ? p->population_children_mean - 1 : 0;
+            uint32_t kids = 1 + rng_poisson(mean_extra, rng_seq_next(&s));
+            if (kids > MAX_CHILDREN)
+                kids = MAX_CHILDREN;
+            double youngest_parent = couple && ages[1] < head ? ages[1] : head;
+            double oldest_child = youngest_parent - 18.0 < 17.99 ? youngest_parent - 18.0 : 17.99;
+            if (oldest_child < 0)
+                oldest_child = 0;
+            double child_ages[MAX_CHILDREN];
+            for (uint32_t k = 0; k < kids; k++)
+                child_ages[k] = oldest_child * rng_seq_u01(&s);
+            /* Children from oldest to youngest. */
+            for (uint32_t a = 1; a < kids; a++)
+                for (uint32_t b = a; b > 0 && child_ages[b] > child_ages[b - 1]; b--) {
+                    double t = child_ages[b];
+                    child_ages[b] = child_ages[b - 1];
+                    child_ages[b - 1] = t;
+                }
+            for (uint32_t k = 0; k < kids; k++)
+                ages[members++] = child_ages[k];
+        }
+        for (int k = 0; k < members && id < n; k++, id++) {
+            pp->birth_week[id] = -(int32_t)floor(ages[k] * WEEKS_PER_YEAR);
+            pp->household[id] = h;
+            pp->alive[id] = 1;
+            pp->role[id] = ATTUNE_ROLE_PERSON;
+        }
+        h++;
+    }
+    pp->count = n;
+    *household_count = h;
+    return ATTUNE_OK;
+}
+
+/* Communities: consecutive households until each reaches its target size; a culture each. */
+static int make_communities(attune_model *m, uint32_t **first_out)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    const attune_entry_list *cultures = &m->scenario->entries[ENTRY_KIND_CULTURE];
+    m->culture_count = (uint32_t)cultures->count;
+    m->cultures = calloc(cultures->count, sizeof *m->cultures);
+    if (m->cultures == NULL)
+        return ATTUNE_ERR_NOMEM;
+    double share_total = 0;
+    for (size_t c = 0; c < cultures->count; c++) {
+        const double *v = cultures->items[c].values;
+        m->cultures[c].warmth = v[CULTURE_warmth];
+        m->cultures[c].expressiveness = v[CULTURE_expressiveness];
+        m->cultures[c].help_seeking_stigma = v[CULTURE_help_seeking_stigma];
+        m->cultures[c].community_density = v[CULTURE_community_density];
+        share_total += v[CULTURE_share];
+    }
+    uint32_t n = pp->count;
+    uint32_t max_communities = n / 25 + 2;
+    uint32_t *first = malloc(((size_t)max_communities + 1) * sizeof *first);
+    m->community_culture = malloc((size_t)max_communities * sizeof *m->community_culture);
+    if (first == NULL || m->community_culture == NULL) {
+        free(first);
+        return ATTUNE_ERR_NOMEM;
+    }
+    uint32_t c = 0, id = 0;
+    while (id < n) {
+        rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_COMMUNITY, c);
+        double target = (double)p->population_community_size * (0.7 + 0.6 * rng_seq_u01(&s));
+        double pick = rng_seq_u01(&s) * share_total, acc = 0;
+        uint32_t culture = 0;
+        for (size_t k = 0; k < cultures->count; k++) {
+            acc += cultures->items[k].values[CULTURE_share];
+            if (cultures->items[k].values[CULTURE_share] > 0) {
+                culture = (uint32_t)k;
+                if (pick < acc)
+                    break;
+            }
+        }
+        first[c] = id;
+        m->community_culture[c] = culture;
+        uint32_t start = id;
+        while (id < n &&
+               ((double)(id - start) < target || pp->household[id] == pp->household[id - 1])) {
+            pp->community[id] = c;
+            pp->culture[id] = (uint8_t)culture;
+            id++;
+        }
+        c++;
+        if (c >= max_communities)
+            break;
+    }
+    /* A short last community joins the one before. */
+    if (c > 1 && (double)(n - first[c - 1]) < 0.3 * (double)p->population_community_size) {
+        for (uint32_t i = first[c - 1]; i < n; i++) {
+            pp->community[i] = c - 2;
+            pp->culture[i] = (uint8_t)m->community_culture[c - 2];
+        }
+        c--;
+    }
+    first[c] = n;
+    m->community_count = c;
+    *first_out = first;
+    return ATTUNE_OK;
+}
+
+/* The first generation's inner state: expectations of care learned in its culture. */
+static void draw_inner_state(attune_model *m)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    uint32_t n = pp->count;
+#pragma omp parallel for schedule(static) num_threads(m->threads)
+    for (uint32_t i = 0; i < n; i++) {
+        rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_PERSON, i);
+        const culture_norms *c = &m->cultures[pp->culture[i]];
+        double sd = p->initial_working_model_sd;
+        double anxiety = 0.55 - 0.45 * c->warmth + sd * rng_seq_normal(&s);
+        double avoidance =
+            0.50 - 0.40 * c->warmth + 0.15 * (0.5 - c->expressiveness) + sd * rng_seq_normal(&s);
+        double disorganization = 0.25 - 0.25 * c->warmth + 0.5 * sd * rng_seq_normal(&s);
+        pp->anxiety[i] = clamp01f(anxiety);
+        pp->avoidance[i] = clamp01f(avoidance);
+        pp->disorganization[i] = clamp01f(disorganization);
+        double worth = p->initial_self_worth_mean + 0.2 * (c->warmth - 0.6) -
+                       0.2 * (pp->anxiety[i] - 0.3) + p->initial_self_worth_sd * rng_seq_normal(&s);
+        pp->self_worth[i] = clamp01f(worth);
+        pp->affect_baseline[i] =
+            clamp11f(p->affect_baseline_mean + p->affect_baseline_sd * rng_seq_normal(&s));
+        pp->affect[i] = pp->affect_baseline[i];
+        pp->ace_count[i] = 0;
+    }
+}
+
+static double age_at_start(const people *pp, uint32_t i)
+{
+    return (double)(-pp->birth_week[i]) / WEEKS_PER_YEAR;
+}
+
+/* Partners, caregivers and children, siblings: everyone who shares a household. */
+static int household_ties(attune_model *m, edge_list *edges)
+{
+    const attune_params *p = m->p;
+    const people *pp = &m->people;
+    uint32_t n = pp->count;
+    for (uint32_t start = 0; start < n;) {
+        uint32_t end = start;
+        while (end < n && pp->household[end] == pp->household[start])
+            end++;
+        for (uint32_t a = start; a < end; a++) {
+            for (uint32_t b = a + 1; b < end; b++) {
+                int adult_a = age_at_start(pp, a) >= 18, adult_b = age_at_start(pp, b) >= 18;
+                int rc;
+                int32_t since =
+                    pp->birth_week[a] > pp->birth_week[b] ? pp->birth_week[a] : pp->birth_week[b];
+                if (adult_a && adult_b)
+                    rc = edge_push(edges, a, b, ATTUNE_TIE_PARTNER, ATTUNE_TIE_PARTNER,
+                                   p->contact_household, 0.7, 0);
+                else if (adult_a)
+                    rc = edge_push(edges, a, b, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER,
+                                   p->contact_household, 0.7, pp->birth_week[b]);
+                else
+                    rc = edge_push(edges, a, b, ATTUNE_TIE_SIBLING, ATTUNE_TIE_SIBLING,
+                                   p->contact_household, 0.6, since);
+                if (rc != ATTUNE_OK)
+                    return rc;
+            }
+        }
+        start = end;
+    }
+    return ATTUNE_OK;
+}
+
+/* Members of each (community, age band), in id order, for picking friends of one's age. */
+typedef struct band_index {
+    uint32_t *offset;  /* (community * AGE_BANDS + band) -> first position in members */
+    uint32_t *members; /* person ids */
+} band_index;
+
+static int build_band_index(const attune_model *m, const uint8_t *band, band_index *bi)
+{
+    uint32_t n = m->people.count;
+    size_t cells = (size_t)m->community_count * AGE_BANDS;
+    bi->offset = calloc(cells + 1, sizeof *bi->offset);
+    bi->members = malloc((size_t)(n ? n : 1) * sizeof *bi->members);
+    if (bi->offset == NULL || bi->members == NULL)
+        return ATTUNE_ERR_NOMEM;
+    for (uint32_t i = 0; i < n; i++)
+        bi->offset[(size_t)m->people.community[i] * AGE_BANDS + band[i] + 1]++;
+    for (size_t c = 0; c < cells; c++)
+        bi->offset[c + 1] += bi->offset[c];
+    uint32_t *fill = malloc((cells ? cells : 1) * sizeof *fill);
+    if (fill == NULL)
+        return ATTUNE_ERR_NOMEM;
+    memcpy(fill, bi->offset, cells * sizeof *fill);
+    for (uint32_t i = 0; i < n; i++)
+        bi->members[fill[(size_t)m->people.community[i] * AGE_BANDS + band[i]]++] = i;
+    free(fill);
+    return ATTUNE_OK;
+}
+
+/* A random member of community c aged 5 or more, in band `want` if it has any; or none. */
+static uint32_t pick_member(const band_index *bi, const uint32_t *first, const uint8_t *band,
+                            uint32_t c, int want, rng_seq *s)
+{
+    if (want >= 0) {
+        uint32_t lo = bi->offset[(size_t)c * AGE_BANDS + (uint32_t)want];
+        uint32_t hi = bi->offset[(size_t)c * AGE_BANDS + (uint32_t)want + 1];
+        if (hi > lo)
+            return bi->members[lo + rng_below(rng_seq_next(s), hi - lo)];
+    }
+    uint32_t size = first[c + 1] - first[c];
+    for (int tries = 0; tries < 4; tries++) {
+        uint32_t j = first[c] + rng_below(rng_seq_next(s), size);
+        if (band[j] > 0)
+            return j;
+    }
+    return TIE_NONE;
+}
+
+static int friendships(attune_model *m, const uint32_t *first, const uint8_t *band,
+                       const band_index *bi, edge_list *edges)
+{
+    const attune_params *p = m->p;
+    uint32_t n = m->people.count;
+    size_t first_friend = edges->count;
+    for (uint32_t i = 0; i < n; i++) {
+        if (band[i] == 0)
+            continue;
+        rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_FRIENDS, i);
+        uint32_t k = rng_poisson(p->network_friends_mean / 2.0, rng_seq_next(&s));
+        uint32_t c = m->people.community[i];
+        for (uint32_t f = 0; f < k; f++) {
+            uint32_t cc = c;
+            if (m->community_count > 1 && rng_seq_u01(&s) >= p->network_friends_within_community) {
+                /* One of the CROSS_COMMUNITY_REACH nearest communities on either side. */
+                uint32_t reach = m->community_count - 1 < CROSS_COMMUNITY_REACH
+                                     ? m->community_count - 1
+                                     : CROSS_COMMUNITY_REACH;
+                uint32_t step = 1 + rng_below(rng_seq_next(&s), 2 * reach);
+                uint32_t forward = step <= reach ? step : m->community_count - (step - reach);
+                cc = (uint32_t)(((uint64_t)c + forward) % m->community_count);
+            }
+            int want = rng_seq_u01(&s) < p->network_friends_same_age ? band[i] : -1;
+            uint32_t j = pick_member(bi, first, band, cc, want, &s);
+            if (j == TIE_NONE || j == i)
+                continue;
+            int rc = edge_push(edges, i, j, ATTUNE_TIE_FRIEND, ATTUNE_TIE_FRIEND, p->contact_friend,
+                               0.5, 0);
+            if (rc != ATTUNE_OK)
+                return rc;
+        }
+    }
+    /* Triadic closure: some people befriend a friend of a friend. */
+    size_t base_end = edges->count;
+    uint32_t *deg = calloc((size_t)n + 1, sizeof *deg);
+    if (deg == NULL)
+        return ATTUNE_ERR_NOMEM;
+    for (size_t e = first_friend; e < base_end; e++) {
+        deg[edges->items[e].a + 1]++;
+        deg[edges->items[e].b + 1]++;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        deg[i + 1] += deg[i];
+    uint32_t *adj = malloc((size_t)(deg[n] ? deg[n] : 1) * sizeof *adj);
+    uint32_t *fill = malloc((size_t)(n ? n : 1) * sizeof *fill);
+    if (adj == NULL || fill == NULL) {
+        free(deg);
+        free(adj);
+        free(fill);
+        return ATTUNE_ERR_NOMEM;
+    }
+    memcpy(fill, deg, (size_t)n * sizeof *fill);
+    for (size_t e = first_friend; e < base_end; e++) {
+        adj[fill[edges->items[e].a]++] = edges->items[e].b;
+        adj[fill[edges->items[e].b]++] = edges->items[e].a;
+    }
+    int rc = ATTUNE_OK;
+    for (uint32_t i = 0; i < n && rc == ATTUNE_OK; i++) {
+        uint32_t di = deg[i + 1] - deg[i];
+        if (di == 0)
+            continue;
+        rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_FRIENDS, n + i);
+        if (rng_seq_u01(&s) >= p->network_friends_of_friends)
+            continue;
+        uint32_t f = adj[deg[i] + rng_below(rng_seq_next(&s), di)];
+        uint32_t df = deg[f + 1] - deg[f];
+        uint32_t g = adj[deg[f] + rng_below(rng_seq_next(&s), df)];
+        if (g != i)
+            rc = edge_push(edges, i, g, ATTUNE_TIE_FRIEND, ATTUNE_TIE_FRIEND, p->contact_friend,
+                           0.5, 0);
+    }
+    free(deg);
+    free(adj);
+    free(fill);
+    return rc;
+}
+
+/* Teachers: enough adults of 25-64 per community for its school-age children, by age. */
+static int teachers(attune_model *m, const uint32_t *first, edge_list *edges)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    uint32_t class_size = (uint32_t)p->population_class_size;
+    int rc = ATTUNE_OK;
+    uint32_t *pupils = NULL, *staff = NULL;
+    size_t room = 0;
+    for (uint32_t c = 0; c < m->community_count && rc == ATTUNE_OK; c++) {
+        uint32_t lo = first[c], hi = first[c + 1];
+        if (hi - lo > room) {
+            room = hi - lo;
+            uint32_t *np = realloc(pupils, room * sizeof *np);
+            if (np != NULL)
+                pupils = np;
+            uint32_t *ns = realloc(staff, room * sizeof *ns);
+            if (ns != NULL)
+                staff = ns;
+            if (np == NULL || ns == NULL) {
+                rc = ATTUNE_ERR_NOMEM;
+                break;
+            }
+        }
+        uint32_t np_count = 0, ns_count = 0;
+        for (uint32_t i = lo; i < hi; i++) {
+            double age = age_at_start(pp, i);
+            if (age >= 5 && age < 18)
+                pupils[np_count++] = i;
+            else if (age >= 25 && age < 65)
+                staff[ns_count++] = i;
+        }
+        if (np_count == 0 || ns_count == 0)
+            continue;
+        uint32_t classes = (np_count + class_size - 1) / class_size;
+        if (classes > ns_count)
+            classes = ns_count;
+        /* Choose `classes` teachers by a partial Fisher-Yates shuffle of the staff list. */
+        rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_TEACHERS, c);
+        for (uint32_t k = 0; k < classes; k++) {
+            uint32_t r = k + rng_below(rng_seq_next(&s), ns_count - k);
+            uint32_t t = staff[k];
+            staff[k] = staff[r];
+            staff[r] = t;
+            pp->role[staff[k]] = ATTUNE_ROLE_TEACHER;
+        }
+        /* Pupils by age (birth week, then id), in consecutive classes. */
+        for (uint32_t a = 1; a < np_count; a++) {
+            uint32_t v = pupils[a];
+            uint32_t b = a;
+            while (b > 0 &&
+                   (pp->birth_week[pupils[b - 1]] > pp->birth_week[v] ||
+                    (pp->birth_week[pupils[b - 1]] == pp->birth_week[v] && pupils[b - 1] > v))) {
+                pupils[b] = pupils[b - 1];
+                b--;
+            }
+            pupils[b] = v;
+        }
+        for (uint32_t k = 0; k < np_count && rc == ATTUNE_OK; k++) {
+            uint32_t teacher = staff[(uint64_t)k * classes / np_count];
+            rc = edge_push(edges, pupils[k], teacher, ATTUNE_TIE_TEACHER, ATTUNE_TIE_STUDENT,
+                           p->contact_teacher, 0.5, 0);
+        }
+    }
+    free(pupils);
+    free(staff);
+    return rc;
+}
+
+/* Community ties among people of 13 or more, denser where the culture's norm says so. */
+static int community_ties(attune_model *m, const uint32_t *first, const uint8_t *band,
+                          edge_list *edges)
+{
+    const attune_params *p = m->p;
+    const people *pp = &m->people;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        if (band[i] < 2)
+            continue;
+        uint32_t c = pp->community[i];
+        double mean = p->network_community_ties_mean *
+                      m->cultures[m->community_culture[c]].community_density / 2.0;
+        rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_COMMUNITY_TIES, i);
+        uint32_t k = rng_poisson(mean, rng_seq_next(&s));
+        uint32_t size = first[c + 1] - first[c];
+        for (uint32_t t = 0; t < k; t++) {
+            uint32_t j = first[c] + rng_below(rng_seq_next(&s), size);
+            if (j == i || band[j] < 2)
+                continue;
+            int rc = edge_push(edges, i, j, ATTUNE_TIE_COMMUNITY, ATTUNE_TIE_COMMUNITY,
+                               p->contact_community, 0.4, 0);
+            if (rc != ATTUNE_OK)
+                return rc;
+        }
+    }
+    return ATTUNE_OK;
+}
+
+int population_generate(attune_model *m, attune_error *err)
+{
+    const attune_params *p = m->p;
+    uint32_t n = (uint32_t)p->population_size;
+    uint32_t *first = NULL;
+    uint8_t *band = NULL;
+    band_index bi = {0};
+    edge_list edges = {0};
+    uint32_t households = 0;
+    int rc = people_init(&m->people, n);
+    if (rc != ATTUNE_OK)
+        goto out;
+    rc = make_households(m, &households);
+    if (rc != ATTUNE_OK)
+        goto out;
+    rc = make_communities(m, &first);
+    if (rc != ATTUNE_OK)
+        goto out;
+    draw_inner_state(m);
+    band = malloc(n);
+    if (band == NULL) {
+        rc = ATTUNE_ERR_NOMEM;
+        goto out;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        band[i] = (uint8_t)age_band(age_at_start(&m->people, i));
+    rc = build_band_index(m, band, &bi);
+    if (rc == ATTUNE_OK)
+        rc = household_ties(m, &edges);
+    if (rc == ATTUNE_OK)
+        rc = teachers(m, first, &edges);
+    if (rc == ATTUNE_OK)
+        rc = friendships(m, first, band, &bi, &edges);
+    if (rc == ATTUNE_OK)
+        rc = community_ties(m, first, band, &edges);
+    if (rc == ATTUNE_OK)
+        rc = sort_unique_edges(&edges);
+    if (rc == ATTUNE_OK)
+        rc = ties_build(&m->ties, n, edges.items, edges.count, (uint32_t)p->network_tie_slack);
+out:
+    free(first);
+    free(band);
+    free(bi.offset);
+    free(bi.members);
+    free(edges.items);
+    if (rc == ATTUNE_ERR_NOMEM)
+        return attune_fail(err, rc, NULL, 0, NULL,
+                           "out of memory while generating %u people and their ties", n);
+    if (rc == ATTUNE_ERR_TOO_LARGE)
+        return attune_fail(err, rc, NULL, 0, NULL,
+                           "%u people with their ties exceed the tie store's 2^32 slots", n);
+    if (rc != ATTUNE_OK)
+        return attune_fail(err, rc, NULL, 0, NULL, "population generation failed: %s",
+                           attune_strerror(rc));
+    (void)households;
+    return ATTUNE_OK;
+}
