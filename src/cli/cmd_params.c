@@ -8,14 +8,18 @@
 
 int cmd_params(int argc, char **argv)
 {
-    int markdown = 0;
+    int markdown = 0, ini = 0;
     for (int a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--markdown") == 0)
             markdown = 1;
+        else if (strcmp(argv[a], "--ini") == 0)
+            ini = 1;
         else if (strcmp(argv[a], "--help") == 0) {
-            printf("Usage: attune params [--markdown]\n"
+            printf("Usage: attune params [--markdown | --ini]\n"
                    "Lists every parameter: key, type, default, range, unit and meaning.\n"
-                   "--markdown prints the reference kept in docs/parameters.md.\n");
+                   "--markdown prints the reference kept in docs/parameters.md.\n"
+                   "--ini prints the built-in default scenario as a scenario file\n"
+                   "(scenarios/default.ini).\n");
             return EXIT_OK;
         } else {
             fprintf(stderr, "attune params: unknown option '%s'; see attune params --help\n",
@@ -23,9 +27,14 @@ int cmd_params(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (markdown) {
+    if (markdown || ini) {
         char *text = NULL;
-        if (attune_params_markdown(&text) != ATTUNE_OK) {
+        attune_scenario *defaults = NULL;
+        int rc = attune_scenario_create(&defaults);
+        if (rc == ATTUNE_OK)
+            rc = markdown ? attune_params_markdown(&text) : attune_scenario_to_ini(defaults, &text);
+        attune_scenario_free(defaults);
+        if (rc != ATTUNE_OK) {
             fprintf(stderr, "attune: out of memory\n");
             return EXIT_MEMORY;
         }

@@ -16,24 +16,27 @@ const char *attune_tie_kind_name(int kind)
     return kind >= 0 && kind < ATTUNE_TIE_KIND_COUNT ? names[kind] : "?";
 }
 
-/* Expected half-ties per person at start, for the memory estimate. */
+/* Expected active half-ties per person at start (friends with closure, community, family). */
 static double expected_degree(const attune_params *p)
 {
-    return 2.0 * p->network_friends_mean + 2.0 * p->network_community_ties_mean * 1.1 + 3.0 +
-           (double)p->network_tie_slack;
+    return p->network_friends_mean * (1.0 + p->network_friends_of_friends / 2.0) +
+           p->network_community_ties_mean * 1.2 + 3.0;
 }
 
 uint64_t attune_model_memory_estimate(const attune_scenario *scenario)
 {
     const attune_params *p = &scenario->params;
     double persons = (double)p->population_size;
-    double per_person = (double)people_bytes_per_person() + 3 * sizeof(uint32_t) /* CSR */ +
-                        sizeof(uint32_t) /* household index while generating */;
-    /* The arena grows by half when full, and generation holds an edge list beside it. */
-    double slots = expected_degree(p) * 1.5;
-    double per_slot = (double)ties_bytes_per_slot();
-    double edges = expected_degree(p) / 2.0 * sizeof(tie_edge);
-    return (uint64_t)(persons * (per_person + slots * per_slot + edges)) + (64u << 20);
+    double degree = expected_degree(p);
+    double per_person = (double)people_bytes_per_person() + 3 * sizeof(uint32_t) /* CSR */;
+    /* Generation peaks either while sorting the edge list (the list, its keys and a sorted
+     * copy) or while building the store beside the sorted list. */
+    double edges = degree / 2.0;
+    double sorting = edges * (2.0 * sizeof(tie_edge) + 16.0);
+    double building = (degree + (double)p->network_tie_slack) * (double)ties_bytes_per_slot() +
+                      edges * sizeof(tie_edge);
+    double peak = sorting > building ? sorting : building;
+    return (uint64_t)(persons * (per_person + peak) * 1.1) + (64u << 20);
 }
 
 int attune_model_create(const attune_scenario *scenario, int threads, attune_model **out,

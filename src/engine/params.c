@@ -169,15 +169,13 @@ int attune_param_parse_value(const attune_param_info *info, const char *text, do
     while (isspace((unsigned char)*text))
         text++;
     if (*text == '\0') {
-        snprintf(why, why_size, "has no value; expected %s in %s",
-                 attune_param_type_name(info->type), "its range");
-        if (info->type != ATTUNE_TYPE_BOOL) {
+        if (info->type == ATTUNE_TYPE_BOOL) {
+            snprintf(why, why_size, "has no value; expected true or false");
+        } else {
             char r[160];
             range_text(info, r, sizeof r);
             snprintf(why, why_size, "has no value; expected %s in %s",
                      info->type == ATTUNE_TYPE_INT ? "an integer" : "a number", r);
-        } else {
-            snprintf(why, why_size, "has no value; expected true or false");
         }
         return ATTUNE_ERR_TYPE;
     }
@@ -213,13 +211,13 @@ int attune_param_parse_value(const attune_param_info *info, const char *text, do
         snprintf(why, why_size, "is '%s', not a finite number; expected %s in %s", text, what, r);
         return ATTUNE_ERR_TYPE;
     }
-    if (info->type == ATTUNE_TYPE_INT && (v != floor(v) || fabs(v) > 9007199254740992.0)) {
-        snprintf(why, why_size, "is '%s', not an integer; expected an integer in %s", text, r);
-        return ATTUNE_ERR_TYPE;
-    }
     if (v < info->min || v > info->max) {
         snprintf(why, why_size, "is %s, out of range; expected %s in %s", text, what, r);
         return ATTUNE_ERR_RANGE;
+    }
+    if (info->type == ATTUNE_TYPE_INT && v != floor(v)) {
+        snprintf(why, why_size, "is '%s', not an integer; expected an integer in %s", text, r);
+        return ATTUNE_ERR_TYPE;
     }
     *value = v;
     return ATTUNE_OK;

@@ -5,11 +5,28 @@
 #include "attune/attune.h"
 #include "engine/people.h"
 
-#define PEOPLE_ARRAYS(X)                                                                           \
-    X(birth_week)                                                                                  \
-    X(household) X(community) X(culture) X(role) X(alive) X(ace_count) X(anxiety) X(avoidance)     \
-        X(disorganization) X(self_worth) X(affect) X(affect_baseline) X(give_capacity)             \
-            X(hostility) X(received_quality_sum) X(received_input) X(meetings) X(hostile_meetings)
+// clang-format off
+#define PEOPLE_ARRAYS(X) \
+    X(birth_week) \
+    X(household) \
+    X(community) \
+    X(culture) \
+    X(role) \
+    X(alive) \
+    X(ace_count) \
+    X(anxiety) \
+    X(avoidance) \
+    X(disorganization) \
+    X(self_worth) \
+    X(affect) \
+    X(affect_baseline) \
+    X(give_capacity) \
+    X(hostility) \
+    X(received_quality_sum) \
+    X(received_input) \
+    X(meetings) \
+    X(hostile_meetings)
+// clang-format on
 
 int people_init(people *p, uint32_t capacity)
 {

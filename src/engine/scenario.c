@@ -304,7 +304,8 @@ int attune_scenario_to_ini(const attune_scenario *scenario, char **text)
         return ATTUNE_ERR_ARGUMENT;
     strbuf sb = {0};
     const char *section = "";
-    sb_printf(&sb, "; attune scenario (every parameter)\n");
+    sb_printf(&sb, "; An attune scenario with every parameter. Comments start with ; or #.\n"
+                   "; Keys: `attune params`; reference: docs/parameters.md.\n");
     for (size_t i = 0; i < attune_param_count(); i++) {
         const attune_param_info *info = attune_param_at(i);
         if (strcmp(info->section, section) != 0) {

@@ -6,8 +6,18 @@
 #include "attune/attune.h"
 #include "engine/ties.h"
 
-#define SLOT_ARRAYS(X)                                                                             \
-    X(other) X(twin) X(kind) X(rupture) X(contact) X(trust) X(harm) X(reciprocity) X(since)
+// clang-format off
+#define SLOT_ARRAYS(X) \
+    X(other) \
+    X(twin) \
+    X(kind) \
+    X(rupture) \
+    X(contact) \
+    X(trust) \
+    X(harm) \
+    X(reciprocity) \
+    X(since)
+// clang-format on
 
 uint64_t ties_bytes_per_slot(void)
 {

@@ -179,7 +179,7 @@ static int make_households(attune_model *m, uint32_t *household_count)
                 ages[members++] = child_ages[k];
         }
         for (int k = 0; k < members && id < n; k++, id++) {
-            pp->birth_week[id] = -(int32_t)floor(ages[k] * WEEKS_PER_YEAR);
+            pp->birth_week[id] = -(int32_t)ceil(ages[k] * WEEKS_PER_YEAR);
             pp->household[id] = h;
             pp->alive[id] = 1;
             pp->role[id] = ATTUNE_ROLE_PERSON;

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# One command for a newcomer: install what is missing, build, and run the built-in default
+# scenario (a town of 20,000 people over 20 years). Extra arguments go to `attune run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build
+exec ./build/attune run "$@"

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Every bad argument or scenario gives its documented exit code, a message naming file, line and
+# key where they apply, and leaves no output behind.
+. "$(dirname "$0")/lib.sh"
+S="--set population.size=1000 --weeks 2"
+
+printf '[population]\nsize = 2000\nsise = 5000\n' >"$WORK/unknown.ini"
+printf '[population]\nsize = many\n' >"$WORK/type.ini"
+printf '[interaction]\nnoise = 7\n' >"$WORK/range.ini"
+printf '[run]\nseed = 1\nseed = 2\n' >"$WORK/dup.ini"
+printf '[run\nseed = 1\n' >"$WORK/syntax.ini"
+printf '[netwrk]\nfriends_mean = 2\n' >"$WORK/section.ini"
+printf '[interaction]\nnoise = nan\n' >"$WORK/nan.ini"
+printf '[population]\nsize = 1e300\n' >"$WORK/absurd.ini"
+: >"$WORK/empty.ini"
+head -c 300 /bin/sh >"$WORK/binary.ini"
+printf '[culture harsh]\nwarmth = -0.5\n' >"$WORK/entry.ini"
+
+expect_fail unknown-command 2 "unknown command 'rnu'" -- rnu
+expect_fail no-command 2 "Usage" --
+expect_fail bad-option 2 "unknown option '--bogus'" -- run --bogus
+expect_fail threads-zero 2 "--threads is '0'" -- run --threads 0 --out "$WORK/out-threads-zero"
+expect_fail threads-text 2 "expected an integer" -- run --threads many
+expect_fail seed-missing 2 "--seed needs a value" -- run --seed
+expect_fail two-scenarios 2 "more than one scenario" -- run a.ini b.ini
+expect_fail set-no-equals 2 "--set needs KEY=VALUE" -- run --set population.size
+expect_fail max-memory-text 2 "--max-memory is 'lots'" -- run --max-memory lots
+expect_fail missing-file 3 "$WORK/missing.ini: cannot open scenario file: No such file" -- \
+  run "$WORK/missing.ini" --out "$WORK/out-missing-file"
+expect_fail unknown-key 3 "unknown.ini:3: unknown key 'sise' in [population]; did you mean 'size'?" -- \
+  run "$WORK/unknown.ini" --out "$WORK/out-unknown-key"
+expect_fail wrong-type 3 "type.ini:2: size is 'many', not an integer; expected an integer in [1000, 200000000]" -- \
+  run "$WORK/type.ini" --out "$WORK/out-wrong-type"
+expect_fail out-of-range 3 "range.ini:2: noise is 7, out of range; expected a number in [0, 1]" -- \
+  run "$WORK/range.ini" --out "$WORK/out-out-of-range"
+expect_fail duplicate 3 "dup.ini:3: duplicate key 'seed' in [run] (first set on line 2)" -- \
+  run "$WORK/dup.ini" --out "$WORK/out-duplicate"
+expect_fail syntax 3 "syntax.ini:1: cannot read '[run'" -- run "$WORK/syntax.ini" --out "$WORK/out-syntax"
+expect_fail unknown-section 3 "section.ini:1: unknown section [netwrk]; did you mean [network]?" -- \
+  run "$WORK/section.ini" --out "$WORK/out-unknown-section"
+expect_fail nan 3 "nan.ini:2: noise is 'nan', not a finite number" -- run "$WORK/nan.ini" --out "$WORK/out-nan"
+expect_fail absurd-size 3 "absurd.ini:2: size is 1e300, out of range" -- run "$WORK/absurd.ini" --out "$WORK/out-absurd-size"
+expect_fail empty-file 3 "empty.ini: the scenario holds no settings" -- run "$WORK/empty.ini" --out "$WORK/out-empty-file"
+expect_fail binary-file 3 "binary.ini" -- run "$WORK/binary.ini" --out "$WORK/out-binary-file"
+expect_fail entry-range 3 "entry.ini:2: warmth is -0.5, out of range; expected a number in [0, 1] (in [culture harsh])" -- \
+  run "$WORK/entry.ini" --out "$WORK/out-entry-range"
+expect_fail set-unknown 3 "did you mean 'population.size'?" -- run --set population.sise=5 --out "$WORK/out-set-unknown"
+expect_fail set-range 3 "population.size is 5, out of range" -- run --set population.size=5 --out "$WORK/out-set-range"
+expect_fail seed-negative 3 "run.seed is -5, out of range" -- run --seed -5 --out "$WORK/out-seed-negative"
+expect_fail weeks-text 3 "run.weeks is 'ten', not an integer" -- run --weeks ten --out "$WORK/out-weeks-text"
+expect_fail cultures-zero 3 "shares sum to 0" -- run $S --set culture.harsh.share=0 \
+  --set culture.reserved.share=0 --set culture.expressive.share=0 --out "$WORK/out-cultures-zero"
+expect_fail memory-limit 5 "this run needs about" -- run $S --max-memory 1M --out "$WORK/out-memory-limit"
+expect_fail memory-machine 5 "more than" -- run --set population.size=200000000 --out "$WORK/out-memory-machine"
+
+# An output folder that exists and holds something is never overwritten without --force.
+mkdir -p "$WORK/taken" && echo precious >"$WORK/taken/notes.txt"
+"$ATTUNE" run $S --out "$WORK/taken" >/dev/null 2>"$WORK/stderr"
+rc=$?
+if [ $rc -eq 4 ] && grep -q "use --force\|replace it with --force" "$WORK/stderr" &&
+  [ "$(cat "$WORK/taken/notes.txt")" = precious ] && [ ! -e "$WORK/taken/metrics.csv" ]; then
+  pass
+  echo "ok: existing folder -> $(cat "$WORK/stderr")"
+else
+  fail "existing folder: exit $rc: $(cat "$WORK/stderr")"
+fi
+
+# An output folder that cannot be created (its parent is a file).
+echo x >"$WORK/afile"
+expect_fail unwritable 4 "cannot create output folder" -- run $S --out "$WORK/afile/sub"
+
+# A full disk: the metrics file's temporary name points at /dev/full.
+mkdir -p "$WORK/full"
+ln -s /dev/full "$WORK/full/metrics.csv.partial"
+"$ATTUNE" run $S --out "$WORK/full" --force >/dev/null 2>"$WORK/stderr"
+rc=$?
+left=$(ls -A "$WORK/full")
+if [ $rc -eq 4 ] && grep -q "disk full" "$WORK/stderr" && [ -z "$left" ]; then
+  pass
+  echo "ok: disk full -> $(cat "$WORK/stderr")"
+else
+  fail "disk full: exit $rc, left '$left': $(cat "$WORK/stderr")"
+fi
+
+finish

@@ -1,0 +1,270 @@
+/* The model: lifecycle, the generated population, the interaction and affect processes, and
+ * determinism across thread counts and between models in one process. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/model_internal.h"
+
+static attune_model *make_model(const char *const *settings, int threads)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "population.size", "5000", NULL), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "population.community_size", "500", NULL), ATTUNE_OK);
+    for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2)
+        assert_int_equal(attune_scenario_set(s, settings[k], settings[k + 1], NULL), ATTUNE_OK);
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, threads, &m, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+    int rc = attune_model_init(m, &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("init: %s", err.message);
+    return m;
+}
+
+static void lifecycle_is_enforced(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_scenario_set(s, "population.size", "1000", NULL);
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, 1, &m, &err), ATTUNE_OK);
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_ERR_STATE);
+    attune_metrics mx;
+    assert_int_equal(attune_model_metrics(m, &mx), ATTUNE_ERR_STATE);
+    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
+    assert_int_equal(attune_model_init(m, &err), ATTUNE_ERR_STATE);
+    assert_int_equal(attune_model_run(m, 3, NULL, NULL, &err), ATTUNE_OK);
+    assert_int_equal(attune_model_week(m), 3);
+    assert_int_equal(attune_model_run(m, 2, NULL, NULL, &err), ATTUNE_ERR_RANGE);
+    attune_person p;
+    assert_int_equal(attune_model_person(m, 1000000, &p), ATTUNE_ERR_RANGE);
+    assert_int_equal(attune_model_create(s, -1, &m, &err), ATTUNE_ERR_RANGE);
+    attune_model_free(m);
+    attune_model_free(NULL);
+    attune_scenario_free(s);
+}
+
+static void population_has_households_communities_and_schools(void **state)
+{
+    (void)state;
+    attune_model *m = make_model(NULL, 2);
+    attune_error err;
+    assert_int_equal(attune_model_check(m, &err), ATTUNE_OK);
+    const people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    assert_int_equal(pp->count, 5000);
+    uint32_t children = 0, children_with_caregiver = 0, teachers = 0, friend_halves = 0,
+             friend_within = 0, pupils = 0, pupils_with_teacher = 0;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        /* Households and communities occupy contiguous id ranges. */
+        if (i > 0) {
+            assert_true(pp->household[i] == pp->household[i - 1] ||
+                        pp->household[i] == pp->household[i - 1] + 1);
+            assert_true(pp->community[i] == pp->community[i - 1] ||
+                        pp->community[i] == pp->community[i - 1] + 1);
+        }
+        double age = person_age_years(m, i);
+        assert_true(age >= 0 && age <= 95.1);
+        int has_caregiver = 0, has_teacher = 0;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            uint32_t j = t->other[h];
+            int kind = t->kind[h], twin_kind = t->kind[t->twin[h]];
+            switch (kind) {
+            case ATTUNE_TIE_CAREGIVER:
+                assert_int_equal(twin_kind, ATTUNE_TIE_CHILD);
+                assert_int_equal(pp->household[i], pp->household[j]);
+                assert_true(person_age_years(m, j) >= 18);
+                has_caregiver = 1;
+                break;
+            case ATTUNE_TIE_TEACHER:
+                assert_int_equal(twin_kind, ATTUNE_TIE_STUDENT);
+                assert_int_equal(pp->role[j], ATTUNE_ROLE_TEACHER);
+                assert_int_equal(pp->community[i], pp->community[j]);
+                has_teacher = 1;
+                break;
+            case ATTUNE_TIE_PARTNER:
+            case ATTUNE_TIE_SIBLING:
+                assert_int_equal(twin_kind, kind);
+                assert_int_equal(pp->household[i], pp->household[j]);
+                break;
+            case ATTUNE_TIE_FRIEND:
+                assert_int_equal(twin_kind, kind);
+                friend_halves++;
+                friend_within += pp->community[i] == pp->community[j];
+                break;
+            default: break;
+            }
+        }
+        if (age < 18) {
+            children++;
+            children_with_caregiver += has_caregiver;
+        }
+        if (age >= 5 && age < 18) {
+            pupils++;
+            pupils_with_teacher += has_teacher;
+        }
+        teachers += pp->role[i] == ATTUNE_ROLE_TEACHER;
+    }
+    /* A child of a household cut by the population size may lack a caregiver; nobody else. */
+    assert_true(children > 500);
+    assert_true(children - children_with_caregiver <= 6);
+    assert_true(pupils_with_teacher >= pupils - 6);
+    assert_true(teachers >= pupils / 25);
+    assert_true(friend_halves > 2 * 5000);
+    double within = (double)friend_within / friend_halves;
+    assert_true(within > 0.7 && within < 0.95);
+    attune_model_free(m);
+}
+
+static void isolated_affect_relaxes_to_baseline_without_noise(void **state)
+{
+    (void)state;
+    const char *const alone[] = {"population.partnered_share", "0", "population.family_share", "0",
+                                 "network.friends_mean", "0", "network.community_ties_mean", "0",
+                                 NULL};
+    attune_model *m = make_model(alone, 2);
+    assert_int_equal(m->ties.active, 0);
+    people *pp = &m->people;
+    for (uint32_t i = 0; i < pp->count; i++)
+        pp->affect[i] = (float)(pp->affect_baseline[i] + (i % 2 ? 0.5 : -0.5) *
+                                                             (1 - fabs(pp->affect_baseline[i])));
+    float *start = malloc(pp->count * sizeof *start);
+    memcpy(start, pp->affect, pp->count * sizeof *start);
+    attune_error err;
+    assert_int_equal(attune_model_run(m, 10, NULL, NULL, &err), ATTUNE_OK);
+    double inertia = m->p->affect_inertia;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        double b = pp->affect_baseline[i];
+        double expect = b + pow(inertia, 10) * (start[i] - b);
+        assert_true(fabs(pp->affect[i] - expect) < 1e-4);
+        assert_int_equal(pp->meetings[i], 0);
+    }
+    free(start);
+    attune_model_free(m);
+}
+
+static void affect_follows_received_quality(void **state)
+{
+    (void)state;
+    attune_model *m = make_model(NULL, 2);
+    attune_error err;
+    assert_int_equal(attune_model_run(m, 20, NULL, NULL, &err), ATTUNE_OK);
+    people *pp = &m->people;
+    float *before = malloc(pp->count * sizeof *before);
+    memcpy(before, pp->affect, pp->count * sizeof *before);
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    /* Correlation between the week's affect change and the mean quality received. */
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        if (pp->meetings[i] == 0)
+            continue;
+        double x = pp->received_quality_sum[i] / pp->meetings[i];
+        double y = pp->affect[i] - before[i];
+        sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+        n++;
+    }
+    double r = (sxy - sx * sy / n) / sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
+    print_message("corr(affect change, received quality) = %.3f over %u people\n", r, n);
+    assert_true(r > 0.5);
+    /* Anxious people perceive the same hostility as worse: check the bias is applied. */
+    assert_true(m->metrics.hostile_share > 0 && m->metrics.hostile_share < 0.5);
+    free(before);
+    attune_model_free(m);
+}
+
+static void same_seed_same_state_for_any_thread_count(void **state)
+{
+    (void)state;
+    attune_model *a = make_model(NULL, 1), *b = make_model(NULL, 3);
+    attune_error err;
+    assert_int_equal(attune_model_run(a, 15, NULL, NULL, &err), ATTUNE_OK);
+    assert_int_equal(attune_model_run(b, 15, NULL, NULL, &err), ATTUNE_OK);
+    uint32_t n = a->people.count;
+    assert_memory_equal(a->people.affect, b->people.affect, n * sizeof(float));
+    assert_memory_equal(a->people.received_input, b->people.received_input, n * sizeof(float));
+    assert_memory_equal(a->people.meetings, b->people.meetings, n * sizeof(uint16_t));
+    assert_int_equal(a->ties.size, b->ties.size);
+    assert_memory_equal(a->ties.reciprocity, b->ties.reciprocity, a->ties.size * sizeof(float));
+    assert_memory_equal(&a->metrics, &b->metrics, sizeof a->metrics);
+    attune_model_free(a);
+    attune_model_free(b);
+}
+
+static void two_models_in_one_process_are_independent(void **state)
+{
+    (void)state;
+    const char *const seed2[] = {"run.seed", "2", NULL};
+    attune_model *a = make_model(NULL, 2), *b = make_model(NULL, 2), *c = make_model(seed2, 2);
+    attune_error err;
+    for (int w = 0; w < 5; w++) {
+        assert_int_equal(attune_model_step(a, &err), ATTUNE_OK);
+        assert_int_equal(attune_model_step(c, &err), ATTUNE_OK);
+        assert_int_equal(attune_model_step(b, &err), ATTUNE_OK);
+    }
+    assert_memory_equal(a->people.affect, b->people.affect, a->people.count * sizeof(float));
+    assert_true(memcmp(&a->metrics, &c->metrics, sizeof a->metrics) != 0);
+    attune_model_free(a);
+    attune_model_free(b);
+    attune_model_free(c);
+}
+
+static void queries_return_state_and_ties(void **state)
+{
+    (void)state;
+    attune_model *m = make_model(NULL, 2);
+    attune_error err;
+    assert_int_equal(attune_model_run(m, 4, NULL, NULL, &err), ATTUNE_OK);
+    attune_person p;
+    assert_int_equal(attune_model_person(m, 10, &p), ATTUNE_OK);
+    assert_int_equal(p.id, 10);
+    assert_true(p.alive);
+    assert_true(p.affect >= -1 && p.affect <= 1);
+    size_t count = 0;
+    assert_int_equal(attune_model_person_ties(m, 10, NULL, 0, &count), ATTUNE_OK);
+    assert_int_equal(count, p.degree);
+    attune_tie *ties = calloc(count + 1, sizeof *ties);
+    assert_int_equal(attune_model_person_ties(m, 10, ties, count, &count), ATTUNE_OK);
+    for (size_t k = 0; k < count; k++) {
+        attune_tie back[256];
+        size_t n2 = 0;
+        assert_int_equal(attune_model_person_ties(m, ties[k].other, back, 256, &n2), ATTUNE_OK);
+        int found = 0;
+        for (size_t q = 0; q < n2 && q < 256; q++)
+            found |= back[q].other == 10 && back[q].contact == ties[k].contact;
+        assert_true(found);
+    }
+    free(ties);
+    attune_metrics mx;
+    assert_int_equal(attune_model_metrics(m, &mx), ATTUNE_OK);
+    assert_int_equal(mx.week, 4);
+    assert_int_equal(mx.people, 5000);
+    assert_true(mx.meetings > 0 && mx.meetings <= mx.ties);
+    assert_true(attune_model_memory_estimate(attune_model_scenario(m)) > 5000 * 200);
+    attune_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(lifecycle_is_enforced),
+        cmocka_unit_test(population_has_households_communities_and_schools),
+        cmocka_unit_test(isolated_affect_relaxes_to_baseline_without_noise),
+        cmocka_unit_test(affect_follows_received_quality),
+        cmocka_unit_test(same_seed_same_state_for_any_thread_count),
+        cmocka_unit_test(two_models_in_one_process_are_independent),
+        cmocka_unit_test(queries_return_state_and_ties),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,244 @@
+/* Scenario files: every kind of bad input gives its status, line, key and a useful message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "engine/scenario_internal.h"
+
+typedef struct bad_case {
+    const char *text;
+    int status;
+    int line;
+    const char *message_part; /* must appear in the message */
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"[population]\nsise = 5000\n", ATTUNE_ERR_UNKNOWN_KEY, 2, "did you mean 'size'"},
+    {"[population]\nsize = 5000\n\n[network]\nfrends_mean = 3\n", ATTUNE_ERR_UNKNOWN_KEY, 5,
+     "did you mean 'friends_mean'"},
+    {"[population]\nfriends_mean = 3\n", ATTUNE_ERR_UNKNOWN_KEY, 2,
+     "did you mean 'network.friends_mean'"},
+    {"[netwrk]\nfriends_mean = 3\n", ATTUNE_ERR_UNKNOWN_KEY, 1, "did you mean [network]"},
+    {"[population]\nsize = many\n", ATTUNE_ERR_TYPE, 2, "not an integer"},
+    {"[population]\nsize = 1500.5\n", ATTUNE_ERR_TYPE, 2, "not an integer"},
+    {"[interaction]\nnoise = abc\n", ATTUNE_ERR_TYPE, 2, "not a number"},
+    {"[interaction]\nnoise = nan\n", ATTUNE_ERR_TYPE, 2, "finite"},
+    {"[interaction]\nnoise = -inf\n", ATTUNE_ERR_TYPE, 2, "finite"},
+    {"[interaction]\nnoise =\n", ATTUNE_ERR_TYPE, 2, "has no value"},
+    {"[output]\ngraphml = perhaps\n", ATTUNE_ERR_TYPE, 2, "true or false"},
+    {"[population]\nsize = 10\n", ATTUNE_ERR_RANGE, 2, "[1000, 200000000]"},
+    {"[population]\nsize = 1e12\n", ATTUNE_ERR_RANGE, 2, "out of range"},
+    {"[interaction]\nnoise = 2\n", ATTUNE_ERR_RANGE, 2, "[0, 1]"},
+    {"[run]\nseed = -1\n", ATTUNE_ERR_RANGE, 2, "out of range"},
+    {"[run]\nseed = 1\nweeks = 10\nseed = 2\n", ATTUNE_ERR_DUPLICATE, 4, "first set on line 2"},
+    {"[run]\nseed = 1\n[run]\nseed = 2\n", ATTUNE_ERR_DUPLICATE, 4, "duplicate key 'seed'"},
+    {"[run\nseed = 1\n", ATTUNE_ERR_SYNTAX, 1, "expected"},
+    {"[run]\nthis line has no equals sign\n", ATTUNE_ERR_SYNTAX, 2, "expected 'key = value'"},
+    {"seed = 1\n", ATTUNE_ERR_SYNTAX, 1, "before any [section]"},
+    {"", ATTUNE_ERR_SYNTAX, 0, "holds no settings"},
+    {"; only a comment\n\n# and another\n", ATTUNE_ERR_SYNTAX, 0, "holds no settings"},
+    {"[culture]\nshare = 1\n", ATTUNE_ERR_SYNTAX, 1, "needs a name"},
+    {"[culture warm]\nwarmht = 0.5\n", ATTUNE_ERR_UNKNOWN_KEY, 2, "did you mean 'warmth'"},
+    {"[culture warm]\nwarmth = 1.5\n", ATTUNE_ERR_RANGE, 2, "[0, 1]"},
+    {"[culture warm]\nshare = 0.5\nshare = 0.6\n", ATTUNE_ERR_DUPLICATE, 3, "first set on line 2"},
+    {"[culture w@rm]\nshare = 0.5\n", ATTUNE_ERR_SYNTAX, 2, "not a valid culture name"},
+    {"[cultre warm]\nshare = 0.5\n", ATTUNE_ERR_UNKNOWN_KEY, 1, "did you mean [culture NAME]"},
+    {"[culture a b]\nshare = 0.5\n", ATTUNE_ERR_UNKNOWN_KEY, 1, "unknown section"},
+    {"[run]\nseed = 1\n[population]\nsize = 2000\nsize = 3000\n[network]\nbad = 1\n",
+     ATTUNE_ERR_DUPLICATE, 5, "duplicate"},
+};
+
+static void each_bad_case_reports_file_line_and_reason(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof bad_cases / sizeof bad_cases[0]; k++) {
+        const bad_case *c = &bad_cases[k];
+        attune_scenario *s = NULL;
+        assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+        attune_error err;
+        int rc = attune_scenario_load_string(s, c->text, "case.ini", &err);
+        if (rc != c->status || err.line != c->line || strstr(err.message, c->message_part) == NULL)
+            fail_msg("case %zu (%s): got status %d line %d message '%s'", k, c->text, rc,
+                     err.line, err.message);
+        assert_string_equal(err.file, "case.ini");
+        /* The scenario is unchanged after an error. */
+        double v;
+        attune_scenario_get(s, "population.size", &v);
+        assert_true(v == attune_param_find("population.size")->default_value);
+        attune_scenario_free(s);
+    }
+}
+
+static void binary_input_is_refused(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    const char bin[] = "[run]\nseed = 1\n\x7f\x45\x4c\x46\x02\x01\x00\x00garbage";
+    attune_error err;
+    assert_int_equal(attune_scenario_load_buffer(s, bin, sizeof bin - 1, "bin.ini", &err),
+                     ATTUNE_ERR_SYNTAX);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.message, "binary"));
+    /* High bytes without NUL are still reported, as a syntax error. */
+    const char junk[] = "\xff\xfe\xfd\n\x80\x81\n";
+    assert_int_equal(attune_scenario_load_buffer(s, junk, sizeof junk - 1, "junk.ini", &err),
+                     ATTUNE_ERR_SYNTAX);
+    assert_int_equal(err.line, 1);
+    attune_scenario_free(s);
+}
+
+static void overlong_line_is_reported(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    char text[5000] = "[run]\nseed = ";
+    size_t n = strlen(text);
+    memset(text + n, '1', 4000);
+    text[n + 4000] = '\0';
+    attune_error err;
+    assert_int_not_equal(attune_scenario_load_string(s, text, "long.ini", &err), ATTUNE_OK);
+    assert_int_equal(err.line, 2);
+    attune_scenario_free(s);
+}
+
+static void missing_file_is_named(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_error err;
+    assert_int_equal(attune_scenario_load(s, "/nonexistent/dir/x.ini", &err), ATTUNE_ERR_IO);
+    assert_string_equal(err.file, "/nonexistent/dir/x.ini");
+    assert_non_null(strstr(err.message, "No such file"));
+    if (geteuid() != 0) { /* root reads anything: only check unreadable files as a user */
+        char path[] = "/tmp/attune-unreadable-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        chmod(path, 0);
+        assert_int_equal(attune_scenario_load(s, path, &err), ATTUNE_ERR_IO);
+        unlink(path);
+    }
+    attune_scenario_free(s);
+}
+
+static void good_file_sets_values_and_entries(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    const char *text = "; a comment\n"
+                       "# another comment\n"
+                       "[run]\n"
+                       "seed = 42      ; inline comment\n"
+                       "weeks = 104    # inline comment\n"
+                       "[population]\n"
+                       "size = 5e3\n"
+                       "[culture harsh]\n"
+                       "share = 0\n"
+                       "[culture island]\n"
+                       "share = 0.2\n"
+                       "warmth = 0.9\n"
+                       "[output]\n"
+                       "graphml = yes\n";
+    attune_error err;
+    int rc = attune_scenario_load_string(s, text, "good.ini", &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    double v;
+    attune_scenario_get(s, "run.seed", &v);
+    assert_true(v == 42);
+    attune_scenario_get(s, "run.weeks", &v);
+    assert_true(v == 104);
+    attune_scenario_get(s, "population.size", &v);
+    assert_true(v == 5000);
+    attune_scenario_get(s, "output.graphml", &v);
+    assert_true(v == 1);
+    size_t n = attune_scenario_entry_count(s, "culture");
+    assert_int_equal(n, 4); /* three built-in, one added */
+    int found = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = attune_scenario_entry_name(s, "culture", i);
+        if (strcmp(name, "island") == 0) {
+            found = 1;
+            attune_scenario_entry_get(s, "culture", i, "warmth", &v);
+            assert_true(v == 0.9);
+            attune_scenario_entry_get(s, "culture", i, "expressiveness", &v);
+            assert_true(v == 0.5); /* field default */
+        }
+        if (strcmp(name, "harsh") == 0) {
+            attune_scenario_entry_get(s, "culture", i, "share", &v);
+            assert_true(v == 0);
+        }
+    }
+    assert_true(found);
+    attune_scenario_free(s);
+}
+
+static void ini_round_trip_is_exact(void **state)
+{
+    (void)state;
+    attune_scenario *a = NULL, *b = NULL;
+    assert_int_equal(attune_scenario_create(&a), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(a, "interaction.noise", "0.123456789012345", NULL),
+                     ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(a, "culture.new.warmth", "0.31", NULL), ATTUNE_OK);
+    char *text = NULL;
+    assert_int_equal(attune_scenario_to_ini(a, &text), ATTUNE_OK);
+    assert_int_equal(attune_scenario_create(&b), ATTUNE_OK);
+    attune_error err;
+    int rc = attune_scenario_load_string(b, text, "roundtrip.ini", &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%d: %s", err.line, err.message);
+    char *text2 = NULL;
+    assert_int_equal(attune_scenario_to_ini(b, &text2), ATTUNE_OK);
+    assert_string_equal(text, text2);
+    free(text);
+    free(text2);
+    attune_scenario_free(a);
+    attune_scenario_free(b);
+}
+
+static void set_reports_unknown_and_bad_values(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_error err;
+    assert_int_equal(attune_scenario_set(s, "population.sise", "10", &err),
+                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_non_null(strstr(err.message, "did you mean 'population.size'"));
+    assert_int_equal(attune_scenario_set(s, "population.size", "x", &err), ATTUNE_ERR_TYPE);
+    assert_int_equal(attune_scenario_set(s, "culture.harsh.warmht", "0.1", &err),
+                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_non_null(strstr(err.message, "warmth"));
+    assert_int_equal(attune_scenario_set(s, "culture.harsh.share", "0", &err), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "culture.expressive.share", "0", &err), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "culture.reserved.share", "0", &err), ATTUNE_OK);
+    assert_int_equal(attune_scenario_validate(s, &err), ATTUNE_ERR_RANGE);
+    assert_non_null(strstr(err.message, "shares sum to 0"));
+    attune_scenario_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(each_bad_case_reports_file_line_and_reason),
+        cmocka_unit_test(binary_input_is_refused),
+        cmocka_unit_test(overlong_line_is_reported),
+        cmocka_unit_test(missing_file_is_named),
+        cmocka_unit_test(good_file_sets_values_and_entries),
+        cmocka_unit_test(ini_round_trip_is_exact),
+        cmocka_unit_test(set_reports_unknown_and_bad_values),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

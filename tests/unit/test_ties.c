@@ -1,0 +1,149 @@
+/* The tie store: twins agree, degrees and slack stay consistent through adds, removes and
+ * compaction, checked against a plain adjacency matrix. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "attune/attune.h"
+#include "engine/rng.h"
+#include "engine/ties.h"
+
+#define N 60
+
+static tie_edge edge(uint32_t a, uint32_t b)
+{
+    tie_edge e = {a, b, ATTUNE_TIE_FRIEND, ATTUNE_TIE_FRIEND, 0.5f, 0.5f, 0};
+    return e;
+}
+
+static void assert_consistent(const tie_store *t, const unsigned char adj[N][N])
+{
+    char why[256];
+    if (ties_check(t, why, sizeof why) != ATTUNE_OK)
+        fail_msg("%s", why);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t degree = 0;
+        for (uint32_t j = 0; j < N; j++) {
+            degree += adj[i][j];
+            uint32_t h = ties_find(t, i, j);
+            assert_int_equal(h != TIE_NONE, adj[i][j] != 0);
+            if (h != TIE_NONE) {
+                assert_int_equal(t->other[t->twin[h]], i);
+                assert_int_equal(t->twin[t->twin[h]], h);
+            }
+        }
+        assert_int_equal(t->count[i], degree);
+        assert_true(t->count[i] <= t->cap[i]);
+        total += degree;
+    }
+    assert_int_equal(t->active, total);
+}
+
+static void build_from_edges(void **state)
+{
+    (void)state;
+    tie_edge edges[] = {edge(0, 1), edge(1, 2), edge(2, 0), edge(5, 9)};
+    tie_store t;
+    assert_int_equal(ties_build(&t, 10, edges, 4, 2), ATTUNE_OK);
+    assert_int_equal(t.count[0], 2);
+    assert_int_equal(t.count[3], 0);
+    assert_int_equal(t.cap[3], 2);
+    assert_int_equal(t.active, 8);
+    uint32_t h = ties_find(&t, 5, 9);
+    assert_int_not_equal(h, TIE_NONE);
+    assert_int_equal(t.other[t.twin[h]], 5);
+    char why[256];
+    assert_int_equal(ties_check(&t, why, sizeof why), ATTUNE_OK);
+    ties_free(&t);
+}
+
+static void random_churn_keeps_invariants(void **state)
+{
+    (void)state;
+    static unsigned char adj[N][N];
+    memset(adj, 0, sizeof adj);
+    tie_store t;
+    assert_int_equal(ties_build(&t, N, NULL, 0, 1), ATTUNE_OK);
+    rng_seq s = rng_seq_start(rng_key_from_seed(7), 0, 0, 0);
+    for (int step = 0; step < 6000; step++) {
+        uint32_t a = rng_below(rng_seq_next(&s), N), b = rng_below(rng_seq_next(&s), N);
+        if (a == b)
+            continue;
+        if (adj[a][b]) {
+            uint32_t h = ties_find(&t, a, b);
+            assert_int_equal(ties_remove(&t, rng_seq_next(&s) & 1 ? h : t.twin[h]), ATTUNE_OK);
+            adj[a][b] = adj[b][a] = 0;
+        } else {
+            tie_edge e = edge(a, b);
+            uint32_t slot;
+            assert_int_equal(ties_add(&t, &e, &slot), ATTUNE_OK);
+            assert_int_equal(t.other[slot], b);
+            adj[a][b] = adj[b][a] = 1;
+        }
+        if (step % 500 == 0)
+            assert_consistent(&t, adj);
+        if (step % 1500 == 1499) {
+            assert_int_equal(ties_compact(&t, 2), ATTUNE_OK);
+            assert_consistent(&t, adj);
+            /* After compaction the arena is exactly degrees plus slack, in id order. */
+            uint64_t expect = 0;
+            for (uint32_t i = 0; i < N; i++) {
+                assert_int_equal(t.start[i], expect);
+                expect += t.count[i] + 2;
+            }
+            assert_int_equal(t.size, expect);
+        }
+    }
+    assert_consistent(&t, adj);
+    ties_free(&t);
+}
+
+static void growing_people_adds_empty_slots(void **state)
+{
+    (void)state;
+    tie_edge edges[] = {edge(0, 1)};
+    tie_store t;
+    assert_int_equal(ties_build(&t, 2, edges, 1, 0), ATTUNE_OK);
+    assert_int_equal(ties_grow_people(&t, 5, 3), ATTUNE_OK);
+    assert_int_equal(t.people, 5);
+    tie_edge e = edge(4, 0);
+    assert_int_equal(ties_add(&t, &e, NULL), ATTUNE_OK); /* 0 has no slack: relocates */
+    char why[256];
+    assert_int_equal(ties_check(&t, why, sizeof why), ATTUNE_OK);
+    assert_int_equal(t.count[0], 2);
+    assert_int_equal(t.count[4], 1);
+    tie_edge self = edge(3, 3);
+    assert_int_equal(ties_add(&t, &self, NULL), ATTUNE_ERR_ARGUMENT);
+    ties_free(&t);
+}
+
+static void check_detects_corruption(void **state)
+{
+    (void)state;
+    tie_edge edges[] = {edge(0, 1), edge(1, 2)};
+    tie_store t;
+    assert_int_equal(ties_build(&t, 3, edges, 2, 1), ATTUNE_OK);
+    char why[256];
+    uint32_t h = ties_find(&t, 0, 1);
+    t.twin[h] = ties_find(&t, 2, 1);
+    assert_int_equal(ties_check(&t, why, sizeof why), ATTUNE_ERR_INVARIANT);
+    assert_non_null(strstr(why, "twin"));
+    ties_free(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(build_from_edges),
+        cmocka_unit_test(random_churn_keeps_invariants),
+        cmocka_unit_test(growing_people_adds_empty_slots),
+        cmocka_unit_test(check_detects_corruption),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
