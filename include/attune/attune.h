@@ -104,23 +104,29 @@ typedef enum attune_role {
 typedef struct attune_person {
     uint32_t id;
     bool alive;
-    double age_years;        /**< years */
-    uint32_t household;      /**< household index */
-    uint32_t community;      /**< community index */
-    uint32_t culture;        /**< index of the culture entry */
-    int role;                /**< attune_role */
-    double anxiety;          /**< attachment anxiety of the working model, [0,1] */
-    double avoidance;        /**< attachment avoidance, [0,1] */
-    double disorganization;  /**< disorganization, [0,1] */
-    double self_worth;       /**< [0,1] */
-    double affect;           /**< current affect, [-1,1] */
-    double affect_baseline;  /**< temperament set point of affect, [-1,1] */
-    double give_capacity;    /**< capacity to attune to others this week, [0,1] */
-    double hostility;        /**< propensity to hostile responses this week, [0,1] */
-    double received_quality; /**< mean perceived quality of last week's meetings, [-2,1] */
-    uint32_t meetings;       /**< meetings in the last week */
-    uint32_t degree;         /**< active ties */
-    uint32_t ace_count;      /**< adverse childhood experiences counted so far */
+    double age_years;            /**< years */
+    uint32_t household;          /**< household index */
+    uint32_t community;          /**< community index */
+    uint32_t culture;            /**< index of the culture entry */
+    int role;                    /**< attune_role */
+    double anxiety;              /**< attachment anxiety of the working model, [0,1] */
+    double avoidance;            /**< attachment avoidance, [0,1] */
+    double disorganization;      /**< disorganization, [0,1] */
+    double self_worth;           /**< [0,1] */
+    double affect;               /**< current affect, [-1,1] */
+    double affect_baseline;      /**< temperament set point of affect, [-1,1] */
+    double give_capacity;        /**< capacity to attune to others this week, [0,1] */
+    double hostility;            /**< propensity to hostile responses this week, [0,1] */
+    double received_quality;     /**< mean perceived quality of last week's meetings, [-2,1] */
+    uint32_t meetings;           /**< meetings in the last week */
+    uint32_t degree;             /**< active ties */
+    uint32_t ace_count;          /**< adverse childhood experiences counted so far */
+    double expected_care;        /**< learned mean of care from close others, [0,1] */
+    double self_relation;        /**< the relationship with oneself, [0,1] */
+    double wellbeing;            /**< [0,1] */
+    double relationship_quality; /**< recent care exchanged on one's ties, [-1,1] */
+    const char *adult_class;     /**< secure, dismissing, preoccupied or unresolved */
+    const char *infant_class;    /**< class assessed at 18 months, or "unassessed" */
 } attune_person;
 
 /** One half-tie: person's view of the tie to `other`. */
@@ -133,6 +139,7 @@ typedef struct attune_tie {
     double reciprocity; /**< running balance of care given minus received, care units */
     int rupture;        /**< 0 none, 1 ruptured */
     int32_t since_week; /**< week the tie formed (negative: before the run) */
+    double engagement;  /**< share of the person's capacity put into this tie, [0,1] */
 } attune_tie;
 
 /** Population metrics of the last completed week (one row of metrics.csv). */

@@ -21,10 +21,10 @@ struct attune_error;
 
 /** Value types of parameters and entry fields. */
 typedef enum attune_param_type {
-    ATTUNE_TYPE_INT = 0,  /**< integer; stored as int64_t, range at most +-2^53 */
-    ATTUNE_TYPE_REAL = 1, /**< finite double */
-    ATTUNE_TYPE_BOOL = 2, /**< true/false, yes/no, on/off, 1/0 */
-    ATTUNE_TYPE_NAME = 3, /**< an identifier: letters, digits, '_' and '-', up to 63 chars */
+    ATTUNE_TYPE_INT = 0,    /**< integer; stored as int64_t, range at most +-2^53 */
+    ATTUNE_TYPE_REAL = 1,   /**< finite double */
+    ATTUNE_TYPE_BOOL = 2,   /**< true/false, yes/no, on/off, 1/0 */
+    ATTUNE_TYPE_CHOICE = 3, /**< one of the names in `choices`; stored as its index */
 } attune_param_type;
 
 /** One row of a parameter or entry-field table. */
@@ -33,14 +33,15 @@ typedef struct attune_param_info {
     const char *name;    /**< e.g. "size" */
     const char *key;     /**< "section.name" */
     attune_param_type type;
-    double default_value; /**< ignored for ATTUNE_TYPE_NAME */
+    double default_value; /**< for ATTUNE_TYPE_CHOICE, the index of the default choice */
     double min;
     double max;
-    const char *unit; /**< e.g. "people", "weeks", "1" for dimensionless */
-    const char *doc;  /**< one line */
+    const char *unit;    /**< e.g. "people", "weeks", "1" for dimensionless */
+    const char *doc;     /**< one line */
+    const char *choices; /**< ATTUNE_TYPE_CHOICE: the names, separated by '|'; else NULL */
 } attune_param_info;
 
-/** Name of a type ("int", "real", "bool", "name"). */
+/** Name of a type ("int", "real", "bool", "choice"). */
 const char *attune_param_type_name(attune_param_type type);
 
 /** Number of model parameters. */

@@ -7,11 +7,12 @@
 /* Exit codes, documented in `attune --help` and README.md. */
 enum exit_code {
     EXIT_OK = 0,
-    EXIT_INTERNAL = 1, /* a bug: an invariant failed or a library reported an internal error */
-    EXIT_USAGE = 2,    /* bad command-line arguments */
-    EXIT_SCENARIO = 3, /* the scenario or a --set value is invalid, or the file is unreadable */
-    EXIT_OUTPUT = 4,   /* the output folder exists, cannot be written, or the disk is full */
-    EXIT_MEMORY = 5,   /* the run does not fit in memory */
+    EXIT_INTERNAL = 1,     /* a bug: an invariant failed or a library reported an internal error */
+    EXIT_USAGE = 2,        /* bad command-line arguments */
+    EXIT_SCENARIO = 3,     /* the scenario or a --set value is invalid, or the file is unreadable */
+    EXIT_OUTPUT = 4,       /* the output folder exists, cannot be written, or the disk is full */
+    EXIT_MEMORY = 5,       /* the run does not fit in memory */
+    EXIT_CLAIM_FAILED = 6, /* attune claims: a claim experiment did not pass */
 };
 
 /** Maps a library status to the command's exit code. */
@@ -22,6 +23,7 @@ void report_error(const attune_error *err);
 
 int cmd_run(int argc, char **argv);
 int cmd_params(int argc, char **argv);
+int cmd_claims(int argc, char **argv);
 
 /** Progress bar on stderr: weeks done, rate and time left. */
 typedef struct progress {

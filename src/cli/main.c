@@ -11,6 +11,8 @@ static const char usage[] =
     "  attune run [SCENARIO] [options]   simulate; without SCENARIO, the built-in default\n"
     "  attune params [--markdown|--ini]  list every parameter (--markdown: the reference in\n"
     "                                    docs/parameters.md; --ini: scenarios/default.ini)\n"
+    "  attune claims [--only C1,..] [--replicates N] [--json]\n"
+    "                                    run the claim experiments (attune claims --help)\n"
     "  attune --help | --version\n"
     "\n"
     "Run options:\n"
@@ -35,7 +37,8 @@ static const char usage[] =
     "  3  invalid scenario: unreadable file, syntax, unknown key, wrong type, out of range,\n"
     "     duplicate key (the message names file, line and key)\n"
     "  4  output problem: folder exists (use --force), not writable, or disk full\n"
-    "  5  not enough memory for the run\n";
+    "  5  not enough memory for the run\n"
+    "  6  attune claims: a claim experiment did not pass\n";
 
 int exit_code_for(int status)
 {
@@ -77,6 +80,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "claims") == 0)
+        return cmd_claims(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0)
         return cmd_params(argc - 1, argv + 1);
     fprintf(stderr, "attune: unknown command '%s'; see attune --help\n", cmd);

@@ -63,6 +63,13 @@ int attune_model_create(const attune_scenario *scenario, int threads, attune_mod
     m->key = rng_key_from_seed((uint64_t)m->p->run_seed);
     m->state = ATTUNE_STATE_CREATED;
     rc = events_init(&m->events, m->threads);
+    if (rc == ATTUNE_OK)
+        rc = interventions_init(m);
+    if (rc == ATTUNE_OK) {
+        m->proposals = calloc((size_t)m->threads + 1, sizeof *m->proposals);
+        if (m->proposals == NULL)
+            rc = ATTUNE_ERR_NOMEM;
+    }
     if (rc != ATTUNE_OK) {
         attune_model_free(m);
         return attune_fail(err, rc, NULL, 0, NULL, "out of memory");
@@ -95,7 +102,7 @@ int attune_model_init(attune_model *m, attune_error *err)
         m->state = ATTUNE_STATE_FAILED;
         return rc;
     }
-    interactions_snapshot(m);
+    interactions_snapshot(m, 0);
     rc = metrics_compute(m);
     if (rc != ATTUNE_OK) {
         m->state = ATTUNE_STATE_FAILED;
@@ -116,10 +123,25 @@ int attune_model_step(attune_model *m, attune_error *err)
                                : "the model failed earlier and cannot step");
     int32_t week = m->week + 1;
     events_begin_week(&m->events);
-    interactions_snapshot(m);
-    interactions_exchange(m, week);
-    affect_update(m);
-    int rc = events_finish_week(&m->events);
+    life_events_update(m, week);
+    int rc = interventions_begin_week(m, week);
+    if (rc == ATTUNE_OK) {
+        interactions_snapshot(m, week);
+        interactions_exchange(m, week);
+        affect_update(m);
+        working_model_update(m, week);
+        tie_engagement_update(m);
+        rc = tie_separation_update(m, week);
+    }
+    if (rc == ATTUNE_OK)
+        rc = tie_formation_update(m, week);
+    if (rc == ATTUNE_OK)
+        rc = demography_update(m, week);
+    if (rc != ATTUNE_OK) {
+        m->state = ATTUNE_STATE_FAILED;
+        return attune_fail(err, rc, NULL, 0, NULL, "week %d: %s", week, attune_strerror(rc));
+    }
+    rc = events_finish_week(&m->events);
     if (rc == ATTUNE_OK) {
         m->week = week;
         rc = metrics_compute(m);
@@ -216,6 +238,12 @@ int attune_model_person(const attune_model *m, uint32_t id, attune_person *out)
         p->meetings[id] ? p->received_quality_sum[id] / (double)p->meetings[id] : 0.0;
     out->degree = m->ties.count[id];
     out->ace_count = p->ace_count[id];
+    out->expected_care = p->expected_care[id];
+    out->self_relation = p->self_relation[id];
+    out->wellbeing = p->wellbeing[id];
+    out->relationship_quality = p->relationship_quality[id];
+    out->adult_class = attachment_adult_class_name(attachment_adult_class(m, id));
+    out->infant_class = attachment_infant_class_name(p->infant_class[id]);
     return ATTUNE_OK;
 }
 
@@ -240,6 +268,7 @@ int attune_model_person_ties(const attune_model *m, uint32_t id, attune_tie *tie
         ties[k].reciprocity = t->reciprocity[h];
         ties[k].rupture = t->rupture[h];
         ties[k].since_week = t->since[h];
+        ties[k].engagement = t->engagement[h];
     }
     return ATTUNE_OK;
 }
@@ -275,6 +304,11 @@ int attune_model_check(const attune_model *m, attune_error *err)
         CHECK_RANGE(affect_baseline, -1, 1)
         CHECK_RANGE(give_capacity, 0, 1)
         CHECK_RANGE(hostility, 0, 1)
+        CHECK_RANGE(expected_care, 0, 1)
+        CHECK_RANGE(self_relation, 0, 1)
+        CHECK_RANGE(wellbeing, 0, 1)
+        CHECK_RANGE(stress, 0, 1)
+        CHECK_RANGE(relationship_quality, -1, 1)
         if (p->community[i] >= m->community_count)
             return attune_fail(err, ATTUNE_ERR_INVARIANT, NULL, 0, NULL,
                                "person %u is in community %u of %u", i, p->community[i],
@@ -294,8 +328,117 @@ void attune_model_free(attune_model *m)
     people_free(&m->people);
     ties_free(&m->ties);
     events_free(&m->events);
+    interventions_free(m);
+    if (m->community_members != NULL)
+        for (uint32_t c = 0; c < m->community_count; c++)
+            free(m->community_members[c].ids);
+    free(m->community_members);
+    if (m->proposals != NULL)
+        for (int t = 0; t <= m->threads; t++)
+            free(m->proposals[t].items);
+    free(m->proposals);
     free(m->cultures);
     free(m->community_culture);
     attune_scenario_free(m->scenario);
     free(m);
+}
+
+int id_list_push(id_list *l, uint32_t id)
+{
+    if (l->count == l->capacity) {
+        uint32_t cap = l->capacity ? l->capacity + l->capacity / 2 + 1 : 16;
+        uint32_t *ids = realloc(l->ids, (size_t)cap * sizeof *ids);
+        if (ids == NULL)
+            return ATTUNE_ERR_NOMEM;
+        l->ids = ids;
+        l->capacity = cap;
+    }
+    l->ids[l->count++] = id;
+    return ATTUNE_OK;
+}
+
+int model_add_person(attune_model *m, uint32_t *id)
+{
+    people *pp = &m->people;
+    if (pp->count == UINT32_MAX - 1)
+        return ATTUNE_ERR_TOO_LARGE;
+    if (pp->count == pp->capacity) {
+        uint64_t cap = (uint64_t)pp->capacity + pp->capacity / 4 + 1024;
+        if (cap > UINT32_MAX - 1)
+            cap = UINT32_MAX - 1;
+        int rc = people_reserve(pp, (uint32_t)cap);
+        if (rc != ATTUNE_OK)
+            return rc;
+    }
+    uint32_t i = pp->count;
+    int rc = ties_grow_people(&m->ties, i + 1, (uint32_t)m->p->network_tie_slack);
+    if (rc != ATTUNE_OK)
+        return rc;
+    pp->count++;
+    *id = i;
+    return ATTUNE_OK;
+}
+
+void proposals_clear(attune_model *m)
+{
+    for (int t = 0; t <= m->threads; t++) {
+        m->proposals[t].count = 0;
+        m->proposals[t].failed = 0;
+    }
+}
+
+void proposals_push(attune_model *m, int thread, uint32_t person, uint32_t other, uint32_t kind,
+                    float value)
+{
+    proposal_list *l = &m->proposals[thread];
+    if (l->count == l->capacity) {
+        size_t cap = l->capacity ? 2 * l->capacity : 256;
+        proposal *items = realloc(l->items, cap * sizeof *items);
+        if (items == NULL) {
+            l->failed = 1;
+            return;
+        }
+        l->items = items;
+        l->capacity = cap;
+    }
+    proposal *q = &l->items[l->count++];
+    q->person = person;
+    q->other = other;
+    q->kind = kind;
+    q->value = value;
+}
+
+static int proposal_order(const void *pa, const void *pb)
+{
+    const proposal *a = pa, *b = pb;
+    if (a->kind != b->kind)
+        return a->kind < b->kind ? -1 : 1;
+    if (a->person != b->person)
+        return a->person < b->person ? -1 : 1;
+    if (a->other != b->other)
+        return a->other < b->other ? -1 : 1;
+    return a->value < b->value ? -1 : a->value > b->value;
+}
+
+int proposals_gather(attune_model *m, proposal **out, size_t *count)
+{
+    /* The last buffer (index threads) collects the merged list. */
+    proposal_list *all = &m->proposals[m->threads];
+    all->count = 0;
+    for (int t = 0; t < m->threads; t++) {
+        proposal_list *l = &m->proposals[t];
+        if (l->failed)
+            return ATTUNE_ERR_NOMEM;
+        for (size_t k = 0; k < l->count; k++) {
+            proposals_push(m, m->threads, l->items[k].person, l->items[k].other, l->items[k].kind,
+                           l->items[k].value);
+            if (all->failed)
+                return ATTUNE_ERR_NOMEM;
+        }
+    }
+    if (all->count > 1)
+        qsort(all->items, all->count, sizeof *all->items, proposal_order);
+    *out = all->items;
+    *count = all->count;
+    return ATTUNE_OK;
 }

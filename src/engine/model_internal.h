@@ -13,10 +13,60 @@
 
 /* People per block of the deterministic reductions: results never depend on thread count. */
 #define REDUCTION_BLOCK 4096u
+#define WEEKS_PER_YEAR  52.1775
 
 typedef struct culture_norms {
     double warmth, expressiveness, help_seeking_stigma, community_density;
 } culture_norms;
+
+/* A growable list of person ids. */
+typedef struct id_list {
+    uint32_t *ids;
+    uint32_t count, capacity;
+} id_list;
+
+int id_list_push(id_list *l, uint32_t id);
+
+/* An intervention of the scenario, with the people it targets once it has started. */
+typedef struct intervention {
+    int kind;                     /* enum intervention_kind */
+    int32_t start_week, end_week; /* acts in weeks start_week .. end_week - 1 */
+    double age_min, age_max, share, magnitude;
+    int reciprocal;
+    int started;
+    id_list targets;
+    id_list partners; /* attuned_tie: the partner of each target (or TIE_NONE) */
+} intervention;
+
+/* A proposed change of the network, applied serially in (person, order) order. */
+typedef struct proposal {
+    uint32_t person, other;
+    uint32_t kind; /* what is proposed; meaning set by the proposing process */
+    float value;
+} proposal;
+
+typedef struct proposal_list {
+    proposal *items;
+    size_t count, capacity;
+    int failed;
+} proposal_list;
+
+/* Attachment classes. Infant: secure, avoidant, resistant, disorganized; adult: secure,
+ * dismissing, preoccupied, unresolved. */
+enum { CLASS_SECURE = 0, CLASS_AVOIDANT = 1, CLASS_RESISTANT = 2, CLASS_DISORGANIZED = 3 };
+enum { ADULT_SECURE = 0, ADULT_DISMISSING = 1, ADULT_PREOCCUPIED = 2, ADULT_UNRESOLVED = 3 };
+#define CLASS_UNASSESSED 255
+
+/* Adverse childhood experiences, each counted once per childhood. */
+enum ace_kind {
+    ACE_ABUSE = 0,              /* frequent hostile (frightening) responses of a caregiver */
+    ACE_NEGLECT = 1,            /* care from caregivers persistently below need */
+    ACE_CAREGIVER_DISTRESS = 2, /* a caregiver in distress much of the time */
+    ACE_CAREGIVER_COPING = 3,   /* a caregiver's maladaptive coping (with the coping process) */
+    ACE_LOSS = 4,               /* death of a caregiver */
+    ACE_SEPARATION = 5,         /* caregivers separate */
+    ACE_KIND_COUNT
+};
 
 struct attune_model {
     attune_scenario *scenario;
@@ -28,14 +78,27 @@ struct attune_model {
 
     people people;
     tie_store ties;
+    uint32_t next_household;
 
     uint32_t culture_count;
     culture_norms *cultures;
     uint32_t community_count;
     uint32_t *community_culture;
+    id_list *community_members; /* everyone ever living in each community, dead included */
 
-    /* precomputed per tie kind: weight of a meeting for the receiver */
+    intervention *interventions;
+    size_t intervention_count;
+    float *care_factor; /* per person, this week: factor on care received (NULL: all 1) */
+    uint8_t *isolated;  /* per person, this week: meets nobody (NULL: none) */
+
+    /* per tie kind: weight of a meeting for the receiver */
     float kind_weight[ATTUNE_TIE_KIND_COUNT];
+
+    /* per-thread proposal buffers of the network-changing processes */
+    proposal_list *proposals;
+
+    /* births and deaths of the last week */
+    uint32_t births, deaths;
 
     attune_metrics metrics;
     event_log events;
@@ -44,10 +107,47 @@ struct attune_model {
 /** Age in years of person i at the model's current week. */
 static inline double person_age_years(const struct attune_model *m, uint32_t i)
 {
-    return (double)(m->week - m->people.birth_week[i]) / 52.1775;
+    return (double)(m->week - m->people.birth_week[i]) / WEEKS_PER_YEAR;
 }
+
+/** Age in years of person i at week `week`. */
+static inline double person_age_at(const struct attune_model *m, uint32_t i, int32_t week)
+{
+    return (double)(week - m->people.birth_week[i]) / WEEKS_PER_YEAR;
+}
+
+/** Security score of a working model, [0,1]: 1 - (anxiety + avoidance)/2 - disorg./2. */
+static inline double person_security(const struct attune_model *m, uint32_t i)
+{
+    double s = 1.0 - 0.5 * ((double)m->people.anxiety[i] + m->people.avoidance[i]) -
+               0.5 * m->people.disorganization[i];
+    return s < 0 ? 0 : s > 1 ? 1 : s;
+}
+
+/** Adult attachment class of person i (ADULT_*). */
+int attachment_adult_class(const struct attune_model *m, uint32_t i);
+
+/** Infant attachment class of person i's current working model (CLASS_*). */
+int attachment_infant_class(const struct attune_model *m, uint32_t i);
+
+/** Names of the classes. */
+const char *attachment_adult_class_name(int c);
+const char *attachment_infant_class_name(int c);
 
 /** Recomputes m->metrics from the current state (deterministic for any thread count). */
 int metrics_compute(struct attune_model *m);
+
+/** Adds a new person (appended id) with zeroed state; returns its id in *id. */
+int model_add_person(struct attune_model *m, uint32_t *id);
+
+/** Proposal buffers: empty them, append from a thread, and gather them sorted. */
+void proposals_clear(struct attune_model *m);
+void proposals_push(struct attune_model *m, int thread, uint32_t person, uint32_t other,
+                    uint32_t kind, float value);
+int proposals_gather(struct attune_model *m, proposal **out, size_t *count);
+
+/** Records an adverse childhood experience of kind k for person i (once per kind). Serial
+ * callers pass thread 0; parallel callers their thread and only for the person they own. */
+void ace_record(struct attune_model *m, int thread, uint32_t phase, uint32_t i, int k);
 
 #endif

@@ -9,13 +9,15 @@
 
 #include "engine/scenario_internal.h"
 
-#define TYPE_INT  ATTUNE_TYPE_INT
-#define TYPE_REAL ATTUNE_TYPE_REAL
-#define TYPE_BOOL ATTUNE_TYPE_BOOL
+#define TYPE_INT    ATTUNE_TYPE_INT
+#define TYPE_REAL   ATTUNE_TYPE_REAL
+#define TYPE_BOOL   ATTUNE_TYPE_BOOL
+#define TYPE_CHOICE ATTUNE_TYPE_CHOICE
 
 static const attune_param_info param_table[] = {
 #define ATTUNE_PARAM(sec, nm, type, def, lo, hi, unit, doc)                                        \
-    {#sec, #nm, #sec "." #nm, TYPE_##type, (double)(def), (double)(lo), (double)(hi), unit, doc},
+    {#sec,         #nm,          #sec "." #nm, TYPE_##type, (double)(def),                         \
+     (double)(lo), (double)(hi), unit,         doc,         NULL},
 #include "engine/params.def"
 #undef ATTUNE_PARAM
 };
@@ -31,8 +33,24 @@ static const size_t param_offsets[] = {
 static const attune_param_info culture_fields[] = {
 #define ATTUNE_ENTRY_FIELD(nm, type, def, lo, hi, unit, doc)                                       \
     {"culture",    #nm,          "culture." #nm, TYPE_##type, (double)(def),                       \
-     (double)(lo), (double)(hi), unit,           doc},
+     (double)(lo), (double)(hi), unit,           doc,         NULL},
 #include "engine/culture_fields.def"
+#undef ATTUNE_ENTRY_FIELD
+};
+
+static const attune_param_info intervention_fields[] = {
+#define ATTUNE_ENTRY_FIELD(nm, type, def, lo, hi, unit, doc)                                       \
+    {"intervention",                                                                               \
+     #nm,                                                                                          \
+     "intervention." #nm,                                                                          \
+     TYPE_##type,                                                                                  \
+     (double)(def),                                                                                \
+     (double)(lo),                                                                                 \
+     (double)(hi),                                                                                 \
+     unit,                                                                                         \
+     doc,                                                                                          \
+     TYPE_##type == TYPE_CHOICE ? INTERVENTION_KINDS : NULL},
+#include "engine/intervention_fields.def"
 #undef ATTUNE_ENTRY_FIELD
 };
 
@@ -41,6 +59,11 @@ static const attune_entry_kind_info entry_kinds[ENTRY_KIND_COUNT] = {
      "A culture: norms shared by the communities assigned to it. Written [culture NAME]; "
      "a name already defined is updated, a new name adds a culture.",
      culture_fields, sizeof culture_fields / sizeof culture_fields[0], ATTUNE_MAX_CULTURES},
+    {"intervention",
+     "An intervention: something done to targeted people for a time. Written "
+     "[intervention NAME]; the default scenario has none.",
+     intervention_fields, sizeof intervention_fields / sizeof intervention_fields[0],
+     ATTUNE_MAX_INTERVENTIONS},
 };
 
 const char *attune_param_type_name(attune_param_type type)
@@ -49,7 +72,7 @@ const char *attune_param_type_name(attune_param_type type)
     case ATTUNE_TYPE_INT: return "int";
     case ATTUNE_TYPE_REAL: return "real";
     case ATTUNE_TYPE_BOOL: return "bool";
-    case ATTUNE_TYPE_NAME: return "name";
+    case ATTUNE_TYPE_CHOICE: return "choice";
     }
     return "?";
 }
@@ -140,6 +163,16 @@ void attune_param_format(const attune_param_info *info, double value, char *buf,
     switch (info->type) {
     case ATTUNE_TYPE_INT: snprintf(buf, size, "%.0f", value); break;
     case ATTUNE_TYPE_BOOL: snprintf(buf, size, "%s", value != 0.0 ? "true" : "false"); break;
+    case ATTUNE_TYPE_CHOICE: {
+        const char *c = info->choices;
+        for (int k = 0; c != NULL && k < (int)value; k++) {
+            c = strchr(c, '|');
+            c = c ? c + 1 : NULL;
+        }
+        size_t len = c ? strcspn(c, "|") : 1;
+        snprintf(buf, size, "%.*s", (int)len, c ? c : "?");
+        break;
+    }
     default: snprintf(buf, size, "%.17g", value); break;
     }
     if (info->type == ATTUNE_TYPE_REAL) {
@@ -177,6 +210,24 @@ int attune_param_parse_value(const attune_param_info *info, const char *text, do
             snprintf(why, why_size, "has no value; expected %s in %s",
                      info->type == ATTUNE_TYPE_INT ? "an integer" : "a number", r);
         }
+        return ATTUNE_ERR_TYPE;
+    }
+    if (info->type == ATTUNE_TYPE_CHOICE) {
+        const char *c = info->choices;
+        char list[512] = "";
+        for (int k = 0; c != NULL && *c; k++) {
+            size_t len = strcspn(c, "|");
+            if (strlen(text) == len && strncmp(text, c, len) == 0) {
+                *value = k;
+                return ATTUNE_OK;
+            }
+            size_t used = strlen(list);
+            snprintf(list + used, sizeof list - used, "%s%.*s", k ? ", " : "", (int)len, c);
+            c += len;
+            if (*c == '|')
+                c++;
+        }
+        snprintf(why, why_size, "is '%s', not one of: %s", text, list);
         return ATTUNE_ERR_TYPE;
     }
     if (info->type == ATTUNE_TYPE_BOOL) {

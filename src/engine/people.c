@@ -1,66 +1,49 @@
-/* Allocation of the person arrays. */
+/* Allocation and growth of the person arrays. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "attune/attune.h"
 #include "engine/people.h"
 
-// clang-format off
-#define PEOPLE_ARRAYS(X) \
-    X(birth_week) \
-    X(household) \
-    X(community) \
-    X(culture) \
-    X(role) \
-    X(alive) \
-    X(ace_count) \
-    X(anxiety) \
-    X(avoidance) \
-    X(disorganization) \
-    X(self_worth) \
-    X(affect) \
-    X(affect_baseline) \
-    X(give_capacity) \
-    X(hostility) \
-    X(received_quality_sum) \
-    X(received_input) \
-    X(meetings) \
-    X(hostile_meetings)
-// clang-format on
-
 int people_init(people *p, uint32_t capacity)
 {
     memset(p, 0, sizeof *p);
-    p->capacity = capacity;
-    size_t n = capacity ? capacity : 1;
-#define ALLOC(field)                                                                               \
-    p->field = calloc(n, sizeof *p->field);                                                        \
-    if (p->field == NULL) {                                                                        \
-        people_free(p);                                                                            \
-        return ATTUNE_ERR_NOMEM;                                                                   \
+    return people_reserve(p, capacity ? capacity : 1);
+}
+
+int people_reserve(people *p, uint32_t capacity)
+{
+    if (capacity <= p->capacity)
+        return ATTUNE_OK;
+#define GROW(type, name)                                                                           \
+    {                                                                                              \
+        type *grown = realloc(p->name, (size_t)capacity * sizeof(type));                           \
+        if (grown == NULL)                                                                         \
+            return ATTUNE_ERR_NOMEM;                                                               \
+        memset(grown + p->capacity, 0, (size_t)(capacity - p->capacity) * sizeof(type));           \
+        p->name = grown;                                                                           \
     }
-    PEOPLE_ARRAYS(ALLOC)
-#undef ALLOC
+    PEOPLE_FIELDS(GROW)
+#undef GROW
+    p->capacity = capacity;
     return ATTUNE_OK;
 }
 
 void people_free(people *p)
 {
-#define FREE(field)                                                                                \
-    free(p->field);                                                                                \
-    p->field = NULL;
-    PEOPLE_ARRAYS(FREE)
+#define FREE(type, name)                                                                           \
+    free(p->name);                                                                                 \
+    p->name = NULL;
+    PEOPLE_FIELDS(FREE)
 #undef FREE
     p->count = p->capacity = 0;
 }
 
 uint64_t people_bytes_per_person(void)
 {
-    const people *p = NULL;
     uint64_t total = 0;
-#define SIZE(field) total += sizeof *p->field;
-    PEOPLE_ARRAYS(SIZE)
+#define SIZE(type, name) total += sizeof(type);
+    PEOPLE_FIELDS(SIZE)
 #undef SIZE
-    (void)p;
     return total;
 }

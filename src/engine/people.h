@@ -1,47 +1,80 @@
 /*
  * People as a struct of arrays: one array per state variable, float where it suffices.
- * Person ids are indices; households and communities occupy contiguous id ranges at start.
+ * Person ids are indices, never reused; households and communities occupy contiguous id
+ * ranges at start, and people born later are appended.
  */
 #ifndef ATTUNE_PEOPLE_H
 #define ATTUNE_PEOPLE_H
 
 #include <stdint.h>
 
+/* X(type, name): every per-person array, in one list so that allocation and growth see all. */
+// clang-format off
+#define PEOPLE_FIELDS(X)                                                                           \
+    /* identity and place */                                                                       \
+    X(int32_t, birth_week)       /* week of birth (negative: before the run) */                    \
+    X(uint32_t, household)                                                                         \
+    X(uint32_t, community)                                                                         \
+    X(uint8_t, culture)                                                                            \
+    X(uint8_t, role)             /* attune_role */                                                 \
+    X(uint8_t, alive)                                                                              \
+    X(uint8_t, ace_count)        /* distinct adverse childhood experiences so far */               \
+    X(uint16_t, ace_mask)        /* which ones (bit per enum ace_kind) */                          \
+    X(uint8_t, infant_class)     /* class assessed at 18 months, or CLASS_UNASSESSED */            \
+    /* inner state */                                                                              \
+    X(float, anxiety)            /* working model, [0,1] */                                        \
+    X(float, avoidance)          /* working model, [0,1] */                                        \
+    X(float, disorganization)    /* working model, [0,1] */                                        \
+    X(float, expected_care)      /* learned mean of care received from close others, [0,1] */      \
+    X(float, self_worth)         /* [0,1] */                                                       \
+    X(float, self_relation)      /* the relationship with oneself, [0,1] */                        \
+    X(float, affect)             /* [-1,1] */                                                      \
+    X(float, affect_baseline)    /* temperament set point, [-1,1] */                               \
+    X(float, disposition)        /* stable relational disposition: added to capacity, [-0.5,0.5] */ \
+    X(float, stress)             /* load of recent life events, [0,1] */                           \
+    X(float, grief_pending)      /* grief recorded this week, added to stress next week */         \
+    X(float, wellbeing)          /* [0,1], from affect, self-worth, self-relation (ODD 7.4) */     \
+    X(float, relationship_quality) /* recent care exchanged on one's ties, [-1,1] */               \
+    X(float, childhood_care)     /* running mean of care from caregivers (neglect), [0,1] */       \
+    X(float, childhood_hostility) /* running share of hostile caregiver meetings (abuse), [0,1] */ \
+    X(float, caregiver_distress) /* running share of weeks a caregiver was in distress, [0,1] */   \
+    /* snapshot of the week's start: what neighbours read (the double buffer) */                   \
+    X(float, give_capacity)      /* this week's capacity to attune, [0,1] */                       \
+    X(float, hostility)          /* this week's probability of a hostile response, [0,1] */        \
+    /* delivered by the interaction phase, written by the receiving person */                      \
+    X(float, received_quality_sum) /* sum over meetings of perceived quality */                    \
+    X(float, received_input)     /* weighted relational input to affect */                         \
+    X(float, learn_weight)       /* sum of closeness weights of meetings */                        \
+    X(float, learn_care)         /* closeness-weighted perceived care */                           \
+    X(float, learn_fright)       /* closeness-weighted hostile responses */                        \
+    X(float, mirror_sum)         /* closeness-weighted perceived mirroring and validation */       \
+    X(float, exchange_sum)       /* sum over meetings of care exchanged minus hostility */         \
+    X(float, caregiver_care)     /* care received from caregivers this week (sum) */               \
+    X(uint16_t, meetings)                                                                          \
+    X(uint16_t, hostile_meetings)                                                                  \
+    X(uint16_t, caregiver_meetings)                                                                \
+    X(uint16_t, caregiver_hostile)                                                                 \
+    X(uint16_t, caregiver_distressed) /* meetings with a caregiver whose well-being was low */
+// clang-format on
+
 typedef struct people {
     uint32_t count;    /* people ever created; ids 0 .. count-1 */
     uint32_t capacity; /* allocated slots */
-    /* identity and place */
-    int32_t *birth_week; /* week of birth (negative: before the run); age = week - birth_week */
-    uint32_t *household;
-    uint32_t *community;
-    uint8_t *culture;
-    uint8_t *role; /* attune_role */
-    uint8_t *alive;
-    uint8_t *ace_count; /* adverse childhood experiences counted so far, saturates at 255 */
-    /* inner state, each in the range documented in attune_person */
-    float *anxiety;
-    float *avoidance;
-    float *disorganization;
-    float *self_worth;
-    float *affect;
-    float *affect_baseline;
-    /* snapshot of the week's start: what neighbours read (the double buffer) */
-    float *give_capacity;
-    float *hostility;
-    /* what the interaction phase delivered to each person this week, written by its owner */
-    float *received_quality_sum; /* sum over meetings of perceived quality */
-    float *received_input;       /* weighted relational input to affect, before saturation */
-    uint16_t *meetings;
-    uint16_t *hostile_meetings;
+#define PEOPLE_DECLARE(type, name) type *name;
+    PEOPLE_FIELDS(PEOPLE_DECLARE)
+#undef PEOPLE_DECLARE
 } people;
 
 /** Allocates room for `capacity` people (all zero). Returns an attune_status. */
 int people_init(people *p, uint32_t capacity);
 
+/** Grows the arrays to hold at least `capacity` people (new slots zero). */
+int people_reserve(people *p, uint32_t capacity);
+
 /** Frees every array. */
 void people_free(people *p);
 
-/** Approximate bytes per person of the arrays above. */
+/** Bytes per person of the arrays above. */
 uint64_t people_bytes_per_person(void);
 
 #endif

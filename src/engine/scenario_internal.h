@@ -7,9 +7,10 @@
 
 #include "attune/attune.h"
 
-#define ATTUNE_FIELD_INT(field)  int64_t field;
-#define ATTUNE_FIELD_REAL(field) double field;
-#define ATTUNE_FIELD_BOOL(field) bool field;
+#define ATTUNE_FIELD_INT(field)    int64_t field;
+#define ATTUNE_FIELD_REAL(field)   double field;
+#define ATTUNE_FIELD_BOOL(field)   bool field;
+#define ATTUNE_FIELD_CHOICE(field) double field;
 
 /** Every parameter value; field `section_name` for row (section, name) of params.def. */
 typedef struct attune_params {
@@ -26,9 +27,26 @@ enum culture_field {
     CULTURE_FIELD_COUNT
 };
 
-#define ATTUNE_NAME_MAX         64
-#define ATTUNE_ENTRY_FIELDS_MAX 16
-#define ATTUNE_MAX_CULTURES     64
+/** Field indices of an intervention entry. */
+enum intervention_field {
+#define ATTUNE_ENTRY_FIELD(nm, type, def, lo, hi, unit, doc) INTERVENTION_##nm,
+#include "engine/intervention_fields.def"
+#undef ATTUNE_ENTRY_FIELD
+    INTERVENTION_FIELD_COUNT
+};
+
+/** Kinds of intervention, in the order of the `kind` field's choices. */
+enum intervention_kind {
+    INTERVENTION_CARE_CHANGE = 0,
+    INTERVENTION_ATTUNED_TIE = 1,
+    INTERVENTION_ISOLATION = 2,
+};
+#define INTERVENTION_KINDS "care_change|attuned_tie|isolation"
+
+#define ATTUNE_NAME_MAX          64
+#define ATTUNE_ENTRY_FIELDS_MAX  16
+#define ATTUNE_MAX_CULTURES      64
+#define ATTUNE_MAX_INTERVENTIONS 256
 
 /** One repeated entry, e.g. [culture warm]; values indexed by the kind's field table. */
 typedef struct attune_entry {
@@ -42,7 +60,7 @@ typedef struct attune_entry_list {
     size_t capacity;
 } attune_entry_list;
 
-enum { ENTRY_KIND_CULTURE = 0, ENTRY_KIND_COUNT };
+enum { ENTRY_KIND_CULTURE = 0, ENTRY_KIND_INTERVENTION = 1, ENTRY_KIND_COUNT };
 
 struct attune_scenario {
     attune_params params;

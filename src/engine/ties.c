@@ -16,6 +16,7 @@
     X(trust) \
     X(harm) \
     X(reciprocity) \
+    X(engagement) \
     X(since)
 // clang-format on
 
@@ -47,6 +48,7 @@ static int grow_slots(tie_store *t, uint64_t need)
         if (nf == NULL)                                                                            \
             return ATTUNE_ERR_NOMEM;                                                               \
         t->f = nf;                                                                                 \
+        memset(t->f + t->capacity, 0, (size_t)(cap - t->capacity) * sizeof *t->f);                 \
     }
     SLOT_ARRAYS(GROW)
 #undef GROW
@@ -92,6 +94,7 @@ static void write_half(tie_store *t, uint32_t slot, uint32_t other, uint8_t kind
     t->trust[slot] = trust;
     t->harm[slot] = 0.0f;
     t->reciprocity[slot] = 0.0f;
+    t->engagement[slot] = 1.0f;
     t->since[slot] = since;
 }
 

@@ -33,6 +33,7 @@ typedef struct tie_store {
     float *trust;       /* [0,1] */
     float *harm;        /* >= 0 */
     float *reciprocity; /* care given minus care received, running */
+    float *engagement;  /* share of one's capacity one puts into this tie, [0,1] */
     int32_t *since;     /* week formed */
 } tie_store;
 

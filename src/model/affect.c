@@ -1,15 +1,41 @@
 /*
- * Affect (MODEL.md process 3; claim C3: emotions arise in response to interactions).
+ * Affect, self-worth, the relationship with oneself and well-being (MODEL.md process 3;
+ * claims C1, C3, C6, C9).
  *
- *   A[t+1] = b + inertia * (A[t] - b) + social_gain * tanh(I[t])
+ * Affect (C3):
+ *   A[t+1] = b + inertia (A[t] - b) + social_gain tanh(I[t])
+ *          - stress_impact x stress
+ * with b the temperament set point, I the week's relational input from interactions.c and
+ * stress the load of recent life events (life_events.c). An isolated person (I = 0) without
+ * stress relaxes to b without any noise.
  *
- * with b the person's temperament set point and I the week's relational input: the sum over
- * meetings of (kind weight) x (perceived quality - reference quality), from interactions.c.
- * An isolated person (I = 0) relaxes to b without any noise; affect is kept in [-1, 1].
+ * Self-worth ("self-love" nurtured by mirroring and validation; no I without we, C1):
+ *   mirrored = M / (W + isolation_weight) / mirror_reference          (clamped to [0,1])
+ *   target   = (1 - relation_share) mirrored + relation_share self_relation
+ *   S[t+1]   = S + rate(age) (target - S)
+ * where M is the closeness-weighted mirroring and validation taken in and W the closeness
+ * weight of the week's meetings. With no one to mirror it, self-worth decays toward what the
+ * relationship with oneself alone supports.
+ *
+ * The relationship with oneself internalises the care received: it moves toward the week's
+ * mean perceived care at relation_rate when there is any, and holds when there is none.
+ *
+ * Well-being is a weighted mean of (A + 1)/2, S and the relationship with oneself.
  */
 #include <math.h>
 
 #include "model/processes.h"
+
+static float clampf(double x, double lo, double hi)
+{
+    return (float)(x < lo ? lo : x > hi ? hi : x);
+}
+
+/* Learning rate that falls from `young` at birth toward `old` with age (e-folding years). */
+static double age_rate(double young, double old, double age, double years)
+{
+    return old + (young - old) * exp(-age / years);
+}
 
 void affect_update(attune_model *m)
 {
@@ -17,12 +43,44 @@ void affect_update(attune_model *m)
     people *pp = &m->people;
     uint32_t n = pp->count;
     const double inertia = p->affect_inertia, gain = p->affect_social_gain;
+    double wsum = p->wellbeing_weight_affect + p->wellbeing_weight_self_worth +
+                  p->wellbeing_weight_self_relation;
+    const double wa = p->wellbeing_weight_affect / wsum;
+    const double ws = p->wellbeing_weight_self_worth / wsum;
+    const double wr = p->wellbeing_weight_self_relation / wsum;
 #pragma omp parallel for schedule(static) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         if (!pp->alive[i])
             continue;
         double b = pp->affect_baseline[i];
-        double a = b + inertia * ((double)pp->affect[i] - b) + gain * tanh(pp->received_input[i]);
-        pp->affect[i] = (float)(a < -1 ? -1 : a > 1 ? 1 : a);
+        double a = b + inertia * ((double)pp->affect[i] - b) + gain * tanh(pp->received_input[i]) -
+                   p->life_events_stress_impact * pp->stress[i];
+        pp->affect[i] = clampf(a, -1, 1);
+
+        double age = person_age_years(m, i);
+        double weight = pp->learn_weight[i];
+        double mirrored =
+            pp->mirror_sum[i] / (weight + p->self_isolation_weight) / p->self_mirror_reference;
+        if (mirrored > 1)
+            mirrored = 1;
+        double target =
+            (1 - p->self_relation_share) * mirrored + p->self_relation_share * pp->self_relation[i];
+        double rate = age_rate(p->self_worth_rate_child, p->self_worth_rate_adult, age,
+                               p->working_model_plasticity_decay_years);
+        pp->self_worth[i] = clampf(pp->self_worth[i] + rate * (target - pp->self_worth[i]), 0, 1);
+
+        if (weight > 0) {
+            double care = pp->learn_care[i] / weight;
+            pp->self_relation[i] = clampf(
+                pp->self_relation[i] + p->self_relation_rate * (care - pp->self_relation[i]), 0, 1);
+        }
+        double w = wa * 0.5 * ((double)pp->affect[i] + 1.0) + ws * pp->self_worth[i] +
+                   wr * pp->self_relation[i];
+        pp->wellbeing[i] = clampf(w, 0, 1);
+        if (pp->meetings[i] > 0) {
+            double q = pp->exchange_sum[i] / pp->meetings[i];
+            pp->relationship_quality[i] =
+                clampf(0.9 * pp->relationship_quality[i] + 0.1 * q, -1, 1);
+        }
     }
 }

@@ -1,46 +1,50 @@
 /*
- * Interactions (MODEL.md process 2; claims C3, C6, C9).
+ * Interactions (MODEL.md process 2; claims C3, C6, C9; caregiving for C1 and C2).
  *
  * Snapshot: at the start of a week each person's capacity to attune and propensity to hostile
  * responses are computed from its own inner state (C9: inner state sets how well one gives
- * care). Neighbours read only this snapshot, never state being written this week.
+ * care), with a week-to-week swing that grows with attachment anxiety (inconsistency).
+ * Neighbours read only this snapshot, never state being written this week.
  *
  * Exchange (pull): for each active half-tie of person i, both ends draw the same pair-keyed
  * number to decide whether they meet this week (probability: the tie's contact). When they
- * meet, j gives i three channels of care (attunement, mirroring, validation), each its capacity
- * times week-to-week noise, and possibly a hostile response. i perceives them through its
- * working model: avoidance discounts care taken in, anxiety magnifies negative cues (C3).
- * i accumulates what it received; its half-tie keeps the running balance of care given minus
- * care received (C6).
+ * meet, j gives i three channels of care (attunement, mirroring, validation) scaled by how much
+ * j engages in the tie, and possibly a hostile response. A caregiver's response to its own
+ * minor child follows the caregiving norm of its culture. i perceives what it receives through
+ * its working model (C3) and takes in less from ties it does not reciprocate (C6); a surplus of
+ * care given costs the giver (C6). i accumulates what the later processes of the week need.
  */
 #include <math.h>
 
 #include "model/processes.h"
-
-/* Weekly forgetting of the reciprocity balance (a half-life of about 13 weeks). */
-#define RECIPROCITY_RETENTION 0.95f
 
 static double clamp01(double x)
 {
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-void interactions_snapshot(attune_model *m)
+void interactions_snapshot(attune_model *m, int32_t week)
 {
     const attune_params *p = m->p;
     people *pp = &m->people;
     uint32_t n = pp->count;
 #pragma omp parallel for schedule(static) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
-        double security = clamp01(1.0 - 0.5 * ((double)pp->anxiety[i] + pp->avoidance[i]) -
-                                  0.5 * pp->disorganization[i]);
+        double security = person_security(m, i);
         double mood = 0.5 * ((double)pp->affect[i] + 1.0);
         double inner = 0.35 * pp->self_worth[i] + 0.35 * mood + 0.3 * security;
-        pp->give_capacity[i] =
-            (float)clamp01(p->interaction_capacity_base + p->interaction_capacity_gain * inner);
+        double capacity = p->interaction_capacity_base + p->interaction_capacity_gain * inner +
+                          pp->disposition[i];
+        if (week > 0) {
+            uint32_t r[4];
+            rng_draw4(m->key, (uint32_t)week, STREAM_MOOD, i, 0, r);
+            double swing = p->caregiving_inconsistency_gain * pp->anxiety[i];
+            capacity *= 1.0 + swing * (2.0 * rng_u01(r[0]) - 1.0);
+        }
+        pp->give_capacity[i] = (float)clamp01(capacity);
         double bad_affect = pp->affect[i] < 0 ? -(double)pp->affect[i] : 0.0;
-        double strain =
-            0.4 * pp->disorganization[i] + 0.3 * (1.0 - pp->self_worth[i]) + 0.3 * bad_affect;
+        double strain = 0.4 * pp->disorganization[i] + 0.3 * (1.0 - pp->self_worth[i]) +
+                        0.3 * bad_affect - pp->disposition[i];
         pp->hostility[i] =
             (float)clamp01(p->interaction_hostility_base + p->interaction_hostility_gain * strain);
     }
@@ -53,18 +57,45 @@ static double noise_factor(double sd, uint32_t bits)
     return f > 0 ? f : 0;
 }
 
-/* Care that `giver` gives in one meeting, before the receiver's perception: mean of channels. */
-static double care_given(const attune_model *m, uint32_t giver, uint32_t bits_a, uint32_t bits_b)
+/* Capacity of `giver` toward the receiver: a caregiver toward its own minor child follows the
+ * caregiving norm of its culture and the scenario's sensitivity shift. */
+static double capacity_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
 {
-    const people *pp = &m->people;
-    const culture_norms *c = &m->cultures[pp->culture[giver]];
-    double cap = pp->give_capacity[giver];
+    double cap = m->people.give_capacity[giver];
+    if (kind_at_giver == ATTUNE_TIE_CHILD) {
+        const culture_norms *c = &m->cultures[m->people.culture[giver]];
+        cap +=
+            m->p->caregiving_sensitivity_shift + m->p->caregiving_culture_gain * (c->warmth - 0.5);
+    }
+    return clamp01(cap);
+}
+
+typedef struct care {
+    double total;  /* mean of the three channels, [0,1] */
+    double mirror; /* mean of mirroring and validation */
+} care;
+
+/* Care `giver` gives in one meeting, before the receiver's perception. */
+static care care_given(const attune_model *m, uint32_t giver, double cap, double engagement,
+                       uint32_t bits_a, uint32_t bits_b)
+{
+    const culture_norms *c = &m->cultures[m->people.culture[giver]];
     double sd = m->p->interaction_noise;
-    double attunement = cap * noise_factor(sd, bits_a);
-    double social = noise_factor(sd, bits_b);
-    double mirroring = cap * (0.7 + 0.6 * (c->expressiveness - 0.5)) * social;
-    double validation = cap * (0.7 + 0.6 * (c->warmth - 0.5)) * social;
-    return clamp01((attunement + mirroring + validation) / 3.0);
+    double base = cap * engagement;
+    double attunement = base * noise_factor(sd, bits_a);
+    double social = base * noise_factor(sd, bits_b);
+    double mirroring = social * (0.7 + 0.6 * (c->expressiveness - 0.5));
+    double validation = social * (0.7 + 0.6 * (c->warmth - 0.5));
+    care out = {clamp01((attunement + mirroring + validation) / 3.0),
+                clamp01((mirroring + validation) / 2.0)};
+    return out;
+}
+
+/* Ties whose care is not expected to be returned in kind: no mutuality, no depletion. */
+static int asymmetric_kind(int kind)
+{
+    return kind == ATTUNE_TIE_CAREGIVER || kind == ATTUNE_TIE_CHILD || kind == ATTUNE_TIE_TEACHER ||
+           kind == ATTUNE_TIE_STUDENT || kind == ATTUNE_TIE_THERAPIST || kind == ATTUNE_TIE_CLIENT;
 }
 
 void interactions_exchange(attune_model *m, int32_t week)
@@ -75,41 +106,101 @@ void interactions_exchange(attune_model *m, int32_t week)
     uint32_t n = pp->count;
     const double severity = p->interaction_hostility_severity;
     const double ref = p->interaction_reference_quality;
+    const float retention = (float)p->reciprocity_retention;
+    const double distress_line = p->ace_distress_wellbeing;
 #pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
-        double quality_sum = 0, input = 0;
-        uint32_t meetings = 0, hostile_meetings = 0;
+        double quality_sum = 0, input = 0, lw = 0, lcare = 0, lfright = 0;
+        double mirror = 0, exchange = 0, cg_care = 0, weight_sum = 0;
+        uint32_t meetings = 0, hostile_meetings = 0, cg_meetings = 0, cg_hostile = 0;
+        uint32_t cg_distress = 0;
         if (pp->alive[i]) {
             double take_in = 1.0 - p->interaction_avoidance_discount * pp->avoidance[i];
             double negativity = 1.0 + p->interaction_anxiety_negativity_bias * pp->anxiety[i];
+            double factor = m->care_factor ? m->care_factor[i] : 1.0;
+            int alone = m->isolated != NULL && m->isolated[i];
             uint32_t end = t->start[i] + t->count[i];
             for (uint32_t h = t->start[i]; h < end; h++) {
                 uint32_t j = t->other[h];
+                int kind = t->kind[h];
+                int symmetric = !asymmetric_kind(kind);
+                t->reciprocity[h] *= retention;
                 uint32_t lo = i < j ? i : j, hi = i < j ? j : i;
                 uint32_t meet[4], ch[4];
                 rng_draw4(m->key, (uint32_t)week, STREAM_MEET, lo, hi, meet);
-                t->reciprocity[h] *= RECIPROCITY_RETENTION;
-                if (rng_u01(meet[0]) >= t->contact[h] || !pp->alive[j])
+                if (rng_u01(meet[0]) >= t->contact[h] || !pp->alive[j] || alone ||
+                    (m->isolated != NULL && m->isolated[j]))
                     continue;
                 rng_draw4(m->key, (uint32_t)week, STREAM_CHANNELS, lo, hi, ch);
                 /* Draws of the direction lo->hi use words 0,1 (and meet[1]); hi->lo 2,3, meet[2].
                  */
                 int j_is_lo = j == lo;
-                double received = care_given(m, j, ch[j_is_lo ? 0 : 2], ch[j_is_lo ? 1 : 3]);
-                double given = care_given(m, i, ch[j_is_lo ? 2 : 0], ch[j_is_lo ? 3 : 1]);
-                int hostile = rng_u01(meet[j_is_lo ? 1 : 2]) < pp->hostility[j];
-                double quality = received * take_in - (hostile ? severity * negativity : 0.0);
+                uint32_t tw = t->twin[h];
+                int kind_at_j = t->kind[tw];
+                double cap_j = capacity_toward(m, j, kind_at_j);
+                double cap_i = capacity_toward(m, i, kind);
+                care received = care_given(m, j, cap_j, t->engagement[tw], ch[j_is_lo ? 0 : 2],
+                                           ch[j_is_lo ? 1 : 3]);
+                care given = care_given(m, i, cap_i, t->engagement[h], ch[j_is_lo ? 2 : 0],
+                                        ch[j_is_lo ? 3 : 1]);
+                received.total *= factor;
+                received.mirror *= factor;
+                double hostility_j = pp->hostility[j];
+                if (kind_at_j == ATTUNE_TIE_CHILD)
+                    hostility_j = clamp01(hostility_j * p->caregiving_frightening_gain);
+                int hostile = rng_u01(meet[j_is_lo ? 1 : 2]) < hostility_j;
+                /* A tie one takes from without giving back is taken in only in part. */
+                double mutuality = 1.0;
+                if (symmetric && t->reciprocity[h] < -p->reciprocity_allowance)
+                    mutuality = 1.0 / (1.0 + (-t->reciprocity[h] - p->reciprocity_allowance) /
+                                                 p->reciprocity_mutuality_scale);
+                double perceived = received.total * take_in;
+                double harm = hostile ? severity * negativity : 0.0;
+                /* Without mutuality a meeting moves one less: its deviation from the
+                 * reference is damped toward zero. */
+                double quality = ref + mutuality * (perceived - harm - ref);
+                perceived = ref + mutuality * (perceived - ref);
+                double w = m->kind_weight[kind];
+                double closeness = w * (0.5 + 0.5 * t->trust[h]);
                 quality_sum += quality;
-                input += m->kind_weight[t->kind[h]] * (quality - ref);
+                input += w * (quality - ref);
+                weight_sum += w;
+                /* Giving far more than one gets back depletes the giver. */
+                if (symmetric && t->reciprocity[h] > p->reciprocity_allowance)
+                    input -= w * p->reciprocity_depletion_gain *
+                             (t->reciprocity[h] - p->reciprocity_allowance);
+                lw += closeness;
+                lcare += closeness * perceived;
+                lfright += closeness * hostile;
+                mirror += closeness * received.mirror * take_in * mutuality;
+                exchange += 0.5 * (given.total + received.total) - (hostile ? severity : 0.0);
                 meetings++;
                 hostile_meetings += (uint32_t)hostile;
-                t->reciprocity[h] += (float)(given - received);
+                if (kind == ATTUNE_TIE_CAREGIVER) {
+                    cg_meetings++;
+                    cg_care += received.total;
+                    cg_hostile += (uint32_t)hostile;
+                    cg_distress += pp->wellbeing[j] < distress_line;
+                }
+                t->reciprocity[h] += (float)(given.total - received.total);
+                double target = clamp01(perceived - harm);
+                t->trust[h] += (float)(p->interaction_trust_rate * (target - t->trust[h]));
             }
         }
         pp->received_quality_sum[i] = (float)quality_sum;
-        pp->received_input[i] = (float)input;
+        /* The weighted mean deviation from the reference, shrunk when there is little contact. */
+        pp->received_input[i] = (float)(input / (weight_sum + 1.0));
+        pp->learn_weight[i] = (float)lw;
+        pp->learn_care[i] = (float)lcare;
+        pp->learn_fright[i] = (float)lfright;
+        pp->mirror_sum[i] = (float)mirror;
+        pp->exchange_sum[i] = (float)exchange;
+        pp->caregiver_care[i] = (float)cg_care;
         pp->meetings[i] = (uint16_t)(meetings < UINT16_MAX ? meetings : UINT16_MAX);
         pp->hostile_meetings[i] =
             (uint16_t)(hostile_meetings < UINT16_MAX ? hostile_meetings : UINT16_MAX);
+        pp->caregiver_meetings[i] = (uint16_t)cg_meetings;
+        pp->caregiver_hostile[i] = (uint16_t)cg_hostile;
+        pp->caregiver_distressed[i] = (uint16_t)cg_distress;
     }
 }

@@ -283,6 +283,19 @@ static void draw_inner_state(attune_model *m)
         pp->affect_baseline[i] =
             clamp11f(p->affect_baseline_mean + p->affect_baseline_sd * rng_seq_normal(&s));
         pp->affect[i] = pp->affect_baseline[i];
+        pp->self_relation[i] = clamp01f(pp->self_worth[i] + 0.1 * rng_seq_normal(&s));
+        double d = p->individual_disposition_sd * rng_seq_normal(&s);
+        pp->disposition[i] = (float)(d < -0.5 ? -0.5 : d > 0.5 ? 0.5 : d);
+        pp->expected_care[i] =
+            clamp01f(p->working_model_good_enough_care * (1.0 - pp->avoidance[i]));
+        pp->childhood_care[i] = pp->expected_care[i];
+        pp->infant_class[i] = CLASS_UNASSESSED;
+        double wsum = p->wellbeing_weight_affect + p->wellbeing_weight_self_worth +
+                      p->wellbeing_weight_self_relation;
+        pp->wellbeing[i] = clamp01f((p->wellbeing_weight_affect * 0.5 * (pp->affect[i] + 1.0) +
+                                     p->wellbeing_weight_self_worth * pp->self_worth[i] +
+                                     p->wellbeing_weight_self_relation * pp->self_relation[i]) /
+                                    wsum);
         pp->ace_count[i] = 0;
     }
 }
@@ -520,14 +533,14 @@ static int teachers(attune_model *m, const uint32_t *first, edge_list *edges)
     return rc;
 }
 
-/* Community ties among people of 13 or more, denser where the culture's norm says so. */
+/* Community ties among people of 5 or more, denser where the culture's norm says so. */
 static int community_ties(attune_model *m, const uint32_t *first, const uint8_t *band,
                           edge_list *edges)
 {
     const attune_params *p = m->p;
     const people *pp = &m->people;
     for (uint32_t i = 0; i < pp->count; i++) {
-        if (band[i] < 2)
+        if (band[i] < 1)
             continue;
         uint32_t c = pp->community[i];
         double mean = p->network_community_ties_mean *
@@ -537,7 +550,7 @@ static int community_ties(attune_model *m, const uint32_t *first, const uint8_t 
         uint32_t size = first[c + 1] - first[c];
         for (uint32_t t = 0; t < k; t++) {
             uint32_t j = first[c] + rng_below(rng_seq_next(&s), size);
-            if (j == i || band[j] < 2)
+            if (j == i || band[j] < 1)
                 continue;
             int rc = edge_push(edges, i, j, ATTUNE_TIE_COMMUNITY, ATTUNE_TIE_COMMUNITY,
                                p->contact_community, 0.4, 0);
@@ -587,6 +600,20 @@ int population_generate(attune_model *m, attune_error *err)
         rc = sort_unique_edges(&edges);
     if (rc == ATTUNE_OK)
         rc = ties_build(&m->ties, n, edges.items, edges.count, (uint32_t)p->network_tie_slack);
+    if (rc == ATTUNE_OK) {
+        /* Engagement: avoidant people hold back from the start. */
+        tie_store *t = &m->ties;
+        for (uint32_t i = 0; i < n; i++)
+            for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+                t->engagement[h] =
+                    (float)(1.0 - p->ties_engagement_avoidance * m->people.avoidance[i]);
+        m->next_household = households;
+        m->community_members = calloc(m->community_count, sizeof *m->community_members);
+        if (m->community_members == NULL)
+            rc = ATTUNE_ERR_NOMEM;
+        for (uint32_t i = 0; i < n && rc == ATTUNE_OK; i++)
+            rc = id_list_push(&m->community_members[m->people.community[i]], i);
+    }
 out:
     free(first);
     free(band);
@@ -602,6 +629,5 @@ out:
     if (rc != ATTUNE_OK)
         return attune_fail(err, rc, NULL, 0, NULL, "population generation failed: %s",
                            attune_strerror(rc));
-    (void)households;
     return ATTUNE_OK;
 }

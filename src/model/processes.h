@@ -3,31 +3,65 @@
  * (docs/ODD.md, "Process overview and scheduling").
  *
  * Contract of every weekly process: it reads the state left by the previous process (and
- * neighbours only through the week's snapshot), writes only the state of the person it is
- * handling and that person's half-ties, draws random numbers only through rng.h keyed by
- * (seed, week, stream, ids), and so gives the same result for any thread count.
+ * neighbours only through the week's snapshot or state no process of the phase writes),
+ * writes only the state of the person it is handling and that person's half-ties, draws
+ * random numbers only through rng.h keyed by (seed, week, stream, ids), and so gives the same
+ * result for any thread count. Processes that change the network propose changes in parallel
+ * and apply them serially, sorted by (change, person, other).
  */
 #ifndef ATTUNE_PROCESSES_H
 #define ATTUNE_PROCESSES_H
+
+#include <omp.h>
 
 #include "engine/model_internal.h"
 
 /* Phases, in weekly order; also the order of events in the log. */
 enum phase {
-    PHASE_INTERACTIONS = 1,
-    PHASE_AFFECT = 2,
+    PHASE_LIFE_EVENTS = 0,
+    PHASE_INTERVENTIONS = 1,
+    PHASE_INTERACTIONS = 2,
+    PHASE_AFFECT = 3,
+    PHASE_WORKING_MODEL = 4,
+    PHASE_TIE_MAINTENANCE = 5,
+    PHASE_TIE_FORMATION = 6,
+    PHASE_DEMOGRAPHY = 7,
 };
 
 /** population_generator.c: households, communities, cultures, friendships, teachers (week 0). */
 int population_generate(struct attune_model *m, attune_error *err);
 
+/** life_events.c: stressors; grief of person i (called by demography on a death). */
+void life_events_update(struct attune_model *m, int32_t week);
+void life_events_grief(struct attune_model *m, uint32_t i);
+
+/** interventions.c: read the scenario's interventions; free them. */
+int interventions_init(struct attune_model *m);
+void interventions_free(struct attune_model *m);
+
+/** interventions.c: start interventions due this week and apply the active ones. */
+int interventions_begin_week(struct attune_model *m, int32_t week);
+
 /** interactions.c: each person's capacity and hostility from its own state (the snapshot). */
-void interactions_snapshot(struct attune_model *m);
+void interactions_snapshot(struct attune_model *m, int32_t week);
 
 /** interactions.c: who meets on every active tie and what each receives (pull). */
 void interactions_exchange(struct attune_model *m, int32_t week);
 
-/** affect.c: affect moves with the relational input received, relaxing to its baseline. */
+/** affect.c: affect, self-worth, the relationship with oneself, well-being. */
 void affect_update(struct attune_model *m);
+
+/** working_model.c: learning of the working model; infant assessment; childhood adversity. */
+void working_model_update(struct attune_model *m, int32_t week);
+
+/** tie_maintenance.c: engagement in ties; separation of partners. */
+void tie_engagement_update(struct attune_model *m);
+int tie_separation_update(struct attune_model *m, int32_t week);
+
+/** tie_formation.c: friendships, community ties, partnerships. */
+int tie_formation_update(struct attune_model *m, int32_t week);
+
+/** demography.c: deaths, births, leaving home, school. */
+int demography_update(struct attune_model *m, int32_t week);
 
 #endif

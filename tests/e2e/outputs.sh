@@ -31,7 +31,8 @@ if [ "$out" = "$WORK/g" ]; then pass; else fail "--quiet printed '$out'"; fi
 nodes=$(grep -c '<node ' "$WORK/g/network.graphml")
 edges=$(grep -c '<edge ' "$WORK/g/network.graphml")
 ties=$(jq .ties_at_end "$WORK/g/manifest.json")
-if [ "$nodes" -eq 2000 ] && [ "$edges" -eq "$ties" ]; then pass; else fail "graphml has $nodes nodes, $edges edges (ties $ties)"; fi
+people=$(jq .people_at_end "$WORK/g/manifest.json")
+if [ "$nodes" -eq "$people" ] && [ "$edges" -eq "$ties" ]; then pass; else fail "graphml has $nodes nodes, $edges edges (people $people, ties $ties)"; fi
 if grep -q 'attr.name="kind_at_source"' "$WORK/g/network.graphml"; then pass; else fail "graphml lacks tie kinds"; fi
 
 # --force replaces a run, and drops a network the new run did not ask for.

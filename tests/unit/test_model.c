@@ -132,6 +132,7 @@ static void isolated_affect_relaxes_to_baseline_without_noise(void **state)
     (void)state;
     const char *const alone[] = {"population.partnered_share", "0", "population.family_share", "0",
                                  "network.friends_mean", "0", "network.community_ties_mean", "0",
+                                 "life_events.stressor_rate", "0", "demography.partnering_rate", "0",
                                  NULL};
     attune_model *m = make_model(alone, 2);
     assert_int_equal(m->ties.active, 0);
@@ -145,6 +146,8 @@ static void isolated_affect_relaxes_to_baseline_without_noise(void **state)
     assert_int_equal(attune_model_run(m, 10, NULL, NULL, &err), ATTUNE_OK);
     double inertia = m->p->affect_inertia;
     for (uint32_t i = 0; i < pp->count; i++) {
+        if (!pp->alive[i])
+            continue; /* deaths still happen */
         double b = pp->affect_baseline[i];
         double expect = b + pow(inertia, 10) * (start[i] - b);
         assert_true(fabs(pp->affect[i] - expect) < 1e-4);
@@ -196,7 +199,15 @@ static void same_seed_same_state_for_any_thread_count(void **state)
     assert_memory_equal(a->people.received_input, b->people.received_input, n * sizeof(float));
     assert_memory_equal(a->people.meetings, b->people.meetings, n * sizeof(uint16_t));
     assert_int_equal(a->ties.size, b->ties.size);
-    assert_memory_equal(a->ties.reciprocity, b->ties.reciprocity, a->ties.size * sizeof(float));
+    assert_int_equal(a->ties.active, b->ties.active);
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(a->ties.start[i], b->ties.start[i]);
+        assert_int_equal(a->ties.count[i], b->ties.count[i]);
+        uint32_t s = a->ties.start[i], k = a->ties.count[i];
+        assert_memory_equal(a->ties.other + s, b->ties.other + s, k * sizeof(uint32_t));
+        assert_memory_equal(a->ties.reciprocity + s, b->ties.reciprocity + s, k * sizeof(float));
+        assert_memory_equal(a->ties.trust + s, b->ties.trust + s, k * sizeof(float));
+    }
     assert_memory_equal(&a->metrics, &b->metrics, sizeof a->metrics);
     attune_model_free(a);
     attune_model_free(b);
@@ -249,7 +260,7 @@ static void queries_return_state_and_ties(void **state)
     attune_metrics mx;
     assert_int_equal(attune_model_metrics(m, &mx), ATTUNE_OK);
     assert_int_equal(mx.week, 4);
-    assert_int_equal(mx.people, 5000);
+    assert_true(mx.people > 4900 && mx.people < 5100);
     assert_true(mx.meetings > 0 && mx.meetings <= mx.ties);
     assert_true(attune_model_memory_estimate(attune_model_scenario(m)) > 5000 * 200);
     attune_model_free(m);

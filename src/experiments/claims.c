@@ -1,0 +1,731 @@
+/*
+ * The claim experiments (docs/claims.md). Each claim of the essay is run as an experiment:
+ * arms are scenario files (scenarios/claims/CLAIM.base.ini overlaid with CLAIM.ARM.ini), each
+ * run for `replicates` seeds (1000, 1001, ...); arms of one replicate share the seed, so they
+ * differ only in what the arm changes (common random numbers). Every tested quantity is
+ * estimated once per replicate; its 95% confidence interval is the t interval of the mean over
+ * replicates, and it passes only if the whole interval lies on the passing side of the
+ * criterion. The code measures; it never adjusts the model.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attune/claims.h"
+#include "engine/model_internal.h"
+
+#define FIRST_SEED 1000
+
+typedef struct claim_ctx {
+    const char *dir;
+    int replicates;
+    int threads;
+    attune_claims_progress progress;
+    void *user;
+    int done, total;
+    attune_error *err;
+} claim_ctx;
+
+typedef void (*observer_fn)(const attune_model *m, void *user);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Statistics                                                                                */
+
+/* Two-sided 97.5% quantile of Student's t with df degrees of freedom. */
+static double t_quantile(int df)
+{
+    static const double q[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
+                               2.306, 2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                               2.120, 2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
+                               2.064, 2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+    if (df < 1)
+        return INFINITY;
+    return df <= 30 ? q[df] : 1.96;
+}
+
+static void mean_ci(const double *x, int n, double *mean, double *lo, double *hi)
+{
+    double s = 0, ss = 0;
+    for (int k = 0; k < n; k++)
+        s += x[k];
+    double mu = n > 0 ? s / n : NAN;
+    for (int k = 0; k < n; k++)
+        ss += (x[k] - mu) * (x[k] - mu);
+    double se = n > 1 ? sqrt(ss / (n - 1) / n) : INFINITY;
+    *mean = mu;
+    *lo = mu - t_quantile(n - 1) * se;
+    *hi = mu + t_quantile(n - 1) * se;
+}
+
+typedef struct series {
+    double *x;
+    size_t n, cap;
+} series;
+
+static int series_push(series *s, double v)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 256;
+        double *x = realloc(s->x, cap * sizeof *x);
+        if (x == NULL)
+            return ATTUNE_ERR_NOMEM;
+        s->x = x;
+        s->cap = cap;
+    }
+    s->x[s->n++] = v;
+    return ATTUNE_OK;
+}
+
+static void series_free(series *s)
+{
+    free(s->x);
+    memset(s, 0, sizeof *s);
+}
+
+static double series_mean(const series *s)
+{
+    double t = 0;
+    for (size_t k = 0; k < s->n; k++)
+        t += s->x[k];
+    return s->n ? t / (double)s->n : NAN;
+}
+
+static double series_var(const series *s)
+{
+    double mu = series_mean(s), t = 0;
+    for (size_t k = 0; k < s->n; k++)
+        t += (s->x[k] - mu) * (s->x[k] - mu);
+    return s->n > 1 ? t / (double)(s->n - 1) : NAN;
+}
+
+/* Cohen's d of a over b with the pooled standard deviation. */
+static double cohen_d(const series *a, const series *b)
+{
+    double pooled = ((double)(a->n - 1) * series_var(a) + (double)(b->n - 1) * series_var(b)) /
+                    (double)(a->n + b->n - 2);
+    return (series_mean(a) - series_mean(b)) / sqrt(pooled);
+}
+
+static double pearson(const double *x, const double *y, size_t n)
+{
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    for (size_t k = 0; k < n; k++) {
+        sx += x[k];
+        sy += y[k];
+        sxx += x[k] * x[k];
+        syy += y[k] * y[k];
+        sxy += x[k] * y[k];
+    }
+    double dn = (double)n;
+    return (sxy - sx * sy / dn) / sqrt((sxx - sx * sx / dn) * (syy - sy * sy / dn));
+}
+
+/* Standardised coefficient of x2 in the regression of y on x1 and x2. */
+static double partial_beta(const double *y, const double *x1, const double *x2, size_t n)
+{
+    double r_y1 = pearson(y, x1, n), r_y2 = pearson(y, x2, n), r_12 = pearson(x1, x2, n);
+    return (r_y2 - r_y1 * r_12) / (1.0 - r_12 * r_12);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Running arms                                                                              */
+
+static int run_arm(claim_ctx *c, const char *claim, const char *arm, int replicate,
+                   observer_fn observe, void *user, attune_model **out)
+{
+    char path[4096];
+    attune_scenario *s = NULL;
+    attune_model *m = NULL;
+    int rc = attune_scenario_create(&s);
+    if (rc != ATTUNE_OK)
+        return attune_fail(c->err, rc, NULL, 0, NULL, "out of memory");
+    snprintf(path, sizeof path, "%s/%s.base.ini", c->dir, claim);
+    rc = attune_scenario_load(s, path, c->err);
+    if (rc == ATTUNE_OK && arm != NULL) {
+        snprintf(path, sizeof path, "%s/%s.%s.ini", c->dir, claim, arm);
+        rc = attune_scenario_load(s, path, c->err);
+    }
+    char seed[32];
+    snprintf(seed, sizeof seed, "%d", FIRST_SEED + replicate);
+    if (rc == ATTUNE_OK)
+        rc = attune_scenario_set(s, "run.seed", seed, c->err);
+    if (rc == ATTUNE_OK)
+        rc = attune_model_create(s, c->threads, &m, c->err);
+    if (rc == ATTUNE_OK)
+        rc = attune_model_init(m, c->err);
+    if (rc == ATTUNE_OK && observe != NULL)
+        observe(m, user);
+    while (rc == ATTUNE_OK && m->week < (int32_t)m->p->run_weeks) {
+        rc = attune_model_step(m, c->err);
+        if (rc == ATTUNE_OK && observe != NULL)
+            observe(m, user);
+    }
+    attune_scenario_free(s);
+    if (rc != ATTUNE_OK) {
+        attune_model_free(m);
+        return rc;
+    }
+    c->done++;
+    if (c->progress != NULL)
+        c->progress(claim, arm ? arm : "base", replicate, c->done, c->total, c->user);
+    *out = m;
+    return ATTUNE_OK;
+}
+
+static void set_part(attune_claim_part *part, const char *id, const char *measure,
+                     const double *values, int n, const char *criterion, int at_least,
+                     double threshold)
+{
+    snprintf(part->id, sizeof part->id, "%s", id);
+    snprintf(part->measure, sizeof part->measure, "%s", measure);
+    snprintf(part->criterion, sizeof part->criterion, "%s", criterion);
+    mean_ci(values, n, &part->estimate, &part->ci_low, &part->ci_high);
+    part->passed = at_least ? part->ci_low >= threshold : part->ci_high <= threshold;
+    if (isnan(part->estimate))
+        part->passed = false;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* C1: the self is constructed through interactions with caregivers, community and culture.  */
+
+#define WEEKS_TO_18 939 /* round(18 x 52.1775) */
+
+typedef struct at18 {
+    series worth, security;
+} at18;
+
+static void observe_at_18(const attune_model *m, void *user)
+{
+    at18 *a = user;
+    const people *pp = &m->people;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        if (pp->alive[i] && pp->birth_week[i] > 0 && m->week - pp->birth_week[i] == WEEKS_TO_18) {
+            series_push(&a->worth, pp->self_worth[i]);
+            series_push(&a->security, person_security(m, i));
+        }
+    }
+}
+
+static int claim_c1(claim_ctx *c, attune_claim_result *r)
+{
+    static const char *pairs[3][3] = {{"caregivers", "sensitive", "insensitive"},
+                                      {"culture", "warm", "cold"},
+                                      {"community", "embedded", "isolated"}};
+    static const double thresholds[3] = {0.8, 0.3, 0.3};
+    int R = c->replicates;
+    double *d = calloc((size_t)R * 6, sizeof *d);
+    if (d == NULL)
+        return ATTUNE_ERR_NOMEM;
+    int rc = ATTUNE_OK;
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        for (int p = 0; p < 3 && rc == ATTUNE_OK; p++) {
+            at18 arm[2] = {{{0}, {0}}, {{0}, {0}}};
+            for (int a = 0; a < 2 && rc == ATTUNE_OK; a++) {
+                attune_model *m = NULL;
+                rc = run_arm(c, "C1", pairs[p][1 + a], rep, observe_at_18, &arm[a], &m);
+                attune_model_free(m);
+            }
+            if (rc == ATTUNE_OK) {
+                d[(size_t)(2 * p) * (size_t)R + (size_t)rep] =
+                    cohen_d(&arm[0].worth, &arm[1].worth);
+                d[(size_t)(2 * p + 1) * (size_t)R + (size_t)rep] =
+                    cohen_d(&arm[0].security, &arm[1].security);
+            }
+            for (int a = 0; a < 2; a++) {
+                series_free(&arm[a].worth);
+                series_free(&arm[a].security);
+            }
+        }
+    }
+    if (rc == ATTUNE_OK) {
+        for (int p = 0; p < 3; p++) {
+            for (int o = 0; o < 2; o++) {
+                char id[24], measure[160], criterion[96];
+                const char *outcome = o == 0 ? "self-worth" : "security";
+                snprintf(id, sizeof id, "C1.%s.%s", pairs[p][0], o == 0 ? "worth" : "security");
+                snprintf(measure, sizeof measure, "Cohen's d of %s at 18, %s vs %s %s", outcome,
+                         pairs[p][1], pairs[p][2], pairs[p][0]);
+                snprintf(criterion, sizeof criterion, "d >= %.1f", thresholds[p]);
+                set_part(&r->parts[r->part_count++], id, measure,
+                         d + (size_t)(2 * p + o) * (size_t)R, R, criterion, 1, thresholds[p]);
+            }
+        }
+    }
+    free(d);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* C2: the mind, especially in early development, is wired for attachment.                  */
+
+typedef struct wm_snapshot {
+    float *anxiety, *avoidance, *disorganization;
+} wm_snapshot;
+
+static int snapshot_targets(const attune_model *m, size_t index, wm_snapshot *s)
+{
+    const id_list *t = &m->interventions[index].targets;
+    s->anxiety = malloc((t->count + 1) * sizeof(float));
+    s->avoidance = malloc((t->count + 1) * sizeof(float));
+    s->disorganization = malloc((t->count + 1) * sizeof(float));
+    if (s->anxiety == NULL || s->avoidance == NULL || s->disorganization == NULL)
+        return ATTUNE_ERR_NOMEM;
+    for (uint32_t k = 0; k < t->count; k++) {
+        uint32_t i = t->ids[k];
+        s->anxiety[k] = m->people.anxiety[i];
+        s->avoidance[k] = m->people.avoidance[i];
+        s->disorganization[k] = m->people.disorganization[i];
+    }
+    return ATTUNE_OK;
+}
+
+static void snapshot_free(wm_snapshot *s)
+{
+    free(s->anxiety);
+    free(s->avoidance);
+    free(s->disorganization);
+}
+
+/* Mean distance moved by the targets of intervention `index` between two arms' snapshots. */
+static double mean_shift(const attune_model *m, size_t index, const wm_snapshot *a,
+                         const wm_snapshot *b)
+{
+    const id_list *t = &m->interventions[index].targets;
+    double total = 0;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < t->count; k++) {
+        if (!m->people.alive[t->ids[k]])
+            continue;
+        double da = a->anxiety[k] - b->anxiety[k], dv = a->avoidance[k] - b->avoidance[k];
+        double dd = a->disorganization[k] - b->disorganization[k];
+        total += sqrt(da * da + dv * dv + dd * dd);
+        n++;
+    }
+    return n ? total / n : NAN;
+}
+
+static int claim_c2(claim_ctx *c, attune_claim_result *r)
+{
+    int R = c->replicates;
+    double *ratio = calloc((size_t)R, sizeof *ratio);
+    if (ratio == NULL)
+        return ATTUNE_ERR_NOMEM;
+    int rc = ATTUNE_OK;
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        attune_model *control = NULL, *changed = NULL;
+        wm_snapshot s[2][2];
+        memset(s, 0, sizeof s);
+        rc = run_arm(c, "C2", "control", rep, NULL, NULL, &control);
+        if (rc == ATTUNE_OK)
+            rc = run_arm(c, "C2", "changed", rep, NULL, NULL, &changed);
+        for (size_t k = 0; k < 2 && rc == ATTUNE_OK; k++) {
+            if (control->intervention_count < 2 || changed->intervention_count < 2) {
+                rc = attune_fail(c->err, ATTUNE_ERR_ARGUMENT, c->dir, 0, NULL,
+                                 "C2 arms need two interventions (infants, adults of 30)");
+                break;
+            }
+            rc = snapshot_targets(control, k, &s[0][k]);
+            if (rc == ATTUNE_OK)
+                rc = snapshot_targets(changed, k, &s[1][k]);
+        }
+        if (rc == ATTUNE_OK) {
+            double infants = mean_shift(changed, 0, &s[1][0], &s[0][0]);
+            double adults = mean_shift(changed, 1, &s[1][1], &s[0][1]);
+            ratio[rep] = infants / adults;
+        }
+        for (int a = 0; a < 2; a++)
+            for (int k = 0; k < 2; k++)
+                snapshot_free(&s[a][k]);
+        attune_model_free(control);
+        attune_model_free(changed);
+    }
+    if (rc == ATTUNE_OK)
+        set_part(&r->parts[r->part_count++], "C2.plasticity",
+                 "working-model shift from the same change of care for 26 weeks, age 0-3 over "
+                 "age 30",
+                 ratio, R, "ratio >= 3", 1, 3.0);
+    free(ratio);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* C3: emotions arise in response to interactions.                                           */
+
+typedef struct c3_state {
+    int32_t start, end;   /* isolation acts in weeks start .. end-1 */
+    float *affect_before; /* everyone's affect at the end of the previous week */
+    uint32_t size;
+    double max_deviation; /* isolated: largest one-week departure from relaxation */
+    double r_sum;
+    int r_weeks;
+} c3_state;
+
+/*
+ * Isolated people receive no relational input, so each week their affect must follow
+ *   A[t] = b + inertia (A[t-1] - b) - stress_impact x stress[t]
+ * exactly (life events still happen; nothing social does). Everyone else's weekly change of
+ * affect is correlated with the mean quality they received.
+ */
+static void observe_c3(const attune_model *m, void *user)
+{
+    c3_state *s = user;
+    const people *pp = &m->people;
+    if (m->intervention_count == 0)
+        return;
+    const intervention *iv = &m->interventions[0];
+    if (s->affect_before != NULL && m->week >= s->start && m->week < s->end && iv->started) {
+        double inertia = m->p->affect_inertia, impact = m->p->life_events_stress_impact;
+        for (uint32_t k = 0; k < iv->targets.count; k++) {
+            uint32_t i = iv->targets.ids[k];
+            if (!pp->alive[i] || i >= s->size)
+                continue;
+            double b = pp->affect_baseline[i];
+            double expect =
+                b + inertia * ((double)s->affect_before[i] - b) - impact * pp->stress[i];
+            expect = expect < -1 ? -1 : expect > 1 ? 1 : expect;
+            double dev = fabs(pp->affect[i] - expect);
+            if (dev > s->max_deviation)
+                s->max_deviation = dev;
+        }
+        size_t n = 0;
+        double *x = malloc((size_t)s->size * sizeof *x), *y = malloc((size_t)s->size * sizeof *y);
+        for (uint32_t i = 0; x != NULL && y != NULL && i < s->size; i++) {
+            if (!pp->alive[i] || pp->meetings[i] == 0 || (m->isolated && m->isolated[i]))
+                continue;
+            x[n] = pp->received_quality_sum[i] / pp->meetings[i];
+            y[n] = pp->affect[i] - s->affect_before[i];
+            n++;
+        }
+        if (n > 10) {
+            s->r_sum += pearson(x, y, n);
+            s->r_weeks++;
+        }
+        free(x);
+        free(y);
+    }
+    if (s->size != pp->count) {
+        free(s->affect_before);
+        s->size = pp->count;
+        s->affect_before = malloc((size_t)pp->count * sizeof(float) + 1);
+    }
+    if (s->affect_before != NULL)
+        for (uint32_t i = 0; i < s->size; i++)
+            s->affect_before[i] = pp->affect[i];
+}
+
+static int claim_c3(claim_ctx *c, attune_claim_result *r)
+{
+    int R = c->replicates;
+    double *dev = calloc((size_t)R, sizeof *dev), *corr = calloc((size_t)R, sizeof *corr);
+    int rc = dev && corr ? ATTUNE_OK : ATTUNE_ERR_NOMEM;
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        c3_state s = {0};
+        /* The isolation's weeks come from the arm's intervention. */
+        attune_model *m = NULL;
+        s.start = 53;
+        s.end = 79;
+        rc = run_arm(c, "C3", "isolation", rep, observe_c3, &s, &m);
+        if (rc == ATTUNE_OK && m->intervention_count > 0 &&
+            (m->interventions[0].start_week != s.start || m->interventions[0].end_week != s.end))
+            rc = attune_fail(c->err, ATTUNE_ERR_ARGUMENT, c->dir, 0, NULL,
+                             "C3.isolation.ini must isolate in weeks 53-78");
+        if (rc == ATTUNE_OK) {
+            dev[rep] = s.max_deviation;
+            corr[rep] = s.r_weeks ? s.r_sum / s.r_weeks : NAN;
+        }
+        free(s.affect_before);
+        attune_model_free(m);
+    }
+    if (rc == ATTUNE_OK) {
+        set_part(&r->parts[r->part_count++], "C3.isolated",
+                 "largest weekly departure of isolated people's affect from relaxation to baseline",
+                 dev, R, "deviation <= 1e-5", 0, 1e-5);
+        set_part(&r->parts[r->part_count++], "C3.connected",
+                 "correlation of weekly affect change with mean quality received", corr, R,
+                 "r >= 0.5", 1, 0.5);
+    }
+    free(dev);
+    free(corr);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* C6: joy and self-love are nurtured by healthy, reciprocal relationships.                  */
+
+static int claim_c6(claim_ctx *c, attune_claim_result *r)
+{
+    int R = c->replicates;
+    double *v = calloc((size_t)R * 5, sizeof *v);
+    if (v == NULL)
+        return ATTUNE_ERR_NOMEM;
+    int rc = ATTUNE_OK;
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        attune_model *arm[3] = {NULL, NULL, NULL};
+        static const char *names[3] = {"control", "reciprocal", "onesided"};
+        for (int a = 0; a < 3 && rc == ATTUNE_OK; a++)
+            rc = run_arm(c, "C6", names[a], rep, NULL, NULL, &arm[a]);
+        if (rc == ATTUNE_OK) {
+            const intervention *iv = &arm[2]->interventions[0];
+            const id_list *targets = &arm[1]->interventions[0].targets;
+            double gain_w[2] = {0, 0}, gain_s[2] = {0, 0}, giver = 0;
+            uint32_t n = 0, ng = 0;
+            for (uint32_t k = 0; k < targets->count; k++) {
+                uint32_t i = targets->ids[k];
+                uint32_t j = iv->partners.ids[k];
+                if (j == TIE_NONE || arm[1]->interventions[0].partners.ids[k] != j ||
+                    !arm[0]->people.alive[i] || !arm[1]->people.alive[i] ||
+                    !arm[2]->people.alive[i])
+                    continue;
+                for (int a = 0; a < 2; a++) {
+                    gain_w[a] += arm[1 + a]->people.wellbeing[i] - arm[0]->people.wellbeing[i];
+                    gain_s[a] += arm[1 + a]->people.self_worth[i] - arm[0]->people.self_worth[i];
+                }
+                n++;
+                if (arm[0]->people.alive[j] && arm[2]->people.alive[j]) {
+                    giver += arm[2]->people.wellbeing[j] - arm[0]->people.wellbeing[j];
+                    ng++;
+                }
+            }
+            v[0 * R + rep] = gain_s[0] / n;
+            v[1 * R + rep] = gain_w[0] / n;
+            v[2 * R + rep] = gain_s[1] / gain_s[0];
+            v[3 * R + rep] = gain_w[1] / gain_w[0];
+            v[4 * R + rep] = giver / ng;
+        }
+        for (int a = 0; a < 3; a++)
+            attune_model_free(arm[a]);
+    }
+    if (rc == ATTUNE_OK) {
+        set_part(&r->parts[r->part_count++], "C6.reciprocal.worth",
+                 "gain in self-worth from a new reciprocal attuned tie (vs none)", v, R, "gain > 0",
+                 1, 1e-9);
+        set_part(&r->parts[r->part_count++], "C6.reciprocal.wellbeing",
+                 "gain in well-being from a new reciprocal attuned tie (vs none)", v + R, R,
+                 "gain > 0", 1, 1e-9);
+        set_part(&r->parts[r->part_count++], "C6.onesided.worth",
+                 "self-worth gain from an equally warm one-sided tie, share of the reciprocal gain",
+                 v + 2 * R, R, "share < 0.5", 0, 0.5);
+        set_part(&r->parts[r->part_count++], "C6.onesided.wellbeing",
+                 "well-being gain from an equally warm one-sided tie, share of the reciprocal gain",
+                 v + 3 * R, R, "share < 0.5", 0, 0.5);
+        set_part(&r->parts[r->part_count++], "C6.giver",
+                 "change of the one-sided tie's giver's well-being (vs no tie)", v + 4 * R, R,
+                 "change < 0", 0, -1e-9);
+    }
+    free(v);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* C9: a thriving inner life is interdependent with thriving relationships.                  */
+
+typedef struct panel {
+    int32_t t1, t2;
+    uint32_t n;
+    double *w1, *q1, *w2, *q2;
+    uint8_t *in1;
+} panel;
+
+static void observe_panel(const attune_model *m, void *user)
+{
+    panel *s = user;
+    const people *pp = &m->people;
+    if (m->week == s->t1) {
+        s->n = pp->count;
+        s->w1 = calloc(s->n + 1, sizeof(double));
+        s->q1 = calloc(s->n + 1, sizeof(double));
+        s->w2 = calloc(s->n + 1, sizeof(double));
+        s->q2 = calloc(s->n + 1, sizeof(double));
+        s->in1 = calloc(s->n + 1, 1);
+        if (!s->w1 || !s->q1 || !s->w2 || !s->q2 || !s->in1)
+            return;
+        for (uint32_t i = 0; i < s->n; i++) {
+            s->in1[i] = pp->alive[i] && person_age_years(m, i) >= 18;
+            s->w1[i] = pp->wellbeing[i];
+            s->q1[i] = pp->relationship_quality[i];
+        }
+    }
+    if (m->week == s->t2 && s->in1 != NULL) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < s->n; i++) {
+            if (!s->in1[i] || !pp->alive[i])
+                continue;
+            s->w1[k] = s->w1[i];
+            s->q1[k] = s->q1[i];
+            s->w2[k] = pp->wellbeing[i];
+            s->q2[k] = pp->relationship_quality[i];
+            k++;
+        }
+        s->n = k;
+    }
+}
+
+static int claim_c9(claim_ctx *c, attune_claim_result *r)
+{
+    int R = c->replicates;
+    double *b = calloc((size_t)R * 2, sizeof *b);
+    if (b == NULL)
+        return ATTUNE_ERR_NOMEM;
+    int rc = ATTUNE_OK;
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        panel s = {0};
+        attune_model *m = NULL;
+        s.t1 = 104;
+        s.t2 = 130;
+        rc = run_arm(c, "C9", NULL, rep, observe_panel, &s, &m);
+        if (rc == ATTUNE_OK && (s.in1 == NULL || m->week < s.t2))
+            rc = attune_fail(c->err, ATTUNE_ERR_ARGUMENT, c->dir, 0, NULL,
+                             "C9.base.ini must run at least 130 weeks");
+        if (rc == ATTUNE_OK) {
+            b[rep] = partial_beta(s.w2, s.w1, s.q1, s.n);
+            b[R + rep] = partial_beta(s.q2, s.q1, s.w1, s.n);
+        }
+        free(s.w1);
+        free(s.q1);
+        free(s.w2);
+        free(s.q2);
+        free(s.in1);
+        attune_model_free(m);
+    }
+    if (rc == ATTUNE_OK) {
+        set_part(&r->parts[r->part_count++], "C9.quality_to_wellbeing",
+                 "standardised cross-lagged path, relationship quality -> well-being, 26 weeks", b,
+                 R, "beta > 0.1", 1, 0.1);
+        set_part(&r->parts[r->part_count++], "C9.wellbeing_to_quality",
+                 "standardised cross-lagged path, well-being -> relationship quality, 26 weeks",
+                 b + R, R, "beta > 0.1", 1, 0.1);
+    }
+    free(b);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+typedef struct claim_def {
+    const char *id;
+    const char *sentence;
+    const char *mechanism;
+    int runs; /* runs per replicate */
+    int (*run)(claim_ctx *, attune_claim_result *);
+} claim_def;
+
+static const claim_def claims[] = {
+    {"C1",
+     "Our sense of self is constructed through interactions with others: our caregivers, "
+     "communities, and cultural surroundings.",
+     "self-worth and the working model change only through relational input; isolation lets "
+     "self-worth decay",
+     6, claim_c1},
+    {"C2", "The mind, especially in early development, is wired for attachment.",
+     "plasticity of the working model is highest in infancy and falls with age", 2, claim_c2},
+    {"C3",
+     "Emotions are not purely internal experiences; they arise in response to our "
+     "interactions.",
+     "affect is driven by the quality of interactions received, filtered by the working model", 1,
+     claim_c3},
+    {"C6",
+     "Joy, self-love, and inner fulfillment are nurtured by healthy, reciprocal relationships "
+     "that provide mirroring, validation, and attunement.",
+     "interactions carry attunement, mirroring and validation; reciprocity is tracked per tie; "
+     "one-sided ties deplete the giver",
+     3, claim_c6},
+    {"C9", "A thriving inner life is interdependent with thriving relationships.",
+     "inner state sets how well one gives care; received care sets inner state", 1, claim_c9},
+};
+
+#define CLAIM_COUNT (sizeof claims / sizeof claims[0])
+
+size_t attune_claim_count(void)
+{
+    return CLAIM_COUNT;
+}
+
+const char *attune_claim_id(size_t i)
+{
+    return i < CLAIM_COUNT ? claims[i].id : NULL;
+}
+
+static int selected(const char *only, const char *id)
+{
+    if (only == NULL || only[0] == '\0')
+        return 1;
+    size_t len = strlen(id);
+    for (const char *p = only; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && strncmp(p, id, n) == 0)
+            return 1;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+int attune_claims_run(const char *scenario_dir, const char *only, int replicates, int threads,
+                      attune_claims_progress progress, void *user, attune_claim_result **results,
+                      size_t *count, attune_error *err)
+{
+    if (scenario_dir == NULL || results == NULL || count == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, NULL, "missing argument");
+    if (replicates < 2 || replicates > 1000)
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, NULL,
+                           "replicates is %d; expected 2 to 1000 (a CI needs at least 2)",
+                           replicates);
+    /* Unknown ids in `only` are an error, with the valid ones. */
+    if (only != NULL) {
+        for (const char *p = only; *p;) {
+            size_t n = strcspn(p, ",");
+            int known = 0;
+            for (size_t k = 0; k < CLAIM_COUNT; k++)
+                known |= strlen(claims[k].id) == n && strncmp(p, claims[k].id, n) == 0;
+            if (!known && n > 0) {
+                char valid[128] = "";
+                for (size_t k = 0; k < CLAIM_COUNT; k++) {
+                    size_t used = strlen(valid);
+                    snprintf(valid + used, sizeof valid - used, "%s%s", k ? ", " : "",
+                             claims[k].id);
+                }
+                return attune_fail(err, ATTUNE_ERR_UNKNOWN_KEY, NULL, 0, NULL,
+                                   "unknown claim '%.*s'; the claims are %s", (int)n, p, valid);
+            }
+            p += n;
+            if (*p == ',')
+                p++;
+        }
+    }
+    claim_ctx c = {scenario_dir, replicates, threads, progress, user, 0, 0, err};
+    size_t n = 0;
+    for (size_t k = 0; k < CLAIM_COUNT; k++)
+        if (selected(only, claims[k].id)) {
+            n++;
+            c.total += claims[k].runs * replicates;
+        }
+    attune_claim_result *out = calloc(n ? n : 1, sizeof *out);
+    if (out == NULL)
+        return attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    size_t k2 = 0;
+    for (size_t k = 0; k < CLAIM_COUNT; k++) {
+        if (!selected(only, claims[k].id))
+            continue;
+        attune_claim_result *r = &out[k2++];
+        snprintf(r->id, sizeof r->id, "%s", claims[k].id);
+        r->sentence = claims[k].sentence;
+        r->mechanism = claims[k].mechanism;
+        r->replicates = replicates;
+        int rc = claims[k].run(&c, r);
+        if (rc != ATTUNE_OK) {
+            free(out);
+            if (err != NULL && err->status == ATTUNE_OK)
+                attune_fail(err, rc, NULL, 0, NULL, "claim %s: %s", claims[k].id,
+                            attune_strerror(rc));
+            return rc;
+        }
+        r->passed = r->part_count > 0;
+        for (size_t p = 0; p < r->part_count; p++)
+            r->passed = r->passed && r->parts[p].passed;
+    }
+    *results = out;
+    *count = n;
+    return ATTUNE_OK;
+}

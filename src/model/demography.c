@@ -1,0 +1,354 @@
+/*
+ * Demography (MODEL.md process 10): deaths, births to couples, leaving home, and school
+ * (a teacher for every child of 5-17).
+ *
+ * Decisions are drawn in parallel from person- or pair-keyed random numbers and applied
+ * serially in a fixed order (deaths, leaving home, school, births; by person within each), so
+ * that the changes of the network are the same for any thread count.
+ *
+ * Deaths: Gompertz hazard h(age) = mortality_a exp(mortality_b age) per year. A minor who
+ * loses a caregiver counts the loss as an adverse childhood experience; a minor left with no
+ * caregiver is placed with an adult of its community (kin or foster care).
+ * Births: a couple living together, whose younger partner is 20-39, has a child at
+ * fertility_rate per year (a third of it at 18-19 and 40-44). The child is tied to both
+ * caregivers and to the minors of the household they raise; it starts with the working-model
+ * priors, so that newborns differ only in temperament.
+ * Leaving home: at an age drawn once per person in [leave_home_min, leave_home_max], a person
+ * moves into a household of their own; caregiver ties become adult family ties.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "model/processes.h"
+
+enum demography_change {
+    CHANGE_DEATH = 0,
+    CHANGE_LEAVE_HOME = 1,
+    CHANGE_LEAVE_SCHOOL = 2,
+    CHANGE_RETIRE = 3,
+    CHANGE_START_SCHOOL = 4,
+    CHANGE_BIRTH = 5,
+};
+
+#define TEACHER_RETIREMENT_AGE 67.0
+
+static double leave_home_age(const attune_model *m, uint32_t i)
+{
+    uint32_t r[4];
+    rng_draw4(m->key, RNG_WEEK_INIT, STREAM_LEAVE_HOME, i, 0, r);
+    return m->p->demography_leave_home_min +
+           (m->p->demography_leave_home_max - m->p->demography_leave_home_min) * rng_u01(r[0]);
+}
+
+static int has_kind(const attune_model *m, uint32_t i, int kind)
+{
+    const tie_store *t = &m->ties;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        if (t->kind[h] == kind)
+            return 1;
+    return 0;
+}
+
+/* Minor children of the household that i raises. */
+static int minors_raised(const attune_model *m, uint32_t i, int32_t week)
+{
+    const tie_store *t = &m->ties;
+    int k = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        if (t->kind[h] == ATTUNE_TIE_CHILD && person_age_at(m, t->other[h], week) < 18)
+            k++;
+    return k;
+}
+
+static double fertility(const attune_params *p, double younger_age)
+{
+    if (younger_age >= 20 && younger_age < 40)
+        return p->demography_fertility_rate;
+    if ((younger_age >= 18 && younger_age < 20) || (younger_age >= 40 && younger_age < 45))
+        return p->demography_fertility_rate / 3.0;
+    return 0.0;
+}
+
+static void propose(attune_model *m, int32_t week)
+{
+    const attune_params *p = m->p;
+    const people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    uint32_t n = pp->count;
+#pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
+    for (uint32_t i = 0; i < n; i++) {
+        if (!pp->alive[i])
+            continue;
+        int thread = omp_get_thread_num();
+        double age = person_age_at(m, i, week);
+        uint32_t r[4];
+        rng_draw4(m->key, (uint32_t)week, STREAM_DEMOGRAPHY, i, 0, r);
+        double hazard = p->demography_mortality_a * exp(p->demography_mortality_b * age);
+        if (rng_u01(r[0]) < 1.0 - exp(-hazard / WEEKS_PER_YEAR)) {
+            proposals_push(m, thread, i, TIE_NONE, CHANGE_DEATH, 0);
+            continue;
+        }
+        double before = person_age_at(m, i, week - 1);
+        double leave = leave_home_age(m, i);
+        if (before < leave && age >= leave && has_kind(m, i, ATTUNE_TIE_CAREGIVER))
+            proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_HOME, 0);
+        if (age >= 18 && has_kind(m, i, ATTUNE_TIE_TEACHER))
+            proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_SCHOOL, 0);
+        else if (age >= 5 && age < 18 && !has_kind(m, i, ATTUNE_TIE_TEACHER))
+            proposals_push(m, thread, i, TIE_NONE, CHANGE_START_SCHOOL, 0);
+        if (pp->role[i] == ATTUNE_ROLE_TEACHER && age >= TEACHER_RETIREMENT_AGE)
+            proposals_push(m, thread, i, TIE_NONE, CHANGE_RETIRE, 0);
+        /* Births: decided by the lower id of a couple living together. */
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            uint32_t j = t->other[h];
+            if (t->kind[h] != ATTUNE_TIE_PARTNER || j < i || !pp->alive[j] ||
+                pp->household[j] != pp->household[i])
+                continue;
+            double a_j = person_age_at(m, j, week);
+            double rate = fertility(p, age < a_j ? age : a_j);
+            if (rate <= 0 || minors_raised(m, i, week) >= 6)
+                continue;
+            uint32_t b[4];
+            rng_draw4(m->key, (uint32_t)week, STREAM_BIRTH, i, j, b);
+            if (rng_u01(b[0]) < rate / WEEKS_PER_YEAR)
+                proposals_push(m, thread, i, j, CHANGE_BIRTH, 0);
+        }
+    }
+}
+
+static int add_tie(attune_model *m, uint32_t a, uint32_t b, int kind_a, int kind_b, double contact,
+                   double trust, int32_t week)
+{
+    tie_edge e = {a, b, (uint8_t)kind_a, (uint8_t)kind_b, (float)contact, (float)trust, week};
+    return ties_add(&m->ties, &e, NULL);
+}
+
+/* Sets the kind and contact of both halves of the tie at slot h. */
+static void retag(attune_model *m, uint32_t h, int kind_here, int kind_there, double contact)
+{
+    tie_store *t = &m->ties;
+    t->kind[h] = (uint8_t)kind_here;
+    t->kind[t->twin[h]] = (uint8_t)kind_there;
+    t->contact[h] = t->contact[t->twin[h]] = (float)contact;
+}
+
+/* A random living member of community c satisfying age and role limits, or TIE_NONE. */
+static uint32_t find_adult(const attune_model *m, uint32_t c, int32_t week, double age_lo,
+                           double age_hi, int role, uint32_t exclude, uint32_t salt)
+{
+    const id_list *members = &m->community_members[c];
+    if (members->count == 0)
+        return TIE_NONE;
+    rng_seq s = rng_seq_start(m->key, (uint32_t)week, STREAM_PLACEMENT, salt);
+    for (int tries = 0; tries < 64; tries++) {
+        uint32_t j = members->ids[rng_below(rng_seq_next(&s), members->count)];
+        double age = person_age_at(m, j, week);
+        if (j != exclude && m->people.alive[j] && age >= age_lo && age < age_hi &&
+            (role < 0 || m->people.role[j] == role))
+            return j;
+    }
+    return TIE_NONE;
+}
+
+static int die(attune_model *m, uint32_t i, int32_t week)
+{
+    people *pp = &m->people;
+    tie_store *t = &m->ties;
+    events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "death", i, UINT32_MAX,
+                person_age_at(m, i, week), "");
+    pp->alive[i] = 0;
+    m->deaths++;
+    while (t->count[i] > 0) {
+        uint32_t h = t->start[i] + t->count[i] - 1;
+        uint32_t j = t->other[h];
+        int kind_at_j = t->kind[t->twin[h]];
+        int rc = ties_remove(t, h);
+        if (rc != ATTUNE_OK)
+            return rc;
+        if (!pp->alive[j])
+            continue;
+        if (kind_at_j == ATTUNE_TIE_PARTNER || kind_at_j == ATTUNE_TIE_CAREGIVER ||
+            kind_at_j == ATTUNE_TIE_CHILD)
+            life_events_grief(m, j);
+        if (kind_at_j == ATTUNE_TIE_PARTNER || kind_at_j == ATTUNE_TIE_CAREGIVER ||
+            kind_at_j == ATTUNE_TIE_CHILD)
+            events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "bereavement", j, i, kind_at_j,
+                        attune_tie_kind_name(kind_at_j));
+        if (kind_at_j == ATTUNE_TIE_CAREGIVER && person_age_at(m, j, week) < 18) {
+            ace_record(m, 0, PHASE_DEMOGRAPHY, j, ACE_LOSS);
+            if (!has_kind(m, j, ATTUNE_TIE_CAREGIVER)) {
+                /* Kin or foster care: an adult of the community takes the child in. */
+                uint32_t a = find_adult(m, pp->community[j], week, 25, 65, -1, j, j);
+                if (a != TIE_NONE && ties_find(t, a, j) == TIE_NONE) {
+                    pp->household[j] = pp->household[a];
+                    rc = add_tie(m, a, j, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER,
+                                 m->p->contact_household, 0.5, week);
+                    if (rc != ATTUNE_OK)
+                        return rc;
+                    events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "placement", j, a, 0, "");
+                }
+            }
+        }
+    }
+    return ATTUNE_OK;
+}
+
+static void leave_home(attune_model *m, uint32_t i, int32_t week)
+{
+    tie_store *t = &m->ties;
+    m->people.household[i] = m->next_household++;
+    double contact = m->p->contact_family;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        if (t->kind[h] == ATTUNE_TIE_CAREGIVER)
+            retag(m, h, ATTUNE_TIE_FAMILY, ATTUNE_TIE_FAMILY, contact);
+        else if (t->kind[h] == ATTUNE_TIE_SIBLING)
+            t->contact[h] = t->contact[t->twin[h]] = (float)contact;
+    }
+    events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "leave_home", i, UINT32_MAX,
+                person_age_at(m, i, week), "");
+}
+
+static int remove_kind(attune_model *m, uint32_t i, int kind)
+{
+    tie_store *t = &m->ties;
+    for (uint32_t k = t->count[i]; k > 0; k--) {
+        uint32_t h = t->start[i] + k - 1;
+        if (t->kind[h] == kind) {
+            int rc = ties_remove(t, h);
+            if (rc != ATTUNE_OK)
+                return rc;
+        }
+    }
+    return ATTUNE_OK;
+}
+
+static uint32_t count_kind(const attune_model *m, uint32_t i, int kind)
+{
+    const tie_store *t = &m->ties;
+    uint32_t k = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        k += t->kind[h] == kind;
+    return k;
+}
+
+static int start_school(attune_model *m, uint32_t i, int32_t week)
+{
+    people *pp = &m->people;
+    uint32_t c = pp->community[i];
+    uint32_t limit = (uint32_t)(1.5 * (double)m->p->population_class_size);
+    uint32_t teacher =
+        find_adult(m, c, week, 25, TEACHER_RETIREMENT_AGE, ATTUNE_ROLE_TEACHER, i, i);
+    if (teacher == TIE_NONE || count_kind(m, teacher, ATTUNE_TIE_STUDENT) >= limit) {
+        /* No teacher with room: an adult of the community becomes one. */
+        teacher = find_adult(m, c, week, 25, 60, ATTUNE_ROLE_PERSON, i, i ^ 0x5a5a5a5au);
+        if (teacher == TIE_NONE)
+            return ATTUNE_OK; /* a community without adults of working age: no school */
+        pp->role[teacher] = ATTUNE_ROLE_TEACHER;
+    }
+    if (ties_find(&m->ties, i, teacher) != TIE_NONE)
+        return ATTUNE_OK;
+    return add_tie(m, i, teacher, ATTUNE_TIE_TEACHER, ATTUNE_TIE_STUDENT, m->p->contact_teacher,
+                   0.5, week);
+}
+
+static int birth(attune_model *m, uint32_t a, uint32_t b, int32_t week)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    if (!pp->alive[a] || !pp->alive[b] || pp->household[a] != pp->household[b] ||
+        ties_find(&m->ties, a, b) == TIE_NONE)
+        return ATTUNE_OK; /* the couple died or parted this week */
+    uint32_t child;
+    int rc = model_add_person(m, &child);
+    if (rc != ATTUNE_OK)
+        return rc;
+    pp = &m->people;
+    pp->birth_week[child] = week;
+    pp->household[child] = pp->household[a];
+    pp->community[child] = pp->community[a];
+    pp->culture[child] = pp->culture[a];
+    rc = id_list_push(&m->community_members[pp->community[child]], child);
+    if (rc != ATTUNE_OK)
+        return rc;
+    pp->role[child] = ATTUNE_ROLE_PERSON;
+    pp->alive[child] = 1;
+    pp->infant_class[child] = CLASS_UNASSESSED;
+    pp->anxiety[child] = (float)p->working_model_prior_anxiety;
+    pp->avoidance[child] = (float)p->working_model_prior_avoidance;
+    pp->disorganization[child] = (float)p->working_model_prior_disorganization;
+    pp->expected_care[child] = (float)p->working_model_prior_expected_care;
+    pp->self_worth[child] = (float)p->self_worth_at_birth;
+    pp->self_relation[child] = (float)p->self_relation_at_birth;
+    uint32_t r[4];
+    rng_draw4(m->key, (uint32_t)week, STREAM_NEWBORN, child, 0, r);
+    double z = rng_normal(r[0], r[1]);
+    double base = p->affect_baseline_mean + p->affect_baseline_sd * z;
+    pp->affect_baseline[child] = (float)(base < -1 ? -1 : base > 1 ? 1 : base);
+    pp->affect[child] = pp->affect_baseline[child];
+    double herit = p->individual_disposition_heritability;
+    double inherited = 0.5 * ((double)pp->disposition[a] + pp->disposition[b]);
+    double d = herit * inherited + sqrt(1.0 - 0.5 * herit * herit) * p->individual_disposition_sd *
+                                       rng_normal(r[2], r[3]);
+    pp->disposition[child] = (float)(d < -0.5 ? -0.5 : d > 0.5 ? 0.5 : d);
+    pp->childhood_care[child] = (float)p->working_model_prior_expected_care;
+    pp->wellbeing[child] = 0.5f;
+    /* Siblings: the minors the parents raise in this household. */
+    tie_store *t = &m->ties;
+    uint32_t parents[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        for (uint32_t h = t->start[parents[k]]; h < t->start[parents[k]] + t->count[parents[k]];
+             h++) {
+            uint32_t s = t->other[h];
+            if (t->kind[h] == ATTUNE_TIE_CHILD && s != child &&
+                pp->household[s] == pp->household[a] && ties_find(t, child, s) == TIE_NONE) {
+                rc = add_tie(m, child, s, ATTUNE_TIE_SIBLING, ATTUNE_TIE_SIBLING,
+                             p->contact_household, 0.6, week);
+                if (rc != ATTUNE_OK)
+                    return rc;
+            }
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        rc = add_tie(m, child, parents[k], ATTUNE_TIE_CAREGIVER, ATTUNE_TIE_CHILD,
+                     p->contact_household, 0.7, week);
+        if (rc != ATTUNE_OK)
+            return rc;
+        double sensitivity =
+            pp->give_capacity[parents[k]] + p->caregiving_sensitivity_shift +
+            p->caregiving_culture_gain * (m->cultures[pp->culture[parents[k]]].warmth - 0.5);
+        sensitivity = sensitivity < 0 ? 0 : sensitivity > 1 ? 1 : sensitivity;
+        int c = attachment_adult_class(m, parents[k]);
+        events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "birth", child, parents[k], sensitivity,
+                    attachment_adult_class_name(c));
+    }
+    m->births++;
+    return ATTUNE_OK;
+}
+
+int demography_update(attune_model *m, int32_t week)
+{
+    m->births = m->deaths = 0;
+    proposals_clear(m);
+    propose(m, week);
+    proposal *list;
+    size_t count;
+    int rc = proposals_gather(m, &list, &count);
+    for (size_t k = 0; k < count && rc == ATTUNE_OK; k++) {
+        uint32_t i = list[k].person;
+        if (!m->people.alive[i])
+            continue;
+        switch (list[k].kind) {
+        case CHANGE_DEATH: rc = die(m, i, week); break;
+        case CHANGE_LEAVE_HOME: leave_home(m, i, week); break;
+        case CHANGE_LEAVE_SCHOOL: rc = remove_kind(m, i, ATTUNE_TIE_TEACHER); break;
+        case CHANGE_RETIRE:
+            m->people.role[i] = ATTUNE_ROLE_PERSON;
+            rc = remove_kind(m, i, ATTUNE_TIE_STUDENT);
+            break;
+        case CHANGE_START_SCHOOL: rc = start_school(m, i, week); break;
+        case CHANGE_BIRTH: rc = birth(m, i, list[k].other, week); break;
+        default: break;
+        }
+    }
+    return rc;
+}

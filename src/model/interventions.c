@@ -1,0 +1,171 @@
+/*
+ * Interventions of the scenario ([intervention NAME] entries), applied at the start of each
+ * week in which they act. Targets are chosen at the start week among the living people of the
+ * targeted ages, each with probability `share` by a draw keyed on (intervention, person): two
+ * arms of an experiment that differ only in what an intervention does target the same people.
+ *
+ *   care_change  the care targets receive on every tie is multiplied by `magnitude`
+ *                (a change of the caregiving environment: claim C2)
+ *   attuned_tie  each target gains a friend tie (contact 0.9 a week) to an adult of its
+ *                community whose capacity to attune is at least 0.6 + 0.3 min(magnitude, 1);
+ *                with reciprocal = false the target gives nothing back while the
+ *                intervention acts (a one-sided tie: claim C6). The tie outlasts it.
+ *   isolation    targets meet nobody (claim C3)
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/processes.h"
+
+#define ATTUNED_TIE_CONTACT 0.9
+
+int interventions_init(attune_model *m)
+{
+    const attune_entry_list *list = &m->scenario->entries[ENTRY_KIND_INTERVENTION];
+    m->intervention_count = list->count;
+    if (list->count == 0)
+        return ATTUNE_OK;
+    m->interventions = calloc(list->count, sizeof *m->interventions);
+    if (m->interventions == NULL)
+        return ATTUNE_ERR_NOMEM;
+    for (size_t k = 0; k < list->count; k++) {
+        const double *v = list->items[k].values;
+        intervention *iv = &m->interventions[k];
+        iv->kind = (int)v[INTERVENTION_kind];
+        iv->start_week = (int32_t)v[INTERVENTION_start_week];
+        iv->end_week = iv->start_week + (int32_t)v[INTERVENTION_duration_weeks];
+        iv->age_min = v[INTERVENTION_age_min];
+        iv->age_max = v[INTERVENTION_age_max];
+        iv->share = v[INTERVENTION_share];
+        iv->magnitude = v[INTERVENTION_magnitude];
+        iv->reciprocal = v[INTERVENTION_reciprocal] != 0;
+    }
+    return ATTUNE_OK;
+}
+
+void interventions_free(attune_model *m)
+{
+    for (size_t k = 0; k < m->intervention_count; k++) {
+        free(m->interventions[k].targets.ids);
+        free(m->interventions[k].partners.ids);
+    }
+    free(m->interventions);
+    free(m->care_factor);
+    free(m->isolated);
+}
+
+static uint32_t find_partner(attune_model *m, const intervention *iv, size_t index, uint32_t i,
+                             int32_t week)
+{
+    const id_list *members = &m->community_members[m->people.community[i]];
+    double floor_capacity = 0.6 + 0.3 * (iv->magnitude < 1 ? iv->magnitude : 1);
+    rng_seq s =
+        rng_seq_start(m->key, (uint32_t)week, STREAM_INTERVENTION, (uint32_t)(index * 7919u) ^ i);
+    for (int tries = 0; tries < 200 && members->count > 0; tries++) {
+        uint32_t j = members->ids[rng_below(rng_seq_next(&s), members->count)];
+        double age = person_age_at(m, j, week);
+        if (j != i && m->people.alive[j] && age >= 25 && age < 70 &&
+            m->people.give_capacity[j] >= floor_capacity && ties_find(&m->ties, i, j) == TIE_NONE)
+            return j;
+    }
+    return TIE_NONE;
+}
+
+static int start(attune_model *m, size_t index, int32_t week)
+{
+    intervention *iv = &m->interventions[index];
+    const people *pp = &m->people;
+    iv->started = 1;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        if (!pp->alive[i])
+            continue;
+        double age = person_age_at(m, i, week);
+        if (age < iv->age_min || age >= iv->age_max)
+            continue;
+        uint32_t r[4];
+        rng_draw4(m->key, RNG_WEEK_INIT, STREAM_INTERVENTION, (uint32_t)index, i, r);
+        if (rng_u01(r[0]) >= iv->share)
+            continue;
+        if (id_list_push(&iv->targets, i) != ATTUNE_OK)
+            return ATTUNE_ERR_NOMEM;
+    }
+    if (iv->kind == INTERVENTION_ATTUNED_TIE) {
+        for (uint32_t k = 0; k < iv->targets.count; k++) {
+            uint32_t i = iv->targets.ids[k];
+            uint32_t j = find_partner(m, iv, index, i, week);
+            if (id_list_push(&iv->partners, j) != ATTUNE_OK)
+                return ATTUNE_ERR_NOMEM;
+            if (j == TIE_NONE)
+                continue;
+            tie_edge e = {
+                i, j, ATTUNE_TIE_FRIEND, ATTUNE_TIE_FRIEND, (float)ATTUNED_TIE_CONTACT, 0.6f, week};
+            int rc = ties_add(&m->ties, &e, NULL);
+            if (rc != ATTUNE_OK)
+                return rc;
+            events_emit(&m->events, 0, PHASE_INTERVENTIONS, week, "tie_formed", i, j,
+                        ATTUNE_TIE_FRIEND, "intervention");
+        }
+    }
+    events_emit(&m->events, 0, PHASE_INTERVENTIONS, week, "intervention_start", (uint32_t)index,
+                UINT32_MAX, iv->targets.count,
+                m->scenario->entries[ENTRY_KIND_INTERVENTION].items[index].name);
+    return ATTUNE_OK;
+}
+
+int interventions_begin_week(attune_model *m, int32_t week)
+{
+    uint32_t n = m->people.count;
+    int need_factor = 0, need_isolation = 0;
+    for (size_t k = 0; k < m->intervention_count; k++) {
+        intervention *iv = &m->interventions[k];
+        if (week < iv->start_week || week >= iv->end_week)
+            continue;
+        if (!iv->started) {
+            int rc = start(m, k, week);
+            if (rc != ATTUNE_OK)
+                return rc;
+        }
+        need_factor |= iv->kind == INTERVENTION_CARE_CHANGE;
+        need_isolation |= iv->kind == INTERVENTION_ISOLATION;
+    }
+    free(m->care_factor);
+    free(m->isolated);
+    m->care_factor = NULL;
+    m->isolated = NULL;
+    if (need_factor) {
+        m->care_factor = malloc((size_t)n * sizeof *m->care_factor);
+        if (m->care_factor == NULL)
+            return ATTUNE_ERR_NOMEM;
+        for (uint32_t i = 0; i < n; i++)
+            m->care_factor[i] = 1.0f;
+    }
+    if (need_isolation) {
+        m->isolated = calloc((size_t)n, 1);
+        if (m->isolated == NULL)
+            return ATTUNE_ERR_NOMEM;
+    }
+    tie_store *t = &m->ties;
+    for (size_t k = 0; k < m->intervention_count; k++) {
+        intervention *iv = &m->interventions[k];
+        if (week < iv->start_week || week >= iv->end_week)
+            continue;
+        for (uint32_t q = 0; q < iv->targets.count; q++) {
+            uint32_t i = iv->targets.ids[q];
+            switch (iv->kind) {
+            case INTERVENTION_CARE_CHANGE: m->care_factor[i] *= (float)iv->magnitude; break;
+            case INTERVENTION_ISOLATION: m->isolated[i] = 1; break;
+            case INTERVENTION_ATTUNED_TIE: {
+                uint32_t j = iv->partners.ids[q];
+                uint32_t h = j == TIE_NONE ? TIE_NONE : ties_find(t, i, j);
+                if (h != TIE_NONE) {
+                    t->engagement[h] = iv->reciprocal ? 1.0f : 0.0f;
+                    t->engagement[t->twin[h]] = 1.0f;
+                }
+                break;
+            }
+            default: break;
+            }
+        }
+    }
+    return ATTUNE_OK;
+}

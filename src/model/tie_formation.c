@@ -1,0 +1,217 @@
+/*
+ * Tie formation (MODEL.md process 8): friendships, community ties and partnerships form as
+ * people grow up, move and lose ties.
+ *
+ * Everyone wishes for a number of friends (Poisson with mean network.friends_mean, drawn once)
+ * and of community ties (Poisson with mean network.community_ties_mean times the
+ * culture's density). A person of 5 or more with fewer friends than wished seeks one with
+ * weekly probability formation.friend_rate x openness, openness = 1 - avoidance/2: among
+ * friends of friends (probability network.friends_of_friends), else among people of similar
+ * age in the own community (probability network.friends_within_community) or a neighbouring
+ * one. The other accepts if it has room (fewer than its wish + 2). Community ties form the
+ * same way within the community at formation.community_rate.
+ *
+ * Partnership: a single adult of 20-60 partners, with weekly probability
+ * demography.partnering_rate, with a single adult friend or community tie of 20-60 whose age
+ * differs by at most 10 years and who raises no minors; that partner moves in.
+ *
+ * Proposals are drawn in parallel and applied serially in person order.
+ */
+#include <math.h>
+
+#include "model/processes.h"
+
+enum formation_change { FORM_PARTNER = 0, FORM_FRIEND = 1, FORM_COMMUNITY = 2 };
+
+#define CROSS_COMMUNITY_REACH 8
+
+static uint32_t wished(const attune_model *m, uint32_t i, uint32_t which, double mean)
+{
+    uint32_t r[4];
+    rng_draw4(m->key, RNG_WEEK_INIT, STREAM_FRIEND_TARGET, i, which, r);
+    return rng_poisson(mean, r[0]);
+}
+
+static uint32_t friends_wished(const attune_model *m, uint32_t i)
+{
+    return wished(m, i, 0, m->p->network_friends_mean);
+}
+
+static uint32_t community_wished(const attune_model *m, uint32_t i)
+{
+    double density = m->cultures[m->people.culture[i]].community_density;
+    return wished(m, i, 1, m->p->network_community_ties_mean * density);
+}
+
+static void count_kinds(const attune_model *m, uint32_t i, uint32_t *friends, uint32_t *community,
+                        int *partnered, int *raising)
+{
+    const tie_store *t = &m->ties;
+    *friends = *community = 0;
+    *partnered = *raising = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        switch (t->kind[h]) {
+        case ATTUNE_TIE_FRIEND: (*friends)++; break;
+        case ATTUNE_TIE_COMMUNITY: (*community)++; break;
+        case ATTUNE_TIE_PARTNER: *partnered = 1; break;
+        case ATTUNE_TIE_CHILD:
+            if (person_age_years(m, t->other[h]) < 18)
+                *raising = 1;
+            break;
+        default: break;
+        }
+    }
+}
+
+/* A random living member of community c aged within [lo, hi), or TIE_NONE. */
+static uint32_t pick_member(const attune_model *m, uint32_t c, double lo, double hi, uint32_t self,
+                            rng_seq *s)
+{
+    const id_list *members = &m->community_members[c];
+    if (members->count == 0)
+        return TIE_NONE;
+    for (int tries = 0; tries < 8; tries++) {
+        uint32_t j = members->ids[rng_below(rng_seq_next(s), members->count)];
+        double age = person_age_years(m, j);
+        if (j != self && m->people.alive[j] && age >= lo && age < hi)
+            return j;
+    }
+    return TIE_NONE;
+}
+
+static void propose(attune_model *m, int32_t week)
+{
+    const attune_params *p = m->p;
+    const people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    uint32_t n = pp->count;
+#pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
+    for (uint32_t i = 0; i < n; i++) {
+        if (!pp->alive[i])
+            continue;
+        double age = person_age_years(m, i);
+        if (age < 5)
+            continue;
+        int thread = omp_get_thread_num();
+        rng_seq s = rng_seq_start(m->key, (uint32_t)week, STREAM_FORMATION, i);
+        uint32_t friends, community;
+        int partnered, raising;
+        count_kinds(m, i, &friends, &community, &partnered, &raising);
+        double openness = 1.0 - 0.5 * pp->avoidance[i];
+        uint32_t c = pp->community[i];
+        double span = age < 18 ? 2.0 : 10.0;
+        if (friends < friends_wished(m, i) &&
+            rng_seq_u01(&s) < p->formation_friend_rate * openness) {
+            uint32_t j = TIE_NONE;
+            if (friends > 0 && rng_seq_u01(&s) < p->network_friends_of_friends) {
+                /* A friend of a friend. */
+                uint32_t f = TIE_NONE, k = rng_below(rng_seq_next(&s), friends);
+                for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+                    if (t->kind[h] == ATTUNE_TIE_FRIEND && k-- == 0) {
+                        f = t->other[h];
+                        break;
+                    }
+                if (f != TIE_NONE && t->count[f] > 0) {
+                    uint32_t h = t->start[f] + rng_below(rng_seq_next(&s), t->count[f]);
+                    if (t->kind[h] == ATTUNE_TIE_FRIEND && t->other[h] != i)
+                        j = t->other[h];
+                }
+            } else {
+                uint32_t cc = c;
+                if (m->community_count > 1 &&
+                    rng_seq_u01(&s) >= p->network_friends_within_community) {
+                    uint32_t reach = m->community_count - 1 < CROSS_COMMUNITY_REACH
+                                         ? m->community_count - 1
+                                         : CROSS_COMMUNITY_REACH;
+                    uint32_t step = 1 + rng_below(rng_seq_next(&s), 2 * reach);
+                    uint32_t forward = step <= reach ? step : m->community_count - (step - reach);
+                    cc = (uint32_t)(((uint64_t)c + forward) % m->community_count);
+                }
+                j = pick_member(m, cc, age - span, age + span, i, &s);
+            }
+            if (j != TIE_NONE)
+                proposals_push(m, thread, i, j, FORM_FRIEND, 0);
+        }
+        if (community < community_wished(m, i) &&
+            rng_seq_u01(&s) < p->formation_community_rate * openness) {
+            uint32_t j = pick_member(m, c, 5, 200, i, &s);
+            if (j != TIE_NONE)
+                proposals_push(m, thread, i, j, FORM_COMMUNITY, 0);
+        }
+        if (!partnered && age >= 20 && age < 60 && t->count[i] > 0 &&
+            rng_seq_u01(&s) < p->demography_partnering_rate) {
+            uint32_t h = t->start[i] + rng_below(rng_seq_next(&s), t->count[i]);
+            if (t->kind[h] == ATTUNE_TIE_FRIEND || t->kind[h] == ATTUNE_TIE_COMMUNITY)
+                proposals_push(m, thread, i, t->other[h], FORM_PARTNER, 0);
+        }
+    }
+}
+
+static int form(attune_model *m, uint32_t i, uint32_t j, int kind, int32_t week)
+{
+    people *pp = &m->people;
+    if (!pp->alive[j] || ties_find(&m->ties, i, j) != TIE_NONE)
+        return ATTUNE_OK;
+    uint32_t friends, community;
+    int partnered, raising;
+    count_kinds(m, j, &friends, &community, &partnered, &raising);
+    if (kind == ATTUNE_TIE_FRIEND ? friends >= friends_wished(m, j) + 2
+                                  : community >= community_wished(m, j) + 2)
+        return ATTUNE_OK;
+    double contact = kind == ATTUNE_TIE_FRIEND ? m->p->contact_friend : m->p->contact_community;
+    tie_edge e = {i, j, (uint8_t)kind, (uint8_t)kind, (float)contact, 0.5f, week};
+    uint32_t slot;
+    int rc = ties_add(&m->ties, &e, &slot);
+    if (rc != ATTUNE_OK)
+        return rc;
+    tie_store *t = &m->ties;
+    t->engagement[slot] = 1.0f - 0.5f * pp->avoidance[i];
+    t->engagement[t->twin[slot]] = 1.0f - 0.5f * pp->avoidance[j];
+    events_emit(&m->events, 0, PHASE_TIE_FORMATION, week, "tie_formed", i, j, kind,
+                attune_tie_kind_name(kind));
+    return ATTUNE_OK;
+}
+
+static int partner(attune_model *m, uint32_t i, uint32_t j, int32_t week)
+{
+    people *pp = &m->people;
+    tie_store *t = &m->ties;
+    if (!pp->alive[j])
+        return ATTUNE_OK;
+    uint32_t h = ties_find(t, i, j);
+    if (h == TIE_NONE)
+        return ATTUNE_OK;
+    uint32_t f;
+    int pi, pj, ri, rj;
+    count_kinds(m, i, &f, &f, &pi, &ri);
+    count_kinds(m, j, &f, &f, &pj, &rj);
+    double ai = person_age_years(m, i), aj = person_age_years(m, j);
+    if (pi || pj || rj || aj < 20 || aj >= 60 || fabs(ai - aj) > 10)
+        return ATTUNE_OK;
+    t->kind[h] = t->kind[t->twin[h]] = ATTUNE_TIE_PARTNER;
+    t->contact[h] = t->contact[t->twin[h]] = (float)m->p->contact_household;
+    pp->household[j] = pp->household[i];
+    events_emit(&m->events, 0, PHASE_TIE_FORMATION, week, "partnered", i, j, 0, "");
+    return ATTUNE_OK;
+}
+
+int tie_formation_update(attune_model *m, int32_t week)
+{
+    proposals_clear(m);
+    propose(m, week);
+    proposal *list;
+    size_t count;
+    int rc = proposals_gather(m, &list, &count);
+    for (size_t k = 0; k < count && rc == ATTUNE_OK; k++) {
+        uint32_t i = list[k].person, j = list[k].other;
+        if (!m->people.alive[i])
+            continue;
+        switch (list[k].kind) {
+        case FORM_PARTNER: rc = partner(m, i, j, week); break;
+        case FORM_FRIEND: rc = form(m, i, j, ATTUNE_TIE_FRIEND, week); break;
+        case FORM_COMMUNITY: rc = form(m, i, j, ATTUNE_TIE_COMMUNITY, week); break;
+        default: break;
+        }
+    }
+    return rc;
+}

@@ -1,0 +1,152 @@
+/*
+ * The attachment working model (MODEL.md process 4; claims C1, C2) and adverse childhood
+ * experiences.
+ *
+ * The working model is a set of learned statistics of how close others respond to one's bids
+ * for care (after Petters; Cittern, Nolte, Friston and Edalat 2018), each an exponentially
+ * forgetting mean (a Beta-Bernoulli belief with forgetting):
+ *   expected care   <- mean perceived care
+ *   avoidance       <- expectation of rejection: 1 - answered / good_enough_care (clamped),
+ *                      answered = closeness-weighted care / (W + availability_weight)
+ *   anxiety         <- unpredictability: surprise_gain x |week's care - expected care|
+ *   disorganization <- fright: fright_gain x share of hostile (frightening) responses
+ * each weighted by closeness (tie kind weight x (0.5 + 0.5 trust)). The learning rate is
+ *   rate = plasticity(age) x W / (W + input_half_weight)
+ * with W the week's closeness weight, and plasticity falling from plasticity_infant at birth
+ * toward plasticity_adult (e-folding plasticity_decay_years): highest in infancy (C2), never
+ * zero (partners, friends, teachers and community keep shaping it).
+ *
+ * Consistent warm care gives a secure model; consistent rejection, avoidance; inconsistent
+ * care, anxiety (resistance); frightening care, disorganization.
+ */
+#include <math.h>
+
+#include "model/processes.h"
+
+static float clamp01f(double x)
+{
+    return (float)(x < 0 ? 0 : x > 1 ? 1 : x);
+}
+
+int attachment_infant_class(const attune_model *m, uint32_t i)
+{
+    const attune_params *p = m->p;
+    const people *pp = &m->people;
+    if (pp->disorganization[i] > p->classes_infant_disorganized)
+        return CLASS_DISORGANIZED;
+    if (pp->avoidance[i] > p->classes_infant_avoidant && pp->avoidance[i] >= pp->anxiety[i])
+        return CLASS_AVOIDANT;
+    if (pp->anxiety[i] > p->classes_infant_resistant)
+        return CLASS_RESISTANT;
+    return CLASS_SECURE;
+}
+
+int attachment_adult_class(const attune_model *m, uint32_t i)
+{
+    const attune_params *p = m->p;
+    const people *pp = &m->people;
+    if (pp->disorganization[i] > p->classes_adult_unresolved)
+        return ADULT_UNRESOLVED;
+    if (pp->avoidance[i] > p->classes_adult_dismissing && pp->avoidance[i] >= pp->anxiety[i])
+        return ADULT_DISMISSING;
+    if (pp->anxiety[i] > p->classes_adult_preoccupied)
+        return ADULT_PREOCCUPIED;
+    return ADULT_SECURE;
+}
+
+const char *attachment_infant_class_name(int c)
+{
+    static const char *names[] = {"secure", "avoidant", "resistant", "disorganized"};
+    return c >= 0 && c < 4 ? names[c] : "unassessed";
+}
+
+const char *attachment_adult_class_name(int c)
+{
+    static const char *names[] = {"secure", "dismissing", "preoccupied", "unresolved"};
+    return c >= 0 && c < 4 ? names[c] : "?";
+}
+
+static const char *ace_names[ACE_KIND_COUNT] = {
+    "abuse", "neglect", "caregiver_distress", "caregiver_coping", "loss", "separation"};
+
+void ace_record(attune_model *m, int thread, uint32_t phase, uint32_t i, int k)
+{
+    people *pp = &m->people;
+    uint16_t bit = (uint16_t)(1u << k);
+    if (pp->ace_mask[i] & bit)
+        return;
+    pp->ace_mask[i] = (uint16_t)(pp->ace_mask[i] | bit);
+    if (pp->ace_count[i] < 255)
+        pp->ace_count[i]++;
+    events_emit(&m->events, thread, phase, m->week + 1, "ace", i, UINT32_MAX, pp->ace_count[i],
+                ace_names[k]);
+}
+
+void working_model_update(attune_model *m, int32_t week)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    uint32_t n = pp->count;
+    const double memory = 1.0 / p->ace_memory_weeks;
+#pragma omp parallel for schedule(static) num_threads(m->threads)
+    for (uint32_t i = 0; i < n; i++) {
+        if (!pp->alive[i])
+            continue;
+        double age = person_age_at(m, i, week);
+        double weight = pp->learn_weight[i];
+        if (weight > 0) {
+            double plasticity =
+                p->working_model_plasticity_adult +
+                (p->working_model_plasticity_infant - p->working_model_plasticity_adult) *
+                    exp(-age / p->working_model_plasticity_decay_years);
+            double rate = plasticity * weight / (weight + p->working_model_input_half_weight);
+            double care = pp->learn_care[i] / weight;
+            /* Unpredictability: how far this week's care falls from what was expected. Care
+             * from many people varies less from week to week than care from one. */
+            double surprise = fabs(care - pp->expected_care[i]);
+            double fright = pp->learn_fright[i] / weight;
+            /* Bids answered: the week's care, shrunk when few were there to answer. */
+            double answered = pp->learn_care[i] / (weight + p->working_model_availability_weight);
+            double rejection = 1.0 - answered / p->working_model_good_enough_care;
+            pp->expected_care[i] += (float)(rate * (care - pp->expected_care[i]));
+            pp->avoidance[i] += (float)(rate * ((double)clamp01f(rejection) - pp->avoidance[i]));
+            pp->anxiety[i] +=
+                (float)(rate * ((double)clamp01f(p->working_model_surprise_gain * surprise) -
+                                pp->anxiety[i]));
+            pp->disorganization[i] +=
+                (float)(rate * ((double)clamp01f(p->working_model_fright_gain * fright) -
+                                pp->disorganization[i]));
+            pp->expected_care[i] = clamp01f(pp->expected_care[i]);
+            pp->avoidance[i] = clamp01f(pp->avoidance[i]);
+            pp->anxiety[i] = clamp01f(pp->anxiety[i]);
+            pp->disorganization[i] = clamp01f(pp->disorganization[i]);
+        }
+        int thread = omp_get_thread_num();
+        /* Infants are assessed once, at classes.assessment_age weeks. */
+        if (week - pp->birth_week[i] == (int32_t)p->classes_assessment_age &&
+            pp->birth_week[i] >= 0) {
+            int c = attachment_infant_class(m, i);
+            pp->infant_class[i] = (uint8_t)c;
+            events_emit(&m->events, thread, PHASE_WORKING_MODEL, week, "infant_assessment", i,
+                        UINT32_MAX, c, attachment_infant_class_name(c));
+        }
+        /* Adverse childhood experiences from caregiving, while a minor. */
+        if (age < 18 && pp->caregiver_meetings[i] > 0) {
+            double k = pp->caregiver_meetings[i];
+            pp->childhood_care[i] +=
+                (float)(memory * (pp->caregiver_care[i] / k - pp->childhood_care[i]));
+            pp->childhood_hostility[i] +=
+                (float)(memory * (pp->caregiver_hostile[i] / k - pp->childhood_hostility[i]));
+            pp->caregiver_distress[i] +=
+                (float)(memory * (pp->caregiver_distressed[i] / k - pp->caregiver_distress[i]));
+            if (age >= 0.5) {
+                if (pp->childhood_hostility[i] > p->ace_abuse_share)
+                    ace_record(m, thread, PHASE_WORKING_MODEL, i, ACE_ABUSE);
+                if (pp->childhood_care[i] < p->ace_neglect_care)
+                    ace_record(m, thread, PHASE_WORKING_MODEL, i, ACE_NEGLECT);
+                if (pp->caregiver_distress[i] > p->ace_distress_share)
+                    ace_record(m, thread, PHASE_WORKING_MODEL, i, ACE_CAREGIVER_DISTRESS);
+            }
+        }
+    }
+}
