@@ -8,11 +8,11 @@ scripts/setup.sh build
 scripts/setup.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DATTUNE_SANITIZE=ON
 
 echo "== tests (optimised build)"
-ctest --test-dir build --output-on-failure -j 2
+ctest --test-dir build --output-on-failure -j 2 -LE slow
 
 echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer build)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j 2
+  ctest --test-dir build-asan --output-on-failure -j 2 -LE slow
 
 if command -v clang-format >/dev/null; then
   echo "== formatting (clang-format)"

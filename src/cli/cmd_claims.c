@@ -161,7 +161,9 @@ int cmd_claims(int argc, char **argv)
         fprintf(stderr, "\r%70s\r", "");
     if (rc != ATTUNE_OK) {
         report_error(&err);
-        return rc == ATTUNE_ERR_UNKNOWN_KEY && err.file[0] == '\0' ? EXIT_USAGE : exit_code_for(rc);
+        if (rc == ATTUNE_ERR_UNKNOWN_KEY && err.file[0] == '\0')
+            return EXIT_USAGE; /* an unknown claim id */
+        return rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
     }
     if (json)
         print_json(results, count);

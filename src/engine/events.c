@@ -84,6 +84,8 @@ int events_finish_week(event_log *log)
         return ATTUNE_ERR_NOMEM;
     size_t k = 0;
     for (int t = 0; t < log->threads; t++) {
+        if (log->per_thread[t].count == 0)
+            continue;
         memcpy(all + k, log->per_thread[t].items, log->per_thread[t].count * sizeof *all);
         k += log->per_thread[t].count;
     }

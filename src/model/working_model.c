@@ -108,14 +108,17 @@ void working_model_update(attune_model *m, int32_t week)
             /* Bids answered: the week's care, shrunk when few were there to answer. */
             double answered = pp->learn_care[i] / (weight + p->working_model_availability_weight);
             double rejection = 1.0 - answered / p->working_model_good_enough_care;
-            pp->expected_care[i] += (float)(rate * (care - pp->expected_care[i]));
+            /* The mean of care is learned faster than its spread: a first, better-than-expected
+             * experience is not read as unpredictability for long. */
+            double mean_rate = 3.0 * rate < 1.0 ? 3.0 * rate : 1.0;
+            pp->expected_care[i] += (float)(mean_rate * (care - pp->expected_care[i]));
             pp->avoidance[i] += (float)(rate * ((double)clamp01f(rejection) - pp->avoidance[i]));
+            /* Targets are not clamped before averaging (a rare frightening week counts in
+             * full); the state is kept in [0,1]. */
             pp->anxiety[i] +=
-                (float)(rate * ((double)clamp01f(p->working_model_surprise_gain * surprise) -
-                                pp->anxiety[i]));
+                (float)(rate * (p->working_model_surprise_gain * surprise - pp->anxiety[i]));
             pp->disorganization[i] +=
-                (float)(rate * ((double)clamp01f(p->working_model_fright_gain * fright) -
-                                pp->disorganization[i]));
+                (float)(rate * (p->working_model_fright_gain * fright - pp->disorganization[i]));
             pp->expected_care[i] = clamp01f(pp->expected_care[i]);
             pp->avoidance[i] = clamp01f(pp->avoidance[i]);
             pp->anxiety[i] = clamp01f(pp->anxiety[i]);

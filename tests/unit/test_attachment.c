@@ -1,0 +1,136 @@
+/* Caregiving and the working model: a newborn's class follows how its caregivers respond. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/model_internal.h"
+
+typedef enum { WARM, REJECTING, INCONSISTENT, FRIGHTENING } caregiving;
+
+/* Holds the caregivers of `child` in a state that makes them respond as `style` says. */
+static void hold_caregivers(attune_model *m, uint32_t child, caregiving style)
+{
+    tie_store *t = &m->ties;
+    people *pp = &m->people;
+    for (uint32_t h = t->start[child]; h < t->start[child] + t->count[child]; h++) {
+        if (t->kind[h] != ATTUNE_TIE_CAREGIVER)
+            continue;
+        uint32_t c = t->other[h];
+        pp->stress[c] = 0;
+        switch (style) {
+        case WARM:
+            pp->disposition[c] = 0.3f, pp->self_worth[c] = 1, pp->affect[c] = 1;
+            pp->anxiety[c] = 0, pp->avoidance[c] = 0, pp->disorganization[c] = 0;
+            break;
+        case REJECTING:
+            pp->disposition[c] = -0.5f, pp->self_worth[c] = 0.2f, pp->affect[c] = 0;
+            pp->anxiety[c] = 0, pp->avoidance[c] = 1, pp->disorganization[c] = 0;
+            break;
+        case INCONSISTENT:
+            pp->disposition[c] = 0.1f, pp->self_worth[c] = 0.7f, pp->affect[c] = 0.5f;
+            pp->anxiety[c] = 1, pp->avoidance[c] = 0, pp->disorganization[c] = 0;
+            break;
+        case FRIGHTENING:
+            pp->disposition[c] = 0, pp->self_worth[c] = 0.5f, pp->affect[c] = 0;
+            pp->anxiety[c] = 0.3f, pp->avoidance[c] = 0.2f, pp->disorganization[c] = 1;
+            break;
+        }
+    }
+}
+
+static int raise_child(caregiving style, const char *const *settings)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_scenario_set(s, "population.size", "2000", NULL);
+    attune_scenario_set(s, "life_events.stressor_rate", "0", NULL);
+    attune_scenario_set(s, "demography.mortality_a", "0", NULL);
+    attune_scenario_set(s, "demography.separation_rate", "0", NULL);
+    for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2)
+        assert_int_equal(attune_scenario_set(s, settings[k], settings[k + 1], NULL), ATTUNE_OK);
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, 2, &m, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
+    uint32_t child = UINT32_MAX;
+    while (child == UINT32_MAX && m->week < 200) {
+        assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+        for (uint32_t i = 0; i < m->people.count && child == UINT32_MAX; i++)
+            if (m->people.birth_week[i] == m->week)
+                child = i;
+    }
+    assert_true(child != UINT32_MAX);
+    int32_t assessed = m->week + (int32_t)m->p->classes_assessment_age;
+    while (m->week < assessed) {
+        hold_caregivers(m, child, style);
+        assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    }
+    int c = m->people.infant_class[child];
+
+    print_message("child %u: anxiety %.2f avoidance %.2f disorganization %.2f -> %s\n", child,
+                  m->people.anxiety[child], m->people.avoidance[child],
+                  m->people.disorganization[child], attachment_infant_class_name(c));
+    attune_model_free(m);
+    return c;
+}
+
+static void warm_caregiving_gives_a_secure_child(void **state)
+{
+    (void)state;
+    assert_int_equal(raise_child(WARM, NULL), CLASS_SECURE);
+}
+
+static void rejecting_caregiving_gives_an_avoidant_child(void **state)
+{
+    (void)state;
+    const char *const calm[] = {"interaction.hostility_base", "0", "interaction.hostility_gain",
+                                "0", NULL};
+    assert_int_equal(raise_child(REJECTING, calm), CLASS_AVOIDANT);
+}
+
+static void inconsistent_caregiving_gives_a_resistant_child(void **state)
+{
+    (void)state;
+    const char *const calm[] = {"interaction.hostility_base", "0", "interaction.hostility_gain",
+                                "0", NULL};
+    assert_int_equal(raise_child(INCONSISTENT, calm), CLASS_RESISTANT);
+}
+
+static void frightening_caregiving_gives_a_disorganized_child(void **state)
+{
+    (void)state;
+    assert_int_equal(raise_child(FRIGHTENING, NULL), CLASS_DISORGANIZED);
+}
+
+static void plasticity_falls_with_age(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    const attune_params *p = &((struct attune_scenario *)s)->params;
+    double infant = p->working_model_plasticity_infant;
+    double at30 = p->working_model_plasticity_adult +
+                  (infant - p->working_model_plasticity_adult) *
+                      exp(-30 / p->working_model_plasticity_decay_years);
+    assert_true(infant > 3 * at30);
+    attune_scenario_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(warm_caregiving_gives_a_secure_child),
+        cmocka_unit_test(rejecting_caregiving_gives_an_avoidant_child),
+        cmocka_unit_test(inconsistent_caregiving_gives_a_resistant_child),
+        cmocka_unit_test(frightening_caregiving_gives_a_disorganized_child),
+        cmocka_unit_test(plasticity_falls_with_age),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
