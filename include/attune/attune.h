@@ -45,6 +45,7 @@ typedef enum attune_status {
     ATTUNE_ERR_TOO_LARGE = -11,  /**< the scenario does not fit in memory or in the indices */
     ATTUNE_ERR_GRAPH = -12,      /**< igraph reported an error */
     ATTUNE_ERR_INVARIANT = -13,  /**< an internal consistency check failed (a bug) */
+    ATTUNE_ERR_CORRUPT = -14,    /**< a checkpoint is damaged, truncated or of another version */
 } attune_status;
 
 /** Where and why a call failed. Every field is filled by the failing call, empty otherwise. */
@@ -286,6 +287,26 @@ int attune_output_write_week(attune_output *output, const attune_model *model, a
  */
 int attune_output_close(attune_output *output, const attune_model *model, bool commit,
                         double wall_seconds, attune_error *err);
+
+/**
+ * Writes a checkpoint of the run: the model's state and how far the output files have got
+ * (they are flushed to disk first) to DIR/checkpoints/week-NNNNNN.ckpt, atomically, keeping
+ * the two newest checkpoints. O(people + ties).
+ */
+int attune_output_checkpoint(attune_output *output, const attune_model *model, attune_error *err);
+
+/** Called by attune_resume for each checkpoint it had to skip, with the reason. */
+typedef void (*attune_resume_warning)(const char *message, void *user);
+
+/**
+ * Resumes the run in folder `dir` from its newest good checkpoint: a model ready to continue
+ * from the checkpoint's week, and its outputs reopened with everything after that week cut
+ * off (files of an interrupted run that were already renamed into place are taken back).
+ * Damaged checkpoints are reported through `warn` and skipped for the one before.
+ */
+int attune_resume(const char *dir, int threads, const attune_output_options *options,
+                  attune_resume_warning warn, void *user, attune_model **model,
+                  attune_output **output, attune_error *err);
 
 /** Writes the network of the model as GraphML (via igraph) to `path`, atomically. */
 int attune_write_graphml(const attune_model *model, const char *path, attune_error *err);

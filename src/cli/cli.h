@@ -13,6 +13,7 @@ enum exit_code {
     EXIT_OUTPUT = 4,       /* the output folder exists, cannot be written, or the disk is full */
     EXIT_MEMORY = 5,       /* the run does not fit in memory */
     EXIT_CLAIM_FAILED = 6, /* attune claims: a claim experiment did not pass */
+    EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM: checkpoint and outputs written; resumable */
 };
 
 /** Maps a library status to the command's exit code. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -17,6 +18,8 @@ typedef struct run_options {
     int force;
     int graphml;
     uint64_t max_memory; /* 0: what the machine has available */
+    int32_t checkpoint_every;
+    const char *resume_dir;
 } run_options;
 
 /* Parses a size such as 512M, 4G or 1073741824 (bytes). */
@@ -118,24 +121,54 @@ static void default_out_dir(int64_t seed, char *buf, size_t size)
 static const char run_usage[] =
     "Usage: attune run [SCENARIO] [--set KEY=VALUE]... [--seed N] [--weeks N] [--threads N]\n"
     "                  [--out DIR] [--force] [--graphml] [--max-memory SIZE] [--quiet]\n"
+    "                  [--checkpoint-every WEEKS]\n"
+    "       attune run --resume DIR [--threads N] [--checkpoint-every WEEKS] [--quiet]\n"
     "See attune --help for the options and exit codes.\n";
+
+/* Set by SIGINT and SIGTERM: the run finishes its week, checkpoints and stops. */
+static volatile sig_atomic_t stop_requested = 0;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
 
 typedef struct week_context {
     attune_output *output;
     progress *bar;
     attune_error *err;
+    int32_t checkpoint_every;
+    int32_t last_week;
     int failed;
+    int interrupted;
 } week_context;
 
 static int after_week(const attune_model *model, void *user)
 {
     week_context *ctx = user;
+    int32_t week = attune_model_week(model);
     if (attune_output_write_week(ctx->output, model, ctx->err) != ATTUNE_OK) {
         ctx->failed = 1;
         return 1;
     }
-    progress_update(ctx->bar, attune_model_week(model));
+    if (ctx->checkpoint_every > 0 && week % ctx->checkpoint_every == 0 && week < ctx->last_week &&
+        attune_output_checkpoint(ctx->output, model, ctx->err) != ATTUNE_OK) {
+        ctx->failed = 1;
+        return 1;
+    }
+    progress_update(ctx->bar, week);
+    if (stop_requested && week < ctx->last_week) {
+        ctx->interrupted = 1;
+        return 1;
+    }
     return 0;
+}
+
+static void warn_resume(const char *message, void *user)
+{
+    (void)user;
+    fprintf(stderr, "attune: warning: %s\n", message);
 }
 
 int cmd_run(int argc, char **argv)
@@ -165,8 +198,9 @@ int cmd_run(int argc, char **argv)
         }
         if (arg[0] == '-' && arg[1] == '-') {
             /* Options that take a value skip it (unless given as --opt=value). */
-            static const char *with_value[] = {"--set",     "--seed", "--weeks",
-                                               "--threads", "--out",  "--max-memory"};
+            static const char *with_value[] = {
+                "--set", "--seed",       "--weeks",  "--threads",
+                "--out", "--max-memory", "--resume", "--checkpoint-every"};
             for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
                 if (strcmp(arg, with_value[k]) == 0)
                     a++;
@@ -222,7 +256,8 @@ int cmd_run(int argc, char **argv)
         }
         if (strcmp(name, "--set") != 0 && strcmp(name, "--seed") != 0 &&
             strcmp(name, "--weeks") != 0 && strcmp(name, "--threads") != 0 &&
-            strcmp(name, "--out") != 0 && strcmp(name, "--max-memory") != 0) {
+            strcmp(name, "--out") != 0 && strcmp(name, "--max-memory") != 0 &&
+            strcmp(name, "--checkpoint-every") != 0 && strcmp(name, "--resume") != 0) {
             fprintf(stderr, "attune run: unknown option '%s'\n%s", arg, run_usage);
             code = EXIT_USAGE;
             goto out;
@@ -264,6 +299,18 @@ int cmd_run(int argc, char **argv)
                 goto out;
             }
             opt.threads = (int)t;
+        } else if (strcmp(name, "--checkpoint-every") == 0) {
+            long w;
+            if (parse_int(value, 1, 52000, &w) != 0) {
+                fprintf(stderr,
+                        "attune run: --checkpoint-every is '%s'; expected weeks in [1, 52000]\n",
+                        value);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            opt.checkpoint_every = (int32_t)w;
+        } else if (strcmp(name, "--resume") == 0) {
+            opt.resume_dir = value;
         } else if (strcmp(name, "--out") == 0) {
             if (value[0] == '\0') {
                 fprintf(stderr, "attune run: --out needs a folder name\n");
@@ -286,9 +333,57 @@ int cmd_run(int argc, char **argv)
             goto out;
         }
     }
+    int rc = ATTUNE_OK;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    double t0 = now_seconds();
+    char out_dir[3072];
+    double weeks_d;
+    attune_output_options oo = {0};
+    oo.command_line = command;
+    if (opt.resume_dir != NULL) {
+        /* Everything comes from the checkpoint: a different scenario would not be a resume. */
+        for (int a = 1; a < argc; a++) {
+            if (argv[a][0] != '-' || strncmp(argv[a], "--set", 5) == 0 ||
+                strncmp(argv[a], "--seed", 6) == 0 || strncmp(argv[a], "--weeks", 7) == 0 ||
+                strncmp(argv[a], "--out", 5) == 0 || strncmp(argv[a], "--graphml", 9) == 0) {
+                if (argv[a][0] == '-' || (a > 1 && strcmp(argv[a - 1], "--resume") != 0 &&
+                                          strcmp(argv[a - 1], "--threads") != 0 &&
+                                          strcmp(argv[a - 1], "--checkpoint-every") != 0 &&
+                                          strcmp(argv[a - 1], "--max-memory") != 0)) {
+                    fprintf(stderr, "attune run: --resume takes the scenario, seed, weeks and "
+                                    "folder from the checkpoint; only --threads, --quiet and "
+                                    "--checkpoint-every may be given with it\n");
+                    code = EXIT_USAGE;
+                    goto out;
+                }
+            }
+        }
+        snprintf(out_dir, sizeof out_dir, "%s", opt.resume_dir);
+        rc = attune_resume(opt.resume_dir, opt.threads, &oo, warn_resume, NULL, &model, &output,
+                           &err);
+        if (rc != ATTUNE_OK) {
+            report_error(&err);
+            code =
+                rc == ATTUNE_ERR_IO || rc == ATTUNE_ERR_CORRUPT ? EXIT_SCENARIO : exit_code_for(rc);
+            goto out;
+        }
+        attune_scenario_get(attune_model_scenario(model), "run.weeks", &weeks_d);
+        double g;
+        attune_scenario_get(attune_model_scenario(model), "output.graphml", &g);
+        oo.graphml = g != 0;
+        if (!opt.quiet)
+            fprintf(stderr, "attune: resuming %s at week %d of %.0f\n", out_dir,
+                    attune_model_week(model), weeks_d);
+        goto run;
+    }
     if (opt.graphml)
         attune_scenario_set(scenario, "output.graphml", "true", NULL);
-    int rc = attune_scenario_validate(scenario, &err);
+    rc = attune_scenario_validate(scenario, &err);
     if (rc != ATTUNE_OK) {
         if (opt.scenario_path != NULL && err.file[0] == '\0')
             snprintf(err.file, sizeof err.file, "%s", opt.scenario_path);
@@ -314,17 +409,15 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
 
-    double seed_d, weeks_d, graphml_d;
+    double seed_d, graphml_d;
     attune_scenario_get(scenario, "run.seed", &seed_d);
     attune_scenario_get(scenario, "run.weeks", &weeks_d);
     attune_scenario_get(scenario, "output.graphml", &graphml_d);
-    char out_dir[3072];
     if (opt.out_dir != NULL)
         snprintf(out_dir, sizeof out_dir, "%s", opt.out_dir);
     else
         default_out_dir((int64_t)seed_d, out_dir, sizeof out_dir);
 
-    double t0 = now_seconds();
     rc = attune_model_create(scenario, opt.threads, &model, &err);
     if (rc == ATTUNE_OK)
         rc = attune_model_init(model, &err);
@@ -333,23 +426,43 @@ int cmd_run(int argc, char **argv)
         code = exit_code_for(rc);
         goto out;
     }
-    double t_init = now_seconds() - t0;
-    attune_output_options oo = {0};
     oo.force = opt.force != 0;
     oo.graphml = graphml_d != 0;
     oo.scenario_source = opt.scenario_path;
-    oo.command_line = command;
     rc = attune_output_open(model, out_dir, &oo, &output, &err);
     if (rc != ATTUNE_OK) {
         report_error(&err);
         code = exit_code_for(rc);
         goto out;
     }
+run:;
+    double t_init = now_seconds() - t0;
     progress bar;
     progress_start(&bar, (int32_t)weeks_d, !opt.quiet && isatty(STDERR_FILENO));
-    week_context ctx = {output, &bar, &err, 0};
+    week_context ctx = {output, &bar, &err, opt.checkpoint_every, (int32_t)weeks_d, 0, 0};
     rc = attune_model_run(model, (int32_t)weeks_d, after_week, &ctx, &err);
     progress_finish(&bar);
+    if (rc == ATTUNE_OK && ctx.interrupted) {
+        /* Keep everything: a checkpoint to resume from, and the outputs so far in place. */
+        rc = attune_output_checkpoint(output, model, &err);
+        double wall_i = now_seconds() - t0;
+        if (rc == ATTUNE_OK)
+            rc = attune_output_close(output, model, true, wall_i, &err);
+        else
+            attune_output_close(output, model, false, wall_i, NULL);
+        output = NULL;
+        if (rc != ATTUNE_OK) {
+            report_error(&err);
+            code = exit_code_for(rc);
+            goto out;
+        }
+        fprintf(stderr,
+                "attune: interrupted after week %d; outputs so far are in %s/; continue with: "
+                "attune run --resume %s\n",
+                attune_model_week(model), out_dir, out_dir);
+        code = EXIT_INTERRUPTED;
+        goto out;
+    }
     if (rc == ATTUNE_OK && ctx.failed)
         rc = err.status ? err.status : ATTUNE_ERR_IO;
     double wall = now_seconds() - t0;

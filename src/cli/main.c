@@ -26,6 +26,8 @@ static const char usage[] =
     "  --graphml         also write network.graphml (same as --set output.graphml=true)\n"
     "  --max-memory SIZE refuse runs estimated to need more, e.g. 4G (default: what is free)\n"
     "  --quiet           no progress bar or summary; print only the output folder\n"
+    "  --checkpoint-every WEEKS  write a checkpoint every WEEKS weeks (DIR/checkpoints/)\n"
+    "  --resume DIR      continue the run in DIR from its newest good checkpoint\n"
     "\n"
     "Scenario files are INI: [section] headers, key = value lines, comments after ; or #.\n"
     "Later settings win: the default, then the file, then --set/--seed/--weeks in order.\n"
@@ -34,11 +36,13 @@ static const char usage[] =
     "  0  success\n"
     "  1  internal error (a bug: please report it with the command and scenario)\n"
     "  2  bad command-line arguments\n"
-    "  3  invalid scenario: unreadable file, syntax, unknown key, wrong type, out of range,\n"
-    "     duplicate key (the message names file, line and key)\n"
+    "  3  invalid input: unreadable scenario, syntax, unknown key, wrong type, out of range,\n"
+    "     duplicate key (the message names file, line and key); no good checkpoint to resume\n"
     "  4  output problem: folder exists (use --force), not writable, or disk full\n"
     "  5  not enough memory for the run\n"
-    "  6  attune claims: a claim experiment did not pass\n";
+    "  6  attune claims: a claim experiment did not pass\n"
+    "  130 interrupted by SIGINT or SIGTERM: the current week finished, a checkpoint and the\n"
+    "     outputs so far were written; continue with attune run --resume DIR\n";
 
 int exit_code_for(int status)
 {
@@ -48,7 +52,8 @@ int exit_code_for(int status)
     case ATTUNE_ERR_TYPE:
     case ATTUNE_ERR_RANGE:
     case ATTUNE_ERR_DUPLICATE:
-    case ATTUNE_ERR_SYNTAX: return EXIT_SCENARIO;
+    case ATTUNE_ERR_SYNTAX:
+    case ATTUNE_ERR_CORRUPT: return EXIT_SCENARIO;
     case ATTUNE_ERR_IO:
     case ATTUNE_ERR_EXISTS: return EXIT_OUTPUT;
     case ATTUNE_ERR_NOMEM:

@@ -23,6 +23,7 @@ const char *attune_strerror(int status)
     case ATTUNE_ERR_TOO_LARGE: return "too large";
     case ATTUNE_ERR_GRAPH: return "graph library error";
     case ATTUNE_ERR_INVARIANT: return "invariant violated";
+    case ATTUNE_ERR_CORRUPT: return "corrupt checkpoint";
     default: return "unknown status";
     }
 }

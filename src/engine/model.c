@@ -75,6 +75,20 @@ int attune_model_create(const attune_scenario *scenario, int threads, attune_mod
         return attune_fail(err, rc, NULL, 0, NULL, "out of memory");
     }
     const attune_params *p = m->p;
+    const attune_entry_list *cultures = &m->scenario->entries[ENTRY_KIND_CULTURE];
+    m->culture_count = (uint32_t)cultures->count;
+    m->cultures = calloc(cultures->count ? cultures->count : 1, sizeof *m->cultures);
+    if (m->cultures == NULL) {
+        attune_model_free(m);
+        return attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    for (size_t c = 0; c < cultures->count; c++) {
+        const double *v = cultures->items[c].values;
+        m->cultures[c].warmth = v[CULTURE_warmth];
+        m->cultures[c].expressiveness = v[CULTURE_expressiveness];
+        m->cultures[c].help_seeking_stigma = v[CULTURE_help_seeking_stigma];
+        m->cultures[c].community_density = v[CULTURE_community_density];
+    }
     m->kind_weight[ATTUNE_TIE_CAREGIVER] = (float)p->weight_caregiver;
     m->kind_weight[ATTUNE_TIE_CHILD] = (float)p->weight_child;
     m->kind_weight[ATTUNE_TIE_PARTNER] = (float)p->weight_partner;

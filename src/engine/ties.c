@@ -6,26 +6,12 @@
 #include "attune/attune.h"
 #include "engine/ties.h"
 
-// clang-format off
-#define SLOT_ARRAYS(X) \
-    X(other) \
-    X(twin) \
-    X(kind) \
-    X(rupture) \
-    X(contact) \
-    X(trust) \
-    X(harm) \
-    X(reciprocity) \
-    X(engagement) \
-    X(since)
-// clang-format on
-
 uint64_t ties_bytes_per_slot(void)
 {
     const tie_store *t = NULL;
     uint64_t total = 0;
 #define SIZE(f) total += sizeof *t->f;
-    SLOT_ARRAYS(SIZE)
+    TIE_SLOT_ARRAYS(SIZE)
 #undef SIZE
     (void)t;
     return total;
@@ -50,7 +36,7 @@ static int grow_slots(tie_store *t, uint64_t need)
         t->f = nf;                                                                                 \
         memset(t->f + t->capacity, 0, (size_t)(cap - t->capacity) * sizeof *t->f);                 \
     }
-    SLOT_ARRAYS(GROW)
+    TIE_SLOT_ARRAYS(GROW)
 #undef GROW
     t->capacity = (uint32_t)cap;
     return ATTUNE_OK;
@@ -73,10 +59,15 @@ static int grow_people_arrays(tie_store *t, uint32_t people)
     return ATTUNE_OK;
 }
 
+int ties_reserve_slots(tie_store *t, uint32_t slots)
+{
+    return grow_slots(t, slots ? slots : 1);
+}
+
 void ties_free(tie_store *t)
 {
 #define FREE(f) free(t->f);
-    SLOT_ARRAYS(FREE)
+    TIE_SLOT_ARRAYS(FREE)
 #undef FREE
     free(t->start);
     free(t->count);
@@ -166,7 +157,7 @@ int ties_grow_people(tie_store *t, uint32_t new_people, uint32_t slack)
 static void move_half(tie_store *t, uint32_t from, uint32_t to)
 {
 #define COPY(f) t->f[to] = t->f[from];
-    SLOT_ARRAYS(COPY)
+    TIE_SLOT_ARRAYS(COPY)
 #undef COPY
     t->twin[t->twin[to]] = to;
 }
@@ -269,7 +260,7 @@ int ties_compact(tie_store *t, uint32_t slack)
         for (uint32_t k = 0; k < t->count[i]; k++) {
             uint32_t from = t->start[i] + k, to = fresh.start[i] + k;
 #define COPY(f) fresh.f[to] = t->f[from];
-            SLOT_ARRAYS(COPY)
+            TIE_SLOT_ARRAYS(COPY)
 #undef COPY
         }
     }

@@ -37,6 +37,24 @@ typedef struct tie_store {
     int32_t *since;     /* week formed */
 } tie_store;
 
+/* Every per-slot array, for code that must see them all (copying, checkpoints). */
+// clang-format off
+#define TIE_SLOT_ARRAYS(X) \
+    X(other) \
+    X(twin) \
+    X(kind) \
+    X(rupture) \
+    X(contact) \
+    X(trust) \
+    X(harm) \
+    X(reciprocity) \
+    X(engagement) \
+    X(since)
+// clang-format on
+
+/** Makes room for at least `slots` slots (new slots zero). */
+int ties_reserve_slots(tie_store *t, uint32_t slots);
+
 /** An edge for ties_build: a tie {a, b} with the kind seen from each end. */
 typedef struct tie_edge {
     uint32_t a, b;

@@ -15,6 +15,7 @@
 
 #include "engine/model_internal.h"
 #include "io/atomic_file.h"
+#include "io/checkpoint.h"
 
 struct attune_output {
     char dir[3072];
@@ -27,6 +28,9 @@ struct attune_output {
     atomic_file events;
     uint64_t events_written;
 };
+
+static int list_checkpoints(const char *dir, int32_t *weeks, int max);
+static void checkpoint_path(const char *dir, int32_t week, char *out, size_t size);
 
 static const char *const output_files[] = {"metrics.csv", "events.csv", "manifest.json",
                                            "network.graphml"};
@@ -216,6 +220,8 @@ static char *manifest_text(const attune_output *o, const attune_model *m, double
     "  \"git_commit\": \"%s\",\n"                                                                  \
     "  \"seed\": %lld,\n"                                                                          \
     "  \"weeks\": %d,\n"                                                                           \
+    "  \"weeks_planned\": %lld,\n"                                                                 \
+    "  \"complete\": %s,\n"                                                                        \
     "  \"people_at_end\": %llu,\n"                                                                 \
     "  \"ties_at_end\": %llu,\n"                                                                   \
     "  \"events\": %llu,\n"                                                                        \
@@ -235,8 +241,10 @@ static char *manifest_text(const attune_output *o, const attune_model *m, double
     char *text = malloc(size);
     if (text != NULL)
         snprintf(text, size, MANIFEST_FORMAT, attune_version(), attune_git_commit(),
-                 (long long)m->p->run_seed, m->week, (unsigned long long)m->metrics.people,
-                 (unsigned long long)m->metrics.ties, (unsigned long long)o->events_written, source,
+                 (long long)m->p->run_seed, m->week, (long long)m->p->run_weeks,
+                 m->week >= m->p->run_weeks ? "true" : "false",
+                 (unsigned long long)m->metrics.people, (unsigned long long)m->metrics.ties,
+                 (unsigned long long)o->events_written, source,
                  o->options.graphml ? ", \"network.graphml\"" : "", m->threads, wall_seconds,
                  o->started_utc, finished, command, params);
     free(params);
@@ -268,6 +276,17 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
                 free(text);
             }
         }
+        if (rc == ATTUNE_OK && model->week >= model->p->run_weeks) {
+            /* A finished run needs no checkpoints to resume from. */
+            int32_t weeks[64];
+            int n = list_checkpoints(o->dir, weeks, 64);
+            for (int k = 0; k < n; k++) {
+                checkpoint_path(o->dir, weeks[k], path, sizeof path);
+                unlink(path);
+            }
+            join(path, sizeof path, o->dir, "checkpoints");
+            rmdir(path);
+        }
         if (rc == ATTUNE_OK && !o->options.graphml) {
             /* A replaced run must not keep a network of the run before it. */
             join(path, sizeof path, o->dir, "network.graphml");
@@ -289,4 +308,181 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
     }
     free(o);
     return rc;
+}
+
+/* Flushes the output files to disk and records how long they are. */
+static int output_sync(attune_output *o, checkpoint_info *info, attune_error *err)
+{
+    atomic_file *files[2] = {&o->metrics, &o->events};
+    long sizes[2];
+    for (int k = 0; k < 2; k++) {
+        if (fflush(files[k]->f) != 0 || fsync(fileno(files[k]->f)) != 0 ||
+            (sizes[k] = ftell(files[k]->f)) < 0)
+            return attune_fail(err, ATTUNE_ERR_IO, files[k]->temp, 0, NULL,
+                               "cannot flush output (is the disk full?): %s", strerror(errno));
+    }
+    info->metrics_bytes = (uint64_t)sizes[0];
+    info->events_bytes = (uint64_t)sizes[1];
+    info->events_written = o->events_written;
+    return ATTUNE_OK;
+}
+
+#define CHECKPOINTS_KEPT 2
+
+/* Checkpoint files of a run folder, newest first; returns how many (at most `max`). */
+static int list_checkpoints(const char *dir, int32_t *weeks, int max)
+{
+    char path[3200];
+    join(path, sizeof path, dir, "checkpoints");
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int32_t w;
+        char tail[8];
+        if (sscanf(e->d_name, "week-%d.ck%7s", &w, tail) == 2 && strcmp(tail, "pt") == 0 &&
+            w >= 0) {
+            if (n < max)
+                weeks[n++] = w;
+        }
+    }
+    closedir(d);
+    for (int a = 1; a < n; a++)
+        for (int b = a; b > 0 && weeks[b] > weeks[b - 1]; b--) {
+            int32_t t = weeks[b];
+            weeks[b] = weeks[b - 1];
+            weeks[b - 1] = t;
+        }
+    return n;
+}
+
+static void checkpoint_path(const char *dir, int32_t week, char *out, size_t size)
+{
+    snprintf(out, size, "%s/checkpoints/week-%06d.ckpt", dir, week);
+}
+
+int attune_output_checkpoint(attune_output *o, const attune_model *m, attune_error *err)
+{
+    if (o == NULL || m == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, NULL, "missing output or model");
+    char path[3200];
+    join(path, sizeof path, o->dir, "checkpoints");
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot create folder: %s",
+                           strerror(errno));
+    checkpoint_info info;
+    int rc = output_sync(o, &info, err);
+    if (rc != ATTUNE_OK)
+        return rc;
+    checkpoint_path(o->dir, m->week, path, sizeof path);
+    rc = checkpoint_write(m, &info, path, err);
+    if (rc != ATTUNE_OK)
+        return rc;
+    int32_t weeks[64];
+    int n = list_checkpoints(o->dir, weeks, 64);
+    for (int k = CHECKPOINTS_KEPT; k < n; k++) {
+        checkpoint_path(o->dir, weeks[k], path, sizeof path);
+        unlink(path);
+    }
+    return ATTUNE_OK;
+}
+
+/* Reopens an output file of a run for appending, cut to `bytes`. */
+static int reopen(atomic_file *af, const char *dir, const char *name, uint64_t bytes,
+                  attune_error *err)
+{
+    memset(af, 0, sizeof *af);
+    snprintf(af->path, sizeof af->path, "%s/%s", dir, name);
+    snprintf(af->temp, sizeof af->temp, "%s.partial", af->path);
+    struct stat st;
+    if (stat(af->temp, &st) != 0) {
+        /* An interrupted run renamed its outputs into place: take them back. */
+        if (stat(af->path, &st) != 0 || rename(af->path, af->temp) != 0)
+            return attune_fail(err, ATTUNE_ERR_IO, af->temp, 0, NULL,
+                               "cannot resume: the run's %s is missing", name);
+    }
+    if ((uint64_t)st.st_size < bytes)
+        return attune_fail(err, ATTUNE_ERR_CORRUPT, af->temp, 0, NULL,
+                           "cannot resume: %s is shorter (%lld bytes) than the checkpoint "
+                           "recorded (%llu)",
+                           name, (long long)st.st_size, (unsigned long long)bytes);
+    af->f = fopen(af->temp, "r+b");
+    if (af->f == NULL || ftruncate(fileno(af->f), (off_t)bytes) != 0 ||
+        fseek(af->f, 0, SEEK_END) != 0) {
+        int saved = errno;
+        if (af->f != NULL)
+            fclose(af->f);
+        af->f = NULL;
+        return attune_fail(err, ATTUNE_ERR_IO, af->temp, 0, NULL, "cannot reopen: %s",
+                           strerror(saved));
+    }
+    return ATTUNE_OK;
+}
+
+int attune_resume(const char *dir, int threads, const attune_output_options *options,
+                  attune_resume_warning warn, void *user, attune_model **model,
+                  attune_output **output, attune_error *err)
+{
+    if (dir == NULL || model == NULL || output == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, NULL, "missing argument");
+    int32_t weeks[64];
+    int n = list_checkpoints(dir, weeks, 64);
+    if (n == 0)
+        return attune_fail(err, ATTUNE_ERR_IO, dir, 0, NULL,
+                           "no checkpoints to resume from (run with --checkpoint-every WEEKS)");
+    attune_model *m = NULL;
+    checkpoint_info info = {0};
+    int rc = ATTUNE_ERR_CORRUPT;
+    char path[3200];
+    for (int k = 0; k < n; k++) {
+        checkpoint_path(dir, weeks[k], path, sizeof path);
+        rc = checkpoint_read(path, threads, &m, &info, err);
+        if (rc == ATTUNE_OK)
+            break;
+        if (warn != NULL && k + 1 < n) {
+            char msg[4800];
+            snprintf(msg, sizeof msg, "%s: %s; trying the checkpoint before it", path,
+                     err ? err->message : attune_strerror(rc));
+            warn(msg, user);
+        }
+    }
+    if (rc != ATTUNE_OK)
+        return rc;
+    attune_output *o = calloc(1, sizeof *o);
+    if (o == NULL) {
+        attune_model_free(m);
+        return attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    snprintf(o->dir, sizeof o->dir, "%s", dir);
+    if (options != NULL)
+        o->options = *options;
+    snprintf(o->scenario_source, sizeof o->scenario_source, "%s",
+             o->options.scenario_source ? o->options.scenario_source : "checkpoint");
+    snprintf(o->command_line, sizeof o->command_line, "%s",
+             o->options.command_line ? o->options.command_line : "");
+    o->options.scenario_source = o->options.command_line = NULL;
+    o->options.graphml = m->p->output_graphml;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(o->started_utc, sizeof o->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    o->events_written = info.events_written;
+    rc = reopen(&o->metrics, dir, "metrics.csv", info.metrics_bytes, err);
+    if (rc == ATTUNE_OK)
+        rc = reopen(&o->events, dir, "events.csv", info.events_bytes, err);
+    if (rc != ATTUNE_OK) {
+        if (o->metrics.f)
+            fclose(o->metrics.f);
+        free(o);
+        attune_model_free(m);
+        return rc;
+    }
+    /* The manifest of an interrupted run is rewritten when the run ends. */
+    join(path, sizeof path, dir, "manifest.json");
+    unlink(path);
+    *model = m;
+    *output = o;
+    return ATTUNE_OK;
 }

@@ -197,19 +197,9 @@ static int make_communities(attune_model *m, uint32_t **first_out)
     const attune_params *p = m->p;
     people *pp = &m->people;
     const attune_entry_list *cultures = &m->scenario->entries[ENTRY_KIND_CULTURE];
-    m->culture_count = (uint32_t)cultures->count;
-    m->cultures = calloc(cultures->count, sizeof *m->cultures);
-    if (m->cultures == NULL)
-        return ATTUNE_ERR_NOMEM;
     double share_total = 0;
-    for (size_t c = 0; c < cultures->count; c++) {
-        const double *v = cultures->items[c].values;
-        m->cultures[c].warmth = v[CULTURE_warmth];
-        m->cultures[c].expressiveness = v[CULTURE_expressiveness];
-        m->cultures[c].help_seeking_stigma = v[CULTURE_help_seeking_stigma];
-        m->cultures[c].community_density = v[CULTURE_community_density];
-        share_total += v[CULTURE_share];
-    }
+    for (size_t c = 0; c < cultures->count; c++)
+        share_total += cultures->items[c].values[CULTURE_share];
     uint32_t n = pp->count;
     uint32_t max_communities = n / 25 + 2;
     uint32_t *first = malloc(((size_t)max_communities + 1) * sizeof *first);

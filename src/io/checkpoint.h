@@ -1,0 +1,27 @@
+/* Checkpoints of a model (see checkpoint.c for the format). */
+#ifndef ATTUNE_CHECKPOINT_H
+#define ATTUNE_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attune/attune.h"
+
+/** What a checkpoint records besides the model: how far the run's output files had got. */
+typedef struct checkpoint_info {
+    uint64_t metrics_bytes, events_bytes, events_written;
+} checkpoint_info;
+
+/** Writes the model's state (and `info`, may be NULL) to `path` atomically. */
+int checkpoint_write(const struct attune_model *m, const checkpoint_info *info, const char *path,
+                     attune_error *err);
+
+/** Reads a checkpoint into a new model ready to step (ATTUNE_ERR_CORRUPT if damaged). */
+int checkpoint_read(const char *path, int threads, struct attune_model **out, checkpoint_info *info,
+                    attune_error *err);
+
+/** Same, from memory (used by the fuzzer). */
+int checkpoint_read_buffer(const void *data, size_t size, const char *name, int threads,
+                           struct attune_model **out, checkpoint_info *info, attune_error *err);
+
+#endif

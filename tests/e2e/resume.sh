@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# A run killed with SIGKILL, or interrupted with SIGINT, and resumed gives outputs
+# byte-identical to an uninterrupted run; a damaged checkpoint is reported and the one before
+# it is used.
+. "$(dirname "$0")/lib.sh"
+S="--set population.size=4000 --set population.community_size=400 --weeks 150 --graphml --quiet"
+cd "$WORK" || exit 1
+
+same_outputs() { # same_outputs DIR NAME
+  local ok=1
+  for f in metrics.csv events.csv network.graphml; do
+    cmp -s ref/$f "$1/$f" || { ok=0; fail "$2: $f differs from the uninterrupted run"; }
+  done
+  [ $ok -eq 1 ] && pass
+}
+
+wait_for() { for _ in $(seq 1 600); do [ -e "$1" ] && return 0; sleep 0.02; done; return 1; }
+
+"$ATTUNE" run $S --out ref >/dev/null || fail "reference run"
+if [ ! -e ref/checkpoints ]; then pass; else fail "a finished run kept its checkpoints"; fi
+
+# SIGKILL: nothing gets to clean up; the partial files and the last checkpoint remain.
+"$ATTUNE" run $S --out killed --checkpoint-every 25 >/dev/null &
+pid=$!
+wait_for killed/checkpoints/week-000075.ckpt || fail "no checkpoint appeared"
+kill -9 $pid
+wait $pid 2>/dev/null
+if [ -e killed/metrics.csv.partial ] && [ ! -e killed/metrics.csv ]; then pass; else fail "after SIGKILL: $(ls killed)"; fi
+"$ATTUNE" run --resume killed --quiet >/dev/null 2>"$WORK/stderr" || fail "resume after SIGKILL: $(cat "$WORK/stderr")"
+same_outputs killed "SIGKILL + resume"
+if jq -e '.complete == true and .weeks == 150' killed/manifest.json >/dev/null; then pass; else fail "manifest after resume"; fi
+
+# SIGINT: the week finishes, a checkpoint and the outputs so far are written, exit 130.
+"$ATTUNE" run $S --out interrupted --checkpoint-every 50 >/dev/null 2>"$WORK/int.err" &
+pid=$!
+wait_for interrupted/checkpoints/week-000050.ckpt || fail "run did not checkpoint"
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc -eq 130 ]; then
+  pass
+  weeks=$(jq .weeks interrupted/manifest.json)
+  rows=$(($(wc -l <interrupted/metrics.csv) - 2))
+  if jq -e '.complete == false' interrupted/manifest.json >/dev/null && [ "$rows" -eq "$weeks" ] &&
+    grep -q "attune run --resume" "$WORK/int.err"; then
+    pass
+  else
+    fail "after SIGINT: manifest $(cat interrupted/manifest.json | head -5), rows $rows, stderr $(cat "$WORK/int.err")"
+  fi
+  "$ATTUNE" run --resume interrupted --quiet >/dev/null 2>"$WORK/stderr" || fail "resume after SIGINT: $(cat "$WORK/stderr")"
+  same_outputs interrupted "SIGINT + resume"
+else
+  fail "SIGINT gave exit $rc: $(cat "$WORK/int.err")"
+fi
+
+# A damaged newest checkpoint: reported, and the one before it is used.
+"$ATTUNE" run $S --out damaged --checkpoint-every 25 >/dev/null &
+pid=$!
+wait_for damaged/checkpoints/week-000100.ckpt || fail "no checkpoint appeared"
+kill -9 $pid
+wait $pid 2>/dev/null
+newest=$(ls damaged/checkpoints | sort | tail -n 1)
+size=$(stat -c %s "damaged/checkpoints/$newest")
+truncate -s $((size / 2)) "damaged/checkpoints/$newest"
+"$ATTUNE" run --resume damaged --quiet >/dev/null 2>"$WORK/stderr" || fail "resume past a damaged checkpoint: $(cat "$WORK/stderr")"
+if grep -q "truncated" "$WORK/stderr" && grep -q "trying the checkpoint before it" "$WORK/stderr"; then pass; else fail "no warning: $(cat "$WORK/stderr")"; fi
+same_outputs damaged "damaged checkpoint + resume"
+
+# Garbage where a checkpoint should be, and nothing to resume from.
+mkdir -p garbage/checkpoints && head -c 5000 /dev/urandom >garbage/checkpoints/week-000010.ckpt
+expect_fail resume-garbage 3 "not an attune checkpoint" -- run --resume "$WORK/garbage"
+mkdir -p empty
+expect_fail resume-nothing 3 "no checkpoints to resume from" -- run --resume "$WORK/empty"
+expect_fail resume-with-set 2 "--resume takes the scenario" -- run --resume "$WORK/empty" --set run.seed=2
+finish
