@@ -4,8 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(build-essential cmake pkg-config git jq clang-format
-  libigraph-dev librandom123-dev libinih-dev libsqlite3-dev libcmocka-dev)
+packages=(build-essential cmake pkg-config git jq
+  libigraph-dev librandom123-dev libinih-dev libsqlite3-dev zlib1g-dev)
+if [ "${ATTUNE_SETUP_TESTS:-0}" = 1 ]; then
+  # What the test command needs besides: cmocka, sanitizers and libFuzzer (clang), valgrind.
+  packages+=(libcmocka-dev clang clang-format libclang-rt-14-dev libomp-dev valgrind)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -266,6 +266,7 @@ typedef struct attune_output_options {
     bool graphml;                /**< write network.graphml at the end */
     const char *scenario_source; /**< where the scenario came from, for the manifest; or NULL */
     const char *command_line;    /**< the command that started the run, for the manifest */
+    bool keep_checkpoints;       /**< keep the checkpoints of a finished run */
 } attune_output_options;
 
 /**

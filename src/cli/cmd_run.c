@@ -20,6 +20,7 @@ typedef struct run_options {
     uint64_t max_memory; /* 0: what the machine has available */
     int32_t checkpoint_every;
     const char *resume_dir;
+    int keep_checkpoints;
 } run_options;
 
 /* Parses a size such as 512M, 4G or 1073741824 (bytes). */
@@ -121,7 +122,7 @@ static void default_out_dir(int64_t seed, char *buf, size_t size)
 static const char run_usage[] =
     "Usage: attune run [SCENARIO] [--set KEY=VALUE]... [--seed N] [--weeks N] [--threads N]\n"
     "                  [--out DIR] [--force] [--graphml] [--max-memory SIZE] [--quiet]\n"
-    "                  [--checkpoint-every WEEKS]\n"
+    "                  [--checkpoint-every WEEKS] [--keep-checkpoints]\n"
     "       attune run --resume DIR [--threads N] [--checkpoint-every WEEKS] [--quiet]\n"
     "See attune --help for the options and exit codes.\n";
 
@@ -239,7 +240,7 @@ int cmd_run(int argc, char **argv)
         memcpy(name, arg, nlen);
         name[nlen] = '\0';
         int flag = strcmp(name, "--quiet") == 0 || strcmp(name, "--force") == 0 ||
-                   strcmp(name, "--graphml") == 0;
+                   strcmp(name, "--graphml") == 0 || strcmp(name, "--keep-checkpoints") == 0;
         if (flag) {
             if (eq != NULL) {
                 fprintf(stderr, "attune run: %s takes no value\n", name);
@@ -250,6 +251,8 @@ int cmd_run(int argc, char **argv)
                 opt.quiet = 1;
             else if (strcmp(name, "--force") == 0)
                 opt.force = 1;
+            else if (strcmp(name, "--keep-checkpoints") == 0)
+                opt.keep_checkpoints = 1;
             else
                 opt.graphml = 1;
             continue;
@@ -345,6 +348,7 @@ int cmd_run(int argc, char **argv)
     double weeks_d;
     attune_output_options oo = {0};
     oo.command_line = command;
+    oo.keep_checkpoints = opt.keep_checkpoints != 0;
     if (opt.resume_dir != NULL) {
         /* Everything comes from the checkpoint: a different scenario would not be a resume. */
         for (int a = 1; a < argc; a++) {

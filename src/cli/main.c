@@ -27,6 +27,7 @@ static const char usage[] =
     "  --max-memory SIZE refuse runs estimated to need more, e.g. 4G (default: what is free)\n"
     "  --quiet           no progress bar or summary; print only the output folder\n"
     "  --checkpoint-every WEEKS  write a checkpoint every WEEKS weeks (DIR/checkpoints/)\n"
+    "  --keep-checkpoints  keep the two newest checkpoints when the run finishes\n"
     "  --resume DIR      continue the run in DIR from its newest good checkpoint\n"
     "\n"
     "Scenario files are INI: [section] headers, key = value lines, comments after ; or #.\n"

@@ -188,6 +188,9 @@ void attune_param_format(const attune_param_info *info, double value, char *buf,
     }
 }
 
+static size_t edit_distance(const char *a, const char *b);
+static int close_enough(size_t distance, const char *word);
+
 static void range_text(const attune_param_info *info, char *buf, size_t size)
 {
     char lo[64], hi[64];
@@ -227,7 +230,28 @@ int attune_param_parse_value(const attune_param_info *info, const char *text, do
             if (*c == '|')
                 c++;
         }
-        snprintf(why, why_size, "is '%s', not one of: %s", text, list);
+        /* Suggest the nearest choice. */
+        char best[64] = "";
+        size_t best_d = (size_t)-1;
+        c = info->choices;
+        while (c != NULL && *c) {
+            size_t len = strcspn(c, "|");
+            char name[64];
+            snprintf(name, sizeof name, "%.*s", (int)len, c);
+            size_t d = edit_distance(text, name);
+            if (d < best_d) {
+                best_d = d;
+                snprintf(best, sizeof best, "%s", name);
+            }
+            c += len;
+            if (*c == '|')
+                c++;
+        }
+        if (best[0] != '\0' && close_enough(best_d, text))
+            snprintf(why, why_size, "is '%s', not one of: %s; did you mean '%s'?", text, list,
+                     best);
+        else
+            snprintf(why, why_size, "is '%s', not one of: %s", text, list);
         return ATTUNE_ERR_TYPE;
     }
     if (info->type == ATTUNE_TYPE_BOOL) {
@@ -254,7 +278,9 @@ int attune_param_parse_value(const attune_param_info *info, const char *text, do
     const char *what = info->type == ATTUNE_TYPE_INT ? "an integer" : "a number";
     char r[160];
     range_text(info, r, sizeof r);
-    if (end == text || *end != '\0') {
+    /* Decimal notation only: no hexadecimal, no "infinity" spelled out. */
+    int decimal = strspn(text, "0123456789+-.eE \t") == strlen(text);
+    if (end == text || *end != '\0' || (!decimal && isfinite(v))) {
         snprintf(why, why_size, "is '%s', not %s; expected %s in %s", text, what, what, r);
         return ATTUNE_ERR_TYPE;
     }

@@ -276,7 +276,7 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
                 free(text);
             }
         }
-        if (rc == ATTUNE_OK && model->week >= model->p->run_weeks) {
+        if (rc == ATTUNE_OK && model->week >= model->p->run_weeks && !o->options.keep_checkpoints) {
             /* A finished run needs no checkpoints to resume from. */
             int32_t weeks[64];
             int n = list_checkpoints(o->dir, weeks, 64);

@@ -68,8 +68,15 @@ static char *reader(char *str, int num, void *stream)
     const char *p = str;
     while (*p == ' ' || *p == '\t')
         p++;
-    if (*p == '[')
+    if (*p == '[') {
         st->section_line = st->line;
+        /* inih cuts section names at INI_MAX_SECTION (50) bytes without a word: refuse. */
+        const char *close = strchr(p, ']');
+        size_t name_len = close ? (size_t)(close - p - 1) : strlen(p + 1);
+        if (name_len >= 50)
+            fail_at(st, ATTUNE_ERR_SYNTAX, st->line, NULL,
+                    "section name is longer than 49 characters");
+    }
     return str;
 }
 

@@ -53,6 +53,38 @@ expect_fail cultures-zero 3 "shares sum to 0" -- run $S --set culture.harsh.shar
 expect_fail memory-limit 5 "this run needs about" -- run $S --max-memory 1M --out "$WORK/out-memory-limit"
 expect_fail memory-machine 5 "more than" -- run --set population.size=200000000 --out "$WORK/out-memory-machine"
 
+printf '[intervention x]\nkind = carechange\n' >"$WORK/choice.ini"
+printf '[intervention x]\nkind = isolation\nstart_week = 0\n' >"$WORK/startweek.ini"
+printf '[culture %s]\nshare = 1\n' "$(head -c 80 /dev/zero | tr '\0' a)" >"$WORK/longname.ini"
+printf '[run]\nseed = %s\n' "$(head -c 300 /dev/zero | tr '\0' 1)" >"$WORK/longline.ini"
+printf '[run]\n[population]\n' >"$WORK/sections-only.ini"
+printf '\xef\xbb\xbf[run]\nseed = 3\n\xc3\xa9 = 1\n' >"$WORK/utf8.ini"
+printf '[run]\nweeks = 1e9\n' >"$WORK/weeks.ini"
+printf '[interaction]\nnoise = 0x10\n' >"$WORK/hex.ini"
+printf '[output]\ngraphml = 2\n' >"$WORK/bool.ini"
+mkdir -p "$WORK/adir"
+expect_fail choice 3 "choice.ini:2: kind is 'carechange', not one of: care_change, attuned_tie, isolation; did you mean 'care_change'?" -- \
+  run "$WORK/choice.ini" --out "$WORK/out-choice"
+expect_fail start-week 3 "startweek.ini:3: start_week is 0, out of range" -- run "$WORK/startweek.ini" --out "$WORK/out-start-week"
+expect_fail long-name 3 "longname.ini:1: section name is longer than 49 characters" -- run "$WORK/longname.ini" --out "$WORK/out-long-name"
+expect_fail long-line 3 "longline.ini:2: line is longer than" -- run "$WORK/longline.ini" --out "$WORK/out-long-line"
+expect_fail sections-only 3 "holds no settings" -- run "$WORK/sections-only.ini" --out "$WORK/out-sections-only"
+expect_fail utf8-key 3 "utf8.ini:3: unknown key" -- run "$WORK/utf8.ini" --out "$WORK/out-utf8-key"
+expect_fail weeks-huge 3 "weeks.ini:2: weeks is 1e9, out of range; expected an integer in [0, 52000]" -- \
+  run "$WORK/weeks.ini" --out "$WORK/out-weeks-huge"
+expect_fail hex 3 "hex.ini:2: noise is '0x10', not a number" -- run "$WORK/hex.ini" --out "$WORK/out-hex"
+expect_fail bool-two 3 "graphml is '2', not a boolean" -- run "$WORK/bool.ini" --out "$WORK/out-bool-two"
+expect_fail directory 3 "adir: cannot read scenario file: Is a directory" -- run "$WORK/adir" --out "$WORK/out-directory"
+expect_fail set-entry-kind 3 "unknown parameter 'cultur.harsh.share'" -- run --set cultur.harsh.share=1 --out "$WORK/out-set-entry-kind"
+expect_fail set-entry-field 3 "unknown field 'shar' of [culture harsh]; did you mean 'share'?" -- \
+  run --set culture.harsh.shar=1 --out "$WORK/out-set-entry-field"
+expect_fail set-choice 3 "kind is 'nothing', not one of" -- run --set intervention.x.kind=nothing --out "$WORK/out-set-choice"
+expect_fail checkpoint-zero 2 "--checkpoint-every is '0'" -- run --checkpoint-every 0
+expect_fail max-memory-zero 2 "--max-memory is '0'" -- run --max-memory 0
+expect_fail flag-with-value 2 "--quiet takes no value" -- run --quiet=yes
+expect_fail params-option 2 "attune params: unknown option '--bogus'" -- params --bogus
+expect_fail claims-option 2 "unknown option or missing value '--bogus'" -- claims --bogus
+
 # An output folder that exists and holds something is never overwritten without --force.
 mkdir -p "$WORK/taken" && echo precious >"$WORK/taken/notes.txt"
 "$ATTUNE" run $S --out "$WORK/taken" >/dev/null 2>"$WORK/stderr"
