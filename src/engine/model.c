@@ -36,7 +36,10 @@ uint64_t attune_model_memory_estimate(const attune_scenario *scenario)
     double building = (degree + (double)p->network_tie_slack) * (double)ties_bytes_per_slot() +
                       edges * sizeof(tie_edge);
     double peak = sorting > building ? sorting : building;
-    return (uint64_t)(persons * (per_person + peak) * 1.1) + (64u << 20);
+    /* Ids are never reused: people born during the run add to the arrays (about 1.5% of the
+     * population a year in the default demography). */
+    double growth = 1.0 + 0.015 * (double)p->run_weeks / 52.0;
+    return (uint64_t)(persons * growth * (per_person + peak) * 1.1) + (64u << 20);
 }
 
 int attune_model_create(const attune_scenario *scenario, int threads, attune_model **out,
