@@ -159,6 +159,13 @@ typedef struct attune_metrics {
     double disorganization_mean;
     double received_quality_mean; /**< mean perceived quality per meeting received */
     double hostile_share;         /**< share of received interactions that carried hostility */
+    double wellbeing_mean;
+    double unmet_need_mean;
+    double coping_share;       /**< share of people coping (intensity >= coping.active_level) */
+    double distress_share;     /**< share of people in a distress episode */
+    double adult_secure_share; /**< share of people of 18 or more classed secure */
+    uint64_t births;           /**< births this week */
+    uint64_t deaths;           /**< deaths this week */
 } attune_metrics;
 
 /** Model lifecycle states. */

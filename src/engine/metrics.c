@@ -22,6 +22,12 @@ enum {
     SUM_QUALITY,
     SUM_MEETINGS,
     SUM_HOSTILE,
+    SUM_WELLBEING,
+    SUM_NEED,
+    SUM_COPING,
+    SUM_EPISODE,
+    SUM_ADULTS,
+    SUM_ADULT_SECURE,
     SUM_COUNT
 };
 
@@ -53,6 +59,14 @@ int metrics_compute(attune_model *m)
             s[SUM_QUALITY] += p->received_quality_sum[i];
             s[SUM_MEETINGS] += p->meetings[i];
             s[SUM_HOSTILE] += p->hostile_meetings[i];
+            s[SUM_WELLBEING] += p->wellbeing[i];
+            s[SUM_NEED] += p->unmet_need[i];
+            s[SUM_COPING] += p->coping[i] >= m->p->coping_active_level;
+            s[SUM_EPISODE] += p->in_episode[i];
+            if (m->week - p->birth_week[i] >= 18 * WEEKS_PER_YEAR) {
+                s[SUM_ADULTS] += 1;
+                s[SUM_ADULT_SECURE] += attachment_adult_class(m, i) == ADULT_SECURE;
+            }
         }
         memcpy(partial + b * SUM_COUNT, s, sizeof s);
     }
@@ -81,5 +95,12 @@ int metrics_compute(attune_model *m)
     out->disorganization_mean = t[SUM_DISORGANIZATION] / alive;
     out->received_quality_mean = t[SUM_MEETINGS] > 0 ? t[SUM_QUALITY] / t[SUM_MEETINGS] : 0.0;
     out->hostile_share = t[SUM_MEETINGS] > 0 ? t[SUM_HOSTILE] / t[SUM_MEETINGS] : 0.0;
+    out->wellbeing_mean = t[SUM_WELLBEING] / alive;
+    out->unmet_need_mean = t[SUM_NEED] / alive;
+    out->coping_share = t[SUM_COPING] / alive;
+    out->distress_share = t[SUM_EPISODE] / alive;
+    out->adult_secure_share = t[SUM_ADULTS] > 0 ? t[SUM_ADULT_SECURE] / t[SUM_ADULTS] : 0.0;
+    out->births = m->births;
+    out->deaths = m->deaths;
     return ATTUNE_OK;
 }

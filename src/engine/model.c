@@ -147,6 +147,7 @@ int attune_model_step(attune_model *m, attune_error *err)
         interactions_exchange(m, week);
         affect_update(m);
         working_model_update(m, week);
+        coping_update(m, week);
         tie_engagement_update(m);
         rc = tie_separation_update(m, week);
     }
@@ -154,6 +155,8 @@ int attune_model_step(attune_model *m, attune_error *err)
         rc = tie_formation_update(m, week);
     if (rc == ATTUNE_OK)
         rc = demography_update(m, week);
+    if (rc == ATTUNE_OK)
+        distress_update(m, week);
     if (rc != ATTUNE_OK) {
         m->state = ATTUNE_STATE_FAILED;
         return attune_fail(err, rc, NULL, 0, NULL, "week %d: %s", week, attune_strerror(rc));
@@ -325,6 +328,9 @@ int attune_model_check(const attune_model *m, attune_error *err)
         CHECK_RANGE(self_relation, 0, 1)
         CHECK_RANGE(wellbeing, 0, 1)
         CHECK_RANGE(stress, 0, 1)
+        CHECK_RANGE(unmet_need, 0, 1)
+        CHECK_RANGE(coping, 0, 1)
+        CHECK_RANGE(coping_habit, 0, 1)
         CHECK_RANGE(relationship_quality, -1, 1)
         if (p->community[i] >= m->community_count)
             return attune_fail(err, ATTUNE_ERR_INVARIANT, NULL, 0, NULL,

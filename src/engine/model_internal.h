@@ -62,7 +62,7 @@ enum ace_kind {
     ACE_ABUSE = 0,              /* frequent hostile (frightening) responses of a caregiver */
     ACE_NEGLECT = 1,            /* care from caregivers persistently below need */
     ACE_CAREGIVER_DISTRESS = 2, /* a caregiver in distress much of the time */
-    ACE_CAREGIVER_COPING = 3,   /* a caregiver's maladaptive coping (with the coping process) */
+    ACE_CAREGIVER_COPING = 3,   /* a caregiver's maladaptive coping, much of the time */
     ACE_LOSS = 4,               /* death of a caregiver */
     ACE_SEPARATION = 5,         /* caregivers separate */
     ACE_KIND_COUNT

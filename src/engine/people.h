@@ -32,6 +32,16 @@
     X(float, affect_baseline)    /* temperament set point, [-1,1] */                               \
     X(float, disposition)        /* stable relational disposition: added to capacity, [-0.5,0.5] */ \
     X(float, stress)             /* load of recent life events, [0,1] */                           \
+    X(float, unmet_need)         /* relational need not met by care, [0,1] */                      \
+    X(float, coping)             /* intensity of maladaptive coping, [0,1] */                      \
+    X(float, coping_habit)       /* habit of coping, [0,1] */                                      \
+    X(uint8_t, coping_form)      /* COPING_NONE, or the form chosen at onset */                    \
+    X(uint8_t, coping_calm_run)  /* consecutive weeks of urge below the stop threshold */          \
+    X(uint8_t, distress_run)     /* consecutive weeks below the distress threshold */              \
+    X(uint8_t, in_episode)       /* 1 during a distress episode */                                 \
+    X(uint16_t, recovery_run)    /* consecutive weeks recovered, during an episode */              \
+    X(int32_t, episode_start)    /* week the current (or last) episode started */                  \
+    X(float, caregiver_coping_share) /* running share of caregiver meetings coping, [0,1] */     \
     X(float, grief_pending)      /* grief recorded this week, added to stress next week */         \
     X(float, wellbeing)          /* [0,1], from affect, self-worth, self-relation (ODD 7.4) */     \
     X(float, relationship_quality) /* recent care exchanged on one's ties, [-1,1] */               \
@@ -54,7 +64,8 @@
     X(uint16_t, hostile_meetings)                                                                  \
     X(uint16_t, caregiver_meetings)                                                                \
     X(uint16_t, caregiver_hostile)                                                                 \
-    X(uint16_t, caregiver_distressed) /* meetings with a caregiver whose well-being was low */
+    X(uint16_t, caregiver_distressed) /* meetings with a caregiver whose well-being was low */ \
+    X(uint16_t, caregiver_coping_meetings) /* meetings with a caregiver who was coping */
 // clang-format on
 
 typedef struct people {

@@ -29,6 +29,7 @@ enum rng_stream {
     STREAM_LEAVE_HOME = 12,    /* person: age of leaving home (drawn once) */
     STREAM_FRIEND_TARGET = 13, /* person: number of friends wished (drawn once) */
     STREAM_LIFE_EVENTS = 14,   /* person: stressors */
+    STREAM_COPING = 15,        /* person: urge noise and form of coping */
     STREAM_INIT_PERSON = 100,  /* person: initial traits */
     STREAM_INIT_HOUSEHOLD = 101,
     STREAM_INIT_COMMUNITY = 102,

@@ -355,6 +355,7 @@ static int claim_c2(claim_ctx *c, attune_claim_result *r)
 typedef struct c3_state {
     int32_t start, end;   /* isolation acts in weeks start .. end-1 */
     float *affect_before; /* everyone's affect at the end of the previous week */
+    float *coping_before; /* and their coping, which acted on this week's affect */
     uint32_t size;
     double max_deviation; /* isolated: largest one-week departure from relaxation */
     double r_sum;
@@ -363,9 +364,9 @@ typedef struct c3_state {
 
 /*
  * Isolated people receive no relational input, so each week their affect must follow
- *   A[t] = b + inertia (A[t-1] - b) - stress_impact x stress[t]
- * exactly (life events still happen; nothing social does). Everyone else's weekly change of
- * affect is correlated with the mean quality they received.
+ *   A[t] = b + inertia (A[t-1] - b) - stress_impact x stress[t] + relief x coping[t]
+ * exactly (life events and coping still happen; nothing social does). Everyone else's weekly change
+ * of affect is correlated with the mean quality they received.
  */
 static void observe_c3(const attune_model *m, void *user)
 {
@@ -374,15 +375,16 @@ static void observe_c3(const attune_model *m, void *user)
     if (m->intervention_count == 0)
         return;
     const intervention *iv = &m->interventions[0];
-    if (s->affect_before != NULL && m->week >= s->start && m->week < s->end && iv->started) {
+    if (s->affect_before != NULL && s->coping_before != NULL && m->week >= s->start &&
+        m->week < s->end && iv->started) {
         double inertia = m->p->affect_inertia, impact = m->p->life_events_stress_impact;
         for (uint32_t k = 0; k < iv->targets.count; k++) {
             uint32_t i = iv->targets.ids[k];
             if (!pp->alive[i] || i >= s->size)
                 continue;
             double b = pp->affect_baseline[i];
-            double expect =
-                b + inertia * ((double)s->affect_before[i] - b) - impact * pp->stress[i];
+            double expect = b + inertia * ((double)s->affect_before[i] - b) -
+                            impact * pp->stress[i] + m->p->coping_relief * s->coping_before[i];
             expect = expect < -1 ? -1 : expect > 1 ? 1 : expect;
             double dev = fabs(pp->affect[i] - expect);
             if (dev > s->max_deviation)
@@ -406,12 +408,16 @@ static void observe_c3(const attune_model *m, void *user)
     }
     if (s->size != pp->count) {
         free(s->affect_before);
+        free(s->coping_before);
         s->size = pp->count;
         s->affect_before = malloc((size_t)pp->count * sizeof(float) + 1);
+        s->coping_before = malloc((size_t)pp->count * sizeof(float) + 1);
     }
-    if (s->affect_before != NULL)
-        for (uint32_t i = 0; i < s->size; i++)
+    if (s->affect_before != NULL && s->coping_before != NULL)
+        for (uint32_t i = 0; i < s->size; i++) {
             s->affect_before[i] = pp->affect[i];
+            s->coping_before[i] = pp->coping[i];
+        }
 }
 
 static int claim_c3(claim_ctx *c, attune_claim_result *r)
@@ -435,6 +441,7 @@ static int claim_c3(claim_ctx *c, attune_claim_result *r)
             corr[rep] = s.r_weeks ? s.r_sum / s.r_weeks : NAN;
         }
         free(s.affect_before);
+        free(s.coping_before);
         attune_model_free(m);
     }
     if (rc == ATTUNE_OK) {

@@ -37,24 +37,35 @@ static double age_rate(double young, double old, double age, double years)
     return old + (young - old) * exp(-age / years);
 }
 
+double wellbeing_of(const attune_model *m, uint32_t i)
+{
+    const attune_params *p = m->p;
+    const people *pp = &m->people;
+    double wsum = p->wellbeing_weight_affect + p->wellbeing_weight_self_worth +
+                  p->wellbeing_weight_self_relation + p->wellbeing_weight_unmet_need +
+                  p->wellbeing_weight_coping;
+    double w = p->wellbeing_weight_affect * 0.5 * ((double)pp->affect[i] + 1.0) +
+               p->wellbeing_weight_self_worth * pp->self_worth[i] +
+               p->wellbeing_weight_self_relation * pp->self_relation[i] +
+               p->wellbeing_weight_unmet_need * (1.0 - pp->unmet_need[i]) +
+               p->wellbeing_weight_coping * (1.0 - pp->coping[i]);
+    w /= wsum;
+    return w < 0 ? 0 : w > 1 ? 1 : w;
+}
+
 void affect_update(attune_model *m)
 {
     const attune_params *p = m->p;
     people *pp = &m->people;
     uint32_t n = pp->count;
     const double inertia = p->affect_inertia, gain = p->affect_social_gain;
-    double wsum = p->wellbeing_weight_affect + p->wellbeing_weight_self_worth +
-                  p->wellbeing_weight_self_relation;
-    const double wa = p->wellbeing_weight_affect / wsum;
-    const double ws = p->wellbeing_weight_self_worth / wsum;
-    const double wr = p->wellbeing_weight_self_relation / wsum;
 #pragma omp parallel for schedule(static) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         if (!pp->alive[i])
             continue;
         double b = pp->affect_baseline[i];
         double a = b + inertia * ((double)pp->affect[i] - b) + gain * tanh(pp->received_input[i]) -
-                   p->life_events_stress_impact * pp->stress[i];
+                   p->life_events_stress_impact * pp->stress[i] + p->coping_relief * pp->coping[i];
         pp->affect[i] = clampf(a, -1, 1);
 
         double age = person_age_years(m, i);
@@ -74,9 +85,17 @@ void affect_update(attune_model *m)
             pp->self_relation[i] = clampf(
                 pp->self_relation[i] + p->self_relation_rate * (care - pp->self_relation[i]), 0, 1);
         }
-        double w = wa * 0.5 * ((double)pp->affect[i] + 1.0) + ws * pp->self_worth[i] +
-                   wr * pp->self_relation[i];
-        pp->wellbeing[i] = clampf(w, 0, 1);
+        /* Unmet need: bids not answered with care, or met with hostility; coping adds to it. */
+        double weight_all = pp->learn_weight[i];
+        double answered = pp->learn_care[i] / (weight_all + p->working_model_availability_weight);
+        double deficit = 1.0 - answered / p->working_model_good_enough_care;
+        deficit = deficit < 0 ? 0 : deficit;
+        if (weight_all > 0)
+            deficit += p->need_hostility_gain * pp->learn_fright[i] / weight_all;
+        deficit += p->coping_need_gain * pp->coping[i];
+        pp->unmet_need[i] =
+            clampf(pp->unmet_need[i] + p->need_rate * (deficit - pp->unmet_need[i]), 0, 1);
+        pp->wellbeing[i] = (float)wellbeing_of(m, i);
         if (pp->meetings[i] > 0) {
             double q = pp->exchange_sum[i] / pp->meetings[i];
             pp->relationship_quality[i] =

@@ -41,12 +41,15 @@ void interactions_snapshot(attune_model *m, int32_t week)
             double swing = p->caregiving_inconsistency_gain * pp->anxiety[i];
             capacity *= 1.0 + swing * (2.0 * rng_u01(r[0]) - 1.0);
         }
+        capacity *= 1.0 - p->coping_capacity_cost * pp->coping[i];
         pp->give_capacity[i] = (float)clamp01(capacity);
         double bad_affect = pp->affect[i] < 0 ? -(double)pp->affect[i] : 0.0;
         double strain = 0.4 * pp->disorganization[i] + 0.3 * (1.0 - pp->self_worth[i]) +
                         0.3 * bad_affect - pp->disposition[i];
-        pp->hostility[i] =
-            (float)clamp01(p->interaction_hostility_base + p->interaction_hostility_gain * strain);
+        double hostility = p->interaction_hostility_base + p->interaction_hostility_gain * strain;
+        if (pp->coping_form[i] == COPING_SUBSTANCE)
+            hostility += p->coping_strain * pp->coping[i];
+        pp->hostility[i] = (float)clamp01(hostility);
     }
 }
 
@@ -113,7 +116,7 @@ void interactions_exchange(attune_model *m, int32_t week)
         double quality_sum = 0, input = 0, lw = 0, lcare = 0, lfright = 0;
         double mirror = 0, exchange = 0, cg_care = 0, weight_sum = 0;
         uint32_t meetings = 0, hostile_meetings = 0, cg_meetings = 0, cg_hostile = 0;
-        uint32_t cg_distress = 0;
+        uint32_t cg_distress = 0, cg_coping = 0;
         if (pp->alive[i]) {
             double take_in = 1.0 - p->interaction_avoidance_discount * pp->avoidance[i];
             double negativity = 1.0 + p->interaction_anxiety_negativity_bias * pp->anxiety[i];
@@ -181,6 +184,7 @@ void interactions_exchange(attune_model *m, int32_t week)
                     cg_care += received.total;
                     cg_hostile += (uint32_t)hostile;
                     cg_distress += pp->wellbeing[j] < distress_line;
+                    cg_coping += pp->coping[j] >= p->coping_active_level;
                 }
                 t->reciprocity[h] += (float)(given.total - received.total);
                 double target = clamp01(perceived - harm);
@@ -202,5 +206,6 @@ void interactions_exchange(attune_model *m, int32_t week)
         pp->caregiver_meetings[i] = (uint16_t)cg_meetings;
         pp->caregiver_hostile[i] = (uint16_t)cg_hostile;
         pp->caregiver_distressed[i] = (uint16_t)cg_distress;
+        pp->caregiver_coping_meetings[i] = (uint16_t)cg_coping;
     }
 }

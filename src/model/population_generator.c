@@ -280,12 +280,8 @@ static void draw_inner_state(attune_model *m)
             clamp01f(p->working_model_good_enough_care * (1.0 - pp->avoidance[i]));
         pp->childhood_care[i] = pp->expected_care[i];
         pp->infant_class[i] = CLASS_UNASSESSED;
-        double wsum = p->wellbeing_weight_affect + p->wellbeing_weight_self_worth +
-                      p->wellbeing_weight_self_relation;
-        pp->wellbeing[i] = clamp01f((p->wellbeing_weight_affect * 0.5 * (pp->affect[i] + 1.0) +
-                                     p->wellbeing_weight_self_worth * pp->self_worth[i] +
-                                     p->wellbeing_weight_self_relation * pp->self_relation[i]) /
-                                    wsum);
+        pp->unmet_need[i] = pp->avoidance[i];
+        pp->wellbeing[i] = (float)wellbeing_of(m, i);
         pp->ace_count[i] = 0;
     }
 }

@@ -23,10 +23,23 @@ enum phase {
     PHASE_INTERACTIONS = 2,
     PHASE_AFFECT = 3,
     PHASE_WORKING_MODEL = 4,
+    PHASE_COPING = 5,
     PHASE_TIE_MAINTENANCE = 5,
     PHASE_TIE_FORMATION = 6,
     PHASE_DEMOGRAPHY = 7,
+    PHASE_DISTRESS = 8,
 };
+
+/* Forms of maladaptive coping, chosen at onset. */
+enum coping_form {
+    COPING_NONE = 0,
+    COPING_SUBSTANCE = 1,
+    COPING_EATING = 2,
+    COPING_WITHDRAWAL = 3
+};
+
+/** coping.c: name of a form ("substance", ...). */
+const char *coping_form_name(int form);
 
 /** population_generator.c: households, communities, cultures, friendships, teachers (week 0). */
 int population_generate(struct attune_model *m, attune_error *err);
@@ -48,11 +61,20 @@ void interactions_snapshot(struct attune_model *m, int32_t week);
 /** interactions.c: who meets on every active tie and what each receives (pull). */
 void interactions_exchange(struct attune_model *m, int32_t week);
 
+/** affect.c: well-being of person i from its current state (weights normalised). */
+double wellbeing_of(const struct attune_model *m, uint32_t i);
+
 /** affect.c: affect, self-worth, the relationship with oneself, well-being. */
 void affect_update(struct attune_model *m);
 
 /** working_model.c: learning of the working model; infant assessment; childhood adversity. */
 void working_model_update(struct attune_model *m, int32_t week);
+
+/** coping.c: onset, intensity, habit and end of maladaptive coping. */
+void coping_update(struct attune_model *m, int32_t week);
+
+/** distress.c: distress episodes and recovery (after the week's other processes). */
+void distress_update(struct attune_model *m, int32_t week);
 
 /** tie_maintenance.c: engagement in ties; separation of partners. */
 void tie_engagement_update(struct attune_model *m);

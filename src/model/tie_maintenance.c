@@ -3,8 +3,11 @@
  * partners.
  *
  * Engagement (the share of one's capacity one puts into a tie) moves at ties.engagement_rate a
- * week toward 1 - ties.engagement_avoidance x avoidance: avoidant people hold back. An active
- * intervention may hold it (a one-sided tie).
+ * week toward 1 - ties.engagement_avoidance x avoidance: avoidant people hold back; people who
+ * cope by withdrawal hold back more (coping.strain x coping). Coping is a signal: toward a
+ * person who copes, secure people (security >= 0.6) raise their engagement by coping.signal x
+ * coping and insecure ones lower it by as much (C4). An active intervention may hold it (a
+ * one-sided tie).
  *
  * Separation: a couple separates with weekly hazard
  *   demography.separation_rate x exp(demography.separation_trust_gain (0.5 - mean trust));
@@ -25,9 +28,17 @@ void tie_engagement_update(attune_model *m)
     const float rate = (float)p->ties_engagement_rate;
 #pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
-        float target = (float)(1.0 - p->ties_engagement_avoidance * pp->avoidance[i]);
-        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-            t->engagement[h] += rate * (target - t->engagement[h]);
+        double open = 1.0 - p->ties_engagement_avoidance * pp->avoidance[i];
+        if (pp->coping_form[i] == COPING_WITHDRAWAL)
+            open *= 1.0 - p->coping_strain * pp->coping[i];
+        /* Coping is a signal: secure people reach out to one who copes, insecure ones pull
+         * back. */
+        double reach = person_security(m, i) >= 0.6 ? p->coping_signal : -p->coping_signal;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            double target = open + reach * pp->coping[t->other[h]];
+            target = target < 0 ? 0 : target > 1 ? 1 : target;
+            t->engagement[h] += rate * ((float)target - t->engagement[h]);
+        }
     }
 }
 

@@ -142,6 +142,9 @@ void working_model_update(attune_model *m, int32_t week)
                 (float)(memory * (pp->caregiver_hostile[i] / k - pp->childhood_hostility[i]));
             pp->caregiver_distress[i] +=
                 (float)(memory * (pp->caregiver_distressed[i] / k - pp->caregiver_distress[i]));
+            pp->caregiver_coping_share[i] +=
+                (float)(memory *
+                        (pp->caregiver_coping_meetings[i] / k - pp->caregiver_coping_share[i]));
             if (age >= 0.5) {
                 if (pp->childhood_hostility[i] > p->ace_abuse_share)
                     ace_record(m, thread, PHASE_WORKING_MODEL, i, ACE_ABUSE);
@@ -149,6 +152,8 @@ void working_model_update(attune_model *m, int32_t week)
                     ace_record(m, thread, PHASE_WORKING_MODEL, i, ACE_NEGLECT);
                 if (pp->caregiver_distress[i] > p->ace_distress_share)
                     ace_record(m, thread, PHASE_WORKING_MODEL, i, ACE_CAREGIVER_DISTRESS);
+                if (pp->caregiver_coping_share[i] > p->ace_distress_share)
+                    ace_record(m, thread, PHASE_WORKING_MODEL, i, ACE_CAREGIVER_COPING);
             }
         }
     }

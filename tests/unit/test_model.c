@@ -133,6 +133,7 @@ static void isolated_affect_relaxes_to_baseline_without_noise(void **state)
     const char *const alone[] = {"population.partnered_share", "0", "population.family_share", "0",
                                  "network.friends_mean", "0", "network.community_ties_mean", "0",
                                  "life_events.stressor_rate", "0", "demography.partnering_rate", "0",
+                                 "coping.onset_threshold", "1",
                                  NULL};
     attune_model *m = make_model(alone, 2);
     assert_int_equal(m->ties.active, 0);

@@ -1,0 +1,93 @@
+/*
+ * Maladaptive coping (MODEL.md process 5; claims C4, C11): addiction, disordered eating and
+ * withdrawal as affect regulation that communicates unmet needs.
+ *
+ *   distress = 0.4 unmet need + 0.3 max(0, -affect) + 0.3 stress
+ *   urge     = distress (1 - support_buffer W / (W + 1)) + urge_noise z
+ * with W the week's closeness-weighted contact. Coping starts when the urge exceeds
+ * onset_threshold; its form is chosen then, by disposition (withdrawal likelier with avoidance,
+ * disordered eating with anxiety, substance use otherwise). While coping, its intensity moves
+ * toward (urge - stop) / (1 - stop) + habit / 2, and habit follows intensity at habit_rate.
+ * It stops when the urge stays below stop = stop_threshold - habit_hysteresis x habit for
+ * stop_weeks weeks: once begun, it takes more support to stop than would have prevented it
+ * (hysteresis).
+ *
+ * Its effects are elsewhere: short-term relief of affect and more unmet need (affect.c), less
+ * capacity to attune, hostility (substance use) and withdrawal from ties (interactions.c,
+ * tie_maintenance.c), and a signal that secure neighbours answer by reaching out and insecure
+ * ones by pulling back (tie_maintenance.c).
+ */
+#include <math.h>
+
+#include "model/processes.h"
+
+static const char *const form_names[] = {"none", "substance", "eating", "withdrawal"};
+
+const char *coping_form_name(int form)
+{
+    return form >= 0 && form <= COPING_WITHDRAWAL ? form_names[form] : "?";
+}
+
+static int choose_form(const people *pp, uint32_t i, double u)
+{
+    double w_substance = 0.4, w_eating = 0.3 + 0.5 * pp->anxiety[i],
+           w_withdrawal = 0.3 + 0.5 * pp->avoidance[i];
+    double total = w_substance + w_eating + w_withdrawal;
+    u *= total;
+    if (u < w_substance)
+        return COPING_SUBSTANCE;
+    if (u < w_substance + w_eating)
+        return COPING_EATING;
+    return COPING_WITHDRAWAL;
+}
+
+void coping_update(attune_model *m, int32_t week)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    uint32_t n = pp->count;
+#pragma omp parallel for schedule(static) num_threads(m->threads)
+    for (uint32_t i = 0; i < n; i++) {
+        if (!pp->alive[i] || person_age_at(m, i, week) < 10)
+            continue;
+        double bad = pp->affect[i] < 0 ? -(double)pp->affect[i] : 0.0;
+        double distress = 0.4 * pp->unmet_need[i] + 0.3 * bad + 0.3 * pp->stress[i];
+        double w = pp->learn_weight[i];
+        uint32_t r[4];
+        rng_draw4(m->key, (uint32_t)week, STREAM_COPING, i, 0, r);
+        double urge = distress * (1.0 - p->coping_support_buffer * w / (w + 1.0)) +
+                      p->coping_urge_noise * rng_normal(r[0], r[1]);
+        double habit = pp->coping_habit[i];
+        double stop = p->coping_stop_threshold - p->coping_habit_hysteresis * habit;
+        int thread = omp_get_thread_num();
+        if (pp->coping_form[i] == COPING_NONE) {
+            if (urge > p->coping_onset_threshold) {
+                int form = choose_form(pp, i, rng_u01(r[2]));
+                pp->coping_form[i] = (uint8_t)form;
+                pp->coping[i] = (float)((urge - stop) / (1.0 - stop));
+                events_emit(&m->events, thread, PHASE_COPING, week, "coping_onset", i, UINT32_MAX,
+                            urge, form_names[form]);
+            }
+            pp->coping_habit[i] = (float)(habit * (1.0 - p->coping_habit_rate));
+        } else if (urge < stop && (pp->coping_calm_run[i] = (uint8_t)(pp->coping_calm_run[i] +
+                                                                      1)) >= p->coping_stop_weeks) {
+            pp->coping_calm_run[i] = 0;
+            events_emit(&m->events, thread, PHASE_COPING, week, "coping_end", i, UINT32_MAX, habit,
+                        form_names[pp->coping_form[i]]);
+            pp->coping_form[i] = COPING_NONE;
+            pp->coping[i] = 0;
+            pp->coping_habit[i] = (float)(habit * (1.0 - p->coping_habit_rate));
+        } else {
+            if (urge >= stop)
+                pp->coping_calm_run[i] = 0;
+            double target = (urge - stop) / (1.0 - stop) + 0.5 * habit;
+            double c = pp->coping[i] + 0.3 * (target - pp->coping[i]);
+            pp->coping[i] = (float)(c < 0 ? 0 : c > 1 ? 1 : c);
+            pp->coping_habit[i] = (float)(habit + p->coping_habit_rate * (pp->coping[i] - habit));
+        }
+        if (pp->coping[i] > 1)
+            pp->coping[i] = 1;
+        if (pp->coping[i] < 0)
+            pp->coping[i] = 0;
+    }
+}
