@@ -124,6 +124,19 @@ static inline double person_security(const struct attune_model *m, uint32_t i)
     return s < 0 ? 0 : s > 1 ? 1 : s;
 }
 
+/* Ties across communities reach the CROSS_COMMUNITY_REACH nearest communities on either side
+ * (communities are numbered by place). */
+#define CROSS_COMMUNITY_REACH 8
+
+/** A community near c, from 32 random bits (never c itself when count > 1). */
+static inline uint32_t nearby_community(uint32_t c, uint32_t count, uint32_t bits)
+{
+    uint32_t reach = count - 1 < CROSS_COMMUNITY_REACH ? count - 1 : CROSS_COMMUNITY_REACH;
+    uint32_t step = 1 + rng_below(bits, 2 * reach);
+    uint32_t forward = step <= reach ? step : count - (step - reach);
+    return (uint32_t)(((uint64_t)c + forward) % count);
+}
+
 /** Adult attachment class of person i (ADULT_*). */
 int attachment_adult_class(const struct attune_model *m, uint32_t i);
 

@@ -458,6 +458,160 @@ static int claim_c3(claim_ctx *c, attune_claim_result *r)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* C4: addiction and eating disorders as attachment wounds expressed through coping.         */
+
+#define NEED_HISTORY 26
+#define SIGNAL_WEEKS 8
+
+typedef struct watch {
+    uint32_t person, neighbour;
+    int32_t until;
+    float engagement; /* the neighbour's engagement toward the person at onset */
+    int secure;
+} watch;
+
+typedef struct c4_state {
+    uint32_t size;
+    float *history; /* NEED_HISTORY weeks of unmet need per person, a ring */
+    series onset_z; /* unmet need in the 26 weeks before onset, in SD above the mean */
+    series secure_change, insecure_change;
+    watch *watches;
+    size_t watch_count, watch_cap;
+} c4_state;
+
+static void observe_c4(const attune_model *m, void *user)
+{
+    c4_state *s = user;
+    const people *pp = &m->people;
+    if (s->size != pp->count) {
+        float *h = calloc((size_t)pp->count * NEED_HISTORY + 1, sizeof(float));
+        if (h == NULL)
+            return;
+        if (s->history != NULL)
+            memcpy(h, s->history, (size_t)s->size * NEED_HISTORY * sizeof(float));
+        free(s->history);
+        s->history = h;
+        s->size = pp->count;
+    }
+    int slot = m->week % NEED_HISTORY;
+    /* Coping that began this week: compare the need that preceded it with everyone's. */
+    if (m->week > NEED_HISTORY) {
+        double sum = 0, sum2 = 0, n = 0;
+        for (uint32_t i = 0; i < pp->count; i++) {
+            if (!pp->alive[i] || person_age_years(m, i) < 10)
+                continue;
+            sum += pp->unmet_need[i];
+            sum2 += (double)pp->unmet_need[i] * pp->unmet_need[i];
+            n++;
+        }
+        double mean = sum / n, sd = sqrt(sum2 / n - mean * mean);
+        const attune_event *ev = m->events.week_events;
+        for (size_t k = 0; k < m->events.week_count; k++) {
+            if (strcmp(ev[k].type, "coping_onset") != 0)
+                continue;
+            uint32_t i = ev[k].person;
+            double before = 0;
+            for (int w = 0; w < NEED_HISTORY; w++)
+                before += s->history[(size_t)i * NEED_HISTORY + (size_t)w];
+            series_push(&s->onset_z, (before / NEED_HISTORY - mean) / sd);
+            /* Watch how each neighbour's engagement toward the person changes. */
+            const tie_store *t = &m->ties;
+            for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+                if (s->watch_count == s->watch_cap) {
+                    size_t cap = s->watch_cap ? 2 * s->watch_cap : 1024;
+                    watch *wv = realloc(s->watches, cap * sizeof *wv);
+                    if (wv == NULL)
+                        return;
+                    s->watches = wv;
+                    s->watch_cap = cap;
+                }
+                uint32_t j = t->other[h];
+                watch *wt = &s->watches[s->watch_count++];
+                wt->person = i;
+                wt->neighbour = j;
+                wt->until = m->week + SIGNAL_WEEKS;
+                wt->engagement = t->engagement[t->twin[h]];
+                wt->secure = person_security(m, j) >= 0.6;
+            }
+        }
+    }
+    for (size_t k = 0; k < s->watch_count;) {
+        watch *wt = &s->watches[k];
+        if (wt->until != m->week) {
+            k++;
+            continue;
+        }
+        uint32_t h = ties_find(&m->ties, wt->neighbour, wt->person);
+        if (h != TIE_NONE && pp->alive[wt->neighbour])
+            series_push(wt->secure ? &s->secure_change : &s->insecure_change,
+                        m->ties.engagement[h] - wt->engagement);
+        s->watches[k] = s->watches[--s->watch_count];
+    }
+    for (uint32_t i = 0; i < pp->count; i++)
+        s->history[(size_t)i * NEED_HISTORY + (size_t)slot] = pp->unmet_need[i];
+}
+
+static int claim_c4(claim_ctx *c, attune_claim_result *r)
+{
+    int R = c->replicates;
+    double *v = calloc((size_t)R * 7, sizeof *v);
+    if (v == NULL)
+        return ATTUNE_ERR_NOMEM;
+    int rc = ATTUNE_OK;
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        c4_state s = {0};
+        attune_model *m = NULL;
+        rc = run_arm(c, "C4", NULL, rep, observe_c4, &s, &m);
+        if (rc == ATTUNE_OK) {
+            /* Coping among adults born during the run (whose adversity was observed). */
+            double n[5] = {0}, coping[5] = {0};
+            for (uint32_t i = 0; i < m->people.count; i++) {
+                if (!m->people.alive[i] || m->people.birth_week[i] < 0 ||
+                    person_age_years(m, i) < 18)
+                    continue;
+                int k = m->people.ace_count[i] > 4 ? 4 : m->people.ace_count[i];
+                n[k]++;
+                coping[k] += m->people.coping[i] >= m->p->coping_active_level;
+            }
+            for (int k = 0; k < 4; k++)
+                v[k * R + rep] =
+                    coping[k + 1] / (n[k + 1] ? n[k + 1] : 1) - coping[k] / (n[k] ? n[k] : 1);
+            v[4 * R + rep] = series_mean(&s.onset_z);
+            v[5 * R + rep] = series_mean(&s.secure_change);
+            v[6 * R + rep] = series_mean(&s.insecure_change);
+        }
+        free(s.history);
+        free(s.watches);
+        series_free(&s.onset_z);
+        series_free(&s.secure_change);
+        series_free(&s.insecure_change);
+        attune_model_free(m);
+    }
+    if (rc == ATTUNE_OK) {
+        static const char *steps[4] = {"0 to 1", "1 to 2", "2 to 3", "3 to 4+"};
+        for (int k = 0; k < 4; k++) {
+            char id[24], measure[160];
+            snprintf(id, sizeof id, "C4.gradient.%d", k + 1);
+            snprintf(measure, sizeof measure,
+                     "rise of adult coping prevalence from %s adverse childhood experiences",
+                     steps[k]);
+            set_part(&r->parts[r->part_count++], id, measure, v + k * R, R, "rise > 0", 1, 1e-9);
+        }
+        set_part(&r->parts[r->part_count++], "C4.need_before_onset",
+                 "unmet need in the 26 weeks before coping starts, SDs above the mean", v + 4 * R,
+                 R, "z >= 1", 1, 1.0);
+        set_part(&r->parts[r->part_count++], "C4.secure_reach_out",
+                 "change of secure neighbours' engagement in the 8 weeks after onset", v + 5 * R, R,
+                 "change > 0", 1, 1e-9);
+        set_part(&r->parts[r->part_count++], "C4.insecure_pull_back",
+                 "change of insecure neighbours' engagement in the 8 weeks after onset", v + 6 * R,
+                 R, "change < 0", 0, -1e-9);
+    }
+    free(v);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* C6: joy and self-love are nurtured by healthy, reciprocal relationships.                  */
 
 static int claim_c6(claim_ctx *c, attune_claim_result *r)
@@ -631,6 +785,13 @@ static const claim_def claims[] = {
      "interactions.",
      "affect is driven by the quality of interactions received, filtered by the working model", 1,
      claim_c3},
+    {"C4",
+     "Many of the struggles people face, such as addiction or eating disorders, can be "
+     "understood as manifestations of relational trauma, attachment wounds expressed through "
+     "maladaptive coping mechanisms.",
+     "unmet need accumulates when bids go unanswered; coping relieves, raises need, strains "
+     "ties; secure ties reach out, insecure ties pull back",
+     1, claim_c4},
     {"C6",
      "Joy, self-love, and inner fulfillment are nurtured by healthy, reciprocal relationships "
      "that provide mirroring, validation, and attunement.",

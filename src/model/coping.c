@@ -2,7 +2,7 @@
  * Maladaptive coping (MODEL.md process 5; claims C4, C11): addiction, disordered eating and
  * withdrawal as affect regulation that communicates unmet needs.
  *
- *   distress = 0.4 unmet need + 0.3 max(0, -affect) + 0.3 stress
+ *   distress = 0.8 unmet need + 0.1 max(0, -affect) + 0.1 stress
  *   urge     = distress (1 - support_buffer W / (W + 1)) + urge_noise z
  * with W the week's closeness-weighted contact. Coping starts when the urge exceeds
  * onset_threshold; its form is chosen then, by disposition (withdrawal likelier with avoidance,
@@ -51,7 +51,7 @@ void coping_update(attune_model *m, int32_t week)
         if (!pp->alive[i] || person_age_at(m, i, week) < 10)
             continue;
         double bad = pp->affect[i] < 0 ? -(double)pp->affect[i] : 0.0;
-        double distress = 0.4 * pp->unmet_need[i] + 0.3 * bad + 0.3 * pp->stress[i];
+        double distress = 0.8 * pp->unmet_need[i] + 0.1 * bad + 0.1 * pp->stress[i];
         double w = pp->learn_weight[i];
         uint32_t r[4];
         rng_draw4(m->key, (uint32_t)week, STREAM_COPING, i, 0, r);

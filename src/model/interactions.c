@@ -162,7 +162,8 @@ void interactions_exchange(attune_model *m, int32_t week)
                 /* Without mutuality a meeting moves one less: its deviation from the
                  * reference is damped toward zero. */
                 double quality = ref + mutuality * (perceived - harm - ref);
-                perceived = ref + mutuality * (perceived - ref);
+                /* and the care it brings answers fewer of one's bids. */
+                perceived *= mutuality;
                 double w = m->kind_weight[kind];
                 double closeness = w * (0.5 + 0.5 * t->trust[h]);
                 quality_sum += quality;

@@ -14,10 +14,9 @@
 
 #include "model/processes.h"
 
-#define WEEKS_PER_YEAR        52.1775
-#define AGE_BANDS             7
-#define MAX_CHILDREN          6
-#define CROSS_COMMUNITY_REACH 8 /* friends across communities come from the 8 nearest each way */
+#define WEEKS_PER_YEAR 52.1775
+#define AGE_BANDS      7
+#define MAX_CHILDREN   6
 
 static int age_band(double age)
 {
@@ -387,13 +386,7 @@ static int friendships(attune_model *m, const uint32_t *first, const uint8_t *ba
         for (uint32_t f = 0; f < k; f++) {
             uint32_t cc = c;
             if (m->community_count > 1 && rng_seq_u01(&s) >= p->network_friends_within_community) {
-                /* One of the CROSS_COMMUNITY_REACH nearest communities on either side. */
-                uint32_t reach = m->community_count - 1 < CROSS_COMMUNITY_REACH
-                                     ? m->community_count - 1
-                                     : CROSS_COMMUNITY_REACH;
-                uint32_t step = 1 + rng_below(rng_seq_next(&s), 2 * reach);
-                uint32_t forward = step <= reach ? step : m->community_count - (step - reach);
-                cc = (uint32_t)(((uint64_t)c + forward) % m->community_count);
+                cc = nearby_community(c, m->community_count, rng_seq_next(&s));
             }
             int want = rng_seq_u01(&s) < p->network_friends_same_age ? band[i] : -1;
             uint32_t j = pick_member(bi, first, band, cc, want, &s);

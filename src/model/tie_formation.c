@@ -23,8 +23,6 @@
 
 enum formation_change { FORM_PARTNER = 0, FORM_FRIEND = 1, FORM_COMMUNITY = 2 };
 
-#define CROSS_COMMUNITY_REACH 8
-
 static uint32_t wished(const attune_model *m, uint32_t i, uint32_t which, double mean)
 {
     uint32_t r[4];
@@ -120,12 +118,7 @@ static void propose(attune_model *m, int32_t week)
                 uint32_t cc = c;
                 if (m->community_count > 1 &&
                     rng_seq_u01(&s) >= p->network_friends_within_community) {
-                    uint32_t reach = m->community_count - 1 < CROSS_COMMUNITY_REACH
-                                         ? m->community_count - 1
-                                         : CROSS_COMMUNITY_REACH;
-                    uint32_t step = 1 + rng_below(rng_seq_next(&s), 2 * reach);
-                    uint32_t forward = step <= reach ? step : m->community_count - (step - reach);
-                    cc = (uint32_t)(((uint64_t)c + forward) % m->community_count);
+                    cc = nearby_community(c, m->community_count, rng_seq_next(&s));
                 }
                 j = pick_member(m, cc, age - span, age + span, i, &s);
             }
