@@ -574,8 +574,8 @@ static int claim_c4(claim_ctx *c, attune_claim_result *r)
                 coping[k] += m->people.coping[i] >= m->p->coping_active_level;
             }
             for (int k = 0; k < 4; k++)
-                v[k * R + rep] =
-                    coping[k + 1] / (n[k + 1] > 0 ? n[k + 1] : 1) - coping[k] / (n[k] > 0 ? n[k] : 1);
+                v[k * R + rep] = coping[k + 1] / (n[k + 1] > 0 ? n[k + 1] : 1) -
+                                 coping[k] / (n[k] > 0 ? n[k] : 1);
             v[4 * R + rep] = series_mean(&s.onset_z);
             v[5 * R + rep] = series_mean(&s.secure_change);
             v[6 * R + rep] = series_mean(&s.insecure_change);
