@@ -402,7 +402,7 @@ int model_add_person(attune_model *m, uint32_t *id)
     return ATTUNE_OK;
 }
 
-void proposals_clear(attune_model *m)
+static void proposals_clear(attune_model *m)
 {
     for (int t = 0; t <= m->threads; t++) {
         m->proposals[t].count = 0;
@@ -443,8 +443,11 @@ static int proposal_order(const void *pa, const void *pb)
     return a->value < b->value ? -1 : a->value > b->value;
 }
 
-int proposals_gather(attune_model *m, proposal **out, size_t *count)
+int proposals_collect(attune_model *m, int32_t week, propose_fn propose, proposal **out,
+                      size_t *count)
 {
+    proposals_clear(m);
+    propose(m, week);
     /* The last buffer (index threads) collects the merged list. */
     proposal_list *all = &m->proposals[m->threads];
     all->count = 0;

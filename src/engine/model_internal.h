@@ -153,11 +153,15 @@ int metrics_compute(struct attune_model *m);
 /** Adds a new person (appended id) with zeroed state; returns its id in *id. */
 int model_add_person(struct attune_model *m, uint32_t *id);
 
-/** Proposal buffers: empty them, append from a thread, and gather them sorted. */
-void proposals_clear(struct attune_model *m);
+/** Appends a proposal from thread `thread` (omp_get_thread_num()) during a propose pass. */
 void proposals_push(struct attune_model *m, int thread, uint32_t person, uint32_t other,
                     uint32_t kind, float value);
-int proposals_gather(struct attune_model *m, proposal **out, size_t *count);
+
+/** Runs `propose` (which pushes proposals in parallel) on empty buffers and returns every
+ * proposal sorted by (kind, person, other, value): the order in which to apply them. */
+typedef void (*propose_fn)(struct attune_model *m, int32_t week);
+int proposals_collect(struct attune_model *m, int32_t week, propose_fn propose, proposal **out,
+                      size_t *count);
 
 /** Records an adverse childhood experience of kind k for person i (once per kind). Serial
  * callers pass thread 0; parallel callers their thread and only for the person they own. */

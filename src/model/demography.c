@@ -328,11 +328,9 @@ static int birth(attune_model *m, uint32_t a, uint32_t b, int32_t week)
 int demography_update(attune_model *m, int32_t week)
 {
     m->births = m->deaths = 0;
-    proposals_clear(m);
-    propose(m, week);
     proposal *list;
     size_t count;
-    int rc = proposals_gather(m, &list, &count);
+    int rc = proposals_collect(m, week, propose, &list, &count);
     for (size_t k = 0; k < count && rc == ATTUNE_OK; k++) {
         uint32_t i = list[k].person;
         if (!m->people.alive[i])

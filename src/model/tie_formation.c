@@ -190,11 +190,9 @@ static int partner(attune_model *m, uint32_t i, uint32_t j, int32_t week)
 
 int tie_formation_update(attune_model *m, int32_t week)
 {
-    proposals_clear(m);
-    propose(m, week);
     proposal *list;
     size_t count;
-    int rc = proposals_gather(m, &list, &count);
+    int rc = proposals_collect(m, week, propose, &list, &count);
     for (size_t k = 0; k < count && rc == ATTUNE_OK; k++) {
         uint32_t i = list[k].person, j = list[k].other;
         if (!m->people.alive[i])

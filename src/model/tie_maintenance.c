@@ -98,11 +98,9 @@ static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week)
 
 int tie_separation_update(attune_model *m, int32_t week)
 {
-    proposals_clear(m);
-    propose(m, week);
     proposal *list;
     size_t count;
-    int rc = proposals_gather(m, &list, &count);
+    int rc = proposals_collect(m, week, propose, &list, &count);
     for (size_t k = 0; k < count && rc == ATTUNE_OK; k++)
         rc = separate(m, list[k].person, list[k].other, week);
     return rc;
