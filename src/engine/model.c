@@ -148,6 +148,7 @@ int attune_model_step(attune_model *m, attune_error *err)
         affect_update(m);
         working_model_update(m, week);
         coping_update(m, week);
+        insight_update(m, week);
         tie_engagement_update(m);
         rc = tie_separation_update(m, week);
     }
@@ -331,6 +332,8 @@ int attune_model_check(const attune_model *m, attune_error *err)
         CHECK_RANGE(unmet_need, 0, 1)
         CHECK_RANGE(coping, 0, 1)
         CHECK_RANGE(coping_habit, 0, 1)
+        CHECK_RANGE(insight, 0, 1)
+        CHECK_RANGE(integration, 0, 1)
         CHECK_RANGE(relationship_quality, -1, 1)
         if (p->community[i] >= m->community_count)
             return attune_fail(err, ATTUNE_ERR_INVARIANT, NULL, 0, NULL,

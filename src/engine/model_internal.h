@@ -33,6 +33,7 @@ typedef struct intervention {
     int32_t start_week, end_week; /* acts in weeks start_week .. end_week - 1 */
     double age_min, age_max, share, magnitude;
     int reciprocal;
+    int cohort;
     int started;
     id_list targets;
     id_list partners; /* attuned_tie: the partner of each target (or TIE_NONE) */
@@ -90,6 +91,7 @@ struct attune_model {
     size_t intervention_count;
     float *care_factor; /* per person, this week: factor on care received (NULL: all 1) */
     uint8_t *isolated;  /* per person, this week: meets nobody (NULL: none) */
+    float *self_help;   /* per person, this week: self-help magnitude (NULL: none) */
 
     /* per tie kind: weight of a meeting for the receiver */
     float kind_weight[ATTUNE_TIE_KIND_COUNT];

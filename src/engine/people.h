@@ -33,6 +33,8 @@
     X(float, disposition)        /* stable relational disposition: added to capacity, [-0.5,0.5] */ \
     X(float, stress)             /* load of recent life events, [0,1] */                           \
     X(float, unmet_need)         /* relational need not met by care, [0,1] */                      \
+    X(float, insight)            /* understanding not yet integrated, [0,1] */                     \
+    X(float, integration)        /* insight absorbed in relationships, [0,1] */                    \
     X(float, coping)             /* intensity of maladaptive coping, [0,1] */                      \
     X(float, coping_habit)       /* habit of coping, [0,1] */                                      \
     X(uint8_t, coping_form)      /* COPING_NONE, or the form chosen at onset */                    \

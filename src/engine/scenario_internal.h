@@ -40,8 +40,9 @@ enum intervention_kind {
     INTERVENTION_CARE_CHANGE = 0,
     INTERVENTION_ATTUNED_TIE = 1,
     INTERVENTION_ISOLATION = 2,
+    INTERVENTION_SELF_HELP = 3,
 };
-#define INTERVENTION_KINDS "care_change|attuned_tie|isolation"
+#define INTERVENTION_KINDS "care_change|attuned_tie|isolation|self_help"
 
 #define ATTUNE_NAME_MAX          64
 #define ATTUNE_ENTRY_FIELDS_MAX  16

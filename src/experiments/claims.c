@@ -612,6 +612,60 @@ static int claim_c4(claim_ctx *c, attune_claim_result *r)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* C5: insight alone is not enough; ideas heal when absorbed in a relationship.              */
+
+static int claim_c5(claim_ctx *c, attune_claim_result *r)
+{
+    int R = c->replicates;
+    double *v = calloc((size_t)R * 2, sizeof *v);
+    if (v == NULL)
+        return ATTUNE_ERR_NOMEM;
+    int rc = ATTUNE_OK;
+    static const char *names[4] = {"neither", "selfhelp", "tie", "both"};
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        attune_model *arm[4] = {NULL, NULL, NULL, NULL};
+        for (int a = 0; a < 4 && rc == ATTUNE_OK; a++)
+            rc = run_arm(c, "C5", names[a], rep, NULL, NULL, &arm[a]);
+        if (rc == ATTUNE_OK && (arm[0]->intervention_count < 1 || arm[3]->intervention_count < 2))
+            rc = attune_fail(c->err, ATTUNE_ERR_ARGUMENT, c->dir, 0, NULL,
+                             "C5 arms need two interventions of one cohort");
+        if (rc == ATTUNE_OK) {
+            const id_list *targets = &arm[3]->interventions[0].targets;
+            double gain[4] = {0, 0, 0, 0};
+            uint32_t n = 0;
+            for (uint32_t k = 0; k < targets->count; k++) {
+                uint32_t i = targets->ids[k];
+                int alive = 1;
+                for (int a = 0; a < 4; a++)
+                    alive &= arm[a]->people.alive[i];
+                if (!alive)
+                    continue;
+                for (int a = 1; a < 4; a++)
+                    gain[a] += arm[a]->people.wellbeing[i] - arm[0]->people.wellbeing[i];
+                n++;
+            }
+            for (int a = 1; a < 4; a++)
+                gain[a] /= n ? n : 1;
+            v[rep] = gain[3] - gain[1] - gain[2];
+            v[R + rep] = gain[1] / gain[3];
+        }
+        for (int a = 0; a < 4; a++)
+            attune_model_free(arm[a]);
+    }
+    if (rc == ATTUNE_OK) {
+        set_part(&r->parts[r->part_count++], "C5.synergy",
+                 "well-being gain at 1 year of self-help with a new attuned tie, minus the gains "
+                 "of each alone",
+                 v, R, "synergy > 0", 1, 1e-9);
+        set_part(&r->parts[r->part_count++], "C5.insight_alone",
+                 "gain of self-help alone as a share of the gain of both", v + R, R,
+                 "share <= 0.25", 0, 0.25);
+    }
+    free(v);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* C6: joy and self-love are nurtured by healthy, reciprocal relationships.                  */
 
 static int claim_c6(claim_ctx *c, attune_claim_result *r)
@@ -792,6 +846,13 @@ static const claim_def claims[] = {
      "unmet need accumulates when bids go unanswered; coping relieves, raises need, strains "
      "ties; secure ties reach out, insecure ties pull back",
      1, claim_c4},
+    {"C5",
+     "It is not the isolated application of concepts that brings about healing. Rather, it is "
+     "the relational context in which these ideas are absorbed and integrated that fosters "
+     "change.",
+     "insight (self-help, reflection) becomes integration only in proportion to relational "
+     "support",
+     4, claim_c5},
     {"C6",
      "Joy, self-love, and inner fulfillment are nurtured by healthy, reciprocal relationships "
      "that provide mirroring, validation, and attunement.",

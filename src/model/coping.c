@@ -55,7 +55,8 @@ void coping_update(attune_model *m, int32_t week)
         double w = pp->learn_weight[i];
         uint32_t r[4];
         rng_draw4(m->key, (uint32_t)week, STREAM_COPING, i, 0, r);
-        double urge = distress * (1.0 - p->coping_support_buffer * w / (w + 1.0)) +
+        double urge = distress * (1.0 - p->coping_support_buffer * w / (w + 1.0)) *
+                          (1.0 - p->insight_urge_relief * pp->integration[i]) +
                       p->coping_urge_noise * rng_normal(r[0], r[1]);
         double habit = pp->coping_habit[i];
         double stop = p->coping_stop_threshold - p->coping_habit_hysteresis * habit;

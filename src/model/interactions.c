@@ -34,7 +34,7 @@ void interactions_snapshot(attune_model *m, int32_t week)
         double mood = 0.5 * ((double)pp->affect[i] + 1.0);
         double inner = 0.35 * pp->self_worth[i] + 0.35 * mood + 0.3 * security;
         double capacity = p->interaction_capacity_base + p->interaction_capacity_gain * inner +
-                          pp->disposition[i];
+                          pp->disposition[i] + p->insight_capacity_gain * pp->integration[i];
         if (week > 0) {
             uint32_t r[4];
             rng_draw4(m->key, (uint32_t)week, STREAM_MOOD, i, 0, r);
@@ -118,8 +118,11 @@ void interactions_exchange(attune_model *m, int32_t week)
         uint32_t meetings = 0, hostile_meetings = 0, cg_meetings = 0, cg_hostile = 0;
         uint32_t cg_distress = 0, cg_coping = 0;
         if (pp->alive[i]) {
-            double take_in = 1.0 - p->interaction_avoidance_discount * pp->avoidance[i];
-            double negativity = 1.0 + p->interaction_anxiety_negativity_bias * pp->anxiety[i];
+            /* Integration loosens the working model's distortions of perception. */
+            double loosen = 1.0 - p->insight_loosening * pp->integration[i];
+            double take_in = 1.0 - p->interaction_avoidance_discount * pp->avoidance[i] * loosen;
+            double negativity =
+                1.0 + p->interaction_anxiety_negativity_bias * pp->anxiety[i] * loosen;
             double factor = m->care_factor ? m->care_factor[i] : 1.0;
             int alone = m->isolated != NULL && m->isolated[i];
             uint32_t end = t->start[i] + t->count[i];

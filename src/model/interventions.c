@@ -1,8 +1,9 @@
 /*
  * Interventions of the scenario ([intervention NAME] entries), applied at the start of each
  * week in which they act. Targets are chosen at the start week among the living people of the
- * targeted ages, each with probability `share` by a draw keyed on (intervention, person): two
- * arms of an experiment that differ only in what an intervention does target the same people.
+ * targeted ages, each with probability `share` by a draw keyed on (intervention, person), or on
+ * (cohort, person) when `cohort` is above 0: two arms of an experiment that differ only in what
+ * an intervention does target the same people, and interventions of one cohort the same people.
  *
  *   care_change  the care targets receive on every tie is multiplied by `magnitude`
  *                (a change of the caregiving environment: claim C2)
@@ -11,6 +12,7 @@
  *                with reciprocal = false the target gives nothing back while the
  *                intervention acts (a one-sided tie: claim C6). The tie outlasts it.
  *   isolation    targets meet nobody (claim C3)
+ *   self_help    targets gain insight at magnitude x insight.self_help_rate a week (claim C5)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,7 @@ int interventions_init(attune_model *m)
         iv->share = v[INTERVENTION_share];
         iv->magnitude = v[INTERVENTION_magnitude];
         iv->reciprocal = v[INTERVENTION_reciprocal] != 0;
+        iv->cohort = (int)v[INTERVENTION_cohort];
     }
     return ATTUNE_OK;
 }
@@ -52,6 +55,7 @@ void interventions_free(attune_model *m)
     free(m->interventions);
     free(m->care_factor);
     free(m->isolated);
+    free(m->self_help);
 }
 
 static uint32_t find_partner(attune_model *m, const intervention *iv, size_t index, uint32_t i,
@@ -83,7 +87,8 @@ static int start(attune_model *m, size_t index, int32_t week)
         if (age < iv->age_min || age >= iv->age_max)
             continue;
         uint32_t r[4];
-        rng_draw4(m->key, RNG_WEEK_INIT, STREAM_INTERVENTION, (uint32_t)index, i, r);
+        uint32_t draw = iv->cohort > 0 ? 0x80000000u + (uint32_t)iv->cohort : (uint32_t)index;
+        rng_draw4(m->key, RNG_WEEK_INIT, STREAM_INTERVENTION, draw, i, r);
         if (rng_u01(r[0]) >= iv->share)
             continue;
         if (id_list_push(&iv->targets, i) != ATTUNE_OK)
@@ -115,7 +120,7 @@ static int start(attune_model *m, size_t index, int32_t week)
 int interventions_begin_week(attune_model *m, int32_t week)
 {
     uint32_t n = m->people.count;
-    int need_factor = 0, need_isolation = 0;
+    int need_factor = 0, need_isolation = 0, need_self_help = 0;
     for (size_t k = 0; k < m->intervention_count; k++) {
         intervention *iv = &m->interventions[k];
         if (week < iv->start_week || week >= iv->end_week)
@@ -127,17 +132,25 @@ int interventions_begin_week(attune_model *m, int32_t week)
         }
         need_factor |= iv->kind == INTERVENTION_CARE_CHANGE;
         need_isolation |= iv->kind == INTERVENTION_ISOLATION;
+        need_self_help |= iv->kind == INTERVENTION_SELF_HELP;
     }
     free(m->care_factor);
     free(m->isolated);
+    free(m->self_help);
     m->care_factor = NULL;
     m->isolated = NULL;
+    m->self_help = NULL;
     if (need_factor) {
         m->care_factor = malloc((size_t)n * sizeof *m->care_factor);
         if (m->care_factor == NULL)
             return ATTUNE_ERR_NOMEM;
         for (uint32_t i = 0; i < n; i++)
             m->care_factor[i] = 1.0f;
+    }
+    if (need_self_help) {
+        m->self_help = calloc((size_t)n, sizeof *m->self_help);
+        if (m->self_help == NULL)
+            return ATTUNE_ERR_NOMEM;
     }
     if (need_isolation) {
         m->isolated = calloc((size_t)n, 1);
@@ -154,6 +167,7 @@ int interventions_begin_week(attune_model *m, int32_t week)
             switch (iv->kind) {
             case INTERVENTION_CARE_CHANGE: m->care_factor[i] *= (float)iv->magnitude; break;
             case INTERVENTION_ISOLATION: m->isolated[i] = 1; break;
+            case INTERVENTION_SELF_HELP: m->self_help[i] += (float)iv->magnitude; break;
             case INTERVENTION_ATTUNED_TIE: {
                 uint32_t j = iv->partners.ids[q];
                 uint32_t h = j == TIE_NONE ? TIE_NONE : ties_find(t, i, j);

@@ -24,10 +24,11 @@ enum phase {
     PHASE_AFFECT = 3,
     PHASE_WORKING_MODEL = 4,
     PHASE_COPING = 5,
-    PHASE_TIE_MAINTENANCE = 5,
-    PHASE_TIE_FORMATION = 6,
-    PHASE_DEMOGRAPHY = 7,
-    PHASE_DISTRESS = 8,
+    PHASE_INSIGHT = 6,
+    PHASE_TIE_MAINTENANCE = 7,
+    PHASE_TIE_FORMATION = 8,
+    PHASE_DEMOGRAPHY = 9,
+    PHASE_DISTRESS = 10,
 };
 
 /* Forms of maladaptive coping, chosen at onset. */
@@ -72,6 +73,9 @@ void working_model_update(struct attune_model *m, int32_t week);
 
 /** coping.c: onset, intensity, habit and end of maladaptive coping. */
 void coping_update(struct attune_model *m, int32_t week);
+
+/** insight.c: insight from self-help and reflection; integration in proportion to support. */
+void insight_update(struct attune_model *m, int32_t week);
 
 /** distress.c: distress episodes and recovery (after the week's other processes). */
 void distress_update(struct attune_model *m, int32_t week);

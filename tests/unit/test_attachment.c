@@ -116,9 +116,9 @@ static void plasticity_falls_with_age(void **state)
     assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
     const attune_params *p = &((struct attune_scenario *)s)->params;
     double infant = p->working_model_plasticity_infant;
-    double at30 = p->working_model_plasticity_adult +
-                  (infant - p->working_model_plasticity_adult) *
-                      exp(-30 / p->working_model_plasticity_decay_years);
+    double at30 =
+        p->working_model_plasticity_adult + (infant - p->working_model_plasticity_adult) *
+                                                exp(-30 / p->working_model_plasticity_decay_years);
     assert_true(infant > 3 * at30);
     attune_scenario_free(s);
 }

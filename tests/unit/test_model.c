@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "engine/model_internal.h"
+#include "model/processes.h"
 
 static attune_model *make_model(const char *const *settings, int threads)
 {
@@ -130,17 +131,27 @@ static void population_has_households_communities_and_schools(void **state)
 static void isolated_affect_relaxes_to_baseline_without_noise(void **state)
 {
     (void)state;
-    const char *const alone[] = {"population.partnered_share", "0", "population.family_share", "0",
-                                 "network.friends_mean", "0", "network.community_ties_mean", "0",
-                                 "life_events.stressor_rate", "0", "demography.partnering_rate", "0",
-                                 "coping.onset_threshold", "1",
+    const char *const alone[] = {"population.partnered_share",
+                                 "0",
+                                 "population.family_share",
+                                 "0",
+                                 "network.friends_mean",
+                                 "0",
+                                 "network.community_ties_mean",
+                                 "0",
+                                 "life_events.stressor_rate",
+                                 "0",
+                                 "demography.partnering_rate",
+                                 "0",
+                                 "coping.onset_threshold",
+                                 "1",
                                  NULL};
     attune_model *m = make_model(alone, 2);
     assert_int_equal(m->ties.active, 0);
     people *pp = &m->people;
     for (uint32_t i = 0; i < pp->count; i++)
-        pp->affect[i] = (float)(pp->affect_baseline[i] + (i % 2 ? 0.5 : -0.5) *
-                                                             (1 - fabs(pp->affect_baseline[i])));
+        pp->affect[i] = (float)(pp->affect_baseline[i] +
+                                (i % 2 ? 0.5 : -0.5) * (1 - fabs(pp->affect_baseline[i])));
     float *start = malloc(pp->count * sizeof *start);
     memcpy(start, pp->affect, pp->count * sizeof *start);
     attune_error err;
@@ -267,6 +278,28 @@ static void queries_return_state_and_ties(void **state)
     attune_model_free(m);
 }
 
+static void insight_integrates_only_with_support(void **state)
+{
+    (void)state;
+    attune_model *m = make_model(NULL, 1);
+    people *pp = &m->people;
+    /* Person 0: insight but nobody around and no relationship with oneself; person 1: the
+     * same insight, with support. */
+    for (uint32_t i = 0; i < 2; i++) {
+        pp->insight[i] = 0.5f;
+        pp->integration[i] = 0;
+        pp->self_relation[i] = 0;
+        pp->wellbeing[i] = 1; /* no reflection */
+    }
+    pp->learn_weight[0] = 0;
+    pp->learn_weight[1] = 4;
+    insight_update(m, 1);
+    assert_true(pp->integration[0] == 0);
+    assert_true(pp->integration[1] > 0.01);
+    assert_true(pp->insight[0] < 0.5f); /* unintegrated insight fades */
+    attune_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +310,7 @@ int main(void)
         cmocka_unit_test(same_seed_same_state_for_any_thread_count),
         cmocka_unit_test(two_models_in_one_process_are_independent),
         cmocka_unit_test(queries_return_state_and_ties),
+        cmocka_unit_test(insight_integrates_only_with_support),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

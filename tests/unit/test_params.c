@@ -74,7 +74,8 @@ static void values_parse_by_type(void **state)
     assert_true(v == 5000);
     assert_int_equal(attune_param_parse_value(size, "1e6", &v, why, sizeof why), ATTUNE_OK);
     assert_true(v == 1e6);
-    assert_int_equal(attune_param_parse_value(size, "1500.5", &v, why, sizeof why), ATTUNE_ERR_TYPE);
+    assert_int_equal(attune_param_parse_value(size, "1500.5", &v, why, sizeof why),
+                     ATTUNE_ERR_TYPE);
     assert_int_equal(attune_param_parse_value(size, "lots", &v, why, sizeof why), ATTUNE_ERR_TYPE);
     assert_non_null(strstr(why, "not an integer"));
     assert_int_equal(attune_param_parse_value(size, "10", &v, why, sizeof why), ATTUNE_ERR_RANGE);

@@ -65,8 +65,8 @@ static void each_bad_case_reports_file_line_and_reason(void **state)
         attune_error err;
         int rc = attune_scenario_load_string(s, c->text, "case.ini", &err);
         if (rc != c->status || err.line != c->line || strstr(err.message, c->message_part) == NULL)
-            fail_msg("case %zu (%s): got status %d line %d message '%s'", k, c->text, rc,
-                     err.line, err.message);
+            fail_msg("case %zu (%s): got status %d line %d message '%s'", k, c->text, rc, err.line,
+                     err.message);
         assert_string_equal(err.file, "case.ini");
         /* The scenario is unchanged after an error. */
         double v;
@@ -214,8 +214,7 @@ static void set_reports_unknown_and_bad_values(void **state)
     attune_scenario *s = NULL;
     assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
     attune_error err;
-    assert_int_equal(attune_scenario_set(s, "population.sise", "10", &err),
-                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_int_equal(attune_scenario_set(s, "population.sise", "10", &err), ATTUNE_ERR_UNKNOWN_KEY);
     assert_non_null(strstr(err.message, "did you mean 'population.size'"));
     assert_int_equal(attune_scenario_set(s, "population.size", "x", &err), ATTUNE_ERR_TYPE);
     assert_int_equal(attune_scenario_set(s, "culture.harsh.warmht", "0.1", &err),

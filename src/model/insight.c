@@ -1,0 +1,46 @@
+/*
+ * Insight and integration (MODEL.md process 6; claim C5): insight alone is not enough; ideas
+ * heal when absorbed and integrated in a relationship.
+ *
+ * Insight comes from self-help (an intervention: magnitude x self_help_rate a week) and from
+ * reflection on one's own in distress (reflection_rate x distress); what is not integrated
+ * fades at `decay`. It becomes integration only in proportion to relational support:
+ *
+ *   support      = W / (W + support_half_weight) + self_support x self_relation   (<= 1)
+ *   integration += integration_rate x insight x support x (1 - integration)
+ *   insight     -= the same (what is integrated is no longer loose insight)
+ *
+ * with W the week's closeness-weighted meetings. Integration loosens the working model's
+ * distortions (working_model.c, interactions.c), raises the capacity to attune
+ * (interactions.c) and lowers the urge to cope (coping.c).
+ */
+#include "model/processes.h"
+
+void insight_update(attune_model *m, int32_t week)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    uint32_t n = pp->count;
+    (void)week;
+#pragma omp parallel for schedule(static) num_threads(m->threads)
+    for (uint32_t i = 0; i < n; i++) {
+        if (!pp->alive[i])
+            continue;
+        double insight = pp->insight[i];
+        double gain = m->self_help != NULL ? p->insight_self_help_rate * m->self_help[i] : 0.0;
+        double distress = 1.0 - pp->wellbeing[i];
+        gain += p->insight_reflection_rate * distress;
+        insight += gain * (1.0 - insight) - p->insight_decay * insight;
+        double w = pp->learn_weight[i];
+        double support = w / (w + p->insight_support_half_weight) +
+                         p->insight_self_support * pp->self_relation[i];
+        support = support > 1 ? 1 : support;
+        double absorbed =
+            p->insight_integration_rate * insight * support * (1.0 - pp->integration[i]);
+        pp->integration[i] = (float)(pp->integration[i] + absorbed);
+        insight -= absorbed;
+        pp->insight[i] = (float)(insight < 0 ? 0 : insight > 1 ? 1 : insight);
+        if (pp->integration[i] > 1)
+            pp->integration[i] = 1;
+    }
+}
