@@ -1,4 +1,5 @@
 /* Scenarios: parameter values and repeated entries, set from text and written back out. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,7 +257,6 @@ typedef struct strbuf {
 
 static void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#include <stdarg.h>
 static void sb_printf(strbuf *sb, const char *fmt, ...)
 {
     if (sb->failed)

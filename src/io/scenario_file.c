@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <ini.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,6 @@ typedef struct parse_state {
 static void fail_at(parse_state *st, int status, int line, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-#include <stdarg.h>
 static void fail_at(parse_state *st, int status, int line, const char *key, const char *fmt, ...)
 {
     if (st->failed && st->error.line <= line)
