@@ -48,6 +48,18 @@ static void json_number(double v)
         printf("null");
 }
 
+/* "ESTIMATE,\"ci\":[LO,HI],\"criterion\":\"...\"" (after an "estimate": key). */
+static void json_estimate(const attune_claim_part *q)
+{
+    json_number(q->estimate);
+    printf(",\"ci\":[");
+    json_number(q->ci_low);
+    printf(",");
+    json_number(q->ci_high);
+    printf("],\"criterion\":");
+    json_string(q->criterion);
+}
+
 static void print_json(const attune_claim_result *r, size_t n)
 {
     printf("{\"claims\":[");
@@ -60,13 +72,7 @@ static void print_json(const attune_claim_result *r, size_t n)
             }
         printf("%s\n {\"id\":\"%s\",\"passed\":%s,\"estimate\":", k ? "," : "", r[k].id,
                r[k].passed ? "true" : "false");
-        json_number(head->estimate);
-        printf(",\"ci\":[");
-        json_number(head->ci_low);
-        printf(",");
-        json_number(head->ci_high);
-        printf("],\"criterion\":");
-        json_string(head->criterion);
+        json_estimate(head);
         printf(",\"replicates\":%d,\"sentence\":", r[k].replicates);
         json_string(r[k].sentence);
         printf(",\"parts\":[");
@@ -75,13 +81,7 @@ static void print_json(const attune_claim_result *r, size_t n)
             printf("%s\n  {\"id\":", p ? "," : "");
             json_string(q->id);
             printf(",\"passed\":%s,\"estimate\":", q->passed ? "true" : "false");
-            json_number(q->estimate);
-            printf(",\"ci\":[");
-            json_number(q->ci_low);
-            printf(",");
-            json_number(q->ci_high);
-            printf("],\"criterion\":");
-            json_string(q->criterion);
+            json_estimate(q);
             printf(",\"measure\":");
             json_string(q->measure);
             printf("}");

@@ -6,6 +6,15 @@
 #include "cli/cli.h"
 #include "engine/scenario_internal.h"
 
+static void print_row(const attune_param_info *info, const char *label)
+{
+    char d[64], range[160];
+    attune_param_format(info, info->default_value, d, sizeof d);
+    attune_param_range_text(info, range, sizeof range);
+    printf("  %-40s %-4s = %-10s %s %s\n      %s\n", label, attune_param_type_name(info->type), d,
+           range, info->unit, info->doc);
+}
+
 int cmd_params(int argc, char **argv)
 {
     int markdown = 0, ini = 0;
@@ -49,24 +58,14 @@ int cmd_params(int argc, char **argv)
             section = info->section;
             printf("%s[%s]\n", i ? "\n" : "", section);
         }
-        char d[64], lo[64], hi[64];
-        attune_param_format(info, info->default_value, d, sizeof d);
-        attune_param_format(info, info->min, lo, sizeof lo);
-        attune_param_format(info, info->max, hi, sizeof hi);
-        printf("  %-40s %-4s = %-10s [%s, %s] %s\n      %s\n", info->key,
-               attune_param_type_name(info->type), d, lo, hi, info->unit, info->doc);
+        print_row(info, info->key);
     }
     for (size_t k = 0; k < attune_entry_kind_count(); k++) {
         const attune_entry_kind_info *kind = attune_entry_kind_at(k);
         printf("\n[%s NAME]  (repeatable)\n  %s\n", kind->kind, kind->doc);
         for (size_t f = 0; f < kind->field_count; f++) {
             const attune_param_info *info = &kind->fields[f];
-            char d[64], lo[64], hi[64];
-            attune_param_format(info, info->default_value, d, sizeof d);
-            attune_param_format(info, info->min, lo, sizeof lo);
-            attune_param_format(info, info->max, hi, sizeof hi);
-            printf("  %-40s %-4s = %-10s [%s, %s] %s\n      %s\n", info->name,
-                   attune_param_type_name(info->type), d, lo, hi, info->unit, info->doc);
+            print_row(info, info->name);
         }
     }
     return EXIT_OK;

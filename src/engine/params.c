@@ -191,7 +191,7 @@ void attune_param_format(const attune_param_info *info, double value, char *buf,
 static size_t edit_distance(const char *a, const char *b);
 static int close_enough(size_t distance, const char *word);
 
-static void range_text(const attune_param_info *info, char *buf, size_t size)
+void attune_param_range_text(const attune_param_info *info, char *buf, size_t size)
 {
     char lo[64], hi[64];
     attune_param_format(info, info->min, lo, sizeof lo);
@@ -209,7 +209,7 @@ int attune_param_parse_value(const attune_param_info *info, const char *text, do
             snprintf(why, why_size, "has no value; expected true or false");
         } else {
             char r[160];
-            range_text(info, r, sizeof r);
+            attune_param_range_text(info, r, sizeof r);
             snprintf(why, why_size, "has no value; expected %s in %s",
                      info->type == ATTUNE_TYPE_INT ? "an integer" : "a number", r);
         }
@@ -277,7 +277,7 @@ int attune_param_parse_value(const attune_param_info *info, const char *text, do
         end++;
     const char *what = info->type == ATTUNE_TYPE_INT ? "an integer" : "a number";
     char r[160];
-    range_text(info, r, sizeof r);
+    attune_param_range_text(info, r, sizeof r);
     /* Decimal notation only: no hexadecimal, no "infinity" spelled out. */
     int decimal = strspn(text, "0123456789+-.eE \t") == strlen(text);
     if (end == text || *end != '\0' || (!decimal && isfinite(v))) {

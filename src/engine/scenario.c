@@ -368,6 +368,15 @@ int attune_scenario_to_json(const attune_scenario *scenario, char **text)
     return sb_finish(&sb, text);
 }
 
+static void markdown_row(strbuf *sb, const attune_param_info *info, const char *label)
+{
+    char d[64], range[160];
+    attune_param_format(info, info->default_value, d, sizeof d);
+    attune_param_range_text(info, range, sizeof range);
+    sb_printf(sb, "| `%s` | %s | %s | %s | %s | %s |\n", label, attune_param_type_name(info->type),
+              d, range, info->unit, info->doc);
+}
+
 int attune_params_markdown(char **text)
 {
     if (text == NULL)
@@ -389,12 +398,7 @@ int attune_params_markdown(char **text)
                       "|---|---|---|---|---|---|\n",
                       section);
         }
-        char d[64], lo[64], hi[64];
-        attune_param_format(info, info->default_value, d, sizeof d);
-        attune_param_format(info, info->min, lo, sizeof lo);
-        attune_param_format(info, info->max, hi, sizeof hi);
-        sb_printf(&sb, "| `%s` | %s | %s | [%s, %s] | %s | %s |\n", info->key,
-                  attune_param_type_name(info->type), d, lo, hi, info->unit, info->doc);
+        markdown_row(&sb, info, info->key);
     }
     for (size_t k = 0; k < ENTRY_KIND_COUNT; k++) {
         const attune_entry_kind_info *kind = attune_entry_kind_at(k);
@@ -405,12 +409,7 @@ int attune_params_markdown(char **text)
                   kind->kind, kind->doc);
         for (size_t f = 0; f < kind->field_count; f++) {
             const attune_param_info *info = &kind->fields[f];
-            char d[64], lo[64], hi[64];
-            attune_param_format(info, info->default_value, d, sizeof d);
-            attune_param_format(info, info->min, lo, sizeof lo);
-            attune_param_format(info, info->max, hi, sizeof hi);
-            sb_printf(&sb, "| `%s` | %s | %s | [%s, %s] | %s | %s |\n", info->name,
-                      attune_param_type_name(info->type), d, lo, hi, info->unit, info->doc);
+            markdown_row(&sb, info, info->name);
         }
     }
     attune_scenario *defaults = NULL;

@@ -84,6 +84,9 @@ double attune_param_load(const attune_params *params, size_t index);
 /** Formats a value of a row the way a scenario file would write it. */
 void attune_param_format(const attune_param_info *info, double value, char *buf, size_t size);
 
+/** Writes "[min, max]" of a row as a scenario file would write the values. */
+void attune_param_range_text(const attune_param_info *info, char *buf, size_t size);
+
 /** Index of the entry kind named `kind`, or -1. */
 int attune_entry_kind_index(const char *kind);
 

@@ -313,10 +313,7 @@ static int birth(attune_model *m, uint32_t a, uint32_t b, int32_t week)
                      p->contact_household, 0.7, week);
         if (rc != ATTUNE_OK)
             return rc;
-        double sensitivity =
-            pp->give_capacity[parents[k]] + p->caregiving_sensitivity_shift +
-            p->caregiving_culture_gain * (m->cultures[pp->culture[parents[k]]].warmth - 0.5);
-        sensitivity = sensitivity < 0 ? 0 : sensitivity > 1 ? 1 : sensitivity;
+        double sensitivity = capacity_toward(m, parents[k], ATTUNE_TIE_CHILD);
         int c = attachment_adult_class(m, parents[k]);
         events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "birth", child, parents[k], sensitivity,
                     attachment_adult_class_name(c));

@@ -60,9 +60,7 @@ static double noise_factor(double sd, uint32_t bits)
     return f > 0 ? f : 0;
 }
 
-/* Capacity of `giver` toward the receiver: a caregiver toward its own minor child follows the
- * caregiving norm of its culture and the scenario's sensitivity shift. */
-static double capacity_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
+double capacity_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
 {
     double cap = m->people.give_capacity[giver];
     if (kind_at_giver == ATTUNE_TIE_CHILD) {

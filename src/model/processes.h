@@ -59,6 +59,11 @@ int interventions_begin_week(struct attune_model *m, int32_t week);
 /** interactions.c: each person's capacity and hostility from its own state (the snapshot). */
 void interactions_snapshot(struct attune_model *m, int32_t week);
 
+/** interactions.c: this week's capacity of `giver` toward the other end of a tie whose kind at
+ * the giver is `kind_at_giver`: toward its own child, the caregiving norm of its culture and
+ * caregiving.sensitivity_shift apply (its sensitivity as a caregiver). [0,1]. */
+double capacity_toward(const struct attune_model *m, uint32_t giver, int kind_at_giver);
+
 /** interactions.c: who meets on every active tie and what each receives (pull). */
 void interactions_exchange(struct attune_model *m, int32_t week);
 
