@@ -168,6 +168,18 @@ typedef struct attune_metrics {
     uint64_t deaths;           /**< deaths this week */
 } attune_metrics;
 
+/** Number of columns of attune_metrics (the columns of metrics.csv, `week` first). */
+size_t attune_metric_count(void);
+
+/** Name of metric column i ("week", "people", ...), or NULL when out of range. O(1). */
+const char *attune_metric_name(size_t i);
+
+/** True if column i is an integer (week or a count), false if it is real-valued. */
+bool attune_metric_is_integer(size_t i);
+
+/** Value of column i of `m` (integers exactly, as doubles); NaN when out of range. O(1). */
+double attune_metric_value(const attune_metrics *m, size_t i);
+
 /** Model lifecycle states. */
 typedef enum attune_model_state {
     ATTUNE_STATE_CREATED = 0,

@@ -104,3 +104,43 @@ int metrics_compute(attune_model *m)
     out->deaths = m->deaths;
     return ATTUNE_OK;
 }
+
+static const struct {
+    const char *name;
+    bool integer;
+} metric_columns[] = {
+#define METRIC_INTEGER_WEEK        true
+#define METRIC_INTEGER_COUNT       true
+#define METRIC_INTEGER_REAL        false
+#define ATTUNE_METRIC(field, kind) {#field, METRIC_INTEGER_##kind},
+#include "engine/metric_columns.def"
+#undef ATTUNE_METRIC
+};
+
+#define METRIC_COLUMN_COUNT (sizeof metric_columns / sizeof metric_columns[0])
+
+size_t attune_metric_count(void)
+{
+    return METRIC_COLUMN_COUNT;
+}
+
+const char *attune_metric_name(size_t i)
+{
+    return i < METRIC_COLUMN_COUNT ? metric_columns[i].name : NULL;
+}
+
+bool attune_metric_is_integer(size_t i)
+{
+    return i < METRIC_COLUMN_COUNT && metric_columns[i].integer;
+}
+
+double attune_metric_value(const attune_metrics *m, size_t i)
+{
+    size_t column = 0;
+#define ATTUNE_METRIC(field, kind)                                                                 \
+    if (i == column++)                                                                             \
+        return (double)m->field;
+#include "engine/metric_columns.def"
+#undef ATTUNE_METRIC
+    return NAN;
+}

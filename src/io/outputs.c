@@ -79,20 +79,25 @@ static void join(char *out, size_t size, const char *dir, const char *name)
     snprintf(out, size, "%s/%s", dir, name);
 }
 
+/* One metrics.csv row: integers in decimal, reals with nine significant digits. */
 static int write_metrics_row(atomic_file *f, const attune_metrics *x)
 {
-    return fprintf(f->f,
-                   "%d,%llu,%llu,%llu,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,"
-                   "%.9g,%.9g,%.9g,%.9g,%.9g,%llu,%llu\n",
-                   x->week, (unsigned long long)x->people, (unsigned long long)x->ties,
-                   (unsigned long long)x->meetings, x->mean_degree, x->isolated_share,
-                   x->affect_mean, x->affect_sd, x->self_worth_mean, x->anxiety_mean,
-                   x->avoidance_mean, x->disorganization_mean, x->received_quality_mean,
-                   x->hostile_share, x->wellbeing_mean, x->unmet_need_mean, x->coping_share,
-                   x->distress_share, x->adult_secure_share, (unsigned long long)x->births,
-                   (unsigned long long)x->deaths) < 0
-               ? ATTUNE_ERR_IO
-               : ATTUNE_OK;
+    int failed = 0;
+    for (size_t c = 0; c < attune_metric_count(); c++) {
+        double v = attune_metric_value(x, c);
+        const char *sep = c + 1 < attune_metric_count() ? "," : "\n";
+        if (attune_metric_is_integer(c))
+            failed |= fprintf(f->f, "%lld%s", (long long)v, sep) < 0;
+        else
+            failed |= fprintf(f->f, "%.9g%s", v, sep) < 0;
+    }
+    return failed ? ATTUNE_ERR_IO : ATTUNE_OK;
+}
+
+static void write_metrics_header(atomic_file *f)
+{
+    for (size_t c = 0; c < attune_metric_count(); c++)
+        fprintf(f->f, "%s%s", attune_metric_name(c), c + 1 < attune_metric_count() ? "," : "\n");
 }
 
 int attune_output_open(const attune_model *model, const char *dir,
@@ -146,12 +151,7 @@ int attune_output_open(const attune_model *model, const char *dir,
         rc = atomic_open(&o->events, path, err);
     }
     if (rc == ATTUNE_OK) {
-        fprintf(o->metrics.f,
-                "week,people,ties,meetings,mean_degree,isolated_share,affect_mean,"
-                "affect_sd,self_worth_mean,anxiety_mean,avoidance_mean,"
-                "disorganization_mean,received_quality_mean,hostile_share,wellbeing_mean,"
-                "unmet_need_mean,coping_share,distress_share,adult_secure_share,"
-                "births,deaths\n");
+        write_metrics_header(&o->metrics);
         fprintf(o->events.f, "week,type,person,other,value,detail\n");
         rc = write_metrics_row(&o->metrics, &model->metrics);
         if (rc == ATTUNE_OK)
