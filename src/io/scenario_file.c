@@ -1,8 +1,4 @@
-/*
- * Scenario files: INI read with inih. inih's handler gets no line numbers in Debian's build, so
- * the input is read into memory and fed through a reader that counts lines; the handler then
- * knows the line of every key it sees.
- */
+/* Scenario files: INI read with inih through ini_lines (line numbers for every message). */
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -11,15 +7,13 @@
 #include <string.h>
 
 #include "engine/scenario_internal.h"
+#include "io/ini_lines.h"
 
 #define SCENARIO_MAX_BYTES (16u << 20)
 
 typedef struct parse_state {
-    const char *name; /* file name for messages */
-    const char *text; /* whole input */
-    size_t size, pos;
-    int line;              /* line last handed to inih */
-    int section_line;      /* line of the last [section] header */
+    ini_lines src;         /* must stay first: inih's reader gets the parse_state */
+    const char *name;      /* file name for messages */
     attune_scenario *work; /* scenario being changed; copied back on success */
     attune_error error;    /* first error found */
     int failed;
@@ -45,41 +39,6 @@ static void fail_at(parse_state *st, int status, int line, const char *key, cons
     st->failed = 1;
 }
 
-/* fgets over the in-memory text; counts lines and notes section headers. */
-static char *reader(char *str, int num, void *stream)
-{
-    parse_state *st = stream;
-    if (st->pos >= st->size)
-        return NULL;
-    size_t start = st->pos, end = start;
-    while (end < st->size && st->text[end] != '\n')
-        end++;
-    size_t len = end - start;
-    st->line++;
-    st->pos = end < st->size ? end + 1 : end;
-    if (len + 2 > (size_t)num) {
-        fail_at(st, ATTUNE_ERR_SYNTAX, st->line, NULL, "line is longer than %d characters",
-                num - 2);
-        len = (size_t)num - 2;
-    }
-    memcpy(str, st->text + start, len);
-    str[len] = '\n';
-    str[len + 1] = '\0';
-    const char *p = str;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (*p == '[') {
-        st->section_line = st->line;
-        /* inih cuts section names at INI_MAX_SECTION (50) bytes without a word: refuse. */
-        const char *close = strchr(p, ']');
-        size_t name_len = close ? (size_t)(close - p - 1) : strlen(p + 1);
-        if (name_len >= 50)
-            fail_at(st, ATTUNE_ERR_SYNTAX, st->line, NULL,
-                    "section name is longer than 49 characters");
-    }
-    return str;
-}
-
 static int remember_key(parse_state *st, const char *section, const char *name, int *first_line)
 {
     char pair[160];
@@ -103,22 +62,8 @@ static int remember_key(parse_state *st, const char *section, const char *name, 
         st->seen_cap = cap;
     }
     memcpy(st->seen[st->seen_count], pair, sizeof pair);
-    st->seen_line[st->seen_count++] = st->line;
+    st->seen_line[st->seen_count++] = st->src.line;
     return 0;
-}
-
-/* Drops a trailing " # comment" that inih keeps (it strips only " ; comment"). */
-static void strip_hash_comment(char *value)
-{
-    for (char *p = value; *p; p++) {
-        if (*p == '#' && (p == value || p[-1] == ' ' || p[-1] == '\t')) {
-            *p = '\0';
-            break;
-        }
-    }
-    size_t n = strlen(value);
-    while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
-        value[--n] = '\0';
 }
 
 static int is_param_section(const char *section)
@@ -132,7 +77,7 @@ static int is_param_section(const char *section)
 static int handler(void *user, const char *section, const char *name, const char *raw_value)
 {
     parse_state *st = user;
-    int line = st->line;
+    int line = st->src.line;
     st->keys++;
     if (section[0] == '\0') {
         fail_at(st, ATTUNE_ERR_SYNTAX, line, name,
@@ -147,7 +92,7 @@ static int handler(void *user, const char *section, const char *name, const char
     }
     char value[1024];
     snprintf(value, sizeof value, "%s", raw_value);
-    strip_hash_comment(value);
+    ini_strip_hash_comment(value);
 
     /* "[kind name]" sections hold entries. */
     char kind_word[128] = "", entry_name[128] = "";
@@ -158,7 +103,7 @@ static int handler(void *user, const char *section, const char *name, const char
         int k = attune_entry_kind_index(kind_word);
         if (k < 0 || more == 1) {
             const char *near = attune_nearest_section(kind_word);
-            fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, st->section_line, NULL,
+            fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, st->src.section_line, NULL,
                     "unknown section [%s]%s%s%s", section, near ? "; did you mean [" : "",
                     near ? near : "", near ? " NAME]?" : "");
             return 1;
@@ -185,15 +130,15 @@ static int handler(void *user, const char *section, const char *name, const char
     }
     if (!is_param_section(section)) {
         if (attune_entry_kind_index(section) >= 0) {
-            fail_at(st, ATTUNE_ERR_SYNTAX, st->section_line, NULL,
+            fail_at(st, ATTUNE_ERR_SYNTAX, st->src.section_line, NULL,
                     "[%s] needs a name: write [%s NAME]", section, section);
             return 1;
         }
         const char *near = attune_nearest_section(section);
         int entry = near != NULL && attune_entry_kind_index(near) >= 0;
-        fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, st->section_line, NULL, "unknown section [%s]%s%s%s",
-                section, near ? "; did you mean [" : "", near ? near : "",
-                near ? (entry ? " NAME]?" : "]?") : "");
+        fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, st->src.section_line, NULL,
+                "unknown section [%s]%s%s%s", section, near ? "; did you mean [" : "",
+                near ? near : "", near ? (entry ? " NAME]?" : "]?") : "");
         return 1;
     }
     char key[512];
@@ -233,23 +178,6 @@ static int handler(void *user, const char *section, const char *name, const char
     return 1;
 }
 
-static void line_text(const char *text, size_t size, int line, char *out, size_t out_size)
-{
-    size_t pos = 0;
-    for (int l = 1; l < line && pos < size; pos++)
-        if (text[pos] == '\n')
-            l++;
-    size_t end = pos;
-    while (end < size && text[end] != '\n' && end - pos < 60)
-        end++;
-    size_t n = end - pos < out_size - 1 ? end - pos : out_size - 1;
-    memcpy(out, text + pos, n);
-    out[n] = '\0';
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
-            out[i] = '?';
-}
-
 int attune_scenario_load_string(attune_scenario *scenario, const char *text, const char *name,
                                 attune_error *err)
 {
@@ -258,34 +186,29 @@ int attune_scenario_load_string(attune_scenario *scenario, const char *text, con
     return attune_scenario_load_buffer(scenario, text, strlen(text), name, err);
 }
 
+static void syntax_error(void *owner, int line, const char *message)
+{
+    fail_at(owner, ATTUNE_ERR_SYNTAX, line, NULL, "%s", message);
+}
+
 int attune_scenario_load_buffer(attune_scenario *scenario, const char *text, size_t size,
                                 const char *name, attune_error *err)
 {
     if (name == NULL)
         name = "<scenario>";
-    for (size_t i = 0; i < size; i++) {
-        if (text[i] == '\0') {
-            int line = 1;
-            for (size_t j = 0; j < i; j++)
-                line += text[j] == '\n';
-            return attune_fail(err, ATTUNE_ERR_SYNTAX, name, line, NULL,
-                               "binary data (a NUL byte): a scenario file is INI text");
-        }
-    }
+    int rc = ini_refuse_binary(text, size, name, err);
+    if (rc != ATTUNE_OK)
+        return rc;
     parse_state st = {0};
     st.name = name;
-    st.text = text;
-    st.size = size;
-    /* Skip a UTF-8 byte order mark. */
-    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        st.pos = 3;
-    int rc = attune_scenario_copy(scenario, &st.work);
+    ini_lines_init(&st.src, text, size, syntax_error, &st);
+    rc = attune_scenario_copy(scenario, &st.work);
     if (rc != ATTUNE_OK)
         return attune_fail(err, rc, name, 0, NULL, "out of memory");
-    int syntax_line = ini_parse_stream(reader, &st, handler, &st);
+    int syntax_line = ini_parse_stream(ini_lines_read, &st, handler, &st);
     if (syntax_line > 0 && (!st.failed || syntax_line < st.error.line)) {
         char shown[64];
-        line_text(text, size, syntax_line, shown, sizeof shown);
+        ini_line_excerpt(text, size, syntax_line, shown, sizeof shown);
         fail_at(&st, ATTUNE_ERR_SYNTAX, syntax_line, NULL,
                 "cannot read '%s': expected 'key = value', '[section]' or a comment (; or #)",
                 shown);
@@ -313,40 +236,11 @@ int attune_scenario_load(attune_scenario *scenario, const char *path, attune_err
 {
     if (scenario == NULL || path == NULL)
         return attune_fail(err, ATTUNE_ERR_ARGUMENT, path, 0, NULL, "missing scenario or path");
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot open scenario file: %s",
-                           strerror(errno));
-    char *buf = NULL;
-    size_t size = 0, cap = 0;
-    int rc = ATTUNE_OK;
-    for (;;) {
-        if (size == cap) {
-            if (cap >= SCENARIO_MAX_BYTES) {
-                rc = attune_fail(err, ATTUNE_ERR_TOO_LARGE, path, 0, NULL,
-                                 "scenario file is larger than %u MiB", SCENARIO_MAX_BYTES >> 20);
-                break;
-            }
-            cap = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, cap + 1);
-            if (nb == NULL) {
-                rc = attune_fail(err, ATTUNE_ERR_NOMEM, path, 0, NULL, "out of memory");
-                break;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + size, 1, cap - size, f);
-        size += got;
-        if (got == 0) {
-            if (ferror(f))
-                rc = attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot read scenario file: %s",
-                                 strerror(errno));
-            break;
-        }
-    }
-    fclose(f);
+    char *text;
+    size_t size;
+    int rc = ini_read_file(path, SCENARIO_MAX_BYTES, "scenario file", &text, &size, err);
     if (rc == ATTUNE_OK)
-        rc = attune_scenario_load_buffer(scenario, buf ? buf : "", size, path, err);
-    free(buf);
+        rc = attune_scenario_load_buffer(scenario, text, size, path, err);
+    free(text);
     return rc;
 }

@@ -1,0 +1,144 @@
+/* INI input with line numbers, shared by scenario and sweep files (see ini_lines.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/scenario_internal.h"
+#include "io/ini_lines.h"
+
+void ini_lines_init(ini_lines *r, const char *text, size_t size,
+                    void (*syntax_error)(void *owner, int line, const char *message), void *owner)
+{
+    memset(r, 0, sizeof *r);
+    r->text = text;
+    r->size = size;
+    r->syntax_error = syntax_error;
+    r->owner = owner;
+    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        r->pos = 3;
+}
+
+char *ini_lines_read(char *str, int num, void *stream)
+{
+    ini_lines *r = stream;
+    if (r->pos >= r->size)
+        return NULL;
+    size_t start = r->pos, end = start;
+    while (end < r->size && r->text[end] != '\n')
+        end++;
+    size_t len = end - start;
+    r->line++;
+    r->pos = end < r->size ? end + 1 : end;
+    if (len + 2 > (size_t)num) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "line is longer than %d characters", num - 2);
+        r->syntax_error(r->owner, r->line, msg);
+        len = (size_t)num - 2;
+    }
+    memcpy(str, r->text + start, len);
+    str[len] = '\n';
+    str[len + 1] = '\0';
+    const char *p = str;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '[') {
+        r->section_line = r->line;
+        const char *close = strchr(p, ']');
+        size_t name_len = close ? (size_t)(close - p - 1) : strlen(p + 1);
+        if (name_len > INI_SECTION_NAME_MAX)
+            r->syntax_error(r->owner, r->line, "section name is longer than 49 characters");
+    }
+    return str;
+}
+
+int ini_refuse_binary(const char *text, size_t size, const char *name, attune_error *err)
+{
+    const char *nul = memchr(text, '\0', size);
+    if (nul == NULL)
+        return ATTUNE_OK;
+    int line = 1;
+    for (const char *p = text; p < nul; p++)
+        line += *p == '\n';
+    return attune_fail(err, ATTUNE_ERR_SYNTAX, name, line, NULL,
+                       "binary data (a NUL byte): the file must be INI text");
+}
+
+void ini_line_excerpt(const char *text, size_t size, int line, char *out, size_t out_size)
+{
+    size_t pos = 0;
+    for (int l = 1; l < line && pos < size; pos++)
+        if (text[pos] == '\n')
+            l++;
+    size_t end = pos;
+    while (end < size && text[end] != '\n' && end - pos < 60)
+        end++;
+    size_t n = end - pos < out_size - 1 ? end - pos : out_size - 1;
+    memcpy(out, text + pos, n);
+    out[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] >= 0x7f)
+            out[i] = '?';
+}
+
+void ini_strip_hash_comment(char *value)
+{
+    for (char *p = value; *p; p++) {
+        if (*p == '#' && (p == value || p[-1] == ' ' || p[-1] == '\t')) {
+            *p = '\0';
+            break;
+        }
+    }
+    size_t n = strlen(value);
+    while (n > 0 && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+        value[--n] = '\0';
+}
+
+int ini_read_file(const char *path, size_t max_bytes, const char *what, char **text, size_t *size,
+                  attune_error *err)
+{
+    *text = NULL;
+    *size = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot open %s: %s", what,
+                           strerror(errno));
+    char *buf = NULL;
+    size_t used = 0, cap = 0;
+    int rc = ATTUNE_OK;
+    for (;;) {
+        if (used == cap) {
+            if (cap >= max_bytes) {
+                rc = attune_fail(err, ATTUNE_ERR_TOO_LARGE, path, 0, NULL,
+                                 "%s is larger than %zu MiB", what, max_bytes >> 20);
+                break;
+            }
+            cap = cap ? cap * 2 : 65536;
+            char *nb = realloc(buf, cap + 1);
+            if (nb == NULL) {
+                rc = attune_fail(err, ATTUNE_ERR_NOMEM, path, 0, NULL, "out of memory");
+                break;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + used, 1, cap - used, f);
+        used += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot read %s: %s", what,
+                                 strerror(errno));
+            break;
+        }
+    }
+    fclose(f);
+    if (rc != ATTUNE_OK) {
+        free(buf);
+        return rc;
+    }
+    if (buf == NULL && (buf = malloc(1)) == NULL)
+        return attune_fail(err, ATTUNE_ERR_NOMEM, path, 0, NULL, "out of memory");
+    buf[used] = '\0';
+    *text = buf;
+    *size = used;
+    return ATTUNE_OK;
+}

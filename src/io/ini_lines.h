@@ -1,0 +1,47 @@
+/*
+ * INI input shared by scenario and sweep files: inih's handler gets no line numbers in
+ * Debian's build, so the input is read into memory and fed to inih through a reader that
+ * counts lines; a handler then knows the line of every key it sees.
+ */
+#ifndef ATTUNE_INI_LINES_H
+#define ATTUNE_INI_LINES_H
+
+#include <stddef.h>
+
+#include "attune/attune.h"
+
+/* inih cuts section names at INI_MAX_SECTION (50) bytes without a word: such names are refused. */
+#define INI_SECTION_NAME_MAX 49
+
+typedef struct ini_lines {
+    const char *text; /* whole input, need not end in NUL */
+    size_t size, pos;
+    int line;         /* 1-based line last handed to inih */
+    int section_line; /* line of the last [section] header */
+    /* Called for a line longer than inih's buffer or a section name that is too long. */
+    void (*syntax_error)(void *owner, int line, const char *message);
+    void *owner;
+} ini_lines;
+
+/* Starts reading `text` (a UTF-8 byte order mark is skipped). */
+void ini_lines_init(ini_lines *r, const char *text, size_t size,
+                    void (*syntax_error)(void *owner, int line, const char *message), void *owner);
+
+/* inih's reader (ini_parse_stream): `stream` is the ini_lines. */
+char *ini_lines_read(char *str, int num, void *stream);
+
+/* Fails with ATTUNE_ERR_SYNTAX naming the line of the first NUL byte, if there is one. */
+int ini_refuse_binary(const char *text, size_t size, const char *name, attune_error *err);
+
+/* Line `line` of `text`, at most 60 characters, control characters shown as '?'. */
+void ini_line_excerpt(const char *text, size_t size, int line, char *out, size_t out_size);
+
+/* Drops a trailing " # comment" that inih keeps (it strips only " ; comment") and blanks. */
+void ini_strip_hash_comment(char *value);
+
+/* Reads a whole file of at most `max_bytes` into a malloc'd buffer (NUL-terminated; `size`
+ * excludes the NUL). `what` names the file's kind in messages, e.g. "scenario file". */
+int ini_read_file(const char *path, size_t max_bytes, const char *what, char **text, size_t *size,
+                  attune_error *err);
+
+#endif
