@@ -12,14 +12,14 @@ trap 'rm -rf "$work"' EXIT
 # Checkpoint seeds are made by the build under test, so they always match its format.
 "$attune" run --set population.size=1000 --set population.community_size=200 --weeks 2 \
   --checkpoint-every 1 --keep-checkpoints --quiet --out "$work/run" >/dev/null
-for target in scenario checkpoint; do
+for target in scenario checkpoint sweep; do
   mkdir -p "$work/corpus-$target"
   cp "$here/corpus/$target"/* "$work/corpus-$target/"
 done
 cp "$work/run/checkpoints/"*.ckpt "$work/corpus-checkpoint/"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-for target in scenario checkpoint; do
+for target in scenario checkpoint sweep; do
   max_len=4096
   [ "$target" = checkpoint ] && max_len=2000000
   echo "== fuzz_$target: replaying the seed corpus"

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config git jq
-  libigraph-dev librandom123-dev libinih-dev libsqlite3-dev zlib1g-dev)
+  libigraph-dev librandom123-dev libinih-dev libsqlite3-dev zlib1g-dev libgsl-dev
+  libopenmpi-dev openmpi-bin)
 if [ "${ATTUNE_SETUP_TESTS:-0}" = 1 ]; then
   # What the test command needs besides: cmocka, sanitizers and libFuzzer (clang), valgrind.
   packages+=(libcmocka-dev clang clang-format libclang-rt-14-dev libomp-dev valgrind)

@@ -13,6 +13,7 @@ enum exit_code {
     EXIT_OUTPUT = 4,       /* the output folder exists, cannot be written, or the disk is full */
     EXIT_MEMORY = 5,       /* the run does not fit in memory */
     EXIT_CLAIM_FAILED = 6, /* attune claims: a claim experiment did not pass */
+    EXIT_RUNS_FAILED = 7,  /* attune sweep: finished, but some runs failed (see runs.error) */
     EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM: checkpoint and outputs written; resumable */
 };
 
@@ -25,10 +26,14 @@ void report_error(const attune_error *err);
 int cmd_run(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_sensitivity(int argc, char **argv);
 
-/** Progress bar on stderr: weeks done, rate and time left. */
+/** Progress bar on stderr: weeks (or runs) done, rate and time left. */
 typedef struct progress {
     int enabled;
+    const char *unit; /* "week", "run" */
+    char note[64];    /* shown after the count, e.g. " (2 failed)" */
     int32_t total;
     double started;
     double last_draw;
@@ -36,6 +41,7 @@ typedef struct progress {
 
 double now_seconds(void);
 void progress_start(progress *p, int32_t total_weeks, int enabled);
+void progress_start_units(progress *p, int32_t total, int enabled, const char *unit);
 void progress_update(progress *p, int32_t week);
 void progress_finish(progress *p);
 

@@ -88,6 +88,10 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "claims") == 0)
         return cmd_claims(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0)
+        return cmd_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "sensitivity") == 0)
+        return cmd_sensitivity(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0)
         return cmd_params(argc - 1, argv + 1);
     fprintf(stderr, "attune: unknown command '%s'; see attune --help\n", cmd);

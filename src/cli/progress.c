@@ -13,8 +13,16 @@ double now_seconds(void)
 
 void progress_start(progress *p, int32_t total_weeks, int enabled)
 {
+    progress_start_units(p, total_weeks, enabled, "week");
+}
+
+void progress_start_units(progress *p, int32_t total, int enabled, const char *unit)
+{
+    p->unit = unit;
+    p->note[0] = '\0';
     p->enabled = enabled;
-    p->total = total_weeks;
+    p->total = total;
+    p->total = total;
     p->started = now_seconds();
     p->last_draw = 0;
 }
@@ -48,7 +56,12 @@ void progress_update(progress *p, int32_t week)
     bar[width] = '\0';
     char eta[32];
     format_duration(left, eta, sizeof eta);
-    fprintf(stderr, "\r[%s] week %d/%d  %.1f weeks/s  %s left   ", bar, week, p->total, rate, eta);
+    if (rate >= 0.1 || week == 0)
+        fprintf(stderr, "\r[%s] %s %d/%d%s  %.1f %ss/s  %s left   ", bar, p->unit, week, p->total,
+                p->note, rate, p->unit, eta);
+    else
+        fprintf(stderr, "\r[%s] %s %d/%d%s  %.2f %ss/min  %s left   ", bar, p->unit, week, p->total,
+                p->note, rate * 60, p->unit, eta);
     fflush(stderr);
 }
 

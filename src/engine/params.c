@@ -369,6 +369,20 @@ const char *attune_nearest_key(const char *word, const char *section)
     return best != NULL && close_enough(best_d, word) ? best : NULL;
 }
 
+const char *attune_nearest_word(const char *word, const char *const *words, size_t count)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < count; i++) {
+        size_t d = edit_distance(word, words[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = words[i];
+        }
+    }
+    return best != NULL && close_enough(best_d, word) ? best : NULL;
+}
+
 const char *attune_nearest_section(const char *word)
 {
     const char *best = NULL;

@@ -97,6 +97,9 @@ int attune_scenario_entry_upsert(attune_scenario *scenario, int kind_index, cons
 /** The key of the table closest to `word` by edit distance, or NULL if nothing is close. */
 const char *attune_nearest_key(const char *word, const char *section);
 
+/** The one of `words` closest to `word` by edit distance, or NULL if none is close. */
+const char *attune_nearest_word(const char *word, const char *const *words, size_t count);
+
 /** The section or entry kind closest to `word`, or NULL. */
 const char *attune_nearest_section(const char *word);
 

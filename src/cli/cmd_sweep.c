@@ -1,0 +1,374 @@
+/* attune sweep: run a sweep file's design into a SQLite database, resumably, over MPI ranks. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attune/sweep.h"
+#include "cli/cli.h"
+#include "cli/sweep_pool.h"
+
+static const char sweep_usage[] =
+    "Usage: attune sweep SPEC [--out DB] [--replicates N] [--jobs N] [--threads N]\n"
+    "                   [--force] [--quiet]\n"
+    "       mpirun -np K attune sweep SPEC ...\n"
+    "Runs every run of the sweep file SPEC (docs/sweeps.md: a base scenario, the parameters to\n"
+    "vary and a design: grid, lhs, sobol or morris) and stores the results in the SQLite\n"
+    "database DB (default: SPEC's name with .sqlite, in the current folder; schema in\n"
+    "docs/sweep-database.md). If DB holds this sweep already, the runs it has are skipped:\n"
+    "an interrupted sweep resumes by running the same command again.\n"
+    "\n"
+    "  --out DB         the results database\n"
+    "  --replicates N   seeds per design point (overrides the file's replicates)\n"
+    "  --jobs N         runs at once in each process (default 1)\n"
+    "  --threads N      OpenMP threads per run (default: the cores of the machine shared\n"
+    "                   among the runs at once); results do not depend on it\n"
+    "  --force          replace DB if it holds another sweep\n"
+    "  --quiet          no progress line or summary\n"
+    "\n"
+    "Under mpirun, rank 0 writes the database and hands out runs; every rank (rank 0 too)\n"
+    "runs --jobs runs at once. The database's contents are the same, run for run, for any\n"
+    "number of ranks, jobs and threads (only timing and host columns differ).\n"
+    "Exit codes: 0 every run done, 7 finished but some runs failed (runs.error says why),\n"
+    "130 interrupted (run the command again to resume); others as for attune run.\n";
+
+static volatile sig_atomic_t stop_requested = 0;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+typedef struct sweep_options {
+    const char *spec, *out;
+    int replicates, jobs, threads, force, quiet;
+} sweep_options;
+
+static int parse_int_option(const char *name, const char *value, int lo, int hi, int *out)
+{
+    char *end;
+    long v = value ? strtol(value, &end, 10) : 0;
+    if (value == NULL || *value == '\0' || *end != '\0' || v < lo || v > hi) {
+        fprintf(stderr, "attune sweep: %s needs a whole number from %d to %d\n", name, lo, hi);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, sweep_options *o)
+{
+    for (int a = 1; a < argc; a++) {
+        const char *arg = argv[a];
+        const char *value = a + 1 < argc ? argv[a + 1] : NULL;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            printf("%s", sweep_usage);
+            return 1;
+        } else if (strcmp(arg, "--out") == 0 && value) {
+            o->out = value;
+            a++;
+        } else if (strcmp(arg, "--replicates") == 0) {
+            if (parse_int_option(arg, value, 1, 1000, &o->replicates))
+                return -1;
+            a++;
+        } else if (strcmp(arg, "--jobs") == 0) {
+            if (parse_int_option(arg, value, 1, 1024, &o->jobs))
+                return -1;
+            a++;
+        } else if (strcmp(arg, "--threads") == 0) {
+            if (parse_int_option(arg, value, 1, 1024, &o->threads))
+                return -1;
+            a++;
+        } else if (strcmp(arg, "--force") == 0) {
+            o->force = 1;
+        } else if (strcmp(arg, "--quiet") == 0) {
+            o->quiet = 1;
+        } else if (arg[0] == '-' || o->spec != NULL) {
+            fprintf(stderr, "attune sweep: unexpected argument '%s'\n%s", arg, sweep_usage);
+            return -1;
+        } else {
+            o->spec = arg;
+        }
+    }
+    if (o->spec == NULL) {
+        fprintf(stderr, "attune sweep: missing the sweep file\n%s", sweep_usage);
+        return -1;
+    }
+    return 0;
+}
+
+/* Default database: the sweep file's name without folder and extension, plus .sqlite. */
+static void default_out(const char *spec, char *out, size_t size)
+{
+    const char *base = strrchr(spec, '/');
+    base = base ? base + 1 : spec;
+    const char *dot = strrchr(base, '.');
+    int n = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+    snprintf(out, size, "%.*s.sqlite", n, base);
+}
+
+/* OpenMP threads per run when not given: the machine's cores shared among the runs at once
+ * on this node (MPI ranks on one node included). */
+static int default_threads(int jobs)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    long ranks_here = local ? strtol(local, NULL, 10) : 1;
+    if (ranks_here < 1)
+        ranks_here = 1;
+    long t = cores / ((long)jobs * ranks_here);
+    return t >= 1 ? (int)t : 1;
+}
+
+typedef struct coordinator {
+    const attune_sweep *sweep;
+    attune_sweep_db *db;
+    sweep_pool *pool;
+    uint32_t *pending;
+    size_t pending_count, next; /* runs pending[next..] not yet handed out */
+    size_t in_flight;
+    size_t done, failed, total;
+    int ranks;
+    int *slots;      /* per rank: runs it can take now */
+    int *said_ready; /* per rank: its TAG_READY has been read */
+    char host[256];
+    progress bar;
+} coordinator;
+
+static int cli_fail(attune_error *err, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int cli_fail(attune_error *err, int status, const char *fmt, ...)
+{
+    memset(err, 0, sizeof *err);
+    err->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+static int record(coordinator *c, attune_sweep_result *r, int rank, attune_error *err)
+{
+    int rc = attune_sweep_db_record(c->db, r, c->host, rank, err);
+    if (rc == ATTUNE_OK) {
+        if (r->status == ATTUNE_OK)
+            c->done++;
+        else
+            c->failed++;
+    }
+    c->in_flight--;
+    attune_sweep_result_free(r);
+    if (c->failed)
+        snprintf(c->bar.note, sizeof c->bar.note, " (%zu failed)", c->failed);
+    progress_update(&c->bar, (int32_t)(c->done + c->failed));
+    return rc;
+}
+
+static int next_run(coordinator *c, uint32_t *run_id)
+{
+    if (c->next >= c->pending_count || stop_requested)
+        return 0;
+    *run_id = c->pending[c->next++];
+    c->in_flight++;
+    return 1;
+}
+
+/* Hands out runs and records results until every run is done or a stop is requested. */
+static int coordinate(coordinator *c, attune_error *err)
+{
+    int *slots = c->slots;
+    int rc = ATTUNE_OK;
+    uint32_t run_id;
+    while (rc == ATTUNE_OK && !stop_requested && (c->next < c->pending_count || c->in_flight)) {
+        for (int k = sweep_pool_free_slots(c->pool); k > 0 && next_run(c, &run_id); k--)
+            sweep_pool_submit(c->pool, run_id);
+        int from, ready;
+        attune_sweep_result *remote;
+        while (rc == ATTUNE_OK && sweep_mpi_poll(&from, &remote, &ready) > 0) {
+            if (remote != NULL) {
+                rc = record(c, remote, from, err);
+                slots[from]++;
+            } else {
+                slots[from] += ready;
+                c->said_ready[from] = 1;
+            }
+            while (slots[from] > 0 && next_run(c, &run_id)) {
+                if (sweep_mpi_assign(from, run_id) != ATTUNE_OK)
+                    rc =
+                        cli_fail(err, ATTUNE_ERR_IO, "cannot send run %u to rank %d", run_id, from);
+                slots[from]--;
+            }
+        }
+        attune_sweep_result *local = sweep_pool_take(c->pool, c->ranks > 1 ? 0.002 : 0.2);
+        if (local != NULL && rc == ATTUNE_OK)
+            rc = record(c, local, 0, err);
+        else
+            attune_sweep_result_free(local);
+    }
+    return rc;
+}
+
+/* Rank 0, at the end: every worker rank is told to stop once it has said it is ready (so no
+ * message is left unread). */
+static void stop_workers(coordinator *c)
+{
+    int *said_ready = c->said_ready;
+    for (int rank = 1; rank < c->ranks; rank++) {
+        while (!said_ready[rank]) {
+            int from, ready;
+            attune_sweep_result *r;
+            if (sweep_mpi_poll(&from, &r, &ready) > 0) {
+                said_ready[from] = 1;
+                attune_sweep_result_free(r);
+            } else {
+                struct timespec pause = {0, 1000000};
+                nanosleep(&pause, NULL);
+            }
+        }
+        sweep_mpi_assign(rank, UINT32_MAX);
+    }
+}
+
+static void print_plan(const coordinator *c, const char *db_path, int jobs, int threads)
+{
+    const attune_sweep *sw = c->sweep;
+    size_t points = attune_sweep_point_count(sw), runs = attune_sweep_run_count(sw);
+    size_t replicates = points ? runs / points : 0;
+    fprintf(stderr,
+            "attune sweep: %s design, %zu factor%s, %zu point%s x %zu replicate%s = %zu runs; "
+            "%zu done, %zu to run\n",
+            attune_sweep_design(sw), attune_sweep_factor_count(sw),
+            attune_sweep_factor_count(sw) == 1 ? "" : "s", points, points == 1 ? "" : "s",
+            replicates, replicates == 1 ? "" : "s", runs, runs - c->pending_count,
+            c->pending_count);
+    fprintf(stderr, "attune sweep: %d process%s x %d job%s, %d thread%s per run; database %s\n",
+            c->ranks, c->ranks == 1 ? "" : "es", jobs, jobs == 1 ? "" : "s", threads,
+            threads == 1 ? "" : "s", db_path);
+}
+
+/* Rank 0's part: the database, the runs of this process, the other ranks' runs. */
+static int run_coordinator(const attune_sweep *sw, const sweep_options *o, int ranks, int threads,
+                           const char *db_path)
+{
+    coordinator c = {0};
+    c.sweep = sw;
+    c.ranks = ranks;
+    c.total = attune_sweep_run_count(sw);
+    if (gethostname(c.host, sizeof c.host) != 0)
+        snprintf(c.host, sizeof c.host, "unknown");
+    c.host[sizeof c.host - 1] = '\0';
+    c.slots = calloc((size_t)ranks, sizeof *c.slots);
+    c.said_ready = calloc((size_t)ranks, sizeof *c.said_ready);
+    attune_error err = {0};
+    size_t done_before = 0;
+    int rc =
+        c.slots && c.said_ready ? ATTUNE_OK : cli_fail(&err, ATTUNE_ERR_NOMEM, "out of memory");
+    if (rc == ATTUNE_OK)
+        rc = attune_sweep_db_open(sw, db_path, o->force, &c.db, &done_before, &err);
+    if (rc == ATTUNE_OK)
+        rc = attune_sweep_db_pending(c.db, &c.pending, &c.pending_count, &err);
+    if (rc == ATTUNE_OK &&
+        sweep_pool_start(sw, o->jobs, threads, (const volatile int *)&stop_requested,
+                         (size_t)o->jobs, &c.pool) != ATTUNE_OK)
+        rc = cli_fail(&err, ATTUNE_ERR_NOMEM, "cannot start %d run threads", o->jobs);
+    double started = now_seconds();
+    if (rc == ATTUNE_OK) {
+        if (!o->quiet)
+            print_plan(&c, db_path, o->jobs, threads);
+        progress_start_units(&c.bar, (int32_t)c.pending_count, !o->quiet && isatty(2), "run");
+        rc = coordinate(&c, &err);
+        progress_finish(&c.bar);
+    }
+    sweep_pool_finish(c.pool);
+    if (!stop_requested && ranks > 1)
+        stop_workers(&c);
+    attune_sweep_db_close(c.db);
+    free(c.pending);
+    free(c.slots);
+    free(c.said_ready);
+    if (rc != ATTUNE_OK) {
+        report_error(&err);
+        return exit_code_for(rc);
+    }
+    if (stop_requested) {
+        fprintf(stderr,
+                "attune sweep: interrupted; %zu runs recorded this time, %zu of %zu in all. Run "
+                "the same command again to resume.\n",
+                c.done + c.failed, done_before + c.done, c.total);
+        return EXIT_INTERRUPTED;
+    }
+    if (!o->quiet)
+        fprintf(stderr,
+                "attune sweep: %zu runs in %.1f s: %zu done, %zu failed; %zu of %zu in "
+                "all are done\n",
+                c.done + c.failed, now_seconds() - started, c.done, c.failed, done_before + c.done,
+                c.total);
+    if (c.failed) {
+        fprintf(stderr,
+                "attune sweep: %zu runs failed; see the error column of table runs in "
+                "%s (they are run again on resume)\n",
+                c.failed, db_path);
+        return EXIT_RUNS_FAILED;
+    }
+    printf("%s\n", db_path);
+    return EXIT_OK;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    int rank = 0, ranks = 1;
+    if (sweep_mpi_start(&argc, &argv, &rank, &ranks) != ATTUNE_OK) {
+        fprintf(stderr, "attune sweep: MPI could not be initialised\n");
+        return EXIT_INTERNAL;
+    }
+    sweep_options o = {0};
+    o.jobs = 1;
+    int parsed = parse_options(argc, argv, &o);
+    if (parsed != 0) {
+        sweep_mpi_finish(0);
+        return parsed > 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    int threads = o.threads ? o.threads : default_threads(o.jobs);
+    char db_path[1024];
+    if (o.out)
+        snprintf(db_path, sizeof db_path, "%s", o.out);
+    else
+        default_out(o.spec, db_path, sizeof db_path);
+
+    /* Every rank reads the sweep file: the same file gives the same runs everywhere. */
+    attune_sweep *sw = NULL;
+    attune_error err = {0};
+    int rc = attune_sweep_load(o.spec, o.replicates, &sw, &err);
+    int code;
+    if (rc != ATTUNE_OK) {
+        if (rank == 0)
+            report_error(&err);
+        code = exit_code_for(rc);
+    } else if (rank != 0) {
+        rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)&stop_requested);
+        code = rc == ATTUNE_OK ? EXIT_OK : EXIT_INTERNAL;
+    } else {
+        code = run_coordinator(sw, &o, ranks, threads, db_path);
+    }
+    attune_sweep_free(sw);
+    /* An interrupted or failed coordinator cannot wait for busy ranks: it ends them. */
+    int abort_code =
+        rank == 0 && ranks > 1 &&
+                (code == EXIT_INTERRUPTED || (code != EXIT_OK && code != EXIT_RUNS_FAILED))
+            ? code
+            : 0;
+    sweep_mpi_finish(abort_code);
+    return code;
+}

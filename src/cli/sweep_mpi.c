@@ -1,0 +1,122 @@
+/*
+ * A sweep over MPI ranks. Rank 0 coordinates: it alone reads and writes the database, hands
+ * out runs one at a time as ranks ask for them, and runs some itself. Other ranks run what
+ * they are given and send each result back. Messages:
+ *   worker -> 0  TAG_READY   int: runs the rank can take at once (sent once, at the start)
+ *   worker -> 0  TAG_RESULT  a packed attune_sweep_result (frees one of the rank's slots)
+ *   0 -> worker  TAG_ASSIGN  uint32 run id; UINT32_MAX: no more runs, stop
+ * Polling with MPI_Iprobe and short sleeps keeps rank 0 from spinning a core in MPI_Recv.
+ */
+#include <mpi.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/sweep_pool.h"
+
+enum { TAG_READY = 1, TAG_RESULT = 2, TAG_ASSIGN = 3 };
+
+static int mpi_started = 0;
+
+/* True when a launcher started this process (Open MPI, MPICH/Hydra or PMIx). */
+static int launched_by_mpi(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") != NULL || getenv("PMI_SIZE") != NULL ||
+           getenv("PMIX_RANK") != NULL;
+}
+
+int sweep_mpi_start(int *argc, char ***argv, int *rank, int *size)
+{
+    *rank = 0;
+    *size = 1;
+    if (!launched_by_mpi())
+        return ATTUNE_OK;
+    int provided;
+    /* Only the main thread calls MPI; the run threads never do. */
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+        return ATTUNE_ERR_IO;
+    mpi_started = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, rank);
+    MPI_Comm_size(MPI_COMM_WORLD, size);
+    return ATTUNE_OK;
+}
+
+void sweep_mpi_finish(int abort_code)
+{
+    if (!mpi_started)
+        return;
+    mpi_started = 0;
+    if (abort_code != 0)
+        MPI_Abort(MPI_COMM_WORLD, abort_code);
+    else
+        MPI_Finalize();
+}
+
+int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready)
+{
+    *result = NULL;
+    *ready = 0;
+    if (!mpi_started)
+        return 0;
+    int flag = 0;
+    MPI_Status status;
+    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
+    if (!flag)
+        return 0;
+    *from_rank = status.MPI_SOURCE;
+    int count = 0;
+    MPI_Get_count(&status, MPI_BYTE, &count);
+    unsigned char *buf = malloc(count > 0 ? (size_t)count : 1);
+    if (buf == NULL)
+        return -1;
+    MPI_Recv(buf, count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
+             MPI_STATUS_IGNORE);
+    if (status.MPI_TAG == TAG_READY && count == (int)sizeof(int))
+        memcpy(ready, buf, sizeof(int));
+    else if (status.MPI_TAG == TAG_RESULT)
+        attune_sweep_result_unpack(buf, (size_t)count, result);
+    free(buf);
+    return 1;
+}
+
+int sweep_mpi_assign(int rank, uint32_t run_id)
+{
+    return MPI_Send(&run_id, 1, MPI_UINT32_T, rank, TAG_ASSIGN, MPI_COMM_WORLD) == MPI_SUCCESS
+               ? ATTUNE_OK
+               : ATTUNE_ERR_IO;
+}
+
+int sweep_mpi_worker(const attune_sweep *sweep, int jobs, int threads, const volatile int *stop)
+{
+    sweep_pool *pool = NULL;
+    int rc = sweep_pool_start(sweep, jobs, threads, stop, (size_t)jobs, &pool);
+    if (rc != ATTUNE_OK)
+        return rc;
+    MPI_Send(&jobs, (int)sizeof jobs, MPI_BYTE, 0, TAG_READY, MPI_COMM_WORLD);
+    int stopping = 0;
+    while (!stopping || sweep_pool_busy(pool) > 0) {
+        int flag = 0;
+        MPI_Status status;
+        MPI_Iprobe(0, TAG_ASSIGN, MPI_COMM_WORLD, &flag, &status);
+        if (flag) {
+            uint32_t run_id;
+            MPI_Recv(&run_id, 1, MPI_UINT32_T, 0, TAG_ASSIGN, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            if (run_id == UINT32_MAX)
+                stopping = 1;
+            else
+                sweep_pool_submit(pool, run_id);
+            continue;
+        }
+        attune_sweep_result *r = sweep_pool_take(pool, 0.002);
+        if (r != NULL) {
+            unsigned char *buf = NULL;
+            size_t size = 0;
+            if (attune_sweep_result_pack(r, &buf, &size) == ATTUNE_OK)
+                MPI_Send(buf, (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+            free(buf);
+            attune_sweep_result_free(r);
+        }
+    }
+    sweep_pool_finish(pool);
+    return ATTUNE_OK;
+}

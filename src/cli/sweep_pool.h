@@ -1,0 +1,47 @@
+/* Runs of a sweep executed by threads of this process, and runs sent to other MPI ranks. */
+#ifndef ATTUNE_SWEEP_POOL_H
+#define ATTUNE_SWEEP_POOL_H
+
+#include "attune/sweep.h"
+
+typedef struct sweep_pool sweep_pool;
+
+/* Starts `jobs` threads, each running one run at a time with `threads` OpenMP threads.
+ * `capacity` bounds the runs queued at once. `stop` ends the runs in progress early. */
+int sweep_pool_start(const attune_sweep *sweep, int jobs, int threads, const volatile int *stop,
+                     size_t capacity, sweep_pool **out);
+
+/* Threads neither running nor about to run a queued run. */
+int sweep_pool_free_slots(sweep_pool *pool);
+
+/* Runs queued, running or finished but not yet taken. */
+int sweep_pool_busy(sweep_pool *pool);
+
+void sweep_pool_submit(sweep_pool *pool, uint32_t run_id);
+
+/* A finished run (the caller frees it), waiting at most `timeout_seconds`; NULL if none. */
+attune_sweep_result *sweep_pool_take(sweep_pool *pool, double timeout_seconds);
+
+/* Drops queued runs, waits for the running ones (stop them first to be quick), frees. */
+void sweep_pool_finish(sweep_pool *pool);
+
+/* ---- MPI (sweep_mpi.c; without MPI, a sweep has one process) ---- */
+
+/* Initialises MPI when the process was started by mpirun (or another MPI launcher); else
+ * leaves it alone and reports rank 0 of 1. */
+int sweep_mpi_start(int *argc, char ***argv, int *rank, int *size);
+
+/* Finalises MPI if it was started. `abort_code` != 0 aborts every rank with that code. */
+void sweep_mpi_finish(int abort_code);
+
+/* Rank 0: a message from a worker rank, if one has arrived: a finished run (*result) or the
+ * number of runs the rank can take (*ready). Returns 1 if a message was handled. */
+int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready);
+
+/* Rank 0: gives run `run_id` to `rank`, or (run_id = UINT32_MAX) tells it to stop. */
+int sweep_mpi_assign(int rank, uint32_t run_id);
+
+/* Ranks other than 0: take runs from rank 0 until told to stop. */
+int sweep_mpi_worker(const attune_sweep *sweep, int jobs, int threads, const volatile int *stop);
+
+#endif

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# attune sweep and attune sensitivity end to end:
+#  - Sobol indices of the Ishigami function recovered within their bootstrap intervals;
+#  - Morris screening runs and writes its CSV;
+#  - the same database contents, run for run, serially, with --jobs 2, with other thread
+#    counts and under `mpirun -np 2` (oversubscribed);
+#  - a sweep killed with SIGKILL or SIGINT resumes: every run present once, the same contents
+#    as an uninterrupted sweep;
+#  - bad sweep files and commands: exit code and one message naming file, line and key.
+. "$(dirname "$0")/lib.sh"
+cd "$WORK" || exit 1
+SW=$SRC/tests/data/sweeps
+# Open MPI refuses root unless told, as in CI containers; leak checks stop at MPI's own allocations.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
+# The database's contents without the columns that say when and where a run ran.
+dump() {
+  sqlite3 "$1" "SELECT key, value FROM sweep WHERE key NOT IN ('created_at') ORDER BY key;
+    SELECT * FROM factors ORDER BY factor_id; SELECT * FROM points ORDER BY point_id;
+    SELECT run_id, point_id, replicate, seed, status, error, weeks FROM runs ORDER BY run_id;
+    SELECT * FROM weekly ORDER BY run_id, week; SELECT * FROM summary ORDER BY run_id, metric;"
+}
+check() { if eval "$2"; then pass; else fail "$1"; fi; }
+
+# ---- Sobol indices of a function with known indices ----
+"$ATTUNE" sweep "$SRC/scenarios/sweeps/ishigami-sobol.ini" --out ish.sqlite --quiet >/dev/null ||
+  fail "ishigami sweep"
+"$ATTUNE" sensitivity ish.sqlite --metric y --csv ish.csv >ish.txt || fail "sensitivity (sobol)"
+# factor,first,first_low,first_high,total,total_low,total_high,samples
+while IFS=, read -r factor s1 known_total; do
+  line=$(grep "^$factor," ish.csv)
+  check "S1 of $factor ($s1) outside [$(echo "$line" | cut -d, -f3,4)]" \
+    "echo '$line' | awk -F, -v k=$s1 '{exit !(\$3 <= k && k <= \$4)}'"
+  check "ST of $factor ($known_total) outside [$(echo "$line" | cut -d, -f6,7)]" \
+    "echo '$line' | awk -F, -v k=$known_total '{exit !(\$6 <= k && k <= \$7)}'"
+done <<'EOF'
+x1,0.3139,0.5576
+x2,0.4424,0.4424
+x3,0,0.2437
+EOF
+echo "ok: Ishigami indices: $(tail -n 3 ish.csv | tr '\n' ' ')"
+
+# ---- Morris ----
+"$ATTUNE" sweep "$SW/morris-ishigami.ini" --out morris.sqlite --quiet >/dev/null || fail "morris sweep"
+"$ATTUNE" sensitivity morris.sqlite --metric y --csv morris.csv >/dev/null || fail "sensitivity (morris)"
+check "morris CSV: $(cat morris.csv)" "[ \$(grep -c '^x[123],[0-9]' morris.csv) -eq 3 ]"
+
+# ---- The same contents for any jobs, threads and ranks ----
+"$ATTUNE" sweep "$SW/resume-grid.ini" --out serial.sqlite --threads 1 --quiet >/dev/null ||
+  fail "serial sweep"
+dump serial.sqlite >serial.dump
+check "serial sweep recorded $(sqlite3 serial.sqlite "SELECT count(*) FROM runs WHERE status='done'") of 24 runs" \
+  "[ \$(sqlite3 serial.sqlite \"SELECT count(*) FROM runs WHERE status='done'\") -eq 24 ]"
+check "weekly rows" "[ \$(sqlite3 serial.sqlite 'SELECT count(*) FROM weekly') -eq $((24 * 121)) ]"
+"$ATTUNE" sweep "$SW/resume-grid.ini" --out jobs.sqlite --jobs 2 --threads 2 --quiet >/dev/null ||
+  fail "sweep --jobs 2"
+check "--jobs 2 --threads 2 differs from the serial sweep" "dump jobs.sqlite | cmp -s - serial.dump"
+if command -v mpirun >/dev/null; then
+  ASAN_OPTIONS=detect_leaks=0 mpirun --oversubscribe -np 2 "$ATTUNE" sweep "$SW/resume-grid.ini" \
+    --out mpi.sqlite --quiet >/dev/null 2>mpi.err || fail "mpirun -np 2: $(cat mpi.err)"
+  check "mpirun -np 2 differs from the serial sweep" "dump mpi.sqlite | cmp -s - serial.dump"
+  check "mpirun -np 2 used both ranks" \
+    "[ \$(sqlite3 mpi.sqlite 'SELECT count(DISTINCT rank) FROM runs') -eq 2 ]"
+else
+  fail "mpirun not found (scripts/setup.sh installs openmpi-bin)"
+fi
+
+# ---- Kill and resume ----
+done_runs() { [ -s "$1" ] || { echo 0; return; }; sqlite3 -readonly "$1" "SELECT count(*) FROM runs WHERE status='done'" 2>/dev/null || echo 0; }
+wait_done() { # wait_done DB N: until N runs are recorded
+  for _ in $(seq 1 1500); do [ "$(done_runs "$1")" -ge "$2" ] 2>/dev/null && return 0; sleep 0.02; done
+  return 1
+}
+"$ATTUNE" sweep "$SW/resume-grid.ini" --out killed.sqlite --threads 1 --quiet >/dev/null 2>&1 &
+pid=$!
+wait_done killed.sqlite 3 || fail "the sweep recorded no runs"
+kill -9 $pid
+wait $pid 2>/dev/null
+n=$(done_runs killed.sqlite)
+check "after SIGKILL $n of 24 runs were done (expected some, not all)" "[ $n -ge 3 ] && [ $n -lt 24 ]"
+"$ATTUNE" sweep "$SW/resume-grid.ini" --out killed.sqlite --threads 1 >/dev/null 2>resume.err ||
+  fail "resume after SIGKILL: $(cat resume.err)"
+check "resume did not say what it skipped: $(head -n 1 resume.err)" "grep -q '$n done, $((24 - n)) to run' resume.err"
+check "SIGKILL + resume differs from the uninterrupted sweep" "dump killed.sqlite | cmp -s - serial.dump"
+
+"$ATTUNE" sweep "$SW/resume-grid.ini" --out int.sqlite --threads 1 --quiet >/dev/null 2>int.err &
+pid=$!
+wait_done int.sqlite 2 || fail "the sweep recorded no runs"
+kill -INT $pid
+wait $pid
+rc=$?
+check "SIGINT: exit $rc, expected 130" "[ $rc -eq 130 ]"
+check "SIGINT message: $(cat int.err)" "grep -q 'Run the same command again to resume' int.err"
+"$ATTUNE" sweep "$SW/resume-grid.ini" --out int.sqlite --threads 2 --quiet >/dev/null ||
+  fail "resume after SIGINT"
+check "SIGINT + resume differs from the uninterrupted sweep" "dump int.sqlite | cmp -s - serial.dump"
+"$ATTUNE" sweep "$SW/resume-grid.ini" --out int.sqlite --quiet >/dev/null 2>again.err
+check "a finished sweep run again changes nothing" "dump int.sqlite | cmp -s - serial.dump"
+
+# ---- Bad input ----
+bad() { # bad NAME CODE MESSAGE_PART -- sweep file text
+  local name=$1 code=$2 part=$3
+  printf '%b' "$5" >"$name.ini"
+  expect_fail "$name" "$code" "$part" -- sweep "$name.ini" --out "out-$name"
+}
+BASE='[sweep]\ndesign = grid\n[set]\npopulation.size = 1000\nrun.weeks = 2\n'
+bad sweep-unknown-key 3 "sweep-unknown-key.ini:2: unknown key 'desing' in [sweep]; did you mean 'design'?" -- \
+  '[sweep]\ndesing = grid\n'
+bad sweep-unknown-param 3 "sweep-unknown-param.ini:7: min of [vary interaction.capacity_gian]: unknown parameter" -- \
+  "$BASE[vary interaction.capacity_gian]\nmin = 0.1\nmax = 0.5\nlevels = 2\n"
+bad sweep-param-suggestion 3 "did you mean 'interaction.capacity_gain'?" -- \
+  "$BASE[vary interaction.capacity_gian]\nmin = 0.1\nmax = 0.5\nlevels = 2\n"
+bad sweep-out-of-range 3 "sweep-out-of-range.ini:8: max of [vary contact.friend]: contact.friend is 1.5, out of range; expected a number in [0, 1]" -- \
+  "$BASE[vary contact.friend]\nmin = 0.1\nmax = 1.5\nlevels = 2\n"
+bad sweep-no-design 3 "sweep-no-design.ini: [sweep] needs design = grid, lhs, sobol or morris" -- \
+  '[sweep]\nseed = 2\n[vary contact.friend]\nvalues = 0.1, 0.2\n'
+bad sweep-bad-design 3 "sweep-bad-design.ini:2: design is 'sobl', not one of: grid, lhs, sobol, morris; did you mean 'sobol'?" -- \
+  '[sweep]\ndesign = sobl\n'
+bad sweep-no-samples 3 "sweep-no-samples.ini:2: design = sobol needs samples = N" -- \
+  '[sweep]\ndesign = sobol\n[vary contact.friend]\nmin = 0.1\nmax = 0.5\n'
+bad sweep-values-lhs 3 "sweep-values-lhs.ini:5: values is for grid designs" -- \
+  '[sweep]\ndesign = lhs\nsamples = 4\n[vary contact.friend]\nvalues = 0.1, 0.5\n'
+bad sweep-odd-levels 3 "sweep-odd-levels.ini:4: levels is 5; Morris designs need an even number of levels" -- \
+  '[sweep]\ndesign = morris\nsamples = 4\nlevels = 5\n[vary contact.friend]\nmin = 0.1\nmax = 0.5\n'
+bad sweep-duplicate 3 "sweep-duplicate.ini:3: duplicate key 'design' in [sweep] (first set on line 2)" -- \
+  '[sweep]\ndesign = grid\ndesign = lhs\n'
+bad sweep-vary-twice 3 "sweep-vary-twice.ini:5: [vary contact.friend] appears twice (first on line 3)" -- \
+  '[sweep]\ndesign = grid\n[vary contact.friend]\nvalues = 0.1\n[vary contact.friend]\nvalues = 0.2\n'
+bad sweep-nothing-varied 3 "nothing is varied" -- '[sweep]\ndesign = grid\n'
+bad sweep-min-max 3 "sweep-min-max.ini:8: max (0.1) of [vary contact.friend] must be greater than min (0.5)" -- \
+  "$BASE[vary contact.friend]\nmin = 0.5\nmax = 0.1\nlevels = 2\n"
+bad sweep-log-zero 3 "scale = log needs min > 0" -- \
+  "$BASE[vary contact.friend]\nmin = 0\nmax = 0.5\nlevels = 2\nscale = log\n"
+bad sweep-set-bad 3 "sweep-set-bad.ini:4: [set] population.size is 10, out of range; expected an integer in [1000, 200000000]" -- \
+  '[sweep]\ndesign = grid\n[set]\npopulation.size = 10\n[vary contact.friend]\nvalues = 0.1\n'
+bad sweep-set-and-vary 3 "contact.friend is varied here and fixed in [set] on line 4" -- \
+  '[sweep]\ndesign = grid\n[set]\ncontact.friend = 0.2\n[vary contact.friend]\nvalues = 0.1\n'
+bad sweep-bad-scenario 4 "sweep-bad-scenario.ini:3: cannot read the base scenario" -- \
+  '[sweep]\ndesign = grid\nscenario = nowhere.ini\n[vary contact.friend]\nvalues = 0.1\n'
+bad sweep-unknown-section 3 "sweep-unknown-section.ini:3: unknown section [vari contact.friend]" -- \
+  '[sweep]\ndesign = grid\n[vari contact.friend]\nvalues = 0.1\n'
+bad sweep-bad-number 3 "sweep-bad-number.ini:4: values holds 'abc', which is not a finite number" -- \
+  '[sweep]\ndesign = grid\n[vary contact.friend]\nvalues = 0.1, abc\n'
+bad sweep-syntax 3 "sweep-syntax.ini:2: cannot read 'this is not ini'" -- '[sweep]\nthis is not ini\n'
+bad sweep-ishigami-scenario 3 "model = ishigami evaluates a test function" -- \
+  '[sweep]\nmodel = ishigami\ndesign = lhs\nsamples = 4\nscenario = x.ini\n'
+bad sweep-too-many 5 "at most 1000000 points" -- \
+  '[sweep]\ndesign = lhs\nsamples = 1000000\nreplicates = 20\n[vary contact.friend]\nmin = 0.1\nmax = 0.5\n'
+printf '\0binary' >binary.ini
+expect_fail sweep-binary 3 "binary.ini:1: binary data (a NUL byte)" -- sweep binary.ini --out out-b
+expect_fail sweep-missing-file 4 "nowhere.ini: cannot open sweep file" -- sweep nowhere.ini --out out-m
+expect_fail sweep-no-file 2 "missing the sweep file" -- sweep
+expect_fail sweep-bad-jobs 2 "--jobs needs a whole number from 1 to 1024" -- sweep x.ini --jobs 0
+expect_fail sweep-other-db 4 "serial.sqlite: holds another sweep" -- \
+  sweep "$SW/morris-ishigami.ini" --out serial.sqlite
+echo "not a database" >junk.sqlite
+expect_fail sweep-not-db 4 "junk.sqlite: exists and is not a sweep database" -- \
+  sweep "$SW/morris-ishigami.ini" --out junk.sqlite
+expect_fail sensitivity-grid 2 "the sweep's design is grid: sensitivity indices need a sobol or morris design" -- \
+  sensitivity serial.sqlite --metric wellbeing_mean
+expect_fail sensitivity-metric 3 "unknown metric 'y2'; did you mean 'y'?" -- \
+  sensitivity ish.sqlite --metric y2
+expect_fail sensitivity-no-metric 2 "missing --metric NAME" -- sensitivity ish.sqlite
+expect_fail sensitivity-no-db 4 "cannot open" -- sensitivity nowhere.sqlite --metric y
+
+finish

@@ -1,0 +1,173 @@
+/* Sweep designs, seeds and result packing (the database and MPI are tested end to end in
+ * tests/e2e/sweep.sh). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "experiments/sweep_internal.h"
+
+static attune_sweep *load(const char *text)
+{
+    attune_sweep *sw = NULL;
+    attune_error err = {0};
+    int rc = attune_sweep_load_buffer(text, strlen(text), "test.ini", 0, &sw, &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    return sw;
+}
+
+static void grid_is_every_combination_last_factor_fastest(void **state)
+{
+    (void)state;
+    attune_sweep *sw = load("[sweep]\ndesign = grid\nreplicates = 3\n"
+                            "[vary contact.friend]\nvalues = 0.1, 0.2\n"
+                            "[vary network.friends_mean]\nmin = 2\nmax = 6\nlevels = 3\n"
+                            "[vary population.size]\nvalues = 1000\n");
+    assert_int_equal(attune_sweep_point_count(sw), 6);
+    assert_int_equal(attune_sweep_run_count(sw), 18);
+    const double expect[6][2] = {{0.1, 2}, {0.1, 4}, {0.1, 6}, {0.2, 2}, {0.2, 4}, {0.2, 6}};
+    for (size_t p = 0; p < 6; p++) {
+        assert_true(sw->values[p * 3 + 0] == expect[p][0]);
+        assert_true(sw->values[p * 3 + 1] == expect[p][1]);
+        assert_true(sw->values[p * 3 + 2] == 1000);
+    }
+    attune_sweep_free(sw);
+}
+
+static void latin_hypercube_puts_one_point_in_every_stratum(void **state)
+{
+    (void)state;
+    attune_sweep *sw = load("[sweep]\ndesign = lhs\nsamples = 50\n"
+                            "[vary contact.friend]\nmin = 0\nmax = 1\n"
+                            "[vary interaction.noise]\nmin = 0.1\nmax = 0.3\n");
+    assert_int_equal(attune_sweep_point_count(sw), 50);
+    for (size_t f = 0; f < 2; f++) {
+        int hits[50] = {0};
+        double lo = f ? 0.1 : 0, hi = f ? 0.3 : 1;
+        for (size_t p = 0; p < 50; p++) {
+            double u = (sw->values[p * 2 + f] - lo) / (hi - lo);
+            hits[(int)(u * 50)]++;
+        }
+        for (int s = 0; s < 50; s++)
+            assert_int_equal(hits[s], 1);
+    }
+    attune_sweep_free(sw);
+}
+
+static void sobol_rows_are_a_b_and_a_with_one_column_of_b(void **state)
+{
+    (void)state;
+    attune_sweep *sw = load("[sweep]\ndesign = sobol\nsamples = 16\n"
+                            "[vary contact.friend]\nmin = 0\nmax = 1\n"
+                            "[vary contact.family]\nmin = 0\nmax = 1\n"
+                            "[vary contact.community]\nmin = 0\nmax = 1\n");
+    size_t k = 3;
+    assert_int_equal(attune_sweep_point_count(sw), 16 * (k + 2));
+    for (size_t j = 0; j < 16; j++) {
+        const double *a = &sw->values[(j * (k + 2)) * k], *b = a + k;
+        assert_int_equal(sw->points[j * (k + 2)].block, BLOCK_A);
+        assert_int_equal(sw->points[j * (k + 2) + 1].block, BLOCK_B);
+        for (size_t i = 0; i < k; i++) {
+            const sweep_point *pt = &sw->points[j * (k + 2) + 2 + i];
+            const double *ab = a + (2 + i) * k;
+            assert_int_equal(pt->block, BLOCK_AB);
+            assert_int_equal(pt->factor, (int)i);
+            for (size_t f = 0; f < k; f++)
+                assert_true(ab[f] == (f == i ? b[f] : a[f]));
+        }
+    }
+    attune_sweep_free(sw);
+}
+
+static void morris_steps_move_one_factor_by_delta(void **state)
+{
+    (void)state;
+    attune_sweep *sw = load("[sweep]\ndesign = morris\nsamples = 20\nlevels = 4\n"
+                            "[vary contact.friend]\nmin = 0\nmax = 1\n"
+                            "[vary contact.family]\nmin = 0\nmax = 1\n"
+                            "[vary contact.community]\nmin = 0\nmax = 1\n");
+    size_t k = 3;
+    assert_true(fabs(sw->morris_delta - 4.0 / 6.0) < 1e-12);
+    for (size_t t = 0; t < 20; t++) {
+        int moved[3] = {0};
+        for (size_t s = 1; s <= k; s++) {
+            size_t p = t * (k + 1) + s;
+            const sweep_point *pt = &sw->points[p];
+            for (size_t f = 0; f < k; f++) {
+                double d = sw->values[p * k + f] - sw->values[(p - 1) * k + f];
+                if ((int)f == pt->factor)
+                    assert_true(fabs(d - pt->sign * sw->morris_delta) < 1e-12);
+                else
+                    assert_true(d == 0);
+            }
+            moved[pt->factor]++;
+        }
+        for (size_t f = 0; f < k; f++)
+            assert_int_equal(moved[f], 1);
+    }
+    attune_sweep_free(sw);
+}
+
+static void replicate_seeds_are_fixed_distinct_and_in_range(void **state)
+{
+    (void)state;
+    attune_sweep *a = load("[sweep]\ndesign = grid\nseed = 5\n[vary contact.friend]\nvalues = 1\n");
+    attune_sweep *b = load("[sweep]\ndesign = grid\nseed = 5\n[vary contact.friend]\nvalues = 1\n");
+    attune_sweep *c = load("[sweep]\ndesign = grid\nseed = 6\n[vary contact.friend]\nvalues = 1\n");
+    for (int r = 0; r < 100; r++) {
+        uint64_t s = attune_sweep_replicate_seed(a, r);
+        assert_true(s == attune_sweep_replicate_seed(b, r));
+        assert_true(s != attune_sweep_replicate_seed(c, r));
+        assert_true(s != attune_sweep_replicate_seed(a, r + 1));
+        assert_true(s < (UINT64_C(1) << 53));
+    }
+    attune_sweep_free(a);
+    attune_sweep_free(b);
+    attune_sweep_free(c);
+}
+
+static void results_survive_packing_and_damage_is_refused(void **state)
+{
+    (void)state;
+    attune_sweep *sw = load("[sweep]\nmodel = ishigami\ndesign = lhs\nsamples = 4\n"
+                            "[vary x1]\nmin = -3\nmax = 3\n[vary x2]\nmin = -3\nmax = 3\n"
+                            "[vary x3]\nmin = -3\nmax = 3\n");
+    attune_sweep_result *r = NULL, *back = NULL;
+    assert_int_equal(attune_sweep_run(sw, 2, 1, NULL, &r, NULL), ATTUNE_OK);
+    const double *x = &sw->values[2 * 3];
+    double y = sin(x[0]) + 7 * sin(x[1]) * sin(x[1]) + 0.1 * pow(x[2], 4) * sin(x[0]);
+    assert_true(fabs(r->values[0] - y) < 1e-12);
+    unsigned char *buf = NULL;
+    size_t size = 0;
+    assert_int_equal(attune_sweep_result_pack(r, &buf, &size), ATTUNE_OK);
+    assert_int_equal(attune_sweep_result_unpack(buf, size, &back), ATTUNE_OK);
+    assert_int_equal(back->run_id, 2);
+    assert_true(back->values[0] == r->values[0]);
+    assert_string_equal(back->started_at, r->started_at);
+    attune_sweep_result_free(back);
+    assert_int_equal(attune_sweep_result_unpack(buf, size - 1, &back), ATTUNE_ERR_CORRUPT);
+    buf[0] ^= 1;
+    assert_int_equal(attune_sweep_result_unpack(buf, size, &back), ATTUNE_ERR_CORRUPT);
+    free(buf);
+    attune_sweep_result_free(r);
+    attune_sweep_free(sw);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(grid_is_every_combination_last_factor_fastest),
+        cmocka_unit_test(latin_hypercube_puts_one_point_in_every_stratum),
+        cmocka_unit_test(sobol_rows_are_a_b_and_a_with_one_column_of_b),
+        cmocka_unit_test(morris_steps_move_one_factor_by_delta),
+        cmocka_unit_test(replicate_seeds_are_fixed_distinct_and_in_range),
+        cmocka_unit_test(results_survive_packing_and_damage_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
