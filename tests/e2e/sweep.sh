@@ -49,9 +49,9 @@ check "morris CSV: $(cat morris.csv)" "[ \$(grep -c '^x[123],[0-9]' morris.csv) 
 "$ATTUNE" sweep "$SW/resume-grid.ini" --out serial.sqlite --threads 1 --quiet >/dev/null ||
   fail "serial sweep"
 dump serial.sqlite >serial.dump
-check "serial sweep recorded $(sqlite3 serial.sqlite "SELECT count(*) FROM runs WHERE status='done'") of 24 runs" \
-  "[ \$(sqlite3 serial.sqlite \"SELECT count(*) FROM runs WHERE status='done'\") -eq 24 ]"
-check "weekly rows" "[ \$(sqlite3 serial.sqlite 'SELECT count(*) FROM weekly') -eq $((24 * 121)) ]"
+check "serial sweep recorded $(sqlite3 serial.sqlite "SELECT count(*) FROM runs WHERE status='done'") of 36 runs" \
+  "[ \$(sqlite3 serial.sqlite \"SELECT count(*) FROM runs WHERE status='done'\") -eq 36 ]"
+check "weekly rows" "[ \$(sqlite3 serial.sqlite 'SELECT count(*) FROM weekly') -eq $((36 * 31)) ]"
 "$ATTUNE" sweep "$SW/resume-grid.ini" --out jobs.sqlite --jobs 2 --threads 2 --quiet >/dev/null ||
   fail "sweep --jobs 2"
 check "--jobs 2 --threads 2 differs from the serial sweep" "dump jobs.sqlite | cmp -s - serial.dump"
@@ -77,10 +77,10 @@ wait_done killed.sqlite 3 || fail "the sweep recorded no runs"
 kill -9 $pid
 wait $pid 2>/dev/null
 n=$(done_runs killed.sqlite)
-check "after SIGKILL $n of 24 runs were done (expected some, not all)" "[ $n -ge 3 ] && [ $n -lt 24 ]"
+check "after SIGKILL $n of 36 runs were done (expected some, not all)" "[ $n -ge 3 ] && [ $n -lt 36 ]"
 "$ATTUNE" sweep "$SW/resume-grid.ini" --out killed.sqlite --threads 1 >/dev/null 2>resume.err ||
   fail "resume after SIGKILL: $(cat resume.err)"
-check "resume did not say what it skipped: $(head -n 1 resume.err)" "grep -q '$n done, $((24 - n)) to run' resume.err"
+check "resume did not say what it skipped: $(head -n 1 resume.err)" "grep -q '$n done, $((36 - n)) to run' resume.err"
 check "SIGKILL + resume differs from the uninterrupted sweep" "dump killed.sqlite | cmp -s - serial.dump"
 
 "$ATTUNE" sweep "$SW/resume-grid.ini" --out int.sqlite --threads 1 --quiet >/dev/null 2>int.err &
