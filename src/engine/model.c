@@ -151,6 +151,8 @@ int attune_model_step(attune_model *m, attune_error *err)
         insight_update(m, week);
         tie_engagement_update(m);
         rc = tie_separation_update(m, week);
+        if (rc == ATTUNE_OK)
+            rc = tie_release_update(m, week);
     }
     if (rc == ATTUNE_OK)
         rc = tie_formation_update(m, week);

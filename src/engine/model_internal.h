@@ -34,6 +34,9 @@ typedef struct intervention {
     double age_min, age_max, share, magnitude;
     int reciprocal;
     int cohort;
+    int culture, community; /* targeted culture / community index, or -1 for any */
+    int target_state;       /* enum intervention_state */
+    double state_min, state_max;
     int started;
     id_list targets;
     id_list partners; /* attuned_tie: the partner of each target (or TIE_NONE) */
@@ -90,6 +93,8 @@ struct attune_model {
     intervention *interventions;
     size_t intervention_count;
     float *care_factor; /* per person, this week: factor on care received (NULL: all 1) */
+    float *parenting;   /* per person, this week: share of the gap to full warmth toward one's
+                           children closed by a parenting programme (NULL: all 0) */
     uint8_t *isolated;  /* per person, this week: meets nobody (NULL: none) */
     float *self_help;   /* per person, this week: self-help magnitude (NULL: none) */
 

@@ -40,16 +40,14 @@ static const attune_param_info culture_fields[] = {
 
 static const attune_param_info intervention_fields[] = {
 #define ATTUNE_ENTRY_FIELD(nm, type, def, lo, hi, unit, doc)                                       \
-    {"intervention",                                                                               \
-     #nm,                                                                                          \
-     "intervention." #nm,                                                                          \
-     TYPE_##type,                                                                                  \
-     (double)(def),                                                                                \
-     (double)(lo),                                                                                 \
-     (double)(hi),                                                                                 \
-     unit,                                                                                         \
-     doc,                                                                                          \
-     TYPE_##type == TYPE_CHOICE ? INTERVENTION_KINDS : NULL},
+    {"intervention",       #nm,           "intervention." #nm,                                     \
+     TYPE_##type,          (double)(def), (double)(lo),                                            \
+     (double)(hi),         unit,          doc,                                                     \
+     CHOICES_OF_##type(nm)},
+#define CHOICES_OF_CHOICE(nm) INTERVENTION_CHOICES_##nm
+#define CHOICES_OF_INT(nm)    NULL
+#define CHOICES_OF_REAL(nm)   NULL
+#define CHOICES_OF_BOOL(nm)   NULL
 #include "engine/intervention_fields.def"
 #undef ATTUNE_ENTRY_FIELD
 };

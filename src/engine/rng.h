@@ -30,6 +30,7 @@ enum rng_stream {
     STREAM_FRIEND_TARGET = 13, /* person: number of friends wished (drawn once) */
     STREAM_LIFE_EVENTS = 14,   /* person: stressors */
     STREAM_COPING = 15,        /* person: urge noise and form of coping */
+    STREAM_RELEASE = 16,       /* person: ending a toxic tie */
     STREAM_INIT_PERSON = 100,  /* person: initial traits */
     STREAM_INIT_HOUSEHOLD = 101,
     STREAM_INIT_COMMUNITY = 102,

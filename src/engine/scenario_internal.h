@@ -41,8 +41,30 @@ enum intervention_kind {
     INTERVENTION_ATTUNED_TIE = 1,
     INTERVENTION_ISOLATION = 2,
     INTERVENTION_SELF_HELP = 3,
+    INTERVENTION_PARENTING = 4,
+    INTERVENTION_COMMUNITY_PROGRAMME = 5,
+    INTERVENTION_LEAVE_TOXIC_TIE = 6,
 };
-#define INTERVENTION_KINDS "care_change|attuned_tie|isolation|self_help"
+#define INTERVENTION_CHOICES_kind                                                                  \
+    "care_change|attuned_tie|isolation|self_help|parenting|community_programme|leave_toxic_tie"
+
+/** State variables an intervention can target, in the order of the `target_state` choices. */
+enum intervention_state {
+    TARGET_ANY = 0,
+    TARGET_WELLBEING,
+    TARGET_SELF_WORTH,
+    TARGET_ANXIETY,
+    TARGET_AVOIDANCE,
+    TARGET_DISORGANIZATION,
+    TARGET_UNMET_NEED,
+    TARGET_COPING,
+    TARGET_INTEGRATION,
+    TARGET_IN_DISTRESS,
+    TARGET_TOXIC_TIES,
+};
+#define INTERVENTION_CHOICES_target_state                                                          \
+    "any|wellbeing|self_worth|anxiety|avoidance|disorganization|unmet_need|coping|integration|"    \
+    "in_distress|toxic_ties"
 
 #define ATTUNE_NAME_MAX          64
 #define ATTUNE_ENTRY_FIELDS_MAX  16

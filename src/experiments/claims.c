@@ -14,6 +14,7 @@
 
 #include "attune/claims.h"
 #include "engine/model_internal.h"
+#include "model/processes.h"
 
 #define FIRST_SEED 1000
 
@@ -733,6 +734,103 @@ static int claim_c6(claim_ctx *c, attune_claim_result *r)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* C7: not every relationship heals; ending one can initiate healing.                        */
+
+#define C7_START  105 /* week the toxic ties are ended (C7.leave.ini) */
+#define C7_DIP    8   /* weeks after it over which the dip is measured */
+#define C7_FOLLOW 104 /* weeks to the two-year outcome */
+
+typedef struct leaving {
+    uint32_t n;
+    double *before; /* well-being in the week before */
+    double *dip;    /* mean well-being over the first C7_DIP weeks */
+} leaving;
+
+static void observe_leaving(const attune_model *m, void *user)
+{
+    leaving *s = user;
+    const people *pp = &m->people;
+    if (m->week == C7_START - 1) {
+        s->n = pp->count;
+        s->before = calloc(s->n + 1, sizeof(double));
+        s->dip = calloc(s->n + 1, sizeof(double));
+        if (s->before != NULL)
+            for (uint32_t i = 0; i < s->n; i++)
+                s->before[i] = pp->wellbeing[i];
+    }
+    if (s->dip != NULL && m->week >= C7_START && m->week < C7_START + C7_DIP)
+        for (uint32_t i = 0; i < s->n; i++)
+            s->dip[i] += pp->wellbeing[i] / C7_DIP;
+}
+
+/* Trusted ties that are not toxic. */
+static double supportive_ties(const attune_model *m, uint32_t i)
+{
+    const tie_store *t = &m->ties;
+    double n = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        n += t->trust[h] >= 0.5 && !tie_is_toxic(m, h);
+    return n;
+}
+
+static int claim_c7(claim_ctx *c, attune_claim_result *r)
+{
+    int R = c->replicates;
+    double *v = calloc((size_t)R * 3, sizeof *v);
+    if (v == NULL)
+        return ATTUNE_ERR_NOMEM;
+    int rc = ATTUNE_OK;
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        attune_model *arm[2] = {NULL, NULL};
+        leaving obs[2] = {{0, NULL, NULL}, {0, NULL, NULL}};
+        static const char *names[2] = {"stay", "leave"};
+        for (int a = 0; a < 2 && rc == ATTUNE_OK; a++)
+            rc = run_arm(c, "C7", names[a], rep, observe_leaving, &obs[a], &arm[a]);
+        if (rc == ATTUNE_OK && (obs[0].dip == NULL || obs[1].dip == NULL))
+            rc = ATTUNE_ERR_NOMEM;
+        if (rc == ATTUNE_OK) {
+            const id_list *targets = &arm[1]->interventions[0].targets;
+            series w[2] = {{0}, {0}};
+            double dip = 0, ties = 0;
+            uint32_t n = 0;
+            for (uint32_t k = 0; k < targets->count; k++) {
+                uint32_t i = targets->ids[k];
+                if (!arm[0]->people.alive[i] || !arm[1]->people.alive[i])
+                    continue;
+                dip += (obs[1].dip[i] - obs[1].before[i]) - (obs[0].dip[i] - obs[0].before[i]);
+                ties += supportive_ties(arm[1], i) - supportive_ties(arm[0], i);
+                for (int a = 0; a < 2; a++)
+                    series_push(&w[a], arm[a]->people.wellbeing[i]);
+                n++;
+            }
+            v[rep] = n ? dip / n : NAN;
+            v[R + rep] = n > 2 ? cohen_d(&w[1], &w[0]) : NAN;
+            v[2 * R + rep] = n ? ties / n : NAN;
+            series_free(&w[0]);
+            series_free(&w[1]);
+        }
+        for (int a = 0; a < 2; a++) {
+            free(obs[a].before);
+            free(obs[a].dip);
+            attune_model_free(arm[a]);
+        }
+    }
+    if (rc == ATTUNE_OK) {
+        set_part(&r->parts[r->part_count++], "C7.dip",
+                 "change of well-being over the first 8 weeks, leavers minus stayers", v, R,
+                 "change < 0", 0, -1e-9);
+        set_part(&r->parts[r->part_count++], "C7.two_years",
+                 "well-being of leavers over stayers two years on (Cohen's d)", v + R, R,
+                 "d >= 0.5", 1, 0.5);
+        set_part(&r->parts[r->part_count++], "C7.supportive_ties",
+                 "supportive ties of leavers minus stayers two years on", v + 2 * R, R,
+                 "difference > 0", 1, 1e-9);
+    }
+    free(v);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* C9: a thriving inner life is interdependent with thriving relationships.                  */
 
 typedef struct panel {
@@ -859,6 +957,12 @@ static const claim_def claims[] = {
      "interactions carry attunement, mirroring and validation; reciprocity is tracked per tie; "
      "one-sided ties deplete the giver",
      3, claim_c6},
+    {"C7",
+     "Ending a relationship, in some cases, can be the very act that initiates healing, as it "
+     "allows for the possibility of new, more supportive relational dynamics to emerge.",
+     "ties accumulate harm; people end a tie when harm outweighs benefit and they have the "
+     "agency to; ending costs grief, stops the harm and frees room for new ties",
+     2, claim_c7},
     {"C9", "A thriving inner life is interdependent with thriving relationships.",
      "inner state sets how well one gives care; received care sets inner state", 1, claim_c9},
 };

@@ -67,13 +67,31 @@ double capacity_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
         const culture_norms *c = &m->cultures[m->people.culture[giver]];
         cap +=
             m->p->caregiving_sensitivity_shift + m->p->caregiving_culture_gain * (c->warmth - 0.5);
+        cap = clamp01(cap);
+        if (m->parenting != NULL)
+            cap += m->parenting[giver] * (1.0 - cap);
     }
     return clamp01(cap);
+}
+
+/* Probability that `giver` responds with hostility in a meeting on its half-tie of kind
+ * `kind_at_giver`: toward one's own child scaled by caregiving.frightening_gain, less after a
+ * parenting programme. */
+static double hostility_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
+{
+    double hostility = m->people.hostility[giver];
+    if (kind_at_giver != ATTUNE_TIE_CHILD)
+        return hostility;
+    hostility = clamp01(hostility * m->p->caregiving_frightening_gain);
+    if (m->parenting != NULL)
+        hostility *= 1.0 - m->parenting[giver];
+    return hostility;
 }
 
 typedef struct care {
     double total;  /* mean of the three channels, [0,1] */
     double mirror; /* mean of mirroring and validation */
+    double raw;    /* total as given, before any intervention's factor on the receiver */
 } care;
 
 /* Care `giver` gives in one meeting, before the receiver's perception. */
@@ -88,7 +106,8 @@ static care care_given(const attune_model *m, uint32_t giver, double cap, double
     double mirroring = social * (0.7 + 0.6 * (c->expressiveness - 0.5));
     double validation = social * (0.7 + 0.6 * (c->warmth - 0.5));
     care out = {clamp01((attunement + mirroring + validation) / 3.0),
-                clamp01((mirroring + validation) / 2.0)};
+                clamp01((mirroring + validation) / 2.0), 0.0};
+    out.raw = out.total;
     return out;
 }
 
@@ -109,6 +128,8 @@ void interactions_exchange(attune_model *m, int32_t week)
     const double ref = p->interaction_reference_quality;
     const float retention = (float)p->reciprocity_retention;
     const double distress_line = p->ace_distress_wellbeing;
+    const float harm_retention = (float)p->harm_retention;
+    const double rupture_contact = p->rupture_contact_factor;
 #pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         double quality_sum = 0, input = 0, lw = 0, lcare = 0, lfright = 0;
@@ -129,10 +150,12 @@ void interactions_exchange(attune_model *m, int32_t week)
                 int kind = t->kind[h];
                 int symmetric = !asymmetric_kind(kind);
                 t->reciprocity[h] *= retention;
+                t->harm[h] *= harm_retention;
                 uint32_t lo = i < j ? i : j, hi = i < j ? j : i;
                 uint32_t meet[4], ch[4];
                 rng_draw4(m->key, (uint32_t)week, STREAM_MEET, lo, hi, meet);
-                if (rng_u01(meet[0]) >= t->contact[h] || !pp->alive[j] || alone ||
+                double contact = t->contact[h] * (t->rupture[h] ? rupture_contact : 1.0);
+                if (rng_u01(meet[0]) >= contact || !pp->alive[j] || alone ||
                     (m->isolated != NULL && m->isolated[j]))
                     continue;
                 rng_draw4(m->key, (uint32_t)week, STREAM_CHANNELS, lo, hi, ch);
@@ -149,10 +172,9 @@ void interactions_exchange(attune_model *m, int32_t week)
                                         ch[j_is_lo ? 3 : 1]);
                 received.total *= factor;
                 received.mirror *= factor;
-                double hostility_j = pp->hostility[j];
-                if (kind_at_j == ATTUNE_TIE_CHILD)
-                    hostility_j = clamp01(hostility_j * p->caregiving_frightening_gain);
-                int hostile = rng_u01(meet[j_is_lo ? 1 : 2]) < hostility_j;
+                int hostile = rng_u01(meet[j_is_lo ? 1 : 2]) < hostility_toward(m, j, kind_at_j);
+                /* The other direction, as j sees it: both ends know what passed between them. */
+                int hostile_back = rng_u01(meet[j_is_lo ? 2 : 1]) < hostility_toward(m, i, kind);
                 /* A tie one takes from without giving back is taken in only in part. */
                 double mutuality = 1.0;
                 if (symmetric && t->reciprocity[h] < -p->reciprocity_allowance)
@@ -189,8 +211,35 @@ void interactions_exchange(attune_model *m, int32_t week)
                     cg_coping += pp->coping[j] >= p->coping_active_level;
                 }
                 t->reciprocity[h] += (float)(given.total - received.total);
+                /* Harm accumulates from hostility received and from giving far more than one
+                 * gets back. */
+                double surplus = symmetric ? t->reciprocity[h] - p->reciprocity_allowance : 0.0;
+                t->harm[h] +=
+                    (float)(harm + (surplus > 0 ? p->harm_imbalance_gain * surplus : 0.0));
                 double target = clamp01(perceived - harm);
+                if (t->rupture[h] && target > t->trust[h])
+                    target = t->trust[h]; /* trust does not grow across a rupture */
                 t->trust[h] += (float)(p->interaction_trust_rate * (target - t->trust[h]));
+                /* Rupture and repair, decided alike at both ends from what both gave and a
+                 * shared draw (meet[3]). */
+                double chance = rng_u01(meet[3]);
+                if (!t->rupture[h] && (hostile || hostile_back) &&
+                    chance < p->rupture_probability) {
+                    t->rupture[h] = 1;
+                    if (i == lo)
+                        events_emit(&m->events, omp_get_thread_num(), PHASE_INTERACTIONS, week,
+                                    "tie_ruptured", lo, hi, kind, attune_tie_kind_name(kind));
+                } else if (t->rupture[h] && !hostile && !hostile_back &&
+                           received.raw >= p->rupture_repair_care &&
+                           given.raw >= p->rupture_repair_care &&
+                           chance < p->rupture_repair_probability) {
+                    t->rupture[h] = 0;
+                    t->trust[h] = (float)clamp01(t->trust[h] + p->rupture_repair_trust_gain);
+                    t->harm[h] *= (float)(1.0 - p->rupture_repair_harm_relief);
+                    if (i == lo)
+                        events_emit(&m->events, omp_get_thread_num(), PHASE_INTERACTIONS, week,
+                                    "tie_repaired", lo, hi, kind, attune_tie_kind_name(kind));
+                }
             }
         }
         pp->received_quality_sum[i] = (float)quality_sum;

@@ -13,7 +13,19 @@
  *                intervention acts (a one-sided tie: claim C6). The tie outlasts it.
  *   isolation    targets meet nobody (claim C3)
  *   self_help    targets gain insight at magnitude x insight.self_help_rate a week (claim C5)
+ *   parenting    targets who raise a minor close the share min(magnitude, 1) of the gap
+ *                between their capacity toward their children and 1, and frighten them that
+ *                much less (a parenting programme; only people raising minors are targeted)
+ *   community_programme  each target gains round(magnitude) community ties to members of
+ *                its community aged 5 or more (at the start week; the ties outlast it)
+ *   leave_toxic_tie  each target ends its most harmful toxic tie that it may end (at the start
+ *                week; grief as in release, tie_ended events marked "(intervention)")
+ *
+ * Targets can be narrowed to a culture, a community, and a range of one state variable at the
+ * start week (wellbeing, self_worth, anxiety, avoidance, disorganization, unmet_need, coping,
+ * integration, in_distress, toxic_ties).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +54,11 @@ int interventions_init(attune_model *m)
         iv->magnitude = v[INTERVENTION_magnitude];
         iv->reciprocal = v[INTERVENTION_reciprocal] != 0;
         iv->cohort = (int)v[INTERVENTION_cohort];
+        iv->culture = (int)v[INTERVENTION_culture];
+        iv->community = (int)v[INTERVENTION_community];
+        iv->target_state = (int)v[INTERVENTION_target_state];
+        iv->state_min = v[INTERVENTION_state_min];
+        iv->state_max = v[INTERVENTION_state_max];
     }
     return ATTUNE_OK;
 }
@@ -54,8 +71,106 @@ void interventions_free(attune_model *m)
     }
     free(m->interventions);
     free(m->care_factor);
+    free(m->parenting);
     free(m->isolated);
     free(m->self_help);
+}
+
+/* The value of the state variable an intervention targets, for person i. */
+static double target_value(const attune_model *m, int state, uint32_t i)
+{
+    const people *pp = &m->people;
+    switch (state) {
+    case TARGET_WELLBEING: return pp->wellbeing[i];
+    case TARGET_SELF_WORTH: return pp->self_worth[i];
+    case TARGET_ANXIETY: return pp->anxiety[i];
+    case TARGET_AVOIDANCE: return pp->avoidance[i];
+    case TARGET_DISORGANIZATION: return pp->disorganization[i];
+    case TARGET_UNMET_NEED: return pp->unmet_need[i];
+    case TARGET_COPING: return pp->coping[i];
+    case TARGET_INTEGRATION: return pp->integration[i];
+    case TARGET_IN_DISTRESS: return pp->in_episode[i];
+    case TARGET_TOXIC_TIES: {
+        const tie_store *t = &m->ties;
+        double toxic = 0;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            toxic += tie_is_toxic(m, h);
+        return toxic;
+    }
+    default: return 0;
+    }
+}
+
+static int raises_minor(const attune_model *m, uint32_t i)
+{
+    const tie_store *t = &m->ties;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        if (t->kind[h] == ATTUNE_TIE_CHILD && person_age_years(m, t->other[h]) < 18)
+            return 1;
+    return 0;
+}
+
+static int eligible(const attune_model *m, const intervention *iv, uint32_t i, int32_t week)
+{
+    const people *pp = &m->people;
+    double age = person_age_at(m, i, week);
+    if (!pp->alive[i] || age < iv->age_min || age >= iv->age_max)
+        return 0;
+    if ((iv->culture >= 0 && pp->culture[i] != (uint32_t)iv->culture) ||
+        (iv->community >= 0 && pp->community[i] != (uint32_t)iv->community))
+        return 0;
+    if (iv->kind == INTERVENTION_PARENTING && !raises_minor(m, i))
+        return 0;
+    if (iv->target_state != TARGET_ANY) {
+        double v = target_value(m, iv->target_state, i);
+        if (v < iv->state_min || v > iv->state_max)
+            return 0;
+    }
+    return 1;
+}
+
+/* community_programme: round(magnitude) new community ties for target i. */
+static int add_community_ties(attune_model *m, const intervention *iv, size_t index, uint32_t i,
+                              int32_t week)
+{
+    const id_list *members = &m->community_members[m->people.community[i]];
+    long wanted = lround(iv->magnitude);
+    rng_seq s = rng_seq_start(m->key, (uint32_t)week, STREAM_INTERVENTION,
+                              (uint32_t)(index * 7919u + 1u) ^ i);
+    for (int tries = 0; wanted > 0 && tries < 50 * (int)wanted && members->count > 0; tries++) {
+        uint32_t j = members->ids[rng_below(rng_seq_next(&s), members->count)];
+        if (j == i || !m->people.alive[j] || person_age_at(m, j, week) < 5 ||
+            ties_find(&m->ties, i, j) != TIE_NONE)
+            continue;
+        tie_edge e = {
+            i,    j,   ATTUNE_TIE_COMMUNITY, ATTUNE_TIE_COMMUNITY, (float)m->p->contact_community,
+            0.5f, week};
+        int rc = ties_add(&m->ties, &e, NULL);
+        if (rc != ATTUNE_OK)
+            return rc;
+        events_emit(&m->events, 0, PHASE_INTERVENTIONS, week, "tie_formed", i, j,
+                    ATTUNE_TIE_COMMUNITY, "intervention");
+        wanted--;
+    }
+    return ATTUNE_OK;
+}
+
+/* leave_toxic_tie: target i ends its most harmful toxic tie, if it has one it may end. */
+static int leave_toxic_tie(attune_model *m, uint32_t i, int32_t week)
+{
+    const tie_store *t = &m->ties;
+    uint32_t worst = TIE_NONE;
+    double worst_excess = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        double excess = t->harm[h] - m->p->harm_benefit_scale * t->trust[h];
+        if (excess > worst_excess && tie_is_endable(m, i, h)) {
+            worst = h;
+            worst_excess = excess;
+        }
+    }
+    if (worst == TIE_NONE)
+        return ATTUNE_OK;
+    return tie_end(m, i, t->other[worst], week, PHASE_INTERVENTIONS, 1);
 }
 
 static uint32_t find_partner(attune_model *m, const intervention *iv, size_t index, uint32_t i,
@@ -81,10 +196,7 @@ static int start(attune_model *m, size_t index, int32_t week)
     const people *pp = &m->people;
     iv->started = 1;
     for (uint32_t i = 0; i < pp->count; i++) {
-        if (!pp->alive[i])
-            continue;
-        double age = person_age_at(m, i, week);
-        if (age < iv->age_min || age >= iv->age_max)
+        if (!eligible(m, iv, i, week))
             continue;
         uint32_t r[4];
         uint32_t draw = iv->cohort > 0 ? 0x80000000u + (uint32_t)iv->cohort : (uint32_t)index;
@@ -111,6 +223,15 @@ static int start(attune_model *m, size_t index, int32_t week)
                         ATTUNE_TIE_FRIEND, "intervention");
         }
     }
+    for (uint32_t k = 0; k < iv->targets.count; k++) {
+        int rc = ATTUNE_OK;
+        if (iv->kind == INTERVENTION_COMMUNITY_PROGRAMME)
+            rc = add_community_ties(m, iv, index, iv->targets.ids[k], week);
+        else if (iv->kind == INTERVENTION_LEAVE_TOXIC_TIE)
+            rc = leave_toxic_tie(m, iv->targets.ids[k], week);
+        if (rc != ATTUNE_OK)
+            return rc;
+    }
     events_emit(&m->events, 0, PHASE_INTERVENTIONS, week, "intervention_start", (uint32_t)index,
                 UINT32_MAX, iv->targets.count,
                 m->scenario->entries[ENTRY_KIND_INTERVENTION].items[index].name);
@@ -120,7 +241,7 @@ static int start(attune_model *m, size_t index, int32_t week)
 int interventions_begin_week(attune_model *m, int32_t week)
 {
     uint32_t n = m->people.count;
-    int need_factor = 0, need_isolation = 0, need_self_help = 0;
+    int need_factor = 0, need_isolation = 0, need_self_help = 0, need_parenting = 0;
     for (size_t k = 0; k < m->intervention_count; k++) {
         intervention *iv = &m->interventions[k];
         if (week < iv->start_week || week >= iv->end_week)
@@ -133,13 +254,21 @@ int interventions_begin_week(attune_model *m, int32_t week)
         need_factor |= iv->kind == INTERVENTION_CARE_CHANGE;
         need_isolation |= iv->kind == INTERVENTION_ISOLATION;
         need_self_help |= iv->kind == INTERVENTION_SELF_HELP;
+        need_parenting |= iv->kind == INTERVENTION_PARENTING;
     }
     free(m->care_factor);
+    free(m->parenting);
     free(m->isolated);
     free(m->self_help);
     m->care_factor = NULL;
+    m->parenting = NULL;
     m->isolated = NULL;
     m->self_help = NULL;
+    if (need_parenting) {
+        m->parenting = calloc((size_t)n, sizeof *m->parenting);
+        if (m->parenting == NULL)
+            return ATTUNE_ERR_NOMEM;
+    }
     if (need_factor) {
         m->care_factor = malloc((size_t)n * sizeof *m->care_factor);
         if (m->care_factor == NULL)
@@ -168,6 +297,11 @@ int interventions_begin_week(attune_model *m, int32_t week)
             case INTERVENTION_CARE_CHANGE: m->care_factor[i] *= (float)iv->magnitude; break;
             case INTERVENTION_ISOLATION: m->isolated[i] = 1; break;
             case INTERVENTION_SELF_HELP: m->self_help[i] += (float)iv->magnitude; break;
+            case INTERVENTION_PARENTING: {
+                float share = (float)(iv->magnitude < 1 ? iv->magnitude : 1);
+                m->parenting[i] = m->parenting[i] + share * (1.0f - m->parenting[i]);
+                break;
+            }
             case INTERVENTION_ATTUNED_TIE: {
                 uint32_t j = iv->partners.ids[q];
                 uint32_t h = j == TIE_NONE ? TIE_NONE : ties_find(t, i, j);

@@ -89,6 +89,23 @@ void distress_update(struct attune_model *m, int32_t week);
 void tie_engagement_update(struct attune_model *m);
 int tie_separation_update(struct attune_model *m, int32_t week);
 
+/** tie_maintenance.c: whether half-tie h (at its owner) is toxic: its harm exceeds its benefit,
+ * harm.benefit_scale x trust. */
+int tie_is_toxic(const struct attune_model *m, uint32_t h);
+
+/** tie_maintenance.c: whether person i may end half-tie h (minors cannot end ties to their
+ * caregivers; institutional ties are not ended this way). */
+int tie_is_endable(const struct attune_model *m, uint32_t i, uint32_t h);
+
+/** tie_maintenance.c: i ends its tie to j (serial phase): grief for i, the tie removed (a
+ * partner moves out), a tie_ended event (value: the tie's harm; detail: its kind, marked when
+ * an intervention ended it). */
+int tie_end(struct attune_model *m, uint32_t i, uint32_t j, int32_t week, uint32_t phase,
+            int by_intervention);
+
+/** tie_maintenance.c: people end toxic ties when they have the agency to (claim C7). */
+int tie_release_update(struct attune_model *m, int32_t week);
+
 /** tie_formation.c: friendships, community ties, partnerships. */
 int tie_formation_update(struct attune_model *m, int32_t week);
 

@@ -14,6 +14,15 @@
  * the partner with the higher id moves out, the tie ends, and the minors the couple raises
  * count the separation as an adverse childhood experience. Children stay in the household;
  * the parent who left keeps the caregiver tie at adult-family contact.
+ *
+ * Release (claim C7): a tie is toxic to i when its accumulated harm (interactions.c) exceeds
+ * its benefit, harm.benefit_scale x trust. A person with a toxic tie it may end (not a tie to
+ * one's caregiver or own child before 18, nor a teacher's or therapist's tie; friend and
+ * community ties from release.min_age, others from 18) ends the most harmful one with weekly
+ * probability release.rate x agency, agency = self-worth x (1 - anxiety) x (1/2 + s/2), s =
+ * min(1, supportive ties / release.support_ties) where supportive ties are trusted (>= 1/2)
+ * and not toxic. Ending costs grief (release.grief added to stress), stops the harm, and frees
+ * room for new ties (formation fills friendships and community ties below one's wish).
  */
 #include <math.h>
 
@@ -103,5 +112,100 @@ int tie_separation_update(attune_model *m, int32_t week)
     int rc = proposals_collect(m, week, propose, &list, &count);
     for (size_t k = 0; k < count && rc == ATTUNE_OK; k++)
         rc = separate(m, list[k].person, list[k].other, week);
+    return rc;
+}
+
+int tie_is_toxic(const attune_model *m, uint32_t h)
+{
+    const tie_store *t = &m->ties;
+    return t->harm[h] > m->p->harm_benefit_scale * t->trust[h];
+}
+
+int tie_is_endable(const attune_model *m, uint32_t i, uint32_t h)
+{
+    const tie_store *t = &m->ties;
+    double age = person_age_years(m, i);
+    switch (t->kind[h]) {
+    case ATTUNE_TIE_FRIEND:
+    case ATTUNE_TIE_COMMUNITY: return age >= m->p->release_min_age;
+    case ATTUNE_TIE_CAREGIVER:
+    case ATTUNE_TIE_PARTNER:
+    case ATTUNE_TIE_SIBLING:
+    case ATTUNE_TIE_FAMILY: return age >= 18;
+    case ATTUNE_TIE_CHILD: return age >= 18 && person_age_years(m, t->other[h]) >= 18;
+    default: return 0;
+    }
+}
+
+/* Details of tie_ended events: the kind, and whether an intervention ended the tie. */
+static const char *const ended_detail[ATTUNE_TIE_KIND_COUNT][2] = {
+    {"caregiver", "caregiver (intervention)"}, {"child", "child (intervention)"},
+    {"partner", "partner (intervention)"},     {"sibling", "sibling (intervention)"},
+    {"family", "family (intervention)"},       {"friend", "friend (intervention)"},
+    {"teacher", "teacher (intervention)"},     {"student", "student (intervention)"},
+    {"community", "community (intervention)"}, {"therapist", "therapist (intervention)"},
+    {"client", "client (intervention)"},
+};
+
+int tie_end(attune_model *m, uint32_t i, uint32_t j, int32_t week, uint32_t phase,
+            int by_intervention)
+{
+    tie_store *t = &m->ties;
+    uint32_t h = ties_find(t, i, j);
+    if (h == TIE_NONE || !m->people.alive[i] || !m->people.alive[j])
+        return ATTUNE_OK;
+    int kind = t->kind[h];
+    double harm = t->harm[h];
+    int rc = kind == ATTUNE_TIE_PARTNER ? separate(m, i, j, week) : ties_remove(t, h);
+    if (rc != ATTUNE_OK)
+        return rc;
+    m->people.grief_pending[i] += (float)m->p->release_grief;
+    events_emit(&m->events, 0, phase, week, "tie_ended", i, j, harm,
+                ended_detail[kind][by_intervention != 0]);
+    return ATTUNE_OK;
+}
+
+static void propose_release(attune_model *m, int32_t week)
+{
+    const attune_params *p = m->p;
+    const people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    uint32_t n = pp->count;
+#pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
+    for (uint32_t i = 0; i < n; i++) {
+        if (!pp->alive[i] || person_age_years(m, i) < p->release_min_age)
+            continue;
+        uint32_t worst = TIE_NONE;
+        double worst_excess = 0, supportive = 0;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            if (tie_is_toxic(m, h)) {
+                double excess = t->harm[h] - p->harm_benefit_scale * t->trust[h];
+                if (excess > worst_excess && tie_is_endable(m, i, h)) {
+                    worst = h;
+                    worst_excess = excess;
+                }
+            } else if (t->trust[h] >= 0.5) {
+                supportive += 1;
+            }
+        }
+        if (worst == TIE_NONE)
+            continue;
+        double support = supportive / p->release_support_ties;
+        double agency =
+            pp->self_worth[i] * (1.0 - pp->anxiety[i]) * (0.5 + 0.5 * (support < 1 ? support : 1));
+        uint32_t r[4];
+        rng_draw4(m->key, (uint32_t)week, STREAM_RELEASE, i, 0, r);
+        if (rng_u01(r[0]) < p->release_rate * agency)
+            proposals_push(m, omp_get_thread_num(), i, t->other[worst], 0, (float)worst_excess);
+    }
+}
+
+int tie_release_update(attune_model *m, int32_t week)
+{
+    proposal *list;
+    size_t count;
+    int rc = proposals_collect(m, week, propose_release, &list, &count);
+    for (size_t k = 0; k < count && rc == ATTUNE_OK; k++)
+        rc = tie_end(m, list[k].person, list[k].other, week, PHASE_TIE_MAINTENANCE, 0);
     return rc;
 }

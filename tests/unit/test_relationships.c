@@ -1,0 +1,221 @@
+/* Harm, rupture and repair; ending ties (release); the interventions that act on ties. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/model_internal.h"
+#include "model/processes.h"
+
+static attune_model *make_model(const char *const *settings)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_scenario_set(s, "population.size", "2000", NULL);
+    attune_scenario_set(s, "population.community_size", "250", NULL);
+    for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2) {
+        attune_error e;
+        if (attune_scenario_set(s, settings[k], settings[k + 1], &e) != ATTUNE_OK)
+            fail_msg("%s", e.message);
+    }
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, 2, &m, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
+    return m;
+}
+
+static void step(attune_model *m, int weeks)
+{
+    attune_error err;
+    for (int w = 0; w < weeks; w++)
+        if (attune_model_step(m, &err) != ATTUNE_OK)
+            fail_msg("week %d: %s", m->week, err.message);
+}
+
+static void hostility_accumulates_harm_and_ruptures_both_ends_alike(void **state)
+{
+    (void)state;
+    static const char *const hostile[] = {"interaction.hostility_base", "0.6", NULL};
+    attune_model *m = make_model(hostile);
+    step(m, 26);
+    const tie_store *t = &m->ties;
+    double harm = 0;
+    size_t halves = 0, ruptured = 0;
+    for (uint32_t i = 0; i < m->people.count; i++) {
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            assert_int_equal(t->rupture[h], t->rupture[t->twin[h]]);
+            harm += t->harm[h];
+            ruptured += t->rupture[h];
+            halves++;
+        }
+    }
+    print_message("mean harm %.2f, ruptured %.2f of ties\n", harm / halves,
+                  (double)ruptured / halves);
+    assert_true(harm / halves > 1.0);
+    assert_true((double)ruptured / halves > 0.3);
+    attune_model_free(m);
+}
+
+/* Ruptures every friendship, then holds one end of half of them unable to attune: repair
+ * needs both sides to attune. */
+static void repair_needs_both_sides_to_attune(void **state)
+{
+    (void)state;
+    static const char *const calm[] = {"interaction.hostility_base", "0",
+                                       "interaction.hostility_gain", "0", NULL};
+    attune_model *m = make_model(calm);
+    tie_store *t = &m->ties;
+    people *pp = &m->people;
+    uint8_t *cold = calloc(pp->count, 1);
+    for (uint32_t i = 0; i < pp->count; i++)
+        cold[i] = i % 2;
+    size_t n[2] = {0, 0}, repaired[2] = {0, 0};
+    for (uint32_t i = 0; i < pp->count; i++)
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            if (t->kind[h] == ATTUNE_TIE_FRIEND)
+                t->rupture[h] = 1;
+    for (int w = 0; w < 26; w++) {
+        for (uint32_t i = 0; i < pp->count; i++)
+            if (cold[i])
+                pp->disposition[i] = -1, pp->self_worth[i] = 0, pp->affect[i] = -1;
+        step(m, 1);
+    }
+    for (uint32_t i = 0; i < pp->count; i++) {
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            if (t->kind[h] != ATTUNE_TIE_FRIEND || t->since[h] > 0)
+                continue;
+            int g = cold[i] || cold[t->other[h]];
+            n[g]++;
+            repaired[g] += !t->rupture[h];
+        }
+    }
+    double warm_share = (double)repaired[0] / n[0], cold_share = (double)repaired[1] / n[1];
+    print_message("repaired: both attune %.2f, one cannot %.2f\n", warm_share, cold_share);
+    assert_true(warm_share > 0.5);
+    assert_true(cold_share < 0.5 * warm_share);
+    free(cold);
+    attune_model_free(m);
+}
+
+static void toxic_ties_are_ended_but_minors_keep_their_caregivers(void **state)
+{
+    (void)state;
+    static const char *const harsh[] = {
+        "interaction.hostility_base", "0.4", "release.rate", "1", "harm.benefit_scale", "0", NULL};
+    attune_model *m = make_model(harsh);
+    size_t ended = 0, by_minor_of_caregiver = 0;
+    for (int w = 0; w < 52; w++) {
+        step(m, 1);
+        const attune_event *ev;
+        size_t count;
+        attune_model_events(m, &ev, &count);
+        for (size_t k = 0; k < count; k++) {
+            if (strcmp(ev[k].type, "tie_ended") != 0)
+                continue;
+            ended++;
+            if (person_age_years(m, ev[k].person) < 18 &&
+                (strcmp(ev[k].detail, "caregiver") == 0 || strcmp(ev[k].detail, "teacher") == 0))
+                by_minor_of_caregiver++;
+        }
+    }
+    print_message("ties ended %zu, by a minor of its caregiver or teacher %zu\n", ended,
+                  by_minor_of_caregiver);
+    assert_true(ended > 100);
+    assert_int_equal(by_minor_of_caregiver, 0);
+    attune_error err;
+    assert_int_equal(attune_model_check(m, &err), ATTUNE_OK);
+    attune_model_free(m);
+}
+
+static void interventions_add_community_ties_end_toxic_ties_and_warm_parents(void **state)
+{
+    (void)state;
+    static const char *const setup[] = {"interaction.hostility_base",
+                                        "0.3",
+                                        "release.rate",
+                                        "0",
+                                        "intervention.programme.kind",
+                                        "community_programme",
+                                        "intervention.programme.start_week",
+                                        "30",
+                                        "intervention.programme.magnitude",
+                                        "3",
+                                        "intervention.programme.age_min",
+                                        "18",
+                                        "intervention.programme.share",
+                                        "0.2",
+                                        "intervention.leave.kind",
+                                        "leave_toxic_tie",
+                                        "intervention.leave.start_week",
+                                        "30",
+                                        "intervention.leave.age_min",
+                                        "18",
+                                        "intervention.leave.target_state",
+                                        "toxic_ties",
+                                        "intervention.leave.state_min",
+                                        "1",
+                                        "intervention.parents.kind",
+                                        "parenting",
+                                        "intervention.parents.start_week",
+                                        "30",
+                                        "intervention.parents.magnitude",
+                                        "0.5",
+                                        NULL};
+    attune_model *m = make_model(setup);
+    step(m, 29);
+    step(m, 1);
+    const id_list *leavers = &m->interventions[1].targets;
+    const id_list *joiners = &m->interventions[0].targets;
+    size_t formed = 0, ended = 0;
+    const attune_event *ev;
+    size_t count;
+    attune_model_events(m, &ev, &count);
+    for (size_t k = 0; k < count; k++) {
+        formed +=
+            strcmp(ev[k].type, "tie_formed") == 0 && strcmp(ev[k].detail, "intervention") == 0;
+        ended += strcmp(ev[k].type, "tie_ended") == 0 && strstr(ev[k].detail, "(intervention)");
+    }
+    print_message("programme: %u targets, %zu ties formed; leave: %u targets, %zu ended\n",
+                  joiners->count, formed, leavers->count, ended);
+    assert_true(joiners->count > 100);
+    assert_true(formed >= 2 * (size_t)joiners->count);
+    assert_true(leavers->count > 20);
+    assert_true(ended >= leavers->count / 2 && ended <= leavers->count);
+    /* Parents in the programme give their children more than they otherwise would. */
+    const id_list *parents = &m->interventions[2].targets;
+    assert_true(parents->count > 50);
+    assert_non_null(m->parenting);
+    double with = 0, without = 0;
+    for (uint32_t k = 0; k < parents->count; k++) {
+        uint32_t i = parents->ids[k];
+        with += capacity_toward(m, i, ATTUNE_TIE_CHILD);
+        float saved = m->parenting[i];
+        m->parenting[i] = 0;
+        without += capacity_toward(m, i, ATTUNE_TIE_CHILD);
+        m->parenting[i] = saved;
+    }
+    print_message("capacity toward children: %.3f with the programme, %.3f without\n",
+                  with / parents->count, without / parents->count);
+    assert_true(with > without);
+    attune_error err;
+    assert_int_equal(attune_model_check(m, &err), ATTUNE_OK);
+    attune_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(hostility_accumulates_harm_and_ruptures_both_ends_alike),
+        cmocka_unit_test(repair_needs_both_sides_to_attune),
+        cmocka_unit_test(toxic_ties_are_ended_but_minors_keep_their_caregivers),
+        cmocka_unit_test(interventions_add_community_ties_end_toxic_ties_and_warm_parents),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
