@@ -44,9 +44,12 @@ enum intervention_kind {
     INTERVENTION_PARENTING = 4,
     INTERVENTION_COMMUNITY_PROGRAMME = 5,
     INTERVENTION_LEAVE_TOXIC_TIE = 6,
+    INTERVENTION_REPAIR_RUPTURE = 7,
+    INTERVENTION_LEAVE_RUPTURED_TIE = 8,
 };
 #define INTERVENTION_CHOICES_kind                                                                  \
-    "care_change|attuned_tie|isolation|self_help|parenting|community_programme|leave_toxic_tie"
+    "care_change|attuned_tie|isolation|self_help|parenting|community_programme|leave_toxic_tie|"   \
+    "repair_rupture|leave_ruptured_tie"
 
 /** State variables an intervention can target, in the order of the `target_state` choices. */
 enum intervention_state {
@@ -61,10 +64,11 @@ enum intervention_state {
     TARGET_INTEGRATION,
     TARGET_IN_DISTRESS,
     TARGET_TOXIC_TIES,
+    TARGET_RUPTURED_TIES,
 };
 #define INTERVENTION_CHOICES_target_state                                                          \
     "any|wellbeing|self_worth|anxiety|avoidance|disorganization|unmet_need|coping|integration|"    \
-    "in_distress|toxic_ties"
+    "in_distress|toxic_ties|ruptured_ties"
 
 #define ATTUNE_NAME_MAX          64
 #define ATTUNE_ENTRY_FIELDS_MAX  16

@@ -831,6 +831,74 @@ static int claim_c7(claim_ctx *c, attune_claim_result *r)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* C8: not every rift must be mended to heal.                                                */
+
+#define C8_HEALED 0.05 /* rise of well-being over two years that counts as healing */
+
+/* Over the targets of arm b (the same people in arm a): the share who healed in b minus the
+ * share in a, and the mean well-being at the end in b minus a. */
+static void compare_arms(attune_model *a, attune_model *b, const leaving *obs_a,
+                         const leaving *obs_b, double *healed_diff, double *wellbeing_diff)
+{
+    const id_list *targets = &b->interventions[0].targets;
+    double healed = 0, diff = 0;
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < targets->count; k++) {
+        uint32_t i = targets->ids[k];
+        if (!a->people.alive[i] || !b->people.alive[i])
+            continue;
+        healed += (b->people.wellbeing[i] - obs_b->before[i] >= C8_HEALED) -
+                  (a->people.wellbeing[i] - obs_a->before[i] >= C8_HEALED);
+        diff += b->people.wellbeing[i] - a->people.wellbeing[i];
+        n++;
+    }
+    *healed_diff = n ? healed / n : NAN;
+    *wellbeing_diff = n ? diff / n : NAN;
+}
+
+static int claim_c8(claim_ctx *c, attune_claim_result *r)
+{
+    int R = c->replicates;
+    double *v = calloc((size_t)R * 3, sizeof *v);
+    if (v == NULL)
+        return ATTUNE_ERR_NOMEM;
+    int rc = ATTUNE_OK;
+    static const char *names[4] = {"toxic_stay", "toxic_leave", "rupture_leave", "rupture_repair"};
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        attune_model *arm[4] = {NULL, NULL, NULL, NULL};
+        leaving obs[4] = {{0, NULL, NULL}, {0, NULL, NULL}, {0, NULL, NULL}, {0, NULL, NULL}};
+        for (int a = 0; a < 4 && rc == ATTUNE_OK; a++) {
+            rc = run_arm(c, "C8", names[a], rep, observe_leaving, &obs[a], &arm[a]);
+            if (rc == ATTUNE_OK && obs[a].before == NULL)
+                rc = ATTUNE_ERR_NOMEM;
+        }
+        if (rc == ATTUNE_OK) {
+            double unused;
+            compare_arms(arm[0], arm[1], &obs[0], &obs[1], &v[rep], &unused);
+            compare_arms(arm[2], arm[3], &obs[2], &obs[3], &v[R + rep], &v[2 * R + rep]);
+        }
+        for (int a = 0; a < 4; a++) {
+            free(obs[a].before);
+            free(obs[a].dip);
+            attune_model_free(arm[a]);
+        }
+    }
+    if (rc == ATTUNE_OK) {
+        set_part(&r->parts[r->part_count++], "C8.toxic_leave",
+                 "share healed (well-being +0.05 in two years) leaving a toxic tie minus staying",
+                 v, R, "difference >= -0.05", 1, -0.05);
+        set_part(&r->parts[r->part_count++], "C8.rupture_healed",
+                 "share healed repairing a healthy ruptured tie minus leaving it", v + R, R,
+                 "difference > 0", 1, 1e-9);
+        set_part(&r->parts[r->part_count++], "C8.rupture_wellbeing",
+                 "well-being two years on, repairing a healthy ruptured tie minus leaving it",
+                 v + 2 * R, R, "difference > 0", 1, 1e-9);
+    }
+    free(v);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* C9: a thriving inner life is interdependent with thriving relationships.                  */
 
 typedef struct panel {
@@ -914,6 +982,147 @@ static int claim_c9(claim_ctx *c, attune_claim_result *r)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* C11: healing is messy and nonlinear: engage, reflect, sometimes release.                  */
+
+#define C11_FROM    104  /* week from which episodes are followed */
+#define C11_SETBACK 0.05 /* fall of well-being from a recovery's high point that is a setback */
+
+typedef struct healing {
+    uint32_t cap;
+    float *low, *high; /* lowest well-being of the episode so far, highest since */
+    uint8_t *followed; /* the person's current episode is counted */
+    uint8_t *setback;  /* it has had a setback */
+    double episodes, recoveries, with_setback;
+    int failed;
+} healing;
+
+static int healing_grow(healing *h, uint32_t n)
+{
+    if (n <= h->cap)
+        return 0;
+    uint32_t cap = n + n / 2 + 1024;
+    float *low = realloc(h->low, cap * sizeof *low);
+    if (low)
+        h->low = low;
+    float *high = realloc(h->high, cap * sizeof *high);
+    if (high)
+        h->high = high;
+    uint8_t *f = realloc(h->followed, cap);
+    if (f)
+        h->followed = f;
+    uint8_t *sb = realloc(h->setback, cap);
+    if (sb)
+        h->setback = sb;
+    if (!low || !high || !f || !sb)
+        return -1;
+    memset(h->followed + h->cap, 0, cap - h->cap);
+    memset(h->setback + h->cap, 0, cap - h->cap);
+    h->cap = cap;
+    return 0;
+}
+
+static void follow(healing *h, const attune_model *m, uint32_t i)
+{
+    h->followed[i] = 1;
+    h->setback[i] = 0;
+    h->low[i] = h->high[i] = m->people.wellbeing[i];
+    h->episodes++;
+}
+
+static void observe_healing(const attune_model *m, void *user)
+{
+    healing *h = user;
+    const people *pp = &m->people;
+    if (h->failed || healing_grow(h, pp->count) != 0) {
+        h->failed = 1;
+        return;
+    }
+    if (m->week < C11_FROM)
+        return;
+    if (m->week == C11_FROM)
+        for (uint32_t i = 0; i < pp->count; i++)
+            if (pp->alive[i] && pp->in_episode[i])
+                follow(h, m, i);
+    const attune_event *ev;
+    size_t count;
+    attune_model_events(m, &ev, &count);
+    for (size_t k = 0; k < count && m->week > C11_FROM; k++) {
+        uint32_t i = ev[k].person;
+        if (strcmp(ev[k].type, "distress_onset") == 0) {
+            follow(h, m, i);
+        } else if (strcmp(ev[k].type, "recovery") == 0 && h->followed[i]) {
+            h->recoveries++;
+            h->with_setback += h->setback[i];
+            h->followed[i] = 0;
+        }
+    }
+    for (uint32_t i = 0; i < pp->count; i++) {
+        if (!h->followed[i] || !pp->in_episode[i])
+            continue;
+        float w = pp->wellbeing[i];
+        if (w < h->low[i])
+            h->low[i] = h->high[i] = w;
+        if (w > h->high[i])
+            h->high[i] = w;
+        if (h->high[i] - h->low[i] >= C11_SETBACK && w <= h->high[i] - C11_SETBACK)
+            h->setback[i] = 1;
+    }
+}
+
+static int claim_c11(claim_ctx *c, attune_claim_result *r)
+{
+    int R = c->replicates;
+    double *v = calloc((size_t)R * 5, sizeof *v);
+    if (v == NULL)
+        return ATTUNE_ERR_NOMEM;
+    int rc = ATTUNE_OK;
+    static const char *names[4] = {NULL, "no_forming", "no_insight", "no_ending"};
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        double rate[4] = {0, 0, 0, 0};
+        for (int a = 0; a < 4 && rc == ATTUNE_OK; a++) {
+            healing h = {0};
+            attune_model *m = NULL;
+            rc = run_arm(c, "C11", names[a], rep, observe_healing, &h, &m);
+            if (rc == ATTUNE_OK && h.failed)
+                rc = ATTUNE_ERR_NOMEM;
+            if (rc == ATTUNE_OK) {
+                rate[a] = h.episodes > 0 ? h.recoveries / h.episodes : NAN;
+                if (a == 0) {
+                    v[rep] = h.recoveries > 0 ? h.with_setback / h.recoveries : NAN;
+                    v[4 * R + rep] = rate[0];
+                }
+            }
+            free(h.low);
+            free(h.high);
+            free(h.followed);
+            free(h.setback);
+            attune_model_free(m);
+        }
+        for (int a = 1; a < 4; a++)
+            v[a * R + rep] = rate[0] - rate[a];
+    }
+    if (rc == ATTUNE_OK) {
+        set_part(&r->parts[r->part_count++], "C11.setbacks",
+                 "share of recoveries with a setback (a fall of 0.05 from a rise) first", v, R,
+                 "share >= 0.5", 1, 0.5);
+        set_part(&r->parts[r->part_count++], "C11.healing_rate",
+                 "share of distress episodes that end in recovery within the ten years", v + 4 * R,
+                 R, "rate > 0", 1, 1e-9);
+        set_part(&r->parts[r->part_count++], "C11.no_forming",
+                 "10-year healing rate lost without forming ties (engage)", v + R, R, "loss > 0", 1,
+                 1e-9);
+        set_part(&r->parts[r->part_count++], "C11.no_insight",
+                 "10-year healing rate lost without insight (reflect)", v + 2 * R, R, "loss > 0", 1,
+                 1e-9);
+        set_part(&r->parts[r->part_count++], "C11.no_ending",
+                 "10-year healing rate lost without ending ties (release)", v + 3 * R, R,
+                 "loss > 0", 1, 1e-9);
+    }
+    free(v);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 
 typedef struct claim_def {
     const char *id;
@@ -963,8 +1172,20 @@ static const claim_def claims[] = {
      "ties accumulate harm; people end a tie when harm outweighs benefit and they have the "
      "agency to; ending costs grief, stops the harm and frees room for new ties",
      2, claim_c7},
+    {"C8",
+     "This is not to say that every relational rift must be mended in order for an individual "
+     "to heal.",
+     "ruptures can be repaired when both sides attune; repair builds trust; healing does not "
+     "require repairing ended ties",
+     4, claim_c8},
     {"C9", "A thriving inner life is interdependent with thriving relationships.",
      "inner state sets how well one gives care; received care sets inner state", 1, claim_c9},
+    {"C11",
+     "Healing in relationships is a profound journey, one that is often messy and nonlinear.",
+     "stochastic life events, ruptures, thresholds and hysteresis; setbacks and recoveries "
+     "emerge; engaging (forming ties), reflecting (insight) and releasing (ending ties) each "
+     "help",
+     4, claim_c11},
 };
 
 #define CLAIM_COUNT (sizeof claims / sizeof claims[0])

@@ -20,6 +20,10 @@
  *                its community aged 5 or more (at the start week; the ties outlast it)
  *   leave_toxic_tie  each target ends its most harmful toxic tie that it may end (at the start
  *                week; grief as in release, tie_ended events marked "(intervention)")
+ *   repair_rupture  every ruptured tie of each target that is not toxic is repaired, as a
+ *                repair in interactions.c (trust up, harm relieved), at the start week
+ *   leave_ruptured_tie  each target ends its least trusted ruptured tie that is not toxic and
+ *                that it may end, at the start week (claim C8 compares it with repair)
  *
  * Targets can be narrowed to a culture, a community, and a range of one state variable at the
  * start week (wellbeing, self_worth, anxiety, avoidance, disorganization, unmet_need, coping,
@@ -90,12 +94,14 @@ static double target_value(const attune_model *m, int state, uint32_t i)
     case TARGET_COPING: return pp->coping[i];
     case TARGET_INTEGRATION: return pp->integration[i];
     case TARGET_IN_DISTRESS: return pp->in_episode[i];
-    case TARGET_TOXIC_TIES: {
+    case TARGET_TOXIC_TIES:
+    case TARGET_RUPTURED_TIES: {
         const tie_store *t = &m->ties;
-        double toxic = 0;
+        double count = 0;
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-            toxic += tie_is_toxic(m, h);
-        return toxic;
+            count += state == TARGET_TOXIC_TIES ? tie_is_toxic(m, h)
+                                                : t->rupture[h] && !tie_is_toxic(m, h);
+        return count;
     }
     default: return 0;
     }
@@ -156,6 +162,39 @@ static int add_community_ties(attune_model *m, const intervention *iv, size_t in
 }
 
 /* leave_toxic_tie: target i ends its most harmful toxic tie, if it has one it may end. */
+/* repair_rupture: the healthy ruptured ties of i are repaired (both halves). */
+static void repair_ruptures(attune_model *m, uint32_t i, int32_t week)
+{
+    tie_store *t = &m->ties;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        if (!t->rupture[h] || tie_is_toxic(m, h))
+            continue;
+        uint32_t halves[2] = {h, t->twin[h]};
+        for (int k = 0; k < 2; k++) {
+            uint32_t x = halves[k];
+            t->rupture[x] = 0;
+            float trust = t->trust[x] + (float)m->p->rupture_repair_trust_gain;
+            t->trust[x] = trust > 1 ? 1 : trust;
+            t->harm[x] *= (float)(1.0 - m->p->rupture_repair_harm_relief);
+        }
+        events_emit(&m->events, 0, PHASE_INTERVENTIONS, week, "tie_repaired", i, t->other[h],
+                    t->kind[h], "intervention");
+    }
+}
+
+/* leave_ruptured_tie: i ends its least trusted healthy ruptured tie that it may end. */
+static int leave_ruptured_tie(attune_model *m, uint32_t i, int32_t week)
+{
+    const tie_store *t = &m->ties;
+    uint32_t pick = TIE_NONE;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        if (t->rupture[h] && !tie_is_toxic(m, h) && tie_is_endable(m, i, h) &&
+            (pick == TIE_NONE || t->trust[h] < t->trust[pick]))
+            pick = h;
+    return pick == TIE_NONE ? ATTUNE_OK
+                            : tie_end(m, i, t->other[pick], week, PHASE_INTERVENTIONS, 1);
+}
+
 static int leave_toxic_tie(attune_model *m, uint32_t i, int32_t week)
 {
     const tie_store *t = &m->ties;
@@ -229,6 +268,10 @@ static int start(attune_model *m, size_t index, int32_t week)
             rc = add_community_ties(m, iv, index, iv->targets.ids[k], week);
         else if (iv->kind == INTERVENTION_LEAVE_TOXIC_TIE)
             rc = leave_toxic_tie(m, iv->targets.ids[k], week);
+        else if (iv->kind == INTERVENTION_LEAVE_RUPTURED_TIE)
+            rc = leave_ruptured_tie(m, iv->targets.ids[k], week);
+        else if (iv->kind == INTERVENTION_REPAIR_RUPTURE)
+            repair_ruptures(m, iv->targets.ids[k], week);
         if (rc != ATTUNE_OK)
             return rc;
     }
