@@ -20,6 +20,9 @@ enum exit_code {
 /** Maps a library status to the command's exit code. */
 int exit_code_for(int status);
 
+/** Calls `handler` on SIGINT and SIGTERM (the commands finish or stop cleanly). */
+void catch_stop_signals(void (*handler)(int));
+
 /** Prints "attune: <file:line: message>" to stderr. */
 void report_error(const attune_error *err);
 

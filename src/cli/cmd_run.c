@@ -337,12 +337,7 @@ int cmd_run(int argc, char **argv)
         }
     }
     int rc = ATTUNE_OK;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_stop_signals(on_signal);
     double t0 = now_seconds();
     char out_dir[3072];
     double weeks_d;

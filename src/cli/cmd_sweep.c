@@ -334,12 +334,7 @@ int cmd_sweep(int argc, char **argv)
         sweep_mpi_finish(0);
         return parsed > 0 ? EXIT_OK : EXIT_USAGE;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_stop_signals(on_signal);
     int threads = o.threads ? o.threads : default_threads(o.jobs);
     char db_path[1024];
     if (o.out)

@@ -1,4 +1,5 @@
 /* attune: the command-line front end of libattune. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,6 +62,16 @@ int exit_code_for(int status)
     case ATTUNE_ERR_TOO_LARGE: return EXIT_MEMORY;
     default: return EXIT_INTERNAL;
     }
+}
+
+void catch_stop_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 void report_error(const attune_error *err)

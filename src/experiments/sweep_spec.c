@@ -43,8 +43,7 @@ typedef struct spec_state {
     ini_lines src; /* must stay first: inih's reader gets the spec_state */
     const char *name;
     attune_sweep *sw;
-    attune_error error;
-    int failed;
+    ini_first_error first;
     int keys;
     char scenario_path[1024];
     sweep_lines at;
@@ -59,15 +58,10 @@ static void fail_at(spec_state *st, int status, int line, const char *key, const
 
 static void fail_at(spec_state *st, int status, int line, const char *key, const char *fmt, ...)
 {
-    if (st->failed && st->error.line <= line)
-        return;
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ini_vfail(&st->first, st->name, status, line, key, fmt, ap);
     va_end(ap);
-    attune_fail(&st->error, status, st->name, line, key, "%s", msg);
-    st->failed = 1;
 }
 
 static void syntax_error(void *owner, int line, const char *message)
@@ -669,24 +663,24 @@ int attune_sweep_load_buffer(const char *text, size_t size, const char *name, in
     st.sw = sw;
     ini_lines_init(&st.src, text, size, syntax_error, &st);
     int syntax_line = ini_parse_stream(ini_lines_read, &st, handler, &st);
-    if (syntax_line > 0 && (!st.failed || syntax_line < st.error.line)) {
+    if (syntax_line > 0 && (!st.first.failed || syntax_line < st.first.error.line)) {
         char shown[64];
         ini_line_excerpt(text, size, syntax_line, shown, sizeof shown);
         fail_at(&st, ATTUNE_ERR_SYNTAX, syntax_line, NULL,
                 "cannot read '%s': expected 'key = value', '[section]' or a comment (; or #)",
                 shown);
-    } else if (syntax_line < 0 && !st.failed) {
+    } else if (syntax_line < 0 && !st.first.failed) {
         fail_at(&st, ATTUNE_ERR_NOMEM, 0, NULL, "out of memory while parsing");
     }
-    if (!st.failed && st.keys == 0)
+    if (!st.first.failed && st.keys == 0)
         fail_at(&st, ATTUNE_ERR_SYNTAX, 0, NULL, "the sweep file holds no settings");
     if (replicates > 0)
         sw->replicates = replicates;
-    if (!st.failed)
+    if (!st.first.failed)
         check_sweep(&st);
-    rc = st.failed ? st.error.status : ATTUNE_OK;
+    rc = st.first.failed ? st.first.error.status : ATTUNE_OK;
     if (rc != ATTUNE_OK && err != NULL)
-        *err = st.error;
+        *err = st.first.error;
     if (rc == ATTUNE_OK)
         rc = build_base(&st, err);
     attune_scenario *scratch = NULL;
@@ -694,9 +688,9 @@ int attune_sweep_load_buffer(const char *text, size_t size, const char *name, in
         attune_fail(err, rc, name, 0, NULL, "out of memory");
     for (size_t i = 0; rc == ATTUNE_OK && i < sw->factor_count; i++) {
         if (check_factor(&st, scratch, i) != 0) {
-            rc = st.error.status;
+            rc = st.first.error.status;
             if (err != NULL)
-                *err = st.error;
+                *err = st.first.error;
         }
     }
     attune_scenario_free(scratch);

@@ -7,6 +7,17 @@
 #include "engine/scenario_internal.h"
 #include "io/ini_lines.h"
 
+void ini_vfail(ini_first_error *first, const char *name, int status, int line, const char *key,
+               const char *fmt, va_list ap)
+{
+    if (first->failed && first->error.line <= line)
+        return;
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    attune_fail(&first->error, status, name, line, key, "%s", msg);
+    first->failed = 1;
+}
+
 void ini_lines_init(ini_lines *r, const char *text, size_t size,
                     void (*syntax_error)(void *owner, int line, const char *message), void *owner)
 {

@@ -6,6 +6,7 @@
 #ifndef ATTUNE_INI_LINES_H
 #define ATTUNE_INI_LINES_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "attune/attune.h"
@@ -22,6 +23,16 @@ typedef struct ini_lines {
     void (*syntax_error)(void *owner, int line, const char *message);
     void *owner;
 } ini_lines;
+
+/* The first error of a file by line: later calls replace it only with an earlier line. */
+typedef struct ini_first_error {
+    attune_error error;
+    int failed;
+} ini_first_error;
+
+/* Records status and the printf-style message at `line` of file `name` in `first`. */
+void ini_vfail(ini_first_error *first, const char *name, int status, int line, const char *key,
+               const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 /* Starts reading `text` (a UTF-8 byte order mark is skipped). */
 void ini_lines_init(ini_lines *r, const char *text, size_t size,

@@ -15,10 +15,9 @@ typedef struct parse_state {
     ini_lines src;         /* must stay first: inih's reader gets the parse_state */
     const char *name;      /* file name for messages */
     attune_scenario *work; /* scenario being changed; copied back on success */
-    attune_error error;    /* first error found */
-    int failed;
-    int keys;          /* key = value lines seen */
-    char (*seen)[160]; /* "section\nkey" pairs seen, for duplicate detection */
+    ini_first_error first; /* first error found */
+    int keys;              /* key = value lines seen */
+    char (*seen)[160];     /* "section\nkey" pairs seen, for duplicate detection */
     int *seen_line;
     size_t seen_count, seen_cap;
 } parse_state;
@@ -28,15 +27,10 @@ static void fail_at(parse_state *st, int status, int line, const char *key, cons
 
 static void fail_at(parse_state *st, int status, int line, const char *key, const char *fmt, ...)
 {
-    if (st->failed && st->error.line <= line)
-        return;
-    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    ini_vfail(&st->first, st->name, status, line, key, fmt, ap);
     va_end(ap);
-    attune_fail(&st->error, status, st->name, line, key, "%s", msg);
-    st->failed = 1;
 }
 
 static int remember_key(parse_state *st, const char *section, const char *name, int *first_line)
@@ -206,30 +200,30 @@ int attune_scenario_load_buffer(attune_scenario *scenario, const char *text, siz
     if (rc != ATTUNE_OK)
         return attune_fail(err, rc, name, 0, NULL, "out of memory");
     int syntax_line = ini_parse_stream(ini_lines_read, &st, handler, &st);
-    if (syntax_line > 0 && (!st.failed || syntax_line < st.error.line)) {
+    if (syntax_line > 0 && (!st.first.failed || syntax_line < st.first.error.line)) {
         char shown[64];
         ini_line_excerpt(text, size, syntax_line, shown, sizeof shown);
         fail_at(&st, ATTUNE_ERR_SYNTAX, syntax_line, NULL,
                 "cannot read '%s': expected 'key = value', '[section]' or a comment (; or #)",
                 shown);
-    } else if (syntax_line < 0 && !st.failed) {
+    } else if (syntax_line < 0 && !st.first.failed) {
         fail_at(&st, ATTUNE_ERR_NOMEM, 0, NULL, "out of memory while parsing");
     }
-    if (!st.failed && st.keys == 0)
+    if (!st.first.failed && st.keys == 0)
         fail_at(&st, ATTUNE_ERR_SYNTAX, 0, NULL,
                 "the scenario holds no settings (an empty file is most likely a mistake)");
-    if (!st.failed) {
+    if (!st.first.failed) {
         /* Commit: the scenario takes the parsed values. */
         attune_scenario tmp = *scenario;
         *scenario = *st.work;
         *st.work = tmp;
     } else if (err != NULL) {
-        *err = st.error;
+        *err = st.first.error;
     }
     attune_scenario_free(st.work);
     free(st.seen);
     free(st.seen_line);
-    return st.failed ? st.error.status : ATTUNE_OK;
+    return st.first.failed ? st.first.error.status : ATTUNE_OK;
 }
 
 int attune_scenario_load(attune_scenario *scenario, const char *path, attune_error *err)
