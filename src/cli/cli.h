@@ -31,6 +31,7 @@ int cmd_params(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /** Progress bar on stderr: weeks (or runs) done, rate and time left. */
 typedef struct progress {
