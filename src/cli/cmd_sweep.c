@@ -188,9 +188,13 @@ static int coordinate(coordinator *c, attune_error *err)
     while (rc == ATTUNE_OK && !stop_requested && (c->next < c->pending_count || c->in_flight)) {
         for (int k = sweep_pool_free_slots(c->pool); k > 0 && next_run(c, &run_id); k--)
             sweep_pool_submit(c->pool, run_id);
-        int from, ready;
+        int from = 0, ready, got;
         attune_sweep_result *remote;
-        while (rc == ATTUNE_OK && sweep_mpi_poll(&from, &remote, &ready) > 0) {
+        while (rc == ATTUNE_OK && (got = sweep_mpi_poll(&from, &remote, &ready)) != 0) {
+            if (got < 0) {
+                rc = cli_fail(err, ATTUNE_ERR_IO, "a message from rank %d could not be read", from);
+                break;
+            }
             if (remote != NULL) {
                 rc = record(c, remote, from, err);
                 slots[from]++;

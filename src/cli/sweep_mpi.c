@@ -71,12 +71,15 @@ int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready)
         return -1;
     MPI_Recv(buf, count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
+    int ok = 1;
     if (status.MPI_TAG == TAG_READY && count == (int)sizeof(int))
         memcpy(ready, buf, sizeof(int));
     else if (status.MPI_TAG == TAG_RESULT)
-        attune_sweep_result_unpack(buf, (size_t)count, result);
+        ok = attune_sweep_result_unpack(buf, (size_t)count, result) == ATTUNE_OK;
+    else
+        ok = 0;
     free(buf);
-    return 1;
+    return ok ? 1 : -1;
 }
 
 int sweep_mpi_assign(int rank, uint32_t run_id)

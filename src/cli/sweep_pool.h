@@ -35,7 +35,8 @@ int sweep_mpi_start(int *argc, char ***argv, int *rank, int *size);
 void sweep_mpi_finish(int abort_code);
 
 /* Rank 0: a message from a worker rank, if one has arrived: a finished run (*result) or the
- * number of runs the rank can take (*ready). Returns 1 if a message was handled. */
+ * number of runs the rank can take (*ready). Returns 1 if a message was handled, 0 if none
+ * had arrived, -1 if one could not be read (the sweep cannot go on: its run is lost). */
 int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready);
 
 /* Rank 0: gives run `run_id` to `rank`, or (run_id = UINT32_MAX) tells it to stop. */
