@@ -36,9 +36,16 @@ int metrics_compute(attune_model *m)
     const people *p = &m->people;
     uint32_t n = p->count;
     size_t blocks = (n + REDUCTION_BLOCK - 1) / REDUCTION_BLOCK;
-    double *partial = calloc(blocks ? blocks * SUM_COUNT : 1, sizeof *partial);
-    if (partial == NULL)
-        return ATTUNE_ERR_NOMEM;
+    if (blocks > m->metric_partial_blocks) {
+        /* Grown ahead of births; every block written below is written whole. */
+        size_t room = blocks + blocks / 4 + 1;
+        double *grown = realloc(m->metric_partial, room * SUM_COUNT * sizeof *grown);
+        if (grown == NULL)
+            return ATTUNE_ERR_NOMEM;
+        m->metric_partial = grown;
+        m->metric_partial_blocks = room;
+    }
+    double *partial = m->metric_partial;
 #pragma omp parallel for schedule(static) num_threads(m->threads)
     for (size_t b = 0; b < blocks; b++) {
         double s[SUM_COUNT] = {0};
@@ -74,7 +81,6 @@ int metrics_compute(attune_model *m)
     for (size_t b = 0; b < blocks; b++)
         for (size_t k = 0; k < SUM_COUNT; k++)
             t[k] += partial[b * SUM_COUNT + k];
-    free(partial);
 
     attune_metrics *out = &m->metrics;
     memset(out, 0, sizeof *out);

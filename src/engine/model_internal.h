@@ -92,11 +92,13 @@ struct attune_model {
 
     intervention *interventions;
     size_t intervention_count;
-    float *care_factor; /* per person, this week: factor on care received (NULL: all 1) */
-    float *parenting;   /* per person, this week: share of the gap to full warmth toward one's
-                           children closed by a parenting programme (NULL: all 0) */
-    uint8_t *isolated;  /* per person, this week: meets nobody (NULL: none) */
-    float *self_help;   /* per person, this week: self-help magnitude (NULL: none) */
+    double *metric_partial;       /* metrics.c: block sums, kept between weeks */
+    size_t metric_partial_blocks; /* blocks metric_partial has room for */
+    float *care_factor;           /* per person, this week: factor on care received (NULL: all 1) */
+    float *parenting;  /* per person, this week: share of the gap to full warmth toward one's
+                          children closed by a parenting programme (NULL: all 0) */
+    uint8_t *isolated; /* per person, this week: meets nobody (NULL: none) */
+    float *self_help;  /* per person, this week: self-help magnitude (NULL: none) */
 
     /* per tie kind: weight of a meeting for the receiver */
     float kind_weight[ATTUNE_TIE_KIND_COUNT];
