@@ -2,6 +2,8 @@
 #ifndef ATTUNE_CLI_H
 #define ATTUNE_CLI_H
 
+#include <signal.h>
+
 #include "attune/attune.h"
 
 /* Exit codes, documented in `attune --help` and README.md. */
@@ -20,8 +22,11 @@ enum exit_code {
 /** Maps a library status to the command's exit code. */
 int exit_code_for(int status);
 
-/** Calls `handler` on SIGINT and SIGTERM (the commands finish or stop cleanly). */
-void catch_stop_signals(void (*handler)(int));
+/** From now on SIGINT and SIGTERM raise the stop flag instead of ending the process. */
+void catch_stop_signals(void);
+
+/** The stop flag: non-zero once SIGINT or SIGTERM has arrived. */
+const volatile sig_atomic_t *stop_flag(void);
 
 /** Prints "attune: <file:line: message>" to stderr. */
 void report_error(const attune_error *err);

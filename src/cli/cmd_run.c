@@ -126,15 +126,6 @@ static const char run_usage[] =
     "       attune run --resume DIR [--threads N] [--checkpoint-every WEEKS] [--quiet]\n"
     "See attune --help for the options and exit codes.\n";
 
-/* Set by SIGINT and SIGTERM: the run finishes its week, checkpoints and stops. */
-static volatile sig_atomic_t stop_requested = 0;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 typedef struct week_context {
     attune_output *output;
     progress *bar;
@@ -159,7 +150,7 @@ static int after_week(const attune_model *model, void *user)
         return 1;
     }
     progress_update(ctx->bar, week);
-    if (stop_requested && week < ctx->last_week) {
+    if (*stop_flag() && week < ctx->last_week) {
         ctx->interrupted = 1;
         return 1;
     }
@@ -337,7 +328,7 @@ int cmd_run(int argc, char **argv)
         }
     }
     int rc = ATTUNE_OK;
-    catch_stop_signals(on_signal);
+    catch_stop_signals();
     double t0 = now_seconds();
     char out_dir[3072];
     double weeks_d;

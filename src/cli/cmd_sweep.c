@@ -35,14 +35,6 @@ static const char sweep_usage[] =
     "Exit codes: 0 every run done, 7 finished but some runs failed (runs.error says why),\n"
     "130 interrupted (run the command again to resume); others as for attune run.\n";
 
-static volatile sig_atomic_t stop_requested = 0;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 typedef struct sweep_options {
     const char *spec, *out;
     int replicates, jobs, threads, force, quiet;
@@ -172,7 +164,7 @@ static int record(coordinator *c, attune_sweep_result *r, int rank, attune_error
 
 static int next_run(coordinator *c, uint32_t *run_id)
 {
-    if (c->next >= c->pending_count || stop_requested)
+    if (c->next >= c->pending_count || *stop_flag())
         return 0;
     *run_id = c->pending[c->next++];
     c->in_flight++;
@@ -185,7 +177,7 @@ static int coordinate(coordinator *c, attune_error *err)
     int *slots = c->slots;
     int rc = ATTUNE_OK;
     uint32_t run_id;
-    while (rc == ATTUNE_OK && !stop_requested && (c->next < c->pending_count || c->in_flight)) {
+    while (rc == ATTUNE_OK && !*stop_flag() && (c->next < c->pending_count || c->in_flight)) {
         for (int k = sweep_pool_free_slots(c->pool); k > 0 && next_run(c, &run_id); k--)
             sweep_pool_submit(c->pool, run_id);
         int from = 0, ready, got;
@@ -277,9 +269,8 @@ static int run_coordinator(const attune_sweep *sw, const sweep_options *o, int r
         rc = attune_sweep_db_open(sw, db_path, o->force, &c.db, &done_before, &err);
     if (rc == ATTUNE_OK)
         rc = attune_sweep_db_pending(c.db, &c.pending, &c.pending_count, &err);
-    if (rc == ATTUNE_OK &&
-        sweep_pool_start(sw, o->jobs, threads, (const volatile int *)&stop_requested,
-                         (size_t)o->jobs, &c.pool) != ATTUNE_OK)
+    if (rc == ATTUNE_OK && sweep_pool_start(sw, o->jobs, threads, (const volatile int *)stop_flag(),
+                                            (size_t)o->jobs, &c.pool) != ATTUNE_OK)
         rc = cli_fail(&err, ATTUNE_ERR_NOMEM, "cannot start %d run threads", o->jobs);
     double started = now_seconds();
     if (rc == ATTUNE_OK) {
@@ -290,7 +281,7 @@ static int run_coordinator(const attune_sweep *sw, const sweep_options *o, int r
         progress_finish(&c.bar);
     }
     sweep_pool_finish(c.pool);
-    if (!stop_requested && ranks > 1)
+    if (!*stop_flag() && ranks > 1)
         stop_workers(&c);
     attune_sweep_db_close(c.db);
     free(c.pending);
@@ -300,7 +291,7 @@ static int run_coordinator(const attune_sweep *sw, const sweep_options *o, int r
         report_error(&err);
         return exit_code_for(rc);
     }
-    if (stop_requested) {
+    if (*stop_flag()) {
         fprintf(stderr,
                 "attune sweep: interrupted; %zu runs recorded this time, %zu of %zu in all. Run "
                 "the same command again to resume.\n",
@@ -338,7 +329,7 @@ int cmd_sweep(int argc, char **argv)
         sweep_mpi_finish(0);
         return parsed > 0 ? EXIT_OK : EXIT_USAGE;
     }
-    catch_stop_signals(on_signal);
+    catch_stop_signals();
     int threads = o.threads ? o.threads : default_threads(o.jobs);
     char db_path[1024];
     if (o.out)
@@ -356,7 +347,7 @@ int cmd_sweep(int argc, char **argv)
             report_error(&err);
         code = exit_code_for(rc);
     } else if (rank != 0) {
-        rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)&stop_requested);
+        rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
         code = rc == ATTUNE_OK ? EXIT_OK : EXIT_INTERNAL;
     } else {
         code = run_coordinator(sw, &o, ranks, threads, db_path);

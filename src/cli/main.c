@@ -64,14 +64,28 @@ int exit_code_for(int status)
     }
 }
 
-void catch_stop_signals(void (*handler)(int))
+/* Raised by SIGINT and SIGTERM: the command finishes or stops cleanly. */
+static volatile sig_atomic_t stop_signalled = 0;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    stop_signalled = 1;
+}
+
+void catch_stop_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
+    sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+const volatile sig_atomic_t *stop_flag(void)
+{
+    return &stop_signalled;
 }
 
 void report_error(const attune_error *err)

@@ -3,12 +3,11 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "engine/clock.h"
 
 double now_seconds(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return monotonic_seconds();
 }
 
 void progress_start(progress *p, int32_t total_weeks, int enabled)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/scenario_internal.h"
+#include "engine/strbuf.h"
 
 /* The built-in cultures of the default scenario. */
 static const struct {
@@ -245,56 +246,6 @@ int attune_scenario_validate(const attune_scenario *scenario, attune_error *err)
         return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "population.community_size",
                            "population.community_size (%lld) exceeds population.size (%lld)",
                            (long long)p->population_community_size, (long long)p->population_size);
-    return ATTUNE_OK;
-}
-
-/* A growable string for the writers below. */
-typedef struct strbuf {
-    char *data;
-    size_t len, cap;
-    int failed;
-} strbuf;
-
-static void sb_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_printf(strbuf *sb, const char *fmt, ...)
-{
-    if (sb->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        size_t room = sb->cap - sb->len;
-        int n = vsnprintf(sb->data ? sb->data + sb->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            sb->failed = 1;
-            return;
-        }
-        if ((size_t)n < room) {
-            sb->len += (size_t)n;
-            return;
-        }
-        size_t cap = sb->cap ? sb->cap * 2 : 4096;
-        while (cap - sb->len <= (size_t)n)
-            cap *= 2;
-        char *d = realloc(sb->data, cap);
-        if (d == NULL) {
-            sb->failed = 1;
-            return;
-        }
-        sb->data = d;
-        sb->cap = cap;
-    }
-}
-
-static int sb_finish(strbuf *sb, char **text)
-{
-    if (sb->failed || sb->data == NULL) {
-        free(sb->data);
-        return ATTUNE_ERR_NOMEM;
-    }
-    *text = sb->data;
     return ATTUNE_OK;
 }
 

@@ -12,14 +12,8 @@
 #include "attune/bench.h"
 #include "engine/model_internal.h"
 #include "engine/rng.h"
+#include "engine/clock.h"
 #include "engine/scenario_internal.h"
-
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Passes of the gather over `other` until `seconds` have passed; returns gathers a second. */
 static double gather_rate(const tie_store *t, const uint32_t *other, const float *value, uint32_t n,
@@ -28,7 +22,7 @@ static double gather_rate(const tie_store *t, const uint32_t *other, const float
     uint64_t halves = 0;
     for (uint32_t i = 0; i < n; i++)
         halves += t->count[i];
-    double start = seconds_now(), elapsed = 0, total = 0;
+    double start = monotonic_seconds(), elapsed = 0, total = 0;
     uint64_t passes = 0;
     do {
         double sum = 0;
@@ -41,7 +35,7 @@ static double gather_rate(const tie_store *t, const uint32_t *other, const float
         }
         total += sum;
         passes++;
-        elapsed = seconds_now() - start;
+        elapsed = monotonic_seconds() - start;
     } while (elapsed < seconds);
     *sink += total;
     return elapsed > 0 ? (double)halves * (double)passes / elapsed : 0;

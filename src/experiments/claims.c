@@ -763,14 +763,12 @@ static void observe_leaving(const attune_model *m, void *user)
             s->dip[i] += pp->wellbeing[i] / C7_DIP;
 }
 
-/* Trusted ties that are not toxic. */
+/* Trusted ties that are not toxic (as release counts them). */
 static double supportive_ties(const attune_model *m, uint32_t i)
 {
-    const tie_store *t = &m->ties;
-    double n = 0;
-    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        n += t->trust[h] >= 0.5 && !tie_is_toxic(m, h);
-    return n;
+    double supportive;
+    tie_worst_toxic(m, i, NULL, &supportive);
+    return supportive;
 }
 
 static int claim_c7(claim_ctx *c, attune_claim_result *r)

@@ -9,15 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/clock.h"
 #include "engine/scenario_internal.h"
 #include "experiments/sweep_internal.h"
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static attune_sweep_result *result_new(uint32_t run_id, size_t columns, size_t rows)
 {
@@ -127,7 +121,7 @@ int attune_sweep_run(const attune_sweep *sweep, uint32_t run_id, int threads,
     attune_sweep_result *r = result_new(run_id, columns, rows);
     if (r == NULL)
         return attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    double t0 = wall_now();
+    double t0 = monotonic_seconds();
     if (sweep->model == MODEL_ISHIGAMI) {
         r->values[0] = ishigami(&sweep->values[point * sweep->factor_count]);
     } else {
@@ -138,7 +132,7 @@ int attune_sweep_run(const attune_sweep *sweep, uint32_t run_id, int threads,
             snprintf(r->error, sizeof r->error, "%s", attune_error_format(&e, msg, sizeof msg));
         }
     }
-    r->wall_seconds = wall_now() - t0;
+    r->wall_seconds = monotonic_seconds() - t0;
     *out = r;
     return ATTUNE_OK;
 }

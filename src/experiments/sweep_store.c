@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine/scenario_internal.h"
+#include "engine/strbuf.h"
 #include "experiments/sweep_internal.h"
 
 #define SCHEMA_VERSION  "1"
@@ -75,85 +75,68 @@ static const char *summary_name(const attune_sweep *sw, size_t i)
     return sw->model == MODEL_SIMULATION ? attune_metric_name(i + 1) : "y";
 }
 
-/* Appends printf output to a malloc'd string; returns -1 when out of memory. */
-static int append(char **s, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int append(char **s, size_t *len, size_t *cap, const char *fmt, ...)
+/* A prepared "INSERT INTO table VALUES(?, ...)" with `columns` placeholders, or NULL. */
+static sqlite3_stmt *prepare_insert(sqlite3 *db, const char *table, size_t columns)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return -1;
-    if (*len + (size_t)n + 1 > *cap) {
-        size_t c = (*cap ? *cap * 2 : 1024) + (size_t)n;
-        char *b = realloc(*s, c);
-        if (b == NULL)
-            return -1;
-        *s = b;
-        *cap = c;
-    }
-    va_start(ap, fmt);
-    vsnprintf(*s + *len, *cap - *len, fmt, ap);
-    va_end(ap);
-    *len += (size_t)n;
-    return 0;
+    strbuf sb = {0};
+    sb_printf(&sb, "INSERT INTO %s VALUES(?", table);
+    for (size_t c = 1; c < columns; c++)
+        sb_printf(&sb, ", ?");
+    sb_printf(&sb, ")");
+    char *sql = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sb_finish(&sb, &sql) == ATTUNE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        st = NULL;
+    free(sql);
+    return st;
 }
 
 static char *schema_sql(const attune_sweep *sw)
 {
-    char *s = NULL, q[300];
-    size_t len = 0, cap = 0;
-    int bad = append(&s, &len, &cap,
-                     "CREATE TABLE sweep(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
-                     "CREATE TABLE factors(factor_id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT "
-                     "NULL, min REAL, max REAL, scale TEXT, type TEXT, grid_values TEXT);\n"
-                     "CREATE TABLE points(point_id INTEGER PRIMARY KEY, block TEXT NOT NULL, "
-                     "sample INTEGER, step INTEGER, factor_id INTEGER, sign INTEGER");
+    char q[300];
+    strbuf sb = {0};
+    sb_printf(&sb, "CREATE TABLE sweep(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+                   "CREATE TABLE factors(factor_id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT "
+                   "NULL, min REAL, max REAL, scale TEXT, type TEXT, grid_values TEXT);\n"
+                   "CREATE TABLE points(point_id INTEGER PRIMARY KEY, block TEXT NOT NULL, "
+                   "sample INTEGER, step INTEGER, factor_id INTEGER, sign INTEGER");
     for (size_t f = 0; f < sw->factor_count; f++) {
         quote_ident(q, sizeof q, sw->factors[f].key);
-        bad |= append(&s, &len, &cap, ", %s REAL NOT NULL", q);
+        sb_printf(&sb, ", %s REAL NOT NULL", q);
     }
-    bad |= append(&s, &len, &cap,
-                  ");\n"
-                  "CREATE TABLE runs(run_id INTEGER PRIMARY KEY, point_id INTEGER NOT NULL "
-                  "REFERENCES points, replicate INTEGER NOT NULL, seed INTEGER NOT NULL, status "
-                  "TEXT NOT NULL CHECK(status IN ('pending','done','failed')), error TEXT, weeks "
-                  "INTEGER, started_at TEXT, wall_s REAL, host TEXT, rank INTEGER);\n"
-                  "CREATE INDEX runs_point ON runs(point_id);\n"
-                  "CREATE INDEX runs_status ON runs(status);\n"
-                  "CREATE TABLE weekly(run_id INTEGER NOT NULL REFERENCES runs");
+    sb_printf(&sb, ");\n"
+                   "CREATE TABLE runs(run_id INTEGER PRIMARY KEY, point_id INTEGER NOT NULL "
+                   "REFERENCES points, replicate INTEGER NOT NULL, seed INTEGER NOT NULL, status "
+                   "TEXT NOT NULL CHECK(status IN ('pending','done','failed')), error TEXT, weeks "
+                   "INTEGER, started_at TEXT, wall_s REAL, host TEXT, rank INTEGER);\n"
+                   "CREATE INDEX runs_point ON runs(point_id);\n"
+                   "CREATE INDEX runs_status ON runs(status);\n"
+                   "CREATE TABLE weekly(run_id INTEGER NOT NULL REFERENCES runs");
     if (sw->model == MODEL_SIMULATION)
         for (size_t c = 0; c < attune_metric_count(); c++)
-            bad |= append(&s, &len, &cap, ", %s %s", attune_metric_name(c),
-                          attune_metric_is_integer(c) ? "INTEGER" : "REAL");
+            sb_printf(&sb, ", %s %s", attune_metric_name(c),
+                      attune_metric_is_integer(c) ? "INTEGER" : "REAL");
     else
-        bad |= append(&s, &len, &cap, ", week INTEGER");
-    bad |= append(&s, &len, &cap,
-                  ", PRIMARY KEY(run_id, week)) WITHOUT ROWID;\n"
-                  "CREATE TABLE summary(run_id INTEGER NOT NULL REFERENCES runs, metric TEXT NOT "
-                  "NULL, final REAL, mean_last_year REAL, PRIMARY KEY(run_id, metric)) WITHOUT "
-                  "ROWID;\n"
-                  "CREATE INDEX summary_metric ON summary(metric);\n"
-                  "CREATE VIEW results AS SELECT r.run_id, r.point_id, r.replicate, r.seed");
+        sb_printf(&sb, ", week INTEGER");
+    sb_printf(&sb, ", PRIMARY KEY(run_id, week)) WITHOUT ROWID;\n"
+                   "CREATE TABLE summary(run_id INTEGER NOT NULL REFERENCES runs, metric TEXT NOT "
+                   "NULL, final REAL, mean_last_year REAL, PRIMARY KEY(run_id, metric)) WITHOUT "
+                   "ROWID;\n"
+                   "CREATE INDEX summary_metric ON summary(metric);\n"
+                   "CREATE VIEW results AS SELECT r.run_id, r.point_id, r.replicate, r.seed");
     for (size_t f = 0; f < sw->factor_count; f++) {
         quote_ident(q, sizeof q, sw->factors[f].key);
-        bad |= append(&s, &len, &cap, ", p.%s", q);
+        sb_printf(&sb, ", p.%s", q);
     }
     for (size_t m = 0; m < summary_count(sw); m++)
-        bad |= append(&s, &len, &cap,
-                      ", (SELECT mean_last_year FROM summary s WHERE s.run_id = r.run_id AND "
-                      "s.metric = '%s') AS %s",
-                      summary_name(sw, m), summary_name(sw, m));
-    bad |= append(&s, &len, &cap,
-                  " FROM runs r JOIN points p USING(point_id) WHERE r.status = 'done';\n");
-    if (bad) {
-        free(s);
-        return NULL;
-    }
-    return s;
+        sb_printf(&sb,
+                  ", (SELECT mean_last_year FROM summary s WHERE s.run_id = r.run_id AND "
+                  "s.metric = '%s') AS %s",
+                  summary_name(sw, m), summary_name(sw, m));
+    sb_printf(&sb, " FROM runs r JOIN points p USING(point_id) WHERE r.status = 'done';\n");
+    char *s = NULL;
+    return sb_finish(&sb, &s) == ATTUNE_OK ? s : NULL;
 }
 
 static int put_meta(sqlite3 *db, const char *key, const char *value)
@@ -243,23 +226,15 @@ static void bind_or_null(sqlite3_stmt *st, int col, int32_t v)
 
 static int write_points_and_runs(sqlite3 *db, const attune_sweep *sw)
 {
-    char *sql = NULL;
-    size_t len = 0, cap = 0;
-    int bad = append(&sql, &len, &cap, "INSERT INTO points VALUES(?, ?, ?, ?, ?, ?");
-    for (size_t f = 0; f < sw->factor_count; f++)
-        bad |= append(&sql, &len, &cap, ", ?");
-    bad |= append(&sql, &len, &cap, ")");
-    sqlite3_stmt *pt = NULL, *run = NULL;
-    if (bad || sqlite3_prepare_v2(db, sql, -1, &pt, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO runs(run_id, point_id, replicate, seed, status) "
-                           "VALUES(?, ?, ?, ?, 'pending')",
-                           -1, &run, NULL) != SQLITE_OK) {
-        free(sql);
+    sqlite3_stmt *pt = prepare_insert(db, "points", 6 + sw->factor_count), *run = NULL;
+    if (pt == NULL || sqlite3_prepare_v2(db,
+                                         "INSERT INTO runs(run_id, point_id, replicate, seed, "
+                                         "status) VALUES(?, ?, ?, ?, 'pending')",
+                                         -1, &run, NULL) != SQLITE_OK) {
         sqlite3_finalize(pt);
         return -1;
     }
-    free(sql);
+    int bad = 0;
     for (size_t p = 0; p < sw->point_count && !bad; p++) {
         const sweep_point *x = &sw->points[p];
         sqlite3_bind_int64(pt, 1, (sqlite3_int64)p);
@@ -444,18 +419,10 @@ int attune_sweep_db_pending(attune_sweep_db *db, uint32_t **runs, size_t *count,
 
 static int insert_weekly(sqlite3 *db, const attune_sweep_result *r)
 {
-    char *sql = NULL;
-    size_t len = 0, cap = 0;
-    int bad = append(&sql, &len, &cap, "INSERT INTO weekly VALUES(?");
-    for (size_t c = 0; c < r->columns; c++)
-        bad |= append(&sql, &len, &cap, ", ?");
-    bad |= append(&sql, &len, &cap, ")");
-    sqlite3_stmt *st = NULL;
-    if (bad || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        free(sql);
+    sqlite3_stmt *st = prepare_insert(db, "weekly", 1 + r->columns);
+    if (st == NULL)
         return -1;
-    }
-    free(sql);
+    int bad = 0;
     for (size_t row = 0; row < r->rows && !bad; row++) {
         sqlite3_bind_int64(st, 1, r->run_id);
         for (size_t c = 0; c < r->columns; c++) {

@@ -233,9 +233,7 @@ void interactions_exchange(attune_model *m, int32_t week)
                            received.raw >= p->rupture_repair_care &&
                            given.raw >= p->rupture_repair_care &&
                            chance < p->rupture_repair_probability) {
-                    t->rupture[h] = 0;
-                    t->trust[h] = (float)clamp01(t->trust[h] + p->rupture_repair_trust_gain);
-                    t->harm[h] *= (float)(1.0 - p->rupture_repair_harm_relief);
+                    tie_repair(m, h);
                     if (i == lo)
                         events_emit(&m->events, omp_get_thread_num(), PHASE_INTERACTIONS, week,
                                     "tie_repaired", lo, hi, kind, attune_tie_kind_name(kind));

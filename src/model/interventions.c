@@ -161,7 +161,6 @@ static int add_community_ties(attune_model *m, const intervention *iv, size_t in
     return ATTUNE_OK;
 }
 
-/* leave_toxic_tie: target i ends its most harmful toxic tie, if it has one it may end. */
 /* repair_rupture: the healthy ruptured ties of i are repaired (both halves). */
 static void repair_ruptures(attune_model *m, uint32_t i, int32_t week)
 {
@@ -169,14 +168,8 @@ static void repair_ruptures(attune_model *m, uint32_t i, int32_t week)
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
         if (!t->rupture[h] || tie_is_toxic(m, h))
             continue;
-        uint32_t halves[2] = {h, t->twin[h]};
-        for (int k = 0; k < 2; k++) {
-            uint32_t x = halves[k];
-            t->rupture[x] = 0;
-            float trust = t->trust[x] + (float)m->p->rupture_repair_trust_gain;
-            t->trust[x] = trust > 1 ? 1 : trust;
-            t->harm[x] *= (float)(1.0 - m->p->rupture_repair_harm_relief);
-        }
+        tie_repair(m, h);
+        tie_repair(m, t->twin[h]);
         events_emit(&m->events, 0, PHASE_INTERVENTIONS, week, "tie_repaired", i, t->other[h],
                     t->kind[h], "intervention");
     }
@@ -195,18 +188,11 @@ static int leave_ruptured_tie(attune_model *m, uint32_t i, int32_t week)
                             : tie_end(m, i, t->other[pick], week, PHASE_INTERVENTIONS, 1);
 }
 
+/* leave_toxic_tie: target i ends its most harmful toxic tie, if it has one it may end. */
 static int leave_toxic_tie(attune_model *m, uint32_t i, int32_t week)
 {
     const tie_store *t = &m->ties;
-    uint32_t worst = TIE_NONE;
-    double worst_excess = 0;
-    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-        double excess = t->harm[h] - m->p->harm_benefit_scale * t->trust[h];
-        if (excess > worst_excess && tie_is_endable(m, i, h)) {
-            worst = h;
-            worst_excess = excess;
-        }
-    }
+    uint32_t worst = tie_worst_toxic(m, i, NULL, NULL);
     if (worst == TIE_NONE)
         return ATTUNE_OK;
     return tie_end(m, i, t->other[worst], week, PHASE_INTERVENTIONS, 1);

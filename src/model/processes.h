@@ -89,9 +89,22 @@ void distress_update(struct attune_model *m, int32_t week);
 void tie_engagement_update(struct attune_model *m);
 int tie_separation_update(struct attune_model *m, int32_t week);
 
-/** tie_maintenance.c: whether half-tie h (at its owner) is toxic: its harm exceeds its benefit,
- * harm.benefit_scale x trust. */
+/** tie_maintenance.c: harm of half-tie h (at its owner) minus its benefit,
+ * harm.benefit_scale x trust; the tie is toxic when this is positive. */
+double tie_toxic_excess(const struct attune_model *m, uint32_t h);
+
+/** tie_maintenance.c: whether half-tie h is toxic (tie_toxic_excess > 0). */
 int tie_is_toxic(const struct attune_model *m, uint32_t h);
+
+/** tie_maintenance.c: i's most harmful toxic tie that i may end (TIE_NONE if none), its excess
+ * in *excess, and in *supportive the number of i's ties that are trusted (>= 1/2) and not toxic
+ * (either pointer may be NULL). O(degree). */
+uint32_t tie_worst_toxic(const struct attune_model *m, uint32_t i, double *excess,
+                         double *supportive);
+
+/** tie_maintenance.c: the repair of a rupture on half-tie h (callers repair both halves):
+ * rupture cleared, trust + rupture.repair_trust_gain, harm relieved. */
+void tie_repair(struct attune_model *m, uint32_t h);
 
 /** tie_maintenance.c: whether person i may end half-tie h (minors cannot end ties to their
  * caregivers; institutional ties are not ended this way). */

@@ -115,10 +115,47 @@ int tie_separation_update(attune_model *m, int32_t week)
     return rc;
 }
 
-int tie_is_toxic(const attune_model *m, uint32_t h)
+double tie_toxic_excess(const attune_model *m, uint32_t h)
 {
     const tie_store *t = &m->ties;
-    return t->harm[h] > m->p->harm_benefit_scale * t->trust[h];
+    return t->harm[h] - m->p->harm_benefit_scale * t->trust[h];
+}
+
+int tie_is_toxic(const attune_model *m, uint32_t h)
+{
+    return tie_toxic_excess(m, h) > 0;
+}
+
+uint32_t tie_worst_toxic(const attune_model *m, uint32_t i, double *excess, double *supportive)
+{
+    const tie_store *t = &m->ties;
+    uint32_t worst = TIE_NONE;
+    double worst_excess = 0, trusted = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        double e = tie_toxic_excess(m, h);
+        if (e > 0) {
+            if (e > worst_excess && tie_is_endable(m, i, h)) {
+                worst = h;
+                worst_excess = e;
+            }
+        } else if (t->trust[h] >= 0.5) {
+            trusted += 1;
+        }
+    }
+    if (excess != NULL)
+        *excess = worst_excess;
+    if (supportive != NULL)
+        *supportive = trusted;
+    return worst;
+}
+
+void tie_repair(attune_model *m, uint32_t h)
+{
+    tie_store *t = &m->ties;
+    double trust = t->trust[h] + m->p->rupture_repair_trust_gain;
+    t->rupture[h] = 0;
+    t->trust[h] = (float)(trust > 1 ? 1 : trust);
+    t->harm[h] *= (float)(1.0 - m->p->rupture_repair_harm_relief);
 }
 
 int tie_is_endable(const attune_model *m, uint32_t i, uint32_t h)
@@ -175,19 +212,8 @@ static void propose_release(attune_model *m, int32_t week)
     for (uint32_t i = 0; i < n; i++) {
         if (!pp->alive[i] || person_age_years(m, i) < p->release_min_age)
             continue;
-        uint32_t worst = TIE_NONE;
-        double worst_excess = 0, supportive = 0;
-        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-            if (tie_is_toxic(m, h)) {
-                double excess = t->harm[h] - p->harm_benefit_scale * t->trust[h];
-                if (excess > worst_excess && tie_is_endable(m, i, h)) {
-                    worst = h;
-                    worst_excess = excess;
-                }
-            } else if (t->trust[h] >= 0.5) {
-                supportive += 1;
-            }
-        }
+        double worst_excess, supportive;
+        uint32_t worst = tie_worst_toxic(m, i, &worst_excess, &supportive);
         if (worst == TIE_NONE)
             continue;
         double support = supportive / p->release_support_ties;
