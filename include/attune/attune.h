@@ -331,6 +331,15 @@ int attune_resume(const char *dir, int threads, const attune_output_options *opt
 /** Writes the network of the model as GraphML (via igraph) to `path`, atomically. */
 int attune_write_graphml(const attune_model *model, const char *path, attune_error *err);
 
+/**
+ * Writes a small sample of the network as GraphML to `path`, atomically: the ego networks of
+ * output.network_egos adults (half of them with a toxic tie when there are enough), i.e. the
+ * egos, the people they are tied to and every active tie among those. Egos are chosen by a
+ * fixed draw per person, so the sample is the same for any thread count.
+ * O(people x egos + ties of the sample).
+ */
+int attune_write_network_sample(const attune_model *model, const char *path, attune_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -37,6 +37,7 @@ enum rng_stream {
     STREAM_INIT_FRIENDS = 103,
     STREAM_INIT_TEACHERS = 104,
     STREAM_INIT_COMMUNITY_TIES = 105,
+    STREAM_OUTPUT_SAMPLE = 200, /* person: in the panel; ego of the network sample (outputs) */
 };
 
 /* Week counter value used for draws made before the first week. */

@@ -23,7 +23,7 @@
 #include "model/processes.h"
 
 #define CHECKPOINT_MAGIC     "ATTUNECK"
-#define CHECKPOINT_VERSION   1u
+#define CHECKPOINT_VERSION   2u
 #define CHECKPOINT_MAX_BYTES (1ull << 40)
 
 /* ---------------------------------------------------------------------------------------- */
@@ -95,6 +95,7 @@ int checkpoint_write(const attune_model *m, const checkpoint_info *info, const c
     put_u64(&b, info ? info->metrics_bytes : 0);
     put_u64(&b, info ? info->events_bytes : 0);
     put_u64(&b, info ? info->events_written : 0);
+    put_u64(&b, info ? info->panel_bytes : 0);
     put(&b, &m->metrics, sizeof m->metrics);
     const people *pp = &m->people;
     put_u32(&b, pp->count);
@@ -271,6 +272,7 @@ int checkpoint_read_buffer(const void *data, size_t size, const char *name, int 
     ci.metrics_bytes = get_u64(&r);
     ci.events_bytes = get_u64(&r);
     ci.events_written = get_u64(&r);
+    ci.panel_bytes = get_u64(&r);
     get(&r, &m->metrics, sizeof m->metrics);
     uint32_t count = get_u32(&r);
     people *pp = &m->people;

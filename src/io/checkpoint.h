@@ -10,6 +10,7 @@
 /** What a checkpoint records besides the model: how far the run's output files had got. */
 typedef struct checkpoint_info {
     uint64_t metrics_bytes, events_bytes, events_written;
+    uint64_t panel_bytes; /* 0 when the run writes no panel */
 } checkpoint_info;
 
 /** Writes the model's state (and `info`, may be NULL) to `path` atomically. */

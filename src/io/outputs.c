@@ -1,8 +1,10 @@
 /*
  * The outputs of a run folder: metrics.csv (a row a week, from week 0), events.csv (a row an
- * event), manifest.json (version, commit, parameters, seed, threads, wall time) and, on
- * request, network.graphml. Every file is written under a temporary name and renamed when the
- * run finishes; a failed run removes what it wrote.
+ * event), manifest.json (version, commit, parameters, seed, threads, wall time), panel.csv (a
+ * sampled fraction of people every 52 weeks; output.panel_fraction), network-sample.graphml
+ * (a few ego networks at the end; output.network_egos) and, on request, network.graphml.
+ * Every file is written under a temporary name and renamed when the run finishes; a failed run
+ * removes what it wrote.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include "engine/model_internal.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
+#include "io/panel.h"
 
 struct attune_output {
     char dir[3072];
@@ -26,14 +29,26 @@ struct attune_output {
     char started_utc[32];
     atomic_file metrics;
     atomic_file events;
+    atomic_file panel; /* open when output.panel_fraction > 0 */
     uint64_t events_written;
 };
 
 static int list_checkpoints(const char *dir, int32_t *weeks, int max);
 static void checkpoint_path(const char *dir, int32_t week, char *out, size_t size);
 
-static const char *const output_files[] = {"metrics.csv", "events.csv", "manifest.json",
-                                           "network.graphml"};
+static const char *const output_files[] = {"metrics.csv",   "events.csv",
+                                           "manifest.json", "network.graphml",
+                                           "panel.csv",     "network-sample.graphml"};
+
+static int panel_on(const attune_model *m)
+{
+    return m->p->output_panel_fraction > 0;
+}
+
+static int network_sample_on(const attune_model *m)
+{
+    return m->p->output_network_egos > 0;
+}
 
 static int make_dirs(const char *dir, int *created)
 {
@@ -150,6 +165,15 @@ int attune_output_open(const attune_model *model, const char *dir,
         join(path, sizeof path, dir, "events.csv");
         rc = atomic_open(&o->events, path, err);
     }
+    if (rc == ATTUNE_OK && panel_on(model)) {
+        join(path, sizeof path, dir, "panel.csv");
+        rc = atomic_open(&o->panel, path, err);
+        if (rc == ATTUNE_OK && (panel_write_header(o->panel.f) != ATTUNE_OK ||
+                                panel_write_week(o->panel.f, model) != ATTUNE_OK))
+            rc = atomic_check(&o->panel, err) != ATTUNE_OK
+                     ? ATTUNE_ERR_IO
+                     : attune_fail(err, ATTUNE_ERR_IO, o->panel.temp, 0, NULL, "write failed");
+    }
     if (rc == ATTUNE_OK) {
         write_metrics_header(&o->metrics);
         fprintf(o->events.f, "week,type,person,other,value,detail\n");
@@ -188,6 +212,14 @@ int attune_output_write_week(attune_output *o, const attune_model *model, attune
     int rc = atomic_check(&o->metrics, err);
     if (rc == ATTUNE_OK)
         rc = atomic_check(&o->events, err);
+    if (rc == ATTUNE_OK && o->panel.f != NULL) {
+        if (panel_write_week(o->panel.f, model) != ATTUNE_OK)
+            rc = atomic_check(&o->panel, err) != ATTUNE_OK
+                     ? ATTUNE_ERR_IO
+                     : attune_fail(err, ATTUNE_ERR_IO, o->panel.temp, 0, NULL, "write failed");
+        else
+            rc = atomic_check(&o->panel, err);
+    }
     return rc;
 }
 
@@ -233,7 +265,7 @@ static char *manifest_text(const attune_output *o, const attune_model *m, double
     "  \"ties_at_end\": %llu,\n"                                                                   \
     "  \"events\": %llu,\n"                                                                        \
     "  \"scenario_source\": \"%s\",\n"                                                             \
-    "  \"outputs\": [\"metrics.csv\", \"events.csv\", \"manifest.json\"%s],\n"                     \
+    "  \"outputs\": [\"metrics.csv\", \"events.csv\", \"manifest.json\"%s%s%s],\n"                 \
     "  \"run\": {\n"                                                                               \
     "    \"threads\": %d,\n"                                                                       \
     "    \"wall_seconds\": %.3f,\n"                                                                \
@@ -252,6 +284,8 @@ static char *manifest_text(const attune_output *o, const attune_model *m, double
                  m->week >= m->p->run_weeks ? "true" : "false",
                  (unsigned long long)m->metrics.people, (unsigned long long)m->metrics.ties,
                  (unsigned long long)o->events_written, source,
+                 o->panel.path[0] ? ", \"panel.csv\"" : "",
+                 network_sample_on(m) ? ", \"network-sample.graphml\"" : "",
                  o->options.graphml ? ", \"network.graphml\"" : "", m->threads, wall_seconds,
                  o->started_utc, finished, command, params);
     free(params);
@@ -269,6 +303,12 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
         rc = atomic_commit(&o->metrics, err);
         if (rc == ATTUNE_OK)
             rc = atomic_commit(&o->events, err);
+        if (rc == ATTUNE_OK && o->panel.f != NULL)
+            rc = atomic_commit(&o->panel, err);
+        if (rc == ATTUNE_OK && network_sample_on(model)) {
+            join(path, sizeof path, o->dir, "network-sample.graphml");
+            rc = attune_write_network_sample(model, path, err);
+        }
         if (rc == ATTUNE_OK && o->options.graphml) {
             join(path, sizeof path, o->dir, "network.graphml");
             rc = attune_write_graphml(model, path, err);
@@ -294,15 +334,24 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
             join(path, sizeof path, o->dir, "checkpoints");
             rmdir(path);
         }
+        /* A replaced run must not keep a network or panel of the run before it. */
         if (rc == ATTUNE_OK && !o->options.graphml) {
-            /* A replaced run must not keep a network of the run before it. */
             join(path, sizeof path, o->dir, "network.graphml");
+            unlink(path);
+        }
+        if (rc == ATTUNE_OK && !panel_on(model)) {
+            join(path, sizeof path, o->dir, "panel.csv");
+            unlink(path);
+        }
+        if (rc == ATTUNE_OK && !network_sample_on(model)) {
+            join(path, sizeof path, o->dir, "network-sample.graphml");
             unlink(path);
         }
     }
     if (!commit || rc != ATTUNE_OK) {
         atomic_abort(&o->metrics);
         atomic_abort(&o->events);
+        atomic_abort(&o->panel);
         if (rc != ATTUNE_OK) {
             /* Whatever of this run reached its final name goes too: no partial run remains. */
             for (size_t k = 0; k < sizeof output_files / sizeof output_files[0]; k++) {
@@ -320,9 +369,11 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
 /* Flushes the output files to disk and records how long they are. */
 static int output_sync(attune_output *o, checkpoint_info *info, attune_error *err)
 {
-    atomic_file *files[2] = {&o->metrics, &o->events};
-    long sizes[2];
-    for (int k = 0; k < 2; k++) {
+    atomic_file *files[3] = {&o->metrics, &o->events, &o->panel};
+    long sizes[3] = {0, 0, 0};
+    for (int k = 0; k < 3; k++) {
+        if (files[k]->f == NULL)
+            continue;
         if (fflush(files[k]->f) != 0 || fsync(fileno(files[k]->f)) != 0 ||
             (sizes[k] = ftell(files[k]->f)) < 0)
             return attune_fail(err, ATTUNE_ERR_IO, files[k]->temp, 0, NULL,
@@ -330,6 +381,7 @@ static int output_sync(attune_output *o, checkpoint_info *info, attune_error *er
     }
     info->metrics_bytes = (uint64_t)sizes[0];
     info->events_bytes = (uint64_t)sizes[1];
+    info->panel_bytes = (uint64_t)sizes[2];
     info->events_written = o->events_written;
     return ATTUNE_OK;
 }
@@ -479,9 +531,13 @@ int attune_resume(const char *dir, int threads, const attune_output_options *opt
     rc = reopen(&o->metrics, dir, "metrics.csv", info.metrics_bytes, err);
     if (rc == ATTUNE_OK)
         rc = reopen(&o->events, dir, "events.csv", info.events_bytes, err);
+    if (rc == ATTUNE_OK && panel_on(m))
+        rc = reopen(&o->panel, dir, "panel.csv", info.panel_bytes, err);
     if (rc != ATTUNE_OK) {
         if (o->metrics.f)
             fclose(o->metrics.f);
+        if (o->events.f)
+            fclose(o->events.f);
         free(o);
         attune_model_free(m);
         return rc;

@@ -14,7 +14,7 @@ S="--set population.size=3000 --set population.community_size=300 --weeks 40 --g
 strip_run() { sed '/"run": {/,/^  },$/d' "$1"; }
 
 for other in t2 t3 again; do
-  for f in metrics.csv events.csv network.graphml; do
+  for f in metrics.csv events.csv panel.csv network.graphml network-sample.graphml; do
     if cmp -s "$WORK/t1/$f" "$WORK/$other/$f"; then pass; else fail "$f differs between t1 and $other"; fi
   done
   if [ "$(strip_run "$WORK/t1/manifest.json")" = "$(strip_run "$WORK/$other/manifest.json")" ]; then

@@ -8,7 +8,7 @@ cd "$WORK" || exit 1
 
 same_outputs() { # same_outputs DIR NAME
   local ok=1
-  for f in metrics.csv events.csv network.graphml; do
+  for f in metrics.csv events.csv panel.csv network.graphml network-sample.graphml; do
     cmp -s ref/$f "$1/$f" || { ok=0; fail "$2: $f differs from the uninterrupted run"; }
   done
   [ $ok -eq 1 ] && pass
