@@ -37,6 +37,13 @@ int cmd_claims(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+struct report_options;
+enum { REPORT_PRINT_NONE = 0, REPORT_PRINT_PATH = 1, REPORT_PRINT_ALL = 2 };
+/** Writes a report (cmd_report.c) and prints what `print` asks for (errors and warnings go to
+ * stderr in every case); returns the exit code. */
+int report_and_print(const struct report_options *opt, int print);
 
 /** Progress bar on stderr: weeks (or runs) done, rate and time left. */
 typedef struct progress {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/report.h"
 
 typedef struct run_options {
     const char *scenario_path;
@@ -21,6 +22,7 @@ typedef struct run_options {
     int32_t checkpoint_every;
     const char *resume_dir;
     int keep_checkpoints;
+    int report; /* write DIR/report.html when the run ends */
 } run_options;
 
 /* Parses a size such as 512M, 4G or 1073741824 (bytes). */
@@ -122,8 +124,9 @@ static void default_out_dir(int64_t seed, char *buf, size_t size)
 static const char run_usage[] =
     "Usage: attune run [SCENARIO] [--set KEY=VALUE]... [--seed N] [--weeks N] [--threads N]\n"
     "                  [--out DIR] [--force] [--graphml] [--max-memory SIZE] [--quiet]\n"
-    "                  [--checkpoint-every WEEKS] [--keep-checkpoints]\n"
+    "                  [--checkpoint-every WEEKS] [--keep-checkpoints] [--report]\n"
     "       attune run --resume DIR [--threads N] [--checkpoint-every WEEKS] [--quiet]\n"
+    "                  [--report]\n"
     "See attune --help for the options and exit codes.\n";
 
 typedef struct week_context {
@@ -231,7 +234,8 @@ int cmd_run(int argc, char **argv)
         memcpy(name, arg, nlen);
         name[nlen] = '\0';
         int flag = strcmp(name, "--quiet") == 0 || strcmp(name, "--force") == 0 ||
-                   strcmp(name, "--graphml") == 0 || strcmp(name, "--keep-checkpoints") == 0;
+                   strcmp(name, "--graphml") == 0 || strcmp(name, "--keep-checkpoints") == 0 ||
+                   strcmp(name, "--report") == 0;
         if (flag) {
             if (eq != NULL) {
                 fprintf(stderr, "attune run: %s takes no value\n", name);
@@ -244,6 +248,8 @@ int cmd_run(int argc, char **argv)
                 opt.force = 1;
             else if (strcmp(name, "--keep-checkpoints") == 0)
                 opt.keep_checkpoints = 1;
+            else if (strcmp(name, "--report") == 0)
+                opt.report = 1;
             else
                 opt.graphml = 1;
             continue;
@@ -477,10 +483,20 @@ run:;
                "threads)\n",
                attune_model_week(model), (unsigned long long)mx.people, (unsigned long long)mx.ties,
                wall, t_init, attune_model_threads(model));
-        printf("outputs: %s/ (metrics.csv, events.csv, manifest.json%s)\n", out_dir,
+        double panel = 0, egos = 0;
+        attune_scenario_get(attune_model_scenario(model), "output.panel_fraction", &panel);
+        attune_scenario_get(attune_model_scenario(model), "output.network_egos", &egos);
+        printf("outputs: %s/ (metrics.csv, events.csv, manifest.json%s%s%s)\n", out_dir,
+               panel > 0 ? ", panel.csv" : "", egos > 0 ? ", network-sample.graphml" : "",
                oo.graphml ? ", network.graphml" : "");
     } else {
         printf("%s\n", out_dir);
+    }
+    if (opt.report) {
+        report_options ro = {out_dir, NULL, 1};
+        code = report_and_print(&ro, opt.quiet ? REPORT_PRINT_NONE : REPORT_PRINT_ALL);
+    } else {
+        report_remove(out_dir); /* a replaced run must not keep the report of the one before */
     }
 out:
     if (output != NULL)

@@ -14,6 +14,10 @@ static const char usage[] =
     "                                    docs/parameters.md; --ini: scenarios/default.ini)\n"
     "  attune claims [--only C1,..] [--replicates N] [--json]\n"
     "                                    run the claim experiments (attune claims --help)\n"
+    "  attune report RUN_DIR [--out FILE] [--no-figures]\n"
+    "                                    one self-contained HTML file of a run, with charts\n"
+    "                                    and a network drawing, and SVG figures (gnuplot)\n"
+    "                                    for papers (attune report --help)\n"
     "  attune --help | --version\n"
     "\n"
     "Run options:\n"
@@ -25,6 +29,8 @@ static const char usage[] =
     "  --out DIR         output folder (default: runs/DATE-TIME-seedN)\n"
     "  --force           replace an existing, non-empty output folder\n"
     "  --graphml         also write network.graphml (same as --set output.graphml=true)\n"
+    "  --report          when the run ends, write DIR/report.html and DIR/figures/ (as\n"
+    "                    attune report DIR) and print the report's path\n"
     "  --max-memory SIZE refuse runs estimated to need more, e.g. 4G (default: what is free)\n"
     "  --quiet           no progress bar or summary; print only the output folder\n"
     "  --checkpoint-every WEEKS  write a checkpoint every WEEKS weeks (DIR/checkpoints/)\n"
@@ -39,7 +45,8 @@ static const char usage[] =
     "  1  internal error (a bug: please report it with the command and scenario)\n"
     "  2  bad command-line arguments\n"
     "  3  invalid input: unreadable scenario, syntax, unknown key, wrong type, out of range,\n"
-    "     duplicate key (the message names file, line and key); no good checkpoint to resume\n"
+    "     duplicate key (the message names file, line and key); no good checkpoint to resume;\n"
+    "     attune report: a missing or incomplete run folder (the message names the file)\n"
     "  4  output problem: folder exists (use --force), not writable, or disk full\n"
     "  5  not enough memory for the run\n"
     "  6  attune claims: a claim experiment did not pass\n"
@@ -121,6 +128,8 @@ int main(int argc, char **argv)
         return cmd_sensitivity(argc - 1, argv + 1);
     if (strcmp(cmd, "params") == 0)
         return cmd_params(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "attune: unknown command '%s'; see attune --help\n", cmd);
     return EXIT_USAGE;
 }
