@@ -21,8 +21,8 @@ if [ ! -d "$NPM_DIR/node_modules/playwright-core" ]; then
   fail "playwright-core is not in $NPM_DIR/node_modules (the build runs npm ci there)"
 fi
 
-# A run of 12 years, so that children born in it reach 10 (the adverse-experience gradient).
-"$ATTUNE" run --set population.size=3000 --set population.community_size=300 --weeks 624 \
+# A run of 11 years, so that children born in it reach 10 (the adverse-experience gradient).
+"$ATTUNE" run --set population.size=2000 --set population.community_size=250 --weeks 572 \
   --threads 2 --out "$WORK/run" --report >"$WORK/stdout" 2>"$WORK/stderr" ||
   fail "run --report failed: $(cat "$WORK/stderr")"
 if grep -q "^report: $WORK/run/report.html$" "$WORK/stdout" && [ -s run/report.html ]; then pass; else fail "run --report did not print the report: $(cat "$WORK/stdout")"; fi
@@ -61,7 +61,7 @@ for c in $(head -n 1 run/panel.csv | tr ',' ' '); do
 done
 pass
 weeks=$(cut -d, -f1 run/panel.csv | tail -n +2 | sort -un | tr '\n' ' ')
-if [ "$weeks" = "0 52 104 156 208 260 312 364 416 468 520 572 624 " ]; then pass; else fail "panel weeks: $weeks"; fi
+if [ "$weeks" = "0 52 104 156 208 260 312 364 416 468 520 572 " ]; then pass; else fail "panel weeks: $weeks"; fi
 
 # Therapy, as the model will report it (docs/outputs.md): referrals, starts, sessions with
 # well-being and alliance, ends with a reason; plus claims.json and validation.json.
@@ -71,14 +71,14 @@ awk 'BEGIN {
   for (p = 0; p < 300; p++) {
     w = 10 + (p * 7) % 500; wait = p % 9; s = 1 + p % 24; wb = 0.25 + (p % 5) * 0.02
     printf "%d,therapy_referral,%d,,%.3f,\n", w, p, wb
-    printf "%d,therapy_start,%d,2999,%.3f,\n", w + wait, p, wb
+    printf "%d,therapy_start,%d,1999,%.3f,\n", w + wait, p, wb
     for (k = 1; k <= s; k++) {
       a = 0.3 + 0.02 * k + (p % 7) * 0.03; if (a > 1) a = 1
-      printf "%d,therapy_session,%d,2999,%.3f,alliance=%.3f;rupture=%d;repaired=%d\n",
+      printf "%d,therapy_session,%d,1999,%.3f,alliance=%.3f;rupture=%d;repaired=%d\n",
         w + wait + k, p, wb + 0.01 * k * a, a, k % 7 == 0, k % 14 == 0
     }
     split("recovered max_sessions dropout", r, " ")
-    printf "%d,therapy_end,%d,2999,%d,%s\n", w + wait + s + 1, p, s, r[1 + p % 3]
+    printf "%d,therapy_end,%d,1999,%d,%s\n", w + wait + s + 1, p, s, r[1 + p % 3]
   }
 }' >>therapy/events.csv
 cat >therapy/claims.json <<'EOF'
@@ -125,6 +125,22 @@ if "$ATTUNE" report --help | grep -q "Usage: attune report RUN_DIR" && "$ATTUNE"
   pass
 else
   fail "help does not document the report"
+fi
+
+# Without a panel and a network sample the run and its report still work, and say why.
+"$ATTUNE" run --set population.size=1500 --weeks 60 --set output.panel_fraction=0 \
+  --set output.network_egos=0 --out bare --quiet --report >/dev/null 2>"$WORK/stderr" || fail "bare run: $(cat "$WORK/stderr")"
+if [ ! -e bare/panel.csv ] && [ ! -e bare/network-sample.graphml ] && [ -s bare/report.html ] &&
+  jq -e '.outputs == ["metrics.csv", "events.csv", "manifest.json"]' bare/manifest.json >/dev/null &&
+  grep -q 'output.panel_fraction = 0' bare/report.html && grep -q 'output.network_egos = 0' bare/report.html; then
+  pass
+else
+  fail "run without panel and sample: $(ls bare); $(jq -c .outputs bare/manifest.json)"
+fi
+if jq -e '.outputs == ["metrics.csv", "events.csv", "manifest.json", "panel.csv", "network-sample.graphml"]' run/manifest.json >/dev/null; then
+  pass
+else
+  fail "manifest outputs: $(jq -c .outputs run/manifest.json)"
 fi
 
 # A run replaced without --report loses the old report and figures.
