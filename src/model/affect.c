@@ -85,16 +85,16 @@ void affect_update(attune_model *m)
             pp->self_relation[i] = clampf(
                 pp->self_relation[i] + p->self_relation_rate * (care - pp->self_relation[i]), 0, 1);
         }
-        /* Unmet need: bids not answered with care, or met with hostility; coping adds to it. */
+        /* Unmet need is a stock: it fills every week (more when bids meet hostility or coping
+         * replaces them) and drains with the care taken in. */
         double weight_all = pp->learn_weight[i];
-        double answered = pp->learn_care[i] / (weight_all + p->working_model_availability_weight);
-        double deficit = 1.0 - answered / p->working_model_good_enough_care;
-        deficit = deficit < 0 ? 0 : deficit;
+        double inflow = 1.0 + p->coping_need_gain * pp->coping[i];
         if (weight_all > 0)
-            deficit += p->need_hostility_gain * pp->learn_fright[i] / weight_all;
-        deficit += p->coping_need_gain * pp->coping[i];
+            inflow += p->need_hostility_gain * pp->learn_fright[i] / weight_all;
+        double outflow = p->need_satiation * pp->learn_care[i];
+        double need = pp->unmet_need[i];
         pp->unmet_need[i] =
-            clampf(pp->unmet_need[i] + p->need_rate * (deficit - pp->unmet_need[i]), 0, 1);
+            clampf(need + p->need_rate * ((1.0 - need) * inflow - need * outflow), 0, 1);
         pp->wellbeing[i] = (float)wellbeing_of(m, i);
         if (pp->meetings[i] > 0) {
             double q = pp->exchange_sum[i] / pp->meetings[i];

@@ -3,8 +3,11 @@
  * withdrawal as affect regulation that communicates unmet needs.
  *
  *   distress = 0.8 unmet need + 0.1 max(0, -affect) + 0.1 stress
- *   urge     = distress (1 - support_buffer W / (W + 1)) + urge_noise z
- * with W the week's closeness-weighted contact. Coping starts when the urge exceeds
+ *   urge     = distress (1 - support_buffer S / (S + 1)) (1 - urge_relief integration)
+ *              + urge_noise z
+ * with S the support one can count on: the closeness-weighted contact expected from one's ties,
+ * sum over ties of kind weight x (1 + trust)/2 x contact (ruptured ties at
+ * rupture.contact_factor), not whether one happened to meet anyone this week. Coping starts when the urge exceeds
  * onset_threshold; its form is chosen then, by disposition (withdrawal likelier with avoidance,
  * disordered eating with anxiety, substance use otherwise). While coping, its intensity moves
  * toward (urge - stop) / (1 - stop) + habit / 2, and habit follows intensity at habit_rate.
@@ -20,6 +23,18 @@
 #include <math.h>
 
 #include "model/processes.h"
+
+/* Closeness-weighted weekly contact person i can expect from its ties. */
+static double expected_support(const attune_model *m, uint32_t i)
+{
+    const tie_store *t = &m->ties;
+    double support = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        double contact = t->contact[h] * (t->rupture[h] ? m->p->rupture_contact_factor : 1.0);
+        support += m->kind_weight[t->kind[h]] * 0.5 * (1.0 + t->trust[h]) * contact;
+    }
+    return support;
+}
 
 static const char *const form_names[] = {"none", "substance", "eating", "withdrawal"};
 
@@ -52,7 +67,7 @@ void coping_update(attune_model *m, int32_t week)
             continue;
         double bad = pp->affect[i] < 0 ? -(double)pp->affect[i] : 0.0;
         double distress = 0.8 * pp->unmet_need[i] + 0.1 * bad + 0.1 * pp->stress[i];
-        double w = pp->learn_weight[i];
+        double w = expected_support(m, i);
         uint32_t r[4];
         rng_draw4(m->key, (uint32_t)week, STREAM_COPING, i, 0, r);
         double urge = distress * (1.0 - p->coping_support_buffer * w / (w + 1.0)) *

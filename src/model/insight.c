@@ -6,11 +6,12 @@
  * reflection on one's own in distress (reflection_rate x distress); what is not integrated
  * fades at `decay`. It becomes integration only in proportion to relational support:
  *
- *   support      = W / (W + support_half_weight) + self_support x self_relation   (<= 1)
+ *   support      = C / (C + support_half_care) + self_support x self_relation   (<= 1)
  *   integration += integration_rate x insight x support x (1 - integration)
  *   insight     -= the same (what is integrated is no longer loose insight)
  *
- * with W the week's closeness-weighted meetings. Integration loosens the working model's
+ * with C the week's closeness-weighted care taken in (attuned ties support; mere contact does
+ * not). Integration loosens the working model's
  * distortions (working_model.c, interactions.c), raises the capacity to attune
  * (interactions.c) and lowers the urge to cope (coping.c).
  */
@@ -31,8 +32,8 @@ void insight_update(attune_model *m, int32_t week)
         double distress = 1.0 - pp->wellbeing[i];
         gain += p->insight_reflection_rate * distress;
         insight += gain * (1.0 - insight) - p->insight_decay * insight;
-        double w = pp->learn_weight[i];
-        double support = w / (w + p->insight_support_half_weight) +
+        double care = pp->learn_care[i];
+        double support = care / (care + p->insight_support_half_care) +
                          p->insight_self_support * pp->self_relation[i];
         support = support > 1 ? 1 : support;
         double absorbed =

@@ -283,20 +283,47 @@ static void insight_integrates_only_with_support(void **state)
     (void)state;
     attune_model *m = make_model(NULL, 1);
     people *pp = &m->people;
-    /* Person 0: insight but nobody around and no relationship with oneself; person 1: the
-     * same insight, with support. */
+    /* Person 0: insight, company but no care taken in, no relationship with oneself;
+     * person 1: the same insight, with attuned care. */
     for (uint32_t i = 0; i < 2; i++) {
         pp->insight[i] = 0.5f;
         pp->integration[i] = 0;
         pp->self_relation[i] = 0;
         pp->wellbeing[i] = 1; /* no reflection */
     }
-    pp->learn_weight[0] = 0;
+    pp->learn_weight[0] = 4;
+    pp->learn_care[0] = 0;
     pp->learn_weight[1] = 4;
+    pp->learn_care[1] = 3;
     insight_update(m, 1);
     assert_true(pp->integration[0] == 0);
     assert_true(pp->integration[1] > 0.01);
     assert_true(pp->insight[0] < 0.5f); /* unintegrated insight fades */
+    attune_model_free(m);
+}
+
+static void unmet_need_fills_and_drains(void **state)
+{
+    (void)state;
+    attune_model *m = make_model(NULL, 1);
+    people *pp = &m->people;
+    /* Person 0 meets nobody; person 1 takes in the care of one attuned tie, every week. */
+    for (uint32_t i = 0; i < 2; i++) {
+        pp->unmet_need[i] = 0.5f;
+        pp->coping[i] = 0;
+    }
+    for (int week = 0; week < 400; week++) {
+        for (uint32_t i = 0; i < 2; i++) {
+            pp->learn_weight[i] = i == 1 ? 0.8f : 0;
+            pp->learn_care[i] = i == 1 ? 0.6f : 0;
+            pp->learn_fright[i] = 0;
+        }
+        affect_update(m);
+    }
+    const attune_params *p = m->p;
+    double settled = 1.0 / (1.0 + p->need_satiation * 0.6);
+    assert_true(pp->unmet_need[0] > 0.95f);
+    assert_true(fabs(pp->unmet_need[1] - settled) < 0.01);
     attune_model_free(m);
 }
 
@@ -311,6 +338,7 @@ int main(void)
         cmocka_unit_test(two_models_in_one_process_are_independent),
         cmocka_unit_test(queries_return_state_and_ties),
         cmocka_unit_test(insight_integrates_only_with_support),
+        cmocka_unit_test(unmet_need_fills_and_drains),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
