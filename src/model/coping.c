@@ -7,13 +7,14 @@
  *              + urge_noise z
  * with S the support one can count on: the closeness-weighted contact expected from one's ties,
  * sum over ties of kind weight x (1 + trust)/2 x contact (ruptured ties at
- * rupture.contact_factor), not whether one happened to meet anyone this week. Coping starts when the urge exceeds
- * onset_threshold; its form is chosen then, by disposition (withdrawal likelier with avoidance,
- * disordered eating with anxiety, substance use otherwise). While coping, its intensity moves
- * toward (urge - stop) / (1 - stop) + habit / 2, and habit follows intensity at habit_rate.
- * It stops when the urge stays below stop = stop_threshold - habit_hysteresis x habit for
- * stop_weeks weeks: once begun, it takes more support to stop than would have prevented it
- * (hysteresis).
+ * rupture.contact_factor), not whether one happened to meet anyone this week.
+ *
+ * Coping starts when the urge exceeds onset_threshold; its form is chosen then, by disposition
+ * (withdrawal likelier with avoidance, disordered eating with anxiety, substance use otherwise).
+ * While coping, its intensity moves toward (urge - stop) / (1 - stop) + habit / 2, and habit
+ * follows intensity at habit_rate. It stops when the urge stays below stop = stop_threshold -
+ * habit_hysteresis x habit for stop_weeks weeks: once begun, it takes more support to stop than
+ * would have prevented it (hysteresis).
  *
  * Its effects are elsewhere: short-term relief of affect and more unmet need (affect.c), less
  * capacity to attune, hostility (substance use) and withdrawal from ties (interactions.c,
