@@ -15,7 +15,8 @@ enum exit_code {
     EXIT_OUTPUT = 4,       /* the output folder exists, cannot be written, or the disk is full */
     EXIT_MEMORY = 5,       /* the run does not fit in memory */
     EXIT_CLAIM_FAILED = 6, /* attune claims: a claim experiment did not pass */
-    EXIT_RUNS_FAILED = 7,  /* attune sweep: finished, but some runs failed (see runs.error) */
+    EXIT_TARGET_FAILED = 6, /* attune validate: a part of a target did not pass */
+    EXIT_RUNS_FAILED = 7,   /* attune sweep: finished, but some runs failed (see runs.error) */
     EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM: checkpoint and outputs written; resumable */
 };
 
@@ -28,6 +29,11 @@ void catch_stop_signals(void);
 /** The stop flag: non-zero once SIGINT or SIGTERM has arrived. */
 const volatile sig_atomic_t *stop_flag(void);
 
+/** JSON on stdout (cmd_claims.c): a string with quotes and escapes; a number, or null when
+ * it is not finite. */
+void json_print_string(const char *s);
+void json_print_number(double v);
+
 /** Prints "attune: <file:line: message>" to stderr. */
 void report_error(const attune_error *err);
 
@@ -38,6 +44,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 struct report_options;
 enum { REPORT_PRINT_NONE = 0, REPORT_PRINT_PATH = 1, REPORT_PRINT_ALL = 2 };

@@ -26,7 +26,7 @@ static void on_progress(const char *claim, const char *arm, int replicate, int d
     fflush(stderr);
 }
 
-static void json_string(const char *s)
+void json_print_string(const char *s)
 {
     putchar('"');
     for (; *s; s++) {
@@ -40,7 +40,7 @@ static void json_string(const char *s)
     putchar('"');
 }
 
-static void json_number(double v)
+void json_print_number(double v)
 {
     if (isfinite(v))
         printf("%.6g", v);
@@ -51,13 +51,13 @@ static void json_number(double v)
 /* "ESTIMATE,\"ci\":[LO,HI],\"criterion\":\"...\"" (after an "estimate": key). */
 static void json_estimate(const attune_claim_part *q)
 {
-    json_number(q->estimate);
+    json_print_number(q->estimate);
     printf(",\"ci\":[");
-    json_number(q->ci_low);
+    json_print_number(q->ci_low);
     printf(",");
-    json_number(q->ci_high);
+    json_print_number(q->ci_high);
     printf("],\"criterion\":");
-    json_string(q->criterion);
+    json_print_string(q->criterion);
 }
 
 static void print_json(const attune_claim_result *r, size_t n)
@@ -74,16 +74,16 @@ static void print_json(const attune_claim_result *r, size_t n)
                r[k].passed ? "true" : "false");
         json_estimate(head);
         printf(",\"replicates\":%d,\"sentence\":", r[k].replicates);
-        json_string(r[k].sentence);
+        json_print_string(r[k].sentence);
         printf(",\"parts\":[");
         for (size_t p = 0; p < r[k].part_count; p++) {
             const attune_claim_part *q = &r[k].parts[p];
             printf("%s\n  {\"id\":", p ? "," : "");
-            json_string(q->id);
+            json_print_string(q->id);
             printf(",\"passed\":%s,\"estimate\":", q->passed ? "true" : "false");
             json_estimate(q);
             printf(",\"measure\":");
-            json_string(q->measure);
+            json_print_string(q->measure);
             printf("}");
         }
         printf("]}");

@@ -14,6 +14,9 @@ static const char usage[] =
     "                                    docs/parameters.md; --ini: scenarios/default.ini)\n"
     "  attune claims [--only C1,..] [--replicates N] [--json]\n"
     "                                    run the claim experiments (attune claims --help)\n"
+    "  attune validate [--replicates N] [--json]\n"
+    "                                    compare the default population with the published\n"
+    "                                    targets T1-T5 (attune validate --help)\n"
     "  attune report RUN_DIR [--out FILE] [--no-figures]\n"
     "                                    one self-contained HTML file of a run, with charts\n"
     "                                    and a network drawing, and SVG figures (gnuplot)\n"
@@ -49,7 +52,8 @@ static const char usage[] =
     "     attune report: a missing or incomplete run folder (the message names the file)\n"
     "  4  output problem: folder exists (use --force), not writable, or disk full\n"
     "  5  not enough memory for the run\n"
-    "  6  attune claims: a claim experiment did not pass\n"
+    "  6  attune claims: a claim experiment did not pass; attune validate: a target did not\n"
+    "     pass\n"
     "  130 interrupted by SIGINT or SIGTERM: the current week finished, a checkpoint and the\n"
     "     outputs so far were written; continue with attune run --resume DIR\n";
 
@@ -130,6 +134,8 @@ int main(int argc, char **argv)
         return cmd_params(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0)
+        return cmd_validate(argc - 1, argv + 1);
     fprintf(stderr, "attune: unknown command '%s'; see attune --help\n", cmd);
     return EXIT_USAGE;
 }

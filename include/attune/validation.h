@@ -1,0 +1,126 @@
+/*
+ * Validation against published patterns (MODEL.md section 5; docs/validation.md): the targets
+ * T1 to T5, each split into parts (one number each), the statistics of one run that estimate
+ * them, and `attune_validate`, which runs replicates of a scenario and compares the mean of
+ * each part over replicates, with its 95% t interval, with the target's tolerance.
+ *
+ * Lifecycle of the statistics of one run:
+ *     attune_validation_observer_create -> attune_validation_observe (after init and after
+ *     every week) -> attune_validation_finish (at the end) -> attune_validation_observer_free
+ */
+#ifndef ATTUNE_VALIDATION_H
+#define ATTUNE_VALIDATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attune/attune.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Parts of the targets T1..T5 (T1: four infant classes, T2: three adult classes, T3: two
+ * shares and an odds ratio, T4: two doses, T5: one correlation). */
+#define ATTUNE_TARGET_PART_COUNT 13
+
+/** One part of a target: a single number with its pass band. */
+typedef struct attune_target_info {
+    const char *id;      /**< e.g. "T1.secure" */
+    const char *target;  /**< "T1" ... "T5" */
+    const char *pattern; /**< the published pattern, in words */
+    const char *measure; /**< what the simulation measures, in words */
+    double value;        /**< the published value */
+    double tolerance;    /**< passes when |simulated - value| <= tolerance */
+    bool geometric;      /**< an odds ratio: replicates are averaged on the log scale */
+    const char *source;  /**< the publication */
+} attune_target_info;
+
+/** Number of parts (ATTUNE_TARGET_PART_COUNT) and part i, in the order T1..T5. O(1). */
+size_t attune_target_count(void);
+const attune_target_info *attune_target_at(size_t i);
+
+/** Index of the part with id `id` ("T3.coping_or"), or -1. O(parts). */
+int attune_target_find(const char *id);
+
+/** Reliability of well-being used by the reliable change index of T4 (docs/validation.md). */
+#define ATTUNE_RCI_RELIABILITY 0.85
+
+/** The statistics of one run: one value per part, NaN when the run gives no data for it. */
+typedef struct attune_validation_stats {
+    double value[ATTUNE_TARGET_PART_COUNT];
+    double n[ATTUNE_TARGET_PART_COUNT];         /**< infants, people or courses behind it */
+    const char *note[ATTUNE_TARGET_PART_COUNT]; /**< why a value is NaN (static), or NULL */
+} attune_validation_stats;
+
+typedef struct attune_validation_observer attune_validation_observer;
+
+/**
+ * An observer of one run. Infant assessments and therapy courses count from week `from_week`
+ * on (exclusive); a negative `from_week` means half of the model's run.weeks, read at the
+ * first call of attune_validation_observe.
+ */
+int attune_validation_observer_create(int32_t from_week, attune_validation_observer **out);
+
+/** Reads the events of the model's last completed week. Call it after attune_model_init and
+ * after every week. O(events of the week). */
+int attune_validation_observe(attune_validation_observer *observer, const attune_model *model);
+
+/**
+ * The statistics of the run: T1 from the infant assessments observed, T2 and T3 from the
+ * people alive at the model's current week, T4 and T5 from the therapy events observed.
+ * O(people + therapy sessions).
+ */
+int attune_validation_finish(const attune_validation_observer *observer, const attune_model *model,
+                             attune_validation_stats *out);
+
+void attune_validation_observer_free(attune_validation_observer *observer);
+
+/** A part compared with its target over replicates. */
+typedef struct attune_target_result {
+    const attune_target_info *info;
+    double simulated;       /**< mean over replicates (geometric mean for an odds ratio) */
+    double ci_low, ci_high; /**< its 95% t interval */
+    double distance;        /**< (simulated - value) / tolerance: |distance| <= 1 passes */
+    double n;               /**< mean over replicates of the sample behind each value */
+    int replicates;         /**< replicates that gave a value */
+    bool passed;
+    char note[160]; /**< why it has no value, or which replicates lacked one; or "" */
+} attune_target_result;
+
+/**
+ * Combines the values of part `part` over `count` replicates (NaN values are skipped; `notes`
+ * may be NULL or hold each replicate's note) into `out`: mean and 95% t interval (on the log
+ * scale for an odds ratio), distance and pass. O(count).
+ */
+int attune_target_combine(size_t part, const double *values, const double *n,
+                          const char *const *notes, size_t count, attune_target_result *out);
+
+/** Called after every week of every replicate; a non-zero return stops the validation. */
+typedef int (*attune_validate_progress)(int replicate, int replicates, int32_t week, int32_t weeks,
+                                        void *user);
+
+typedef struct attune_validate_options {
+    int replicates;      /**< at least 2 */
+    int threads;         /**< OpenMP threads of each run (0: the default) */
+    int32_t weeks;       /**< weeks of each run; 0: the scenario's run.weeks */
+    uint64_t first_seed; /**< replicate r has run.seed = first_seed + r */
+    attune_validate_progress progress;
+    void *user;
+} attune_validate_options;
+
+/**
+ * Runs `replicates` runs of `scenario` (NULL: the built-in default) and compares each part
+ * with its target. Writes a malloc'd array of ATTUNE_TARGET_PART_COUNT results (the caller
+ * frees it). A part that fails is a result, not an error. Stopped by `progress`: returns
+ * ATTUNE_ERR_STATE. O(replicates x weeks x (people + ties)).
+ */
+int attune_validate(const attune_scenario *scenario, const attune_validate_options *options,
+                    attune_target_result **results, attune_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

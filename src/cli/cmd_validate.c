@@ -1,0 +1,261 @@
+/* attune validate: run the default population to a steady state and compare it with T1..T5. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attune/validation.h"
+#include "cli/cli.h"
+
+/* 50 years: everyone aged 25-45 at the end (T2) and every adult of T3 grew up in the run. */
+#define VALIDATE_WEEKS      2609
+#define VALIDATE_REPLICATES 5
+#define VALIDATE_FIRST_SEED 1000
+
+static const char validate_usage[] =
+    "Usage: attune validate [SCENARIO] [--replicates N] [--json] [--size N] [--weeks N]\n"
+    "                       [--set KEY=VALUE]... [--threads N] [--quiet]\n"
+    "Runs the built-in default population (or SCENARIO) for 50 years (2,609 weeks) with N\n"
+    "replicates (default 5; seeds 1000, 1001, ...) and prints, for every part of the\n"
+    "published targets T1-T5 (docs/validation.md), the target, the simulated value (the mean\n"
+    "over replicates) with its 95% confidence interval, the tolerance and pass or FAIL. A part\n"
+    "passes when the mean lies within the tolerance of the target; a part without data (T4\n"
+    "and T5 in a run without therapy) fails, with a note.\n"
+    "\n"
+    "  --replicates N   replicates, at least 2 (default 5)\n"
+    "  --json           print "
+    "{\"targets\":[{\"id\",\"passed\",\"simulated\",\"target\",\"ci\",...}]}\n"
+    "  --size N         same as --set population.size=N\n"
+    "  --weeks N        weeks of each run (default 2609); infants and therapy courses count in\n"
+    "                   the second half, adults at the end\n"
+    "  --set KEY=VALUE  set a parameter, as for attune run (repeatable)\n"
+    "  --threads N      OpenMP threads per run (default: all cores); results do not depend on it\n"
+    "  --quiet          no progress bar\n"
+    "\n"
+    "Exit codes: 0 every part passed, 6 a part did not pass, 2 bad arguments, 3 invalid\n"
+    "scenario or --set, 5 not enough memory, 130 interrupted (nothing is printed).\n";
+
+typedef struct validate_progress {
+    progress bar;
+    int32_t weeks;
+} validate_progress;
+
+static int on_week(int replicate, int replicates, int32_t week, int32_t weeks, void *user)
+{
+    validate_progress *v = user;
+    (void)replicates;
+    snprintf(v->bar.note, sizeof v->bar.note, " (replicate %d)", replicate + 1);
+    progress_update(&v->bar, replicate * weeks + week);
+    return *stop_flag() != 0;
+}
+
+static void print_json(const attune_target_result *r, int replicates, int32_t weeks, double size)
+{
+    int all = 1;
+    for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++)
+        all &= r[k].passed;
+    printf("{\"passed\":%s,\"replicates\":%d,\"weeks\":%ld,\"population\":%.0f,\"first_seed\":%d,"
+           "\"targets\":[",
+           all ? "true" : "false", replicates, (long)weeks, size, VALIDATE_FIRST_SEED);
+    for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++) {
+        const attune_target_result *q = &r[k];
+        printf("%s\n {\"id\":", k ? "," : "");
+        json_print_string(q->info->id);
+        printf(",\"target_id\":");
+        json_print_string(q->info->target);
+        printf(",\"passed\":%s,\"simulated\":", q->passed ? "true" : "false");
+        json_print_number(q->simulated);
+        printf(",\"ci\":[");
+        json_print_number(q->ci_low);
+        printf(",");
+        json_print_number(q->ci_high);
+        printf("],\"target\":");
+        json_print_number(q->info->value);
+        printf(",\"tolerance\":");
+        json_print_number(q->info->tolerance);
+        printf(",\"distance\":");
+        json_print_number(q->distance);
+        printf(",\"n\":");
+        json_print_number(q->n);
+        printf(",\"replicates\":%d,\"pattern\":", q->replicates);
+        json_print_string(q->info->pattern);
+        printf(",\"note\":");
+        json_print_string(q->note);
+        printf("}");
+    }
+    printf("\n]}\n");
+}
+
+static void print_table(const attune_target_result *r, int replicates, int32_t weeks, double size)
+{
+    printf("Validation: %.0f people, %ld weeks, %d replicates (seeds %d-%d); a part passes when\n"
+           "the mean over replicates lies within the tolerance of the target.\n\n",
+           size, (long)weeks, replicates, VALIDATE_FIRST_SEED,
+           VALIDATE_FIRST_SEED + replicates - 1);
+    printf("%-16s %8s %9s %10s  %-20s %9s  %s\n", "part", "target", "tolerance", "simulated",
+           "95% CI", "n", "result");
+    const char *last = "";
+    size_t passed = 0;
+    for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++) {
+        const attune_target_result *q = &r[k];
+        if (strcmp(q->info->target, last) != 0) {
+            const char *colon = strchr(q->info->pattern, ':');
+            int len = colon ? (int)(colon - q->info->pattern) : (int)strlen(q->info->pattern);
+            printf("\n%s  %.*s (%s)\n", q->info->target, len, q->info->pattern, q->info->source);
+            last = q->info->target;
+        }
+        char ci[64], tolerance[32];
+        snprintf(ci, sizeof ci, "[%.3f, %.3f]", q->ci_low, q->ci_high);
+        snprintf(tolerance, sizeof tolerance, "+-%.3g", q->info->tolerance);
+        printf("%-16s %8.3f %9s %10.3f  %-20s %9.0f  %s\n", q->info->id, q->info->value, tolerance,
+               q->simulated, ci, q->n, q->passed ? "pass" : "FAIL");
+        if (q->note[0])
+            printf("%-16s note: %s\n", "", q->note);
+        passed += q->passed;
+    }
+    printf("\n%zu of %d parts passed\n", passed, ATTUNE_TARGET_PART_COUNT);
+}
+
+static int parse_long(const char *text, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = text ? strtol(text, &end, 10) : 0;
+    if (text == NULL || end == text || *end != '\0' || errno != 0 || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    attune_validate_options o = {VALIDATE_REPLICATES, 0,    VALIDATE_WEEKS,
+                                 VALIDATE_FIRST_SEED, NULL, NULL};
+    int json = 0, quiet = 0;
+    const char *scenario_path = NULL;
+    attune_scenario *s = NULL;
+    attune_error err = {0};
+    if (attune_scenario_create(&s) != ATTUNE_OK) {
+        fprintf(stderr, "attune validate: out of memory\n");
+        return EXIT_MEMORY;
+    }
+    /* The scenario file first, so that --set and --size apply over it. */
+    for (int a = 1; a < argc; a++) {
+        if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
+            printf("%s", validate_usage);
+            attune_scenario_free(s);
+            return EXIT_OK;
+        }
+        if (strncmp(argv[a], "--", 2) == 0) {
+            a += strcmp(argv[a], "--json") != 0 && strcmp(argv[a], "--quiet") != 0;
+            continue;
+        }
+        if (scenario_path != NULL) {
+            fprintf(stderr, "attune validate: more than one scenario given ('%s' and '%s')\n%s",
+                    scenario_path, argv[a], validate_usage);
+            attune_scenario_free(s);
+            return EXIT_USAGE;
+        }
+        scenario_path = argv[a];
+    }
+    if (scenario_path != NULL) {
+        int rc = attune_scenario_load(s, scenario_path, &err);
+        if (rc != ATTUNE_OK) {
+            report_error(&err);
+            attune_scenario_free(s);
+            return rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
+        }
+    }
+    for (int a = 1; a < argc; a++) {
+        const char *arg = argv[a];
+        const char *value = a + 1 < argc ? argv[a + 1] : NULL;
+        long v = 0;
+        int rc = ATTUNE_OK;
+        if (strncmp(arg, "--", 2) != 0)
+            continue;
+        if (strcmp(arg, "--json") == 0) {
+            json = 1;
+            continue;
+        }
+        if (strcmp(arg, "--quiet") == 0) {
+            quiet = 1;
+            continue;
+        }
+        a++;
+        if (strcmp(arg, "--replicates") == 0 && parse_long(value, 2, 1000, &v) == 0) {
+            o.replicates = (int)v;
+        } else if (strcmp(arg, "--threads") == 0 && parse_long(value, 1, 1024, &v) == 0) {
+            o.threads = (int)v;
+        } else if (strcmp(arg, "--weeks") == 0 && parse_long(value, 1, 52000, &v) == 0) {
+            o.weeks = (int32_t)v;
+        } else if (strcmp(arg, "--size") == 0 && value != NULL) {
+            rc = attune_scenario_set(s, "population.size", value, &err);
+        } else if (strcmp(arg, "--set") == 0 && value != NULL && strchr(value, '=') != NULL &&
+                   value[0] != '=') {
+            char key[256];
+            size_t len = (size_t)(strchr(value, '=') - value);
+            snprintf(key, sizeof key, "%.*s", (int)(len < sizeof key ? len : sizeof key - 1),
+                     value);
+            rc = attune_scenario_set(s, key, strchr(value, '=') + 1, &err);
+        } else {
+            static const char *const known[] = {"--replicates", "--threads", "--weeks", "--size",
+                                                "--set"};
+            int is_known = 0;
+            for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+                is_known |= strcmp(arg, known[k]) == 0;
+            if (is_known)
+                fprintf(stderr, "attune validate: %s is '%s'; expected %s\n", arg,
+                        value ? value : "(missing)",
+                        strcmp(arg, "--set") == 0          ? "KEY=VALUE"
+                        : strcmp(arg, "--replicates") == 0 ? "an integer in [2, 1000]"
+                        : strcmp(arg, "--threads") == 0    ? "an integer in [1, 1024]"
+                        : strcmp(arg, "--weeks") == 0      ? "an integer in [1, 52000]"
+                                                           : "a number of people");
+            else
+                fprintf(stderr, "attune validate: unknown option '%s'\n%s", arg, validate_usage);
+            attune_scenario_free(s);
+            return EXIT_USAGE;
+        }
+        if (rc != ATTUNE_OK) {
+            report_error(&err);
+            attune_scenario_free(s);
+            return exit_code_for(rc);
+        }
+    }
+    int rc = attune_scenario_validate(s, &err);
+    if (rc != ATTUNE_OK) {
+        report_error(&err);
+        attune_scenario_free(s);
+        return exit_code_for(rc);
+    }
+    double size = 0;
+    attune_scenario_get(s, "population.size", &size);
+    validate_progress vp = {{0}, o.weeks};
+    progress_start_units(&vp.bar, o.replicates * o.weeks, !quiet && isatty(STDERR_FILENO), "week");
+    o.progress = on_week;
+    o.user = &vp;
+    catch_stop_signals();
+    attune_target_result *results = NULL;
+    rc = attune_validate(s, &o, &results, &err);
+    progress_finish(&vp.bar);
+    attune_scenario_free(s);
+    if (rc != ATTUNE_OK) {
+        if (*stop_flag()) {
+            fprintf(stderr, "attune validate: interrupted; nothing was measured\n");
+            return EXIT_INTERRUPTED;
+        }
+        report_error(&err);
+        return exit_code_for(rc);
+    }
+    if (json)
+        print_json(results, o.replicates, o.weeks, size);
+    else
+        print_table(results, o.replicates, o.weeks, size);
+    int all = 1;
+    for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++)
+        all &= results[k].passed;
+    free(results);
+    return all ? EXIT_OK : EXIT_TARGET_FAILED;
+}

@@ -1,0 +1,223 @@
+/* Validation statistics: Kaplan-Meier dose-response and alliance-outcome correlation from
+ * synthetic therapy events (T4, T5), the odds ratio and three-way class (T2, T3), and the
+ * combination of replicates into a mean, interval, distance and pass. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "experiments/validation_internal.h"
+
+#define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
+
+static void kaplan_meier_counts_censored_courses_until_they_leave(void **state)
+{
+    (void)state;
+    /* Improved at session 2 and 8; followed to sessions 4 and 10 without improving. */
+    uint32_t time[4] = {2, 4, 8, 10};
+    uint8_t event[4] = {1, 0, 1, 0};
+    /* S(2) = 3/4; at session 8 two are at risk and one improves: S(8) = 3/4 x 1/2. */
+    NEAR(km_share_by(time, event, 4, 1), 0.0);
+    NEAR(km_share_by(time, event, 4, 2), 0.25);
+    NEAR(km_share_by(time, event, 4, 7), 0.25);
+    NEAR(km_share_by(time, event, 4, 8), 0.625);
+    NEAR(km_share_by(time, event, 4, 10), 0.625);
+    /* Beyond the last follow-up (censored) the curve is undefined. */
+    assert_true(isnan(km_share_by(time, event, 4, 11)));
+    /* Everyone improved early: the share is 1 however far one looks. */
+    uint32_t early[3] = {1, 2, 3};
+    uint8_t all[3] = {1, 1, 1};
+    NEAR(km_share_by(early, all, 3, 26), 1.0);
+    /* Without censoring it is the plain share. */
+    uint32_t t5[5] = {1, 3, 9, 30, 30};
+    uint8_t e5[5] = {1, 1, 1, 0, 0};
+    NEAR(km_share_by(t5, e5, 5, 8), 0.4);
+    NEAR(km_share_by(t5, e5, 5, 26), 0.6);
+    assert_true(isnan(km_share_by(t5, e5, 0, 8)));
+}
+
+static void emit(therapy_tracker *t, int32_t week, const char *type, uint32_t person, double value,
+                 const char *detail)
+{
+    attune_event e = {week, type, person, 7, value, detail};
+    assert_int_equal(therapy_tracker_event(t, &e), ATTUNE_OK);
+}
+
+/* A course: start at `baseline`, then sessions with the given well-being and alliance. */
+static void course(therapy_tracker *t, int32_t week, uint32_t client, double baseline,
+                   const double *w, const double *alliance, int sessions, int ended)
+{
+    emit(t, week, "therapy_start", client, baseline, "");
+    for (int s = 0; s < sessions; s++) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "alliance=%.3f;rupture=0;repaired=0", alliance[s]);
+        /* The detail must outlive the call only during it: the tracker copies the value. */
+        emit(t, week + 1 + s, "therapy_session", client, w[s], detail);
+    }
+    if (ended)
+        emit(t, week + 1 + sessions, "therapy_end", client, sessions, "max_sessions");
+}
+
+static void dose_response_uses_the_reliable_change_index(void **state)
+{
+    (void)state;
+    therapy_tracker t;
+    therapy_tracker_init(&t);
+    therapy_stats s;
+    therapy_stats_compute(&t, 0, 0.85, &s);
+    assert_true(isnan(s.improved8) && isnan(s.alliance_r));
+    assert_string_equal(s.note_dose, "no therapy sessions in the run");
+
+    /* Baselines 0.2, 0.4, 0.2, 0.4: SD = 0.11547, S_diff = sqrt(2) 0.11547 sqrt(1 - 0.85) =
+     * 0.063246; a reliable change is 1.96 S_diff = 0.12396 or more. */
+    double a[30];
+    for (int k = 0; k < 30; k++)
+        a[k] = 0.5;
+    double w1[10] = {0.2, 0.25, 0.3, 0.32, 0.36, 0.36, 0.36, 0.36, 0.36, 0.36}; /* +0.16 at 5 */
+    double w2[30];
+    for (int k = 0; k < 30; k++)
+        w2[k] = k < 19 ? 0.45 : 0.56; /* +0.16 at session 20 */
+    double w3[3] = {0.25, 0.3, 0.3};  /* never: followed to session 3 */
+    double w4[12] = {0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
+    course(&t, 10, 1, 0.2, w1, a, 10, 1);
+    course(&t, 10, 2, 0.4, w2, a, 30, 1);
+    course(&t, 12, 3, 0.2, w3, a, 3, 1);
+    course(&t, 12, 4, 0.4, w4, a, 12, 0); /* still in therapy at the end: censored at 12 */
+    /* A course that began before the measured weeks, and a session without a start. */
+    course(&t, 1, 5, 0.9, w4, a, 12, 1);
+    emit(&t, 50, "therapy_session", 9, 0.5, "alliance=0.5");
+    assert_int_equal(t.orphans, 1);
+    therapy_stats_compute(&t, 5, 0.85, &s);
+    assert_true(s.courses == 4);
+    /* Course 3 leaves after session 3; at session 5 three are at risk and one improves: 1/3.
+     * Course 4 leaves after 12; at session 20 course 2 alone is at risk and improves: 1. */
+    NEAR(s.improved8, 1.0 / 3.0);
+    NEAR(s.improved26, 1.0);
+    therapy_tracker_free(&t);
+}
+
+static void alliance_outcome_correlation_over_ended_courses(void **state)
+{
+    (void)state;
+    therapy_tracker t;
+    therapy_tracker_init(&t);
+    /* Change = alliance exactly (w = baseline + alliance at the last session): r = 1. */
+    for (uint32_t c = 0; c < 6; c++) {
+        double baseline = 0.2 + 0.02 * c, al = 0.1 * (c + 1);
+        double w[2] = {baseline, baseline + al};
+        double alliance[2] = {al - 0.05, al + 0.05}; /* mean = al */
+        course(&t, 20, c, baseline, w, alliance, 2, 1);
+    }
+    /* An unended course does not enter the correlation. */
+    double w[2] = {0.9, 0.1}, alliance[2] = {0.9, 0.9};
+    course(&t, 20, 99, 0.5, w, alliance, 2, 0);
+    therapy_stats s;
+    therapy_stats_compute(&t, 0, 0.85, &s);
+    NEAR(s.alliance_r, 1.0);
+    assert_true(s.ended == 6);
+    therapy_tracker_free(&t);
+
+    /* Two ended courses are too few. */
+    therapy_tracker_init(&t);
+    course(&t, 20, 1, 0.2, w, alliance, 2, 1);
+    course(&t, 20, 2, 0.3, w, alliance, 2, 1);
+    therapy_stats_compute(&t, 0, 0.85, &s);
+    assert_true(isnan(s.alliance_r));
+    assert_non_null(s.note_alliance);
+    therapy_tracker_free(&t);
+}
+
+static void odds_ratio_and_three_way_class(void **state)
+{
+    (void)state;
+    NEAR(odds_ratio(20, 80, 5, 95), 20.0 * 95 / (80.0 * 5));
+    /* A zero cell: 0.5 added to every cell. */
+    NEAR(odds_ratio(10, 0, 5, 5), 10.5 * 5.5 / (0.5 * 5.5));
+    assert_true(isnan(odds_ratio(0, 0, 5, 5)));
+    /* dismissing above 0.4 (if above anxiety), preoccupied above 0.3. */
+    assert_int_equal(adult_class_three_way(0.1, 0.1, 0.4, 0.3), 0);
+    assert_int_equal(adult_class_three_way(0.2, 0.5, 0.4, 0.3), 1);
+    assert_int_equal(adult_class_three_way(0.6, 0.5, 0.4, 0.3), 2);
+    assert_int_equal(adult_class_three_way(0.35, 0.35, 0.4, 0.3), 2);
+}
+
+static void replicates_combine_into_mean_interval_and_pass(void **state)
+{
+    (void)state;
+    attune_target_result r;
+    double v[3] = {0.50, 0.52, 0.54}, n[3] = {100, 200, 300};
+    assert_int_equal(attune_target_combine(0, v, n, NULL, 3, &r), ATTUNE_OK);
+    assert_string_equal(r.info->id, "T1.secure");
+    NEAR(r.simulated, 0.52);
+    /* t(0.975, 2) = 4.3027, SE = 0.02 / sqrt(3). */
+    assert_true(fabs(r.ci_high - 0.52 - 4.302653 * 0.02 / sqrt(3.0)) < 1e-5);
+    NEAR(r.n, 200);
+    NEAR(r.distance, (0.52 - 0.516) / 0.05);
+    assert_true(r.passed);
+    assert_string_equal(r.note, "");
+
+    /* Outside the tolerance fails, however narrow the interval. */
+    double far[2] = {0.60, 0.60};
+    attune_target_combine(0, far, NULL, NULL, 2, &r);
+    assert_false(r.passed);
+
+    /* The odds ratio is averaged on the log scale: 4 and 16 give 8. */
+    int part = attune_target_find("T3.coping_or");
+    assert_int_equal(part, PART_T3_COPING_OR);
+    double ors[2] = {4, 16};
+    attune_target_combine((size_t)part, ors, NULL, NULL, 2, &r);
+    NEAR(r.simulated, 8);
+    assert_true(r.passed);
+    double high[2] = {13, 13};
+    attune_target_combine((size_t)part, high, NULL, NULL, 2, &r);
+    assert_false(r.passed);
+
+    /* Missing values are left out and said; no value at all fails with the run's note. */
+    double some[2] = {NAN, 0.28};
+    const char *notes[2] = {"no therapy sessions in the run", NULL};
+    attune_target_combine(PART_T5_ALLIANCE, some, NULL, notes, 2, &r);
+    assert_int_equal(r.replicates, 1);
+    assert_true(r.passed && isinf(r.ci_high));
+    assert_string_equal(r.note, "1 of 2 replicates had no value: no therapy sessions in the run");
+    double none[2] = {NAN, NAN};
+    const char *why[2] = {"no therapy sessions in the run", "no therapy sessions in the run"};
+    attune_target_combine(PART_T4_SESSION8, none, NULL, why, 2, &r);
+    assert_false(r.passed);
+    assert_true(isnan(r.simulated));
+    assert_string_equal(r.note, "no therapy sessions in the run");
+    assert_int_equal(attune_target_combine(ATTUNE_TARGET_PART_COUNT, v, n, NULL, 3, &r),
+                     ATTUNE_ERR_ARGUMENT);
+}
+
+static void every_part_has_a_target_and_a_unique_id(void **state)
+{
+    (void)state;
+    assert_int_equal(attune_target_count(), ATTUNE_TARGET_PART_COUNT);
+    for (size_t i = 0; i < attune_target_count(); i++) {
+        const attune_target_info *t = attune_target_at(i);
+        assert_int_equal(attune_target_find(t->id), (int)i);
+        assert_true(t->tolerance > 0);
+        assert_true(strncmp(t->id, t->target, 2) == 0);
+    }
+    assert_null(attune_target_at(ATTUNE_TARGET_PART_COUNT));
+    assert_int_equal(attune_target_find("T9"), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(kaplan_meier_counts_censored_courses_until_they_leave),
+        cmocka_unit_test(dose_response_uses_the_reliable_change_index),
+        cmocka_unit_test(alliance_outcome_correlation_over_ended_courses),
+        cmocka_unit_test(odds_ratio_and_three_way_class),
+        cmocka_unit_test(replicates_combine_into_mean_interval_and_pass),
+        cmocka_unit_test(every_part_has_a_target_and_a_unique_id),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
