@@ -63,6 +63,9 @@ typedef struct attune_sweep_result {
     size_t columns;      /**< values per row: attune_metric_count(), or 1 (test function) */
     size_t rows;         /**< weeks + 1 (week 0 first), or 1 (test function) */
     double *values;      /**< rows x columns, row-major */
+    size_t stat_count;   /**< calibrations: 2 x ATTUNE_TARGET_PART_COUNT; 0 otherwise */
+    double *stats;       /**< the run's target statistics (attune/validation.h): every part's
+                              value, then every part's n; NaN where it has none */
 } attune_sweep_result;
 
 /**

@@ -15,7 +15,8 @@ enum exit_code {
     EXIT_OUTPUT = 4,       /* the output folder exists, cannot be written, or the disk is full */
     EXIT_MEMORY = 5,       /* the run does not fit in memory */
     EXIT_CLAIM_FAILED = 6, /* attune claims: a claim experiment did not pass */
-    EXIT_TARGET_FAILED = 6, /* attune validate: a part of a target did not pass */
+    EXIT_TARGET_FAILED = 6, /* attune validate: a target part did not pass; attune calibrate:
+                               no point could be scored */
     EXIT_RUNS_FAILED = 7,   /* attune sweep: finished, but some runs failed (see runs.error) */
     EXIT_INTERRUPTED = 130, /* SIGINT or SIGTERM: checkpoint and outputs written; resumable */
 };
@@ -45,6 +46,7 @@ int cmd_sensitivity(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
 
 struct report_options;
 enum { REPORT_PRINT_NONE = 0, REPORT_PRINT_PATH = 1, REPORT_PRINT_ALL = 2 };

@@ -105,7 +105,7 @@ static void default_out(const char *spec, char *out, size_t size)
 
 /* OpenMP threads per run when not given: the machine's cores shared among the runs at once
  * on this node (MPI ranks on one node included). */
-static int default_threads(int jobs)
+int sweep_default_threads(int jobs)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
@@ -117,6 +117,7 @@ static int default_threads(int jobs)
 }
 
 typedef struct coordinator {
+    const char *command; /* "sweep" or "calibrate" */
     const attune_sweep *sweep;
     attune_sweep_db *db;
     sweep_pool *pool;
@@ -237,22 +238,23 @@ static void print_plan(const coordinator *c, const char *db_path, int jobs, int 
     size_t points = attune_sweep_point_count(sw), runs = attune_sweep_run_count(sw);
     size_t replicates = points ? runs / points : 0;
     fprintf(stderr,
-            "attune sweep: %s design, %zu factor%s, %zu point%s x %zu replicate%s = %zu runs; "
+            "attune %s: %s design, %zu factor%s, %zu point%s x %zu replicate%s = %zu runs; "
             "%zu done, %zu to run\n",
-            attune_sweep_design(sw), attune_sweep_factor_count(sw),
+            c->command, attune_sweep_design(sw), attune_sweep_factor_count(sw),
             attune_sweep_factor_count(sw) == 1 ? "" : "s", points, points == 1 ? "" : "s",
             replicates, replicates == 1 ? "" : "s", runs, runs - c->pending_count,
             c->pending_count);
-    fprintf(stderr, "attune sweep: %d process%s x %d job%s, %d thread%s per run; database %s\n",
-            c->ranks, c->ranks == 1 ? "" : "es", jobs, jobs == 1 ? "" : "s", threads,
+    fprintf(stderr, "attune %s: %d process%s x %d job%s, %d thread%s per run; database %s\n",
+            c->command, c->ranks, c->ranks == 1 ? "" : "es", jobs, jobs == 1 ? "" : "s", threads,
             threads == 1 ? "" : "s", db_path);
 }
 
-/* Rank 0's part: the database, the runs of this process, the other ranks' runs. */
-static int run_coordinator(const attune_sweep *sw, const sweep_options *o, int ranks, int threads,
-                           const char *db_path)
+int sweep_execute(const attune_sweep *sw, const sweep_exec *o, int ranks)
 {
+    const char *db_path = o->db_path;
+    int threads = o->threads;
     coordinator c = {0};
+    c.command = o->command;
     c.sweep = sw;
     c.ranks = ranks;
     c.total = attune_sweep_run_count(sw);
@@ -293,25 +295,24 @@ static int run_coordinator(const attune_sweep *sw, const sweep_options *o, int r
     }
     if (*stop_flag()) {
         fprintf(stderr,
-                "attune sweep: interrupted; %zu runs recorded this time, %zu of %zu in all. Run "
+                "attune %s: interrupted; %zu runs recorded this time, %zu of %zu in all. Run "
                 "the same command again to resume.\n",
-                c.done + c.failed, done_before + c.done, c.total);
+                o->command, c.done + c.failed, done_before + c.done, c.total);
         return EXIT_INTERRUPTED;
     }
     if (!o->quiet)
         fprintf(stderr,
-                "attune sweep: %zu runs in %.1f s: %zu done, %zu failed; %zu of %zu in "
+                "attune %s: %zu runs in %.1f s: %zu done, %zu failed; %zu of %zu in "
                 "all are done\n",
-                c.done + c.failed, now_seconds() - started, c.done, c.failed, done_before + c.done,
-                c.total);
+                o->command, c.done + c.failed, now_seconds() - started, c.done, c.failed,
+                done_before + c.done, c.total);
     if (c.failed) {
         fprintf(stderr,
-                "attune sweep: %zu runs failed; see the error column of table runs in "
+                "attune %s: %zu runs failed; see the error column of table runs in "
                 "%s (they are run again on resume)\n",
-                c.failed, db_path);
+                o->command, c.failed, db_path);
         return EXIT_RUNS_FAILED;
     }
-    printf("%s\n", db_path);
     return EXIT_OK;
 }
 
@@ -330,7 +331,7 @@ int cmd_sweep(int argc, char **argv)
         return parsed > 0 ? EXIT_OK : EXIT_USAGE;
     }
     catch_stop_signals();
-    int threads = o.threads ? o.threads : default_threads(o.jobs);
+    int threads = o.threads ? o.threads : sweep_default_threads(o.jobs);
     char db_path[1024];
     if (o.out)
         snprintf(db_path, sizeof db_path, "%s", o.out);
@@ -350,7 +351,10 @@ int cmd_sweep(int argc, char **argv)
         rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
         code = rc == ATTUNE_OK ? EXIT_OK : EXIT_INTERNAL;
     } else {
-        code = run_coordinator(sw, &o, ranks, threads, db_path);
+        sweep_exec x = {"sweep", db_path, o.jobs, threads, o.force, o.quiet};
+        code = sweep_execute(sw, &x, ranks);
+        if (code == EXIT_OK)
+            printf("%s\n", db_path);
     }
     attune_sweep_free(sw);
     /* An interrupted or failed coordinator cannot wait for busy ranks: it ends them. */

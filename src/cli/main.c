@@ -17,6 +17,8 @@ static const char usage[] =
     "  attune validate [--replicates N] [--json]\n"
     "                                    compare the default population with the published\n"
     "                                    targets T1-T5 (attune validate --help)\n"
+    "  attune calibrate SPEC [--jobs N]  fit parameters to targets (rejection ABC over a\n"
+    "                                    sweep design; attune calibrate --help)\n"
     "  attune report RUN_DIR [--out FILE] [--no-figures]\n"
     "                                    one self-contained HTML file of a run, with charts\n"
     "                                    and a network drawing, and SVG figures (gnuplot)\n"
@@ -53,7 +55,7 @@ static const char usage[] =
     "  4  output problem: folder exists (use --force), not writable, or disk full\n"
     "  5  not enough memory for the run\n"
     "  6  attune claims: a claim experiment did not pass; attune validate: a target did not\n"
-    "     pass\n"
+    "     pass; attune calibrate: no point could be scored\n"
     "  130 interrupted by SIGINT or SIGTERM: the current week finished, a checkpoint and the\n"
     "     outputs so far were written; continue with attune run --resume DIR\n";
 
@@ -136,6 +138,8 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
+    if (strcmp(cmd, "calibrate") == 0)
+        return cmd_calibrate(argc - 1, argv + 1);
     fprintf(stderr, "attune: unknown command '%s'; see attune --help\n", cmd);
     return EXIT_USAGE;
 }

@@ -25,6 +25,23 @@ attune_sweep_result *sweep_pool_take(sweep_pool *pool, double timeout_seconds);
 /* Drops queued runs, waits for the running ones (stop them first to be quick), frees. */
 void sweep_pool_finish(sweep_pool *pool);
 
+/* ---- Running a whole sweep (cmd_sweep.c; attune sweep and attune calibrate) ---- */
+
+typedef struct sweep_exec {
+    const char *command; /* "sweep" or "calibrate": messages begin "attune COMMAND:" */
+    const char *db_path;
+    int jobs, threads, force, quiet;
+} sweep_exec;
+
+/* Rank 0: opens (or resumes) the database and runs every pending run, here and on the other
+ * MPI ranks, with a progress line. Returns the exit code: EXIT_OK when every run is done,
+ * EXIT_RUNS_FAILED, EXIT_INTERRUPTED or the code of an error (reported on stderr). */
+int sweep_execute(const attune_sweep *sweep, const sweep_exec *exec, int ranks);
+
+/* OpenMP threads per run when not given: the machine's cores shared among the runs at once on
+ * this node (MPI ranks on one node included). */
+int sweep_default_threads(int jobs);
+
 /* ---- MPI (sweep_mpi.c; without MPI, a sweep has one process) ---- */
 
 /* Initialises MPI when the process was started by mpirun (or another MPI launcher); else

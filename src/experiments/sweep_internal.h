@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "attune/sweep.h"
+#include "attune/validation.h"
 
 enum sweep_design { DESIGN_GRID = 0, DESIGN_LHS, DESIGN_SOBOL, DESIGN_MORRIS };
 
@@ -44,6 +45,14 @@ typedef struct sweep_point {
     int8_t sign;    /* Morris: +1 or -1, the direction of the move in unit space */
 } sweep_point;
 
+/* A calibration ([calibrate] file): which target parts its distance uses and what it accepts. */
+typedef struct sweep_calibration {
+    int parts[ATTUNE_TARGET_PART_COUNT]; /* indices of attune_target_at, in the file's order */
+    size_t part_count;
+    double accept;  /* share of scored points accepted (the nearest), or 0 with epsilon */
+    double epsilon; /* accept every point at most this far, or 0 with accept */
+} sweep_calibration;
+
 struct attune_sweep {
     char path[1024];     /* the sweep file, for messages and the database */
     char *plan;          /* canonical text of everything that determines the runs */
@@ -60,7 +69,9 @@ struct attune_sweep {
     size_t factor_count;
     size_t point_count;
     sweep_point *points;
-    double *values; /* point_count x factor_count: the value of each factor at each point */
+    double *values;   /* point_count x factor_count: the value of each factor at each point */
+    bool calibration; /* read from a [calibrate] file: runs also measure the targets */
+    sweep_calibration calib;
 };
 
 /* Builds the design points of a parsed sweep (sweep_design.c). */

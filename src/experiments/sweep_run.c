@@ -13,7 +13,8 @@
 #include "engine/scenario_internal.h"
 #include "experiments/sweep_internal.h"
 
-static attune_sweep_result *result_new(uint32_t run_id, size_t columns, size_t rows)
+static attune_sweep_result *result_new(uint32_t run_id, size_t columns, size_t rows,
+                                       size_t stat_count)
 {
     attune_sweep_result *r = calloc(1, sizeof *r);
     if (r == NULL)
@@ -23,10 +24,16 @@ static attune_sweep_result *result_new(uint32_t run_id, size_t columns, size_t r
     r->rows = rows;
     size_t n = rows * columns;
     r->values = calloc(n > 0 ? n : 1, sizeof *r->values);
-    if (r->values == NULL) {
+    r->stat_count = stat_count;
+    r->stats = stat_count ? malloc(stat_count * sizeof *r->stats) : NULL;
+    if (r->values == NULL || (stat_count && r->stats == NULL)) {
+        free(r->values);
+        free(r->stats);
         free(r);
         return NULL;
     }
+    for (size_t k = 0; k < stat_count; k++)
+        r->stats[k] = NAN;
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -45,11 +52,17 @@ static double ishigami(const double *x)
 typedef struct run_progress {
     attune_sweep_result *result;
     const volatile int *stop;
+    attune_validation_observer *observer; /* calibrations: the target statistics */
+    int failed;                           /* the observer ran out of memory */
 } run_progress;
 
 static int after_week(const attune_model *model, void *user)
 {
     run_progress *rp = user;
+    if (rp->observer != NULL && attune_validation_observe(rp->observer, model) != ATTUNE_OK) {
+        rp->failed = 1;
+        return 1;
+    }
     attune_metrics m;
     attune_model_metrics(model, &m);
     size_t row = (size_t)attune_model_week(model);
@@ -88,13 +101,29 @@ static int simulate(const attune_sweep *sw, size_t point, int replicate, int thr
         rc = attune_model_create(s, threads, &model, err);
     if (rc == ATTUNE_OK)
         rc = attune_model_init(model, err);
+    run_progress rp = {r, stop, NULL, 0};
+    if (rc == ATTUNE_OK && sw->calibration &&
+        (rc = attune_validation_observer_create(-1, &rp.observer)) != ATTUNE_OK)
+        attune_fail(err, rc, NULL, 0, NULL, "out of memory");
     if (rc == ATTUNE_OK) {
-        run_progress rp = {r, stop};
         after_week(model, &rp);
         rc = attune_model_run(model, (int32_t)(r->rows - 1), after_week, &rp, err);
+        if (rc == ATTUNE_OK && rp.failed)
+            rc = attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         if (rc == ATTUNE_OK && attune_model_week(model) != (int32_t)(r->rows - 1))
             rc = attune_fail(err, ATTUNE_ERR_STATE, NULL, 0, NULL, "stopped before the end");
     }
+    if (rc == ATTUNE_OK && rp.observer != NULL) {
+        attune_validation_stats st;
+        rc = attune_validation_finish(rp.observer, model, &st);
+        if (rc != ATTUNE_OK)
+            attune_fail(err, rc, NULL, 0, NULL, "out of memory");
+        for (size_t k = 0; rc == ATTUNE_OK && k < ATTUNE_TARGET_PART_COUNT; k++) {
+            r->stats[k] = st.value[k];
+            r->stats[ATTUNE_TARGET_PART_COUNT + k] = st.n[k];
+        }
+    }
+    attune_validation_observer_free(rp.observer);
     attune_model_free(model);
     attune_scenario_free(s);
     return rc;
@@ -118,7 +147,8 @@ int attune_sweep_run(const attune_sweep *sweep, uint32_t run_id, int threads,
         columns = attune_metric_count();
         rows = (size_t)weeks + 1;
     }
-    attune_sweep_result *r = result_new(run_id, columns, rows);
+    attune_sweep_result *r =
+        result_new(run_id, columns, rows, sweep->calibration ? 2 * ATTUNE_TARGET_PART_COUNT : 0);
     if (r == NULL)
         return attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     double t0 = monotonic_seconds();
@@ -142,11 +172,13 @@ void attune_sweep_result_free(attune_sweep_result *result)
     if (result == NULL)
         return;
     free(result->values);
+    free(result->stats);
     free(result);
 }
 
 /* Packed layout (native byte order; ranks of one sweep share an architecture):
- * magic, run_id, status, error, started_at, wall_seconds, columns, rows, values. */
+ * magic, run_id, status, error, started_at, wall_seconds, columns, rows, stat_count, values,
+ * stats. */
 #define PACK_MAGIC 0x52535441u /* "ATSR" */
 
 typedef struct pack_header {
@@ -157,22 +189,26 @@ typedef struct pack_header {
     char error[512];
     char started_at[32];
     double wall_seconds;
-    uint64_t columns, rows;
+    uint64_t columns, rows, stat_count;
 } pack_header;
 
 int attune_sweep_result_pack(const attune_sweep_result *result, unsigned char **buf, size_t *size)
 {
     size_t values = result->rows * result->columns;
-    size_t n = sizeof(pack_header) + values * sizeof(double);
+    size_t n = sizeof(pack_header) + (values + result->stat_count) * sizeof(double);
     unsigned char *b = malloc(n);
     if (b == NULL)
         return ATTUNE_ERR_NOMEM;
-    pack_header h = {PACK_MAGIC, result->run_id,       result->status,  0,           {0},
-                     {0},        result->wall_seconds, result->columns, result->rows};
+    pack_header h = {
+        PACK_MAGIC,      result->run_id, result->status,    0, {0}, {0}, result->wall_seconds,
+        result->columns, result->rows,   result->stat_count};
     memcpy(h.error, result->error, sizeof h.error);
     memcpy(h.started_at, result->started_at, sizeof h.started_at);
     memcpy(b, &h, sizeof h);
     memcpy(b + sizeof h, result->values, values * sizeof(double));
+    if (result->stat_count)
+        memcpy(b + sizeof h + values * sizeof(double), result->stats,
+               result->stat_count * sizeof(double));
     *buf = b;
     *size = n;
     return ATTUNE_OK;
@@ -184,11 +220,12 @@ int attune_sweep_result_unpack(const unsigned char *buf, size_t size, attune_swe
     if (size < sizeof h)
         return ATTUNE_ERR_CORRUPT;
     memcpy(&h, buf, sizeof h);
-    if (h.magic != PACK_MAGIC || h.columns == 0 || h.columns > 1024 ||
+    if (h.magic != PACK_MAGIC || h.columns == 0 || h.columns > 1024 || h.stat_count > 1024 ||
         h.rows > (size - sizeof h) / sizeof(double) / h.columns ||
-        sizeof h + h.rows * h.columns * sizeof(double) != size)
+        sizeof h + (h.rows * h.columns + h.stat_count) * sizeof(double) != size)
         return ATTUNE_ERR_CORRUPT;
-    attune_sweep_result *r = result_new(h.run_id, (size_t)h.columns, (size_t)h.rows);
+    attune_sweep_result *r =
+        result_new(h.run_id, (size_t)h.columns, (size_t)h.rows, (size_t)h.stat_count);
     if (r == NULL)
         return ATTUNE_ERR_NOMEM;
     r->status = h.status;
@@ -198,6 +235,9 @@ int attune_sweep_result_unpack(const unsigned char *buf, size_t size, attune_swe
     memcpy(r->started_at, h.started_at, sizeof r->started_at);
     r->started_at[sizeof r->started_at - 1] = '\0';
     memcpy(r->values, buf + sizeof h, r->rows * r->columns * sizeof(double));
+    if (r->stat_count)
+        memcpy(r->stats, buf + sizeof h + r->rows * r->columns * sizeof(double),
+               r->stat_count * sizeof(double));
     *out = r;
     return ATTUNE_OK;
 }

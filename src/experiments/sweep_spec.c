@@ -1,7 +1,9 @@
 /*
  * Sweep files (docs/sweeps.md): INI with a [sweep] section (base scenario, design, samples,
  * replicates, seed), a [set] section of fixed parameter values, and one [vary KEY] section per
- * varied parameter. Every error names the file, the line and the key.
+ * varied parameter. Calibration files (docs/validation.md) are the same with a [calibrate]
+ * section instead of [sweep], which also names the targets and what is accepted. Every error
+ * names the file, the line and the key.
  */
 #include <ini.h>
 #include <math.h>
@@ -12,6 +14,7 @@
 
 #include "engine/scenario_internal.h"
 #include "experiments/sweep_internal.h"
+#include "attune/calibrate.h"
 #include "io/ini_lines.h"
 
 #define SWEEP_FILE_MAX_BYTES (1u << 20)
@@ -20,12 +23,17 @@ const char *const sweep_design_names[4] = {"grid", "lhs", "sobol", "morris"};
 static const char *const model_names[2] = {"simulation", "ishigami"};
 static const char *const sweep_keys[] = {"scenario",   "design", "samples", "levels",
                                          "replicates", "seed",   "model",   "weekly"};
+static const char *const calibrate_keys[] = {"scenario", "design", "samples", "replicates",
+                                             "seed",     "weekly", "size",    "weeks",
+                                             "targets",  "accept", "epsilon"};
 static const char *const vary_keys[] = {"values", "min", "max", "levels", "scale"};
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Where each setting came from: 0 when absent. */
 typedef struct sweep_lines {
     int scenario, design, samples, levels, replicates, seed, model, weekly;
+    int size, weeks, targets, accept, epsilon; /* [calibrate] only */
+    int section;                               /* line of the [sweep] or [calibrate] header */
 } sweep_lines;
 
 typedef struct factor_lines {
@@ -37,6 +45,7 @@ typedef struct set_line {
     char key[128];
     char value[1024];
     int line;
+    const char *origin; /* how messages name where it was set: "[set]", "size in [calibrate]:" */
 } set_line;
 
 typedef struct spec_state {
@@ -51,6 +60,8 @@ typedef struct spec_state {
     size_t set_count, set_cap;
     factor_lines *factor_at; /* parallel to sw->factors */
     size_t factor_cap;
+    int calibration; /* the caller reads a calibration file ([calibrate]), not a sweep file */
+    char size_value[64], weeks_value[64];
 } spec_state;
 
 static void fail_at(spec_state *st, int status, int line, const char *key, const char *fmt, ...)
@@ -151,46 +162,158 @@ static int first_time(spec_state *st, int *line_slot, const char *section, const
     return 0;
 }
 
+/* The targets of a calibration: T1 .. T5 (every part of each) or parts ("T3.none"). */
+static void parse_targets(spec_state *st, const char *name, const char *value)
+{
+    sweep_calibration *cal = &st->sw->calib;
+    const char *ids[ATTUNE_TARGET_PART_COUNT + 5];
+    size_t n_ids = 0;
+    for (size_t i = 0; i < ATTUNE_TARGET_PART_COUNT; i++) {
+        const attune_target_info *t = attune_target_at(i);
+        if (n_ids == 0 || strcmp(ids[n_ids - 1], t->target) != 0)
+            ids[n_ids++] = t->target;
+    }
+    for (size_t i = 0; i < ATTUNE_TARGET_PART_COUNT; i++)
+        ids[n_ids++] = attune_target_at(i)->id;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", value);
+    int any = 0;
+    for (char *tok = strtok(buf, ","); tok != NULL; tok = strtok(NULL, ",")) {
+        while (*tok == ' ' || *tok == '\t')
+            tok++;
+        size_t len = strlen(tok);
+        while (len > 0 && (tok[len - 1] == ' ' || tok[len - 1] == '\t'))
+            tok[--len] = '\0';
+        if (len == 0)
+            continue;
+        any = 1;
+        size_t matched = 0;
+        for (size_t i = 0; i < ATTUNE_TARGET_PART_COUNT; i++) {
+            const attune_target_info *t = attune_target_at(i);
+            if (strcmp(tok, t->id) != 0 && strcmp(tok, t->target) != 0)
+                continue;
+            matched++;
+            for (size_t k = 0; k < cal->part_count; k++) {
+                if (cal->parts[k] == (int)i) {
+                    fail_at(st, ATTUNE_ERR_DUPLICATE, st->src.line, name,
+                            "targets names %s twice (%s)", t->id, tok);
+                    return;
+                }
+            }
+            cal->parts[cal->part_count++] = (int)i;
+        }
+        if (matched == 0) {
+            const char *near = attune_nearest_word(tok, ids, n_ids);
+            fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, st->src.line, name,
+                    "unknown target '%s'; the targets are T1 to T5 and their parts (T1.secure, "
+                    "T3.coping_or, ...: attune validate lists them)%s%s%s",
+                    tok, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+            return;
+        }
+    }
+    if (!any)
+        fail_at(st, ATTUNE_ERR_SYNTAX, st->src.line, name,
+                "targets is empty; expected T1 to T5 or parts, separated by commas");
+}
+
+/* A real number in (lo, hi] for accept and epsilon. */
+static int parse_positive(spec_state *st, const char *name, const char *value, double hi,
+                          double *out)
+{
+    double v;
+    if (parse_real(value, &v) != 0) {
+        fail_at(st, ATTUNE_ERR_TYPE, st->src.line, name, "%s is '%s', expected a number", name,
+                value);
+        return -1;
+    }
+    if (!(v > 0) || v > hi) {
+        fail_at(st, ATTUNE_ERR_RANGE, st->src.line, name, "%s is %s, outside its range (0, %g]",
+                name, value, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Keys of [calibrate] that [sweep] does not have. Returns 1 if `name` is one. */
+static int calibrate_only_key(spec_state *st, const char *name, const char *value)
+{
+    sweep_lines *at = &st->at;
+    double v;
+    if (strcmp(name, "size") == 0) {
+        if (first_time(st, &at->size, "calibrate", name) == 0 &&
+            parse_count(st, name, value, 1, 1e15, &v) == 0)
+            snprintf(st->size_value, sizeof st->size_value, "%.0f", v);
+    } else if (strcmp(name, "weeks") == 0) {
+        if (first_time(st, &at->weeks, "calibrate", name) == 0 &&
+            parse_count(st, name, value, 1, 1e15, &v) == 0)
+            snprintf(st->weeks_value, sizeof st->weeks_value, "%.0f", v);
+    } else if (strcmp(name, "targets") == 0) {
+        if (first_time(st, &at->targets, "calibrate", name) == 0)
+            parse_targets(st, name, value);
+    } else if (strcmp(name, "accept") == 0) {
+        if (first_time(st, &at->accept, "calibrate", name) == 0)
+            parse_positive(st, name, value, 1.0, &st->sw->calib.accept);
+    } else if (strcmp(name, "epsilon") == 0) {
+        if (first_time(st, &at->epsilon, "calibrate", name) == 0)
+            parse_positive(st, name, value, 1e300, &st->sw->calib.epsilon);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* A key of [sweep] or, for a calibration, [calibrate]. */
 static int sweep_key(spec_state *st, const char *name, const char *value)
 {
     attune_sweep *sw = st->sw;
     sweep_lines *at = &st->at;
+    const char *section = st->calibration ? "calibrate" : "sweep";
     double v;
     int c;
+    if (st->calibration && calibrate_only_key(st, name, value))
+        return 1;
+    if (st->calibration && (strcmp(name, "model") == 0 || strcmp(name, "levels") == 0)) {
+        unknown_key(st, section, name, calibrate_keys, COUNT_OF(calibrate_keys));
+        return 1;
+    }
     if (strcmp(name, "scenario") == 0) {
-        if (first_time(st, &at->scenario, "sweep", name) == 0)
+        if (first_time(st, &at->scenario, section, name) == 0)
             snprintf(st->scenario_path, sizeof st->scenario_path, "%s", value);
     } else if (strcmp(name, "design") == 0) {
-        if (first_time(st, &at->design, "sweep", name) == 0 &&
+        if (first_time(st, &at->design, section, name) == 0 &&
             (c = parse_choice(st, name, value, sweep_design_names, 4)) >= 0)
             sw->design = c;
     } else if (strcmp(name, "model") == 0) {
-        if (first_time(st, &at->model, "sweep", name) == 0 &&
+        if (first_time(st, &at->model, section, name) == 0 &&
             (c = parse_choice(st, name, value, model_names, 2)) >= 0)
             sw->model = c;
     } else if (strcmp(name, "samples") == 0) {
-        if (first_time(st, &at->samples, "sweep", name) == 0 &&
+        if (first_time(st, &at->samples, section, name) == 0 &&
             parse_count(st, name, value, 2, SWEEP_MAX_POINTS, &v) == 0)
             sw->samples = (size_t)v;
     } else if (strcmp(name, "levels") == 0) {
-        if (first_time(st, &at->levels, "sweep", name) == 0 &&
+        if (first_time(st, &at->levels, section, name) == 0 &&
             parse_count(st, name, value, 2, 100, &v) == 0)
             sw->levels = (int)v;
     } else if (strcmp(name, "replicates") == 0) {
-        if (first_time(st, &at->replicates, "sweep", name) == 0 &&
+        if (first_time(st, &at->replicates, section, name) == 0 &&
             parse_count(st, name, value, 1, 1000, &v) == 0)
             sw->replicates = (int)v;
     } else if (strcmp(name, "seed") == 0) {
-        if (first_time(st, &at->seed, "sweep", name) == 0 &&
+        if (first_time(st, &at->seed, section, name) == 0 &&
             parse_count(st, name, value, 0, 9007199254740991.0, &v) == 0)
             sw->seed = (uint64_t)v;
     } else if (strcmp(name, "weekly") == 0) {
         static const char *const bools[] = {"false", "true"};
-        if (first_time(st, &at->weekly, "sweep", name) == 0 &&
+        if (first_time(st, &at->weekly, section, name) == 0 &&
             (c = parse_choice(st, name, value, bools, 2)) >= 0)
             sw->weekly = c == 1;
     } else {
-        unknown_key(st, "sweep", name, sweep_keys, COUNT_OF(sweep_keys));
+        if (st->calibration)
+            unknown_key(st, section, name, calibrate_keys, COUNT_OF(calibrate_keys));
+        else
+            unknown_key(st, section, name, sweep_keys, COUNT_OF(sweep_keys));
     }
     return 1;
 }
@@ -218,6 +341,7 @@ static int set_key(spec_state *st, const char *name, const char *value)
     snprintf(s->key, sizeof s->key, "%s", name);
     snprintf(s->value, sizeof s->value, "%s", value);
     s->line = st->src.line;
+    s->origin = "[set]";
     return 1;
 }
 
@@ -357,11 +481,24 @@ static int handler(void *user, const char *section, const char *name, const char
     ini_strip_hash_comment(value);
     if (section[0] == '\0') {
         fail_at(st, ATTUNE_ERR_SYNTAX, st->src.line, name,
-                "'%s' appears before any [section]; put it under [sweep]", name);
+                "'%s' appears before any [section]; put it under [%s]", name,
+                st->calibration ? "calibrate" : "sweep");
         return 1;
     }
-    if (strcmp(section, "sweep") == 0)
+    if (strcmp(section, "sweep") == 0 || strcmp(section, "calibrate") == 0) {
+        int is_calibrate = section[0] == 'c';
+        if (is_calibrate != st->calibration) {
+            fail_at(st, ATTUNE_ERR_SYNTAX, st->src.section_line, NULL,
+                    is_calibrate ? "[calibrate] makes this a calibration file: run it with "
+                                   "attune calibrate (a sweep file has [sweep])"
+                                 : "[sweep] makes this a sweep file: run it with attune sweep "
+                                   "(a calibration file has [calibrate])");
+            return 1;
+        }
+        if (st->at.section == 0)
+            st->at.section = st->src.section_line;
         return sweep_key(st, name, value);
+    }
     if (strcmp(section, "set") == 0)
         return set_key(st, name, value);
     char word[16], key[128], extra[8];
@@ -372,10 +509,11 @@ static int handler(void *user, const char *section, const char *name, const char
                 "[vary] needs the parameter: write [vary SECTION.NAME]");
         return 1;
     }
-    static const char *const sections[] = {"sweep", "set", "vary"};
-    const char *near = attune_nearest_word(section, sections, 3);
+    static const char *const sections[] = {"sweep", "set", "vary", "calibrate"};
+    const char *near = attune_nearest_word(section, sections, 4);
     fail_at(st, ATTUNE_ERR_UNKNOWN_KEY, st->src.section_line, NULL,
-            "unknown section [%s]; a sweep file has [sweep], [set] and [vary KEY]%s%s%s", section,
+            "unknown section [%s]; a %s file has [%s], [set] and [vary KEY]%s%s%s", section,
+            st->calibration ? "calibration" : "sweep", st->calibration ? "calibrate" : "sweep",
             near ? "; did you mean [" : "", near ? near : "", near ? "]?" : "");
     return 1;
 }
@@ -520,11 +658,67 @@ static int check_factor(spec_state *st, attune_scenario *scratch, size_t index)
 }
 
 /* Whole-file checks once every line is read; `err` gets the first problem. */
+/* Whole-file checks of a calibration file, before those of a sweep file. */
+static int check_calibration(spec_state *st)
+{
+    attune_sweep *sw = st->sw;
+    const sweep_lines *at = &st->at;
+    if (!at->section) {
+        fail_at(st, ATTUNE_ERR_SYNTAX, 0, NULL,
+                "a calibration file needs a [calibrate] section (targets, samples, ...)");
+        return -1;
+    }
+    if (!at->design)
+        sw->design = DESIGN_LHS;
+    if (sw->design == DESIGN_MORRIS) {
+        fail_at(st, ATTUNE_ERR_TYPE, at->design, "design",
+                "design is 'morris'; a calibration samples with grid, lhs or sobol");
+        return -1;
+    }
+    if (!at->targets) {
+        fail_at(st, ATTUNE_ERR_SYNTAX, at->section, "targets",
+                "[calibrate] needs targets = T1, T2, ... (targets or parts such as T3.none)");
+        return -1;
+    }
+    if (at->accept && at->epsilon) {
+        fail_at(st, ATTUNE_ERR_SYNTAX, at->epsilon > at->accept ? at->epsilon : at->accept,
+                "epsilon", "give accept (a share of the points) or epsilon (a distance), not both");
+        return -1;
+    }
+    if (!at->accept && !at->epsilon)
+        sw->calib.accept = 0.1;
+    /* size and weeks are [set] population.size and run.weeks, given once. */
+    const char *keys[2] = {"population.size", "run.weeks"};
+    const char *values[2] = {st->size_value, st->weeks_value};
+    const int lines[2] = {at->size, at->weeks};
+    static const char *const origins[2] = {"size in [calibrate]:", "weeks in [calibrate]:"};
+    for (int k = 0; k < 2; k++) {
+        if (!lines[k])
+            continue;
+        for (size_t i = 0; i < st->set_count; i++) {
+            if (strcmp(st->sets[i].key, keys[k]) == 0) {
+                fail_at(st, ATTUNE_ERR_DUPLICATE, st->sets[i].line, keys[k],
+                        "%s in [set] and %s in [calibrate] (line %d) set the same parameter; "
+                        "keep one",
+                        keys[k], k == 0 ? "size" : "weeks", lines[k]);
+                return -1;
+            }
+        }
+        if (set_key(st, keys[k], values[k]) != 1 || st->first.failed)
+            return -1;
+        st->sets[st->set_count - 1].line = lines[k];
+        st->sets[st->set_count - 1].origin = origins[k];
+    }
+    return 0;
+}
+
 static int check_sweep(spec_state *st)
 {
     attune_sweep *sw = st->sw;
     const sweep_lines *at = &st->at;
-    if (!at->design) {
+    if (st->calibration && check_calibration(st) != 0)
+        return -1;
+    if (!at->design && !st->calibration) {
         fail_at(st, ATTUNE_ERR_SYNTAX, 0, "design",
                 "[sweep] needs design = grid, lhs, sobol or morris");
         return -1;
@@ -608,10 +802,30 @@ static int build_base(spec_state *st, attune_error *err)
         attune_error e;
         rc = attune_scenario_set(sw->base, st->sets[i].key, st->sets[i].value, &e);
         if (rc != ATTUNE_OK)
-            return attune_fail(err, rc, st->name, st->sets[i].line, st->sets[i].key, "[set] %s",
-                               e.message);
+            return attune_fail(err, rc, st->name, st->sets[i].line, st->sets[i].key, "%s %s",
+                               st->sets[i].origin, e.message);
     }
     return attune_scenario_validate(sw->base, err);
+}
+
+/* What the runs of a calibration depend on, in words: not its targets nor what it accepts,
+ * so that a calibration analysed again with other ones keeps its runs. */
+static void calibration_runs(const attune_sweep *sw, char *out, size_t size)
+{
+    size_t used =
+        (size_t)snprintf(out, size, "design = %s\nsamples = %zu\nseed = %llu\nweekly = %s\n",
+                         sweep_design_names[sw->design], sw->samples, (unsigned long long)sw->seed,
+                         sw->weekly ? "true" : "false");
+    for (size_t f = 0; f < sw->factor_count && used < size; f++) {
+        const sweep_factor *x = &sw->factors[f];
+        used += (size_t)snprintf(out + used, size - used, "[vary %s] %.17g %.17g %s", x->key,
+                                 x->min, x->max, x->log_scale ? "log" : "linear");
+        for (size_t i = 0; i < x->value_count && used < size; i++)
+            used += (size_t)snprintf(out + used, size - used, "%s%.17g", i ? "," : " values ",
+                                     x->values[i]);
+        if (used < size)
+            used += (size_t)snprintf(out + used, size - used, "\n");
+    }
 }
 
 /* Everything the runs depend on, as text: the sweep file, the base scenario, the replicates. */
@@ -621,6 +835,20 @@ static int build_plan(attune_sweep *sw, const char *text, size_t size, attune_er
     int rc = attune_scenario_to_ini(sw->base, &base_ini);
     if (rc != ATTUNE_OK)
         return attune_fail(err, rc, sw->path, 0, NULL, "out of memory");
+    if (sw->calibration) {
+        char runs[65536];
+        calibration_runs(sw, runs, sizeof runs);
+        size_t n = strlen(runs) + strlen(base_ini) + 256;
+        sw->plan = malloc(n);
+        if (sw->plan != NULL)
+            snprintf(sw->plan, n,
+                     "attune calibration plan 1\nreplicates = %d\n--- runs\n%s"
+                     "--- base scenario\n%s",
+                     sw->replicates, runs, base_ini);
+        free(base_ini);
+        return sw->plan ? ATTUNE_OK
+                        : attune_fail(err, ATTUNE_ERR_NOMEM, sw->path, 0, NULL, "out of memory");
+    }
     size_t n = size + strlen(base_ini) + 256;
     sw->plan = malloc(n);
     if (sw->plan == NULL) {
@@ -636,8 +864,8 @@ static int build_plan(attune_sweep *sw, const char *text, size_t size, attune_er
     return ATTUNE_OK;
 }
 
-int attune_sweep_load_buffer(const char *text, size_t size, const char *name, int replicates,
-                             attune_sweep **out, attune_error *err)
+static int load_buffer(const char *text, size_t size, const char *name, int replicates,
+                       int calibration, attune_sweep **out, attune_error *err)
 {
     if (text == NULL || out == NULL)
         return attune_fail(err, ATTUNE_ERR_ARGUMENT, name, 0, NULL, "missing text or output");
@@ -657,10 +885,12 @@ int attune_sweep_load_buffer(const char *text, size_t size, const char *name, in
     sw->replicates = 1;
     sw->levels = 4;
     sw->seed = 1;
-    sw->weekly = true;
+    sw->weekly = !calibration;
+    sw->calibration = calibration != 0;
     spec_state st = {0};
     st.name = name;
     st.sw = sw;
+    st.calibration = calibration;
     ini_lines_init(&st.src, text, size, syntax_error, &st);
     int syntax_line = ini_parse_stream(ini_lines_read, &st, handler, &st);
     if (syntax_line > 0 && (!st.first.failed || syntax_line < st.first.error.line)) {
@@ -673,7 +903,8 @@ int attune_sweep_load_buffer(const char *text, size_t size, const char *name, in
         fail_at(&st, ATTUNE_ERR_NOMEM, 0, NULL, "out of memory while parsing");
     }
     if (!st.first.failed && st.keys == 0)
-        fail_at(&st, ATTUNE_ERR_SYNTAX, 0, NULL, "the sweep file holds no settings");
+        fail_at(&st, ATTUNE_ERR_SYNTAX, 0, NULL, "the %s file holds no settings",
+                calibration ? "calibration" : "sweep");
     if (replicates > 0)
         sw->replicates = replicates;
     if (!st.first.failed)
@@ -708,17 +939,41 @@ int attune_sweep_load_buffer(const char *text, size_t size, const char *name, in
     return ATTUNE_OK;
 }
 
-int attune_sweep_load(const char *path, int replicates, attune_sweep **out, attune_error *err)
+int attune_sweep_load_buffer(const char *text, size_t size, const char *name, int replicates,
+                             attune_sweep **out, attune_error *err)
+{
+    return load_buffer(text, size, name, replicates, 0, out, err);
+}
+
+int attune_calibration_load_buffer(const char *text, size_t size, const char *name, int replicates,
+                                   attune_sweep **out, attune_error *err)
+{
+    return load_buffer(text, size, name, replicates, 1, out, err);
+}
+
+static int load_file(const char *path, int replicates, int calibration, attune_sweep **out,
+                     attune_error *err)
 {
     if (path == NULL || out == NULL)
         return attune_fail(err, ATTUNE_ERR_ARGUMENT, path, 0, NULL, "missing path or output");
     char *text;
     size_t size;
-    int rc = ini_read_file(path, SWEEP_FILE_MAX_BYTES, "sweep file", &text, &size, err);
+    int rc = ini_read_file(path, SWEEP_FILE_MAX_BYTES,
+                           calibration ? "calibration file" : "sweep file", &text, &size, err);
     if (rc == ATTUNE_OK)
-        rc = attune_sweep_load_buffer(text, size, path, replicates, out, err);
+        rc = load_buffer(text, size, path, replicates, calibration, out, err);
     free(text);
     return rc;
+}
+
+int attune_sweep_load(const char *path, int replicates, attune_sweep **out, attune_error *err)
+{
+    return load_file(path, replicates, 0, out, err);
+}
+
+int attune_calibration_load(const char *path, int replicates, attune_sweep **out, attune_error *err)
+{
+    return load_file(path, replicates, 1, out, err);
 }
 
 void attune_sweep_free(attune_sweep *sweep)

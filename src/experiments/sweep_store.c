@@ -135,6 +135,10 @@ static char *schema_sql(const attune_sweep *sw)
                   "s.metric = '%s') AS %s",
                   summary_name(sw, m), summary_name(sw, m));
     sb_printf(&sb, " FROM runs r JOIN points p USING(point_id) WHERE r.status = 'done';\n");
+    if (sw->calibration)
+        sb_printf(&sb, "CREATE TABLE run_targets(run_id INTEGER NOT NULL REFERENCES runs, part "
+                       "TEXT NOT NULL, value REAL, n REAL, PRIMARY KEY(run_id, part)) WITHOUT "
+                       "ROWID;\n");
     char *s = NULL;
     return sb_finish(&sb, &s) == ATTUNE_OK ? s : NULL;
 }
@@ -175,6 +179,8 @@ static int write_meta(sqlite3 *db, const attune_sweep *sw)
     snprintf(buf, sizeof buf, "%.17g", sw->morris_delta);
     bad |= put_meta(db, "morris_delta", buf);
     bad |= put_meta(db, "weekly", sw->weekly ? "true" : "false");
+    if (sw->calibration)
+        bad |= put_meta(db, "kind", "calibration");
     bad |= put_meta(db, "attune_version", attune_version());
     bad |= put_meta(db, "git_commit", attune_git_commit());
     bad |= put_meta(db, "created_at", created);
@@ -475,6 +481,35 @@ static int insert_summary(sqlite3 *db, const attune_sweep *sw, const attune_swee
     return bad ? -1 : 0;
 }
 
+/* A calibration run's target statistics: a row per part, NULL where it has no value. */
+static int insert_targets(sqlite3 *db, const attune_sweep_result *r)
+{
+    if (r->stat_count != 2 * ATTUNE_TARGET_PART_COUNT)
+        return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "INSERT INTO run_targets VALUES(?, ?, ?, ?)", -1, &st, NULL) !=
+        SQLITE_OK)
+        return -1;
+    int bad = 0;
+    for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT && !bad; k++) {
+        double v = r->stats[k], n = r->stats[ATTUNE_TARGET_PART_COUNT + k];
+        sqlite3_bind_int64(st, 1, r->run_id);
+        sqlite3_bind_text(st, 2, attune_target_at(k)->id, -1, SQLITE_STATIC);
+        if (isfinite(v))
+            sqlite3_bind_double(st, 3, v);
+        else
+            sqlite3_bind_null(st, 3);
+        if (isfinite(n))
+            sqlite3_bind_double(st, 4, n);
+        else
+            sqlite3_bind_null(st, 4);
+        bad |= sqlite3_step(st) != SQLITE_DONE;
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return bad ? -1 : 0;
+}
+
 static int run_status(sqlite3 *db, uint32_t run_id, char *status, size_t size)
 {
     sqlite3_stmt *st;
@@ -506,17 +541,21 @@ int attune_sweep_db_record(attune_sweep_db *db, const attune_sweep_result *resul
     if (!bad && strcmp(status, "done") == 0)
         return exec(db->db, "ROLLBACK", db->path, err);
     int ok = result->status == ATTUNE_OK;
-    char sql[128];
+    char sql[256];
     snprintf(sql, sizeof sql,
              "DELETE FROM weekly WHERE run_id = %u; DELETE FROM summary WHERE "
-             "run_id = %u",
-             result->run_id, result->run_id);
+             "run_id = %u%s%u",
+             result->run_id, result->run_id,
+             sw->calibration ? "; DELETE FROM run_targets WHERE run_id = " : "; SELECT ",
+             result->run_id);
     if (!bad)
         bad = sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK;
     if (!bad && ok && sw->weekly && sw->model == MODEL_SIMULATION)
         bad = insert_weekly(db->db, result);
     if (!bad && ok)
         bad = insert_summary(db->db, sw, result);
+    if (!bad && ok && sw->calibration)
+        bad = insert_targets(db->db, result);
     sqlite3_stmt *st = NULL;
     if (!bad)
         bad = sqlite3_prepare_v2(db->db,

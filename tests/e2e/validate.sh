@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# attune validate end to end, small and fast: exit codes, the JSON shape (a row per part of
-# T1-T5, a value or a note), the table, bad arguments and an interruption.
+# attune validate and attune calibrate end to end, small and fast.
+#  - validate: exit codes, the JSON shape (a row per part of T1-T5, a value or a note), the
+#    table, bad arguments and an interruption;
+#  - calibrate: a tiny rejection ABC (best fit, CSV, the database's fit tables), the same
+#    contents after SIGKILL + resume as with --jobs 2, a new analysis that keeps the runs, a
+#    target part without data, and bad calibration files (file, line, key, nearest key).
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1
 check() { if eval "$2"; then pass; else fail "$1"; fi; }
 
 # ---- attune validate ----
-"$ATTUNE" validate --replicates 2 --size 1000 --weeks 60 --json --quiet >v.json 2>v.err
+"$ATTUNE" validate --replicates 2 --size 1000 --weeks 60 --json --quiet --threads 2 >v.json 2>v.err
 rc=$?
 # 60 weeks hold no adult born in the run: T3 has no value, so a part fails (exit 6).
 check "validate exit $rc, expected 6: $(cat v.err)" "[ $rc -eq 6 ]"
@@ -24,15 +28,16 @@ check "JSON shape: $(head -c 600 v.json)" "[ -s v.json ] && jq -e '
   and (.targets[] | select(.id == \"T1.secure\") | .target == 0.516 and .tolerance == 0.05)
   and (.targets[] | select(.id == \"T3.none\") | .passed == false
        and (.note | test(\"no adult born in the run\")))' v.json >/dev/null"
-# The same seeds give the same numbers for any thread count.
+# The same seeds give the same numbers for any thread count. (Small runs use one thread:
+# OpenMP's waiting threads slow them down on a busy machine.)
 "$ATTUNE" validate --replicates 2 --size 1000 --weeks 60 --json --quiet --threads 1 >v1.json
 check "validate differs with --threads 1" "cmp -s v.json v1.json"
-"$ATTUNE" validate --replicates 2 --size 1000 --weeks 60 --quiet >v.txt
+"$ATTUNE" validate --replicates 2 --size 1000 --weeks 60 --quiet --threads 1 >v.txt
 check "table: $(cat v.txt)" "grep -q '^T1.secure' v.txt && grep -q 'parts passed' v.txt &&
   grep -q 'note: no adult born in the run' v.txt"
 # A scenario file and --set apply like attune run's.
 printf '[population]\nsize = 1000\n' >small.ini
-"$ATTUNE" validate small.ini --replicates 2 --weeks 60 --json --quiet \
+"$ATTUNE" validate small.ini --replicates 2 --weeks 60 --json --quiet --threads 1 \
   --set interaction.noise=0.3 >s.json
 check "validate SCENARIO --set: $(head -c 200 s.json)" "jq -e '.population == 1000' s.json >/dev/null"
 
@@ -46,12 +51,113 @@ expect_fail validate-missing-scenario 3 "nowhere.ini" -- validate nowhere.ini
 expect_fail validate-two-scenarios 2 "more than one scenario" -- validate a.ini b.ini
 
 # Interrupted: exit 130, nothing printed on stdout.
-"$ATTUNE" validate --replicates 2 --size 5000 --weeks 2000 --json --quiet >int.json 2>int.err &
+"$ATTUNE" validate --replicates 2 --size 5000 --weeks 2000 --json --quiet --threads 1 >int.json 2>int.err &
 pid=$!
 sleep 1
 kill -INT $pid
 wait $pid
 rc=$?
 check "SIGINT: exit $rc, expected 130: $(cat int.err)" "[ $rc -eq 130 ] && [ ! -s int.json ]"
+
+# ---- attune calibrate ----
+printf '%s\n' '[calibrate]' 'samples = 8' 'seed = 3' 'size = 1000' 'weeks = 60' 'targets = T2' \
+  'accept = 0.25' '' '[vary caregiving.inconsistency_gain]' 'min = 0.2' 'max = 1.2' '' \
+  '[vary working_model.fright_gain]' 'min = 1' 'max = 5' >cal.ini
+"$ATTUNE" calibrate cal.ini --out a.sqlite --jobs 2 >fit.txt 2>fit.err
+rc=$?
+check "calibrate exit $rc: $(cat fit.err)" "[ $rc -eq 0 ]"
+check "best fit printed: $(cat fit.txt)" "grep -q '^best fit: point [0-9]' fit.txt &&
+  grep -q '^  caregiving.inconsistency_gain = ' fit.txt && grep -q '^  T2.dismissing ' fit.txt &&
+  grep -q '^8 of 8 points scored; 2 accepted' fit.txt"
+header='rank,point_id,distance,replicates,caregiving.inconsistency_gain,working_model.fright_gain,T2.secure,T2.dismissing,T2.preoccupied'
+check "CSV: $(cat a-accepted.csv)" "[ \"\$(head -n 1 a-accepted.csv)\" = '$header' ] &&
+  [ \$(wc -l <a-accepted.csv) -eq 3 ] && grep -q '^1,' a-accepted.csv"
+tables=$(sqlite3 a.sqlite "SELECT count(*) FROM fit; SELECT count(*) FROM fit_parts;
+  SELECT count(*) FROM accepted; SELECT count(*) FROM run_targets;
+  SELECT value FROM sweep WHERE key = 'kind'; SELECT value FROM calibration WHERE key = 'targets'" |
+  tr '\n' ' ')
+check "database tables: $tables" \
+  "[ '$tables' = '8 24 2 104 calibration T2.secure,T2.dismissing,T2.preoccupied ' ]"
+best=$(sqlite3 a.sqlite "SELECT point_id FROM accepted WHERE rank = 1")
+check "best point $best not the one printed" "grep -q '^best fit: point $best,' fit.txt"
+
+# What a calibration stores, without the columns that say when and where a run ran.
+dump() {
+  sqlite3 "$1" "SELECT * FROM points ORDER BY point_id;
+    SELECT run_id, point_id, replicate, seed, status FROM runs ORDER BY run_id;
+    SELECT * FROM run_targets ORDER BY run_id, part; SELECT * FROM fit ORDER BY point_id;
+    SELECT * FROM fit_parts ORDER BY point_id, part;
+    SELECT * FROM calibration WHERE key != 'analysed_at' ORDER BY key"
+}
+done_runs() {
+  [ -s "$1" ] || { echo 0; return; }
+  sqlite3 -readonly "$1" "SELECT count(*) FROM runs WHERE status='done'" 2>/dev/null || echo 0
+}
+"$ATTUNE" calibrate cal.ini --out k.sqlite --threads 1 --quiet >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 3000); do [ "$(done_runs k.sqlite)" -ge 2 ] 2>/dev/null && break; sleep 0.02; done
+kill -9 $pid
+wait $pid 2>/dev/null
+n=$(done_runs k.sqlite)
+check "after SIGKILL $n of 8 runs were done (expected some, not all)" "[ $n -ge 2 ] && [ $n -lt 8 ]"
+"$ATTUNE" calibrate cal.ini --out k.sqlite --threads 1 >/dev/null 2>resume.err ||
+  fail "resume after SIGKILL: $(cat resume.err)"
+check "resume did not say what it skipped: $(head -n 1 resume.err)" \
+  "grep -q '$n done, $((8 - n)) to run' resume.err"
+dump a.sqlite >a.dump
+check "SIGKILL + resume differs from --jobs 2" "dump k.sqlite | cmp -s - a.dump"
+
+# Only the acceptance changes: the runs are kept and analysed again.
+sed 's/^accept = 0.25/epsilon = 100/' cal.ini >cal2.ini
+"$ATTUNE" calibrate cal2.ini --out a.sqlite --csv all.csv >fit2.txt 2>fit2.err
+check "a new analysis ran runs again: $(cat fit2.err)" "grep -q '8 done, 0 to run' fit2.err"
+check "epsilon accepts all 8: $(head -n 1 fit2.txt)" \
+  "grep -q '^8 of 8 points scored; 8 accepted (epsilon = 100' fit2.txt && [ \$(wc -l <all.csv) -eq 9 ]"
+# A range changed: another calibration, refused without --force.
+sed 's/^max = 5/max = 6/' cal.ini >cal3.ini
+expect_fail calibrate-other-db 4 "a.sqlite: holds another sweep" -- calibrate cal3.ini --out a.sqlite
+# A part without data in any run: nobody born in 60 weeks is an adult.
+sed 's/^targets = T2/targets = T2, T3.none/' cal.ini >cal4.ini
+"$ATTUNE" calibrate cal4.ini --out a.sqlite --jobs 2 --quiet >/dev/null 2>t3.err
+rc=$?
+check "T3 without data: exit $rc, $(cat t3.err)" "[ $rc -eq 6 ] &&
+  grep -q 'no point could be scored: T3.none has no value in any run' t3.err"
+
+bad() { # bad NAME CODE MESSAGE_PART -- calibration file text
+  local name=$1 code=$2 part=$3
+  printf '%b' "$5" >"$name.ini"
+  expect_fail "$name" "$code" "$part" -- calibrate "$name.ini" --out "out-$name"
+}
+V='[vary contact.friend]\nmin = 0.1\nmax = 0.5\n'
+bad cal-unknown-key 3 "cal-unknown-key.ini:3: unknown key 'targest' in [calibrate]; did you mean 'targets'?" -- \
+  "[calibrate]\nsamples = 4\ntargest = T1\n$V"
+bad cal-unknown-target 3 "cal-unknown-target.ini:3: unknown target 'T1.secur'" -- \
+  "[calibrate]\nsamples = 4\ntargets = T2, T1.secur\n$V"
+bad cal-target-suggestion 3 "did you mean 'T1.secure'?" -- \
+  "[calibrate]\nsamples = 4\ntargets = T1.secur\n$V"
+bad cal-no-targets 3 "cal-no-targets.ini:1: [calibrate] needs targets" -- "[calibrate]\nsamples = 4\n$V"
+bad cal-twice 3 "cal-twice.ini:2: targets names T1.secure twice" -- \
+  "[calibrate]\ntargets = T1, T1.secure\nsamples = 4\n$V"
+bad cal-accept-epsilon 3 "give accept (a share of the points) or epsilon (a distance), not both" -- \
+  "[calibrate]\nsamples = 4\ntargets = T1\naccept = 0.1\nepsilon = 1\n$V"
+bad cal-accept-range 3 "cal-accept-range.ini:4: accept is 2, outside its range (0, 1]" -- \
+  "[calibrate]\nsamples = 4\ntargets = T1\naccept = 2\n$V"
+bad cal-morris 3 "design is 'morris'; a calibration samples with grid, lhs or sobol" -- \
+  "[calibrate]\ndesign = morris\nsamples = 4\ntargets = T1\n$V"
+bad cal-size 3 "cal-size.ini:4: size in [calibrate]: population.size is 10, out of range" -- \
+  "[calibrate]\nsamples = 4\ntargets = T1\nsize = 10\n$V"
+bad cal-size-twice 3 "population.size in [set] and size in [calibrate] (line 4) set the same parameter" -- \
+  "[calibrate]\nsamples = 4\ntargets = T1\nsize = 1000\n[set]\npopulation.size = 2000\n$V"
+bad cal-param 3 "cal-param.ini:5: min of [vary contact.frend]: unknown parameter 'contact.frend'; did you mean 'contact.friend'?" -- \
+  "[calibrate]\nsamples = 4\ntargets = T1\n[vary contact.frend]\nmin = 0.1\nmax = 0.5\n"
+bad cal-sweep-file 3 "cal-sweep-file.ini:1: [sweep] makes this a sweep file: run it with attune sweep" -- \
+  "[sweep]\ndesign = lhs\nsamples = 4\n$V"
+bad cal-section 3 "unknown section [calibrat]; a calibration file has [calibrate], [set] and [vary KEY]; did you mean [calibrate]?" -- \
+  "[calibrat]\nsamples = 4\n"
+expect_fail sweep-calibration-file 3 "cal.ini:1: [calibrate] makes this a calibration file: run it with attune calibrate" -- \
+  sweep cal.ini --out out-s
+expect_fail calibrate-missing 3 "nowhere.ini: cannot open calibration file" -- calibrate nowhere.ini
+expect_fail calibrate-no-file 2 "missing the calibration file" -- calibrate
+expect_fail calibrate-bad-jobs 2 "--jobs needs a whole number from 1 to 1024" -- calibrate cal.ini --jobs 0
 
 finish
