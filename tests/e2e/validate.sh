@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # attune validate and attune calibrate end to end, small and fast.
 #  - validate: exit codes, the JSON shape (a row per part of T1-T5, a value or a note), the
-#    table, bad arguments and an interruption;
+#    table, bad arguments and an interruption; every event type of a run is documented;
 #  - calibrate: a tiny rejection ABC (best fit, CSV, the database's fit tables), the same
 #    contents after SIGKILL + resume as with --jobs 2, a new analysis that keeps the runs, a
 #    target part without data, and bad calibration files (file, line, key, nearest key).
@@ -58,6 +58,14 @@ kill -INT $pid
 wait $pid
 rc=$?
 check "SIGINT: exit $rc, expected 130: $(cat int.err)" "[ $rc -eq 130 ] && [ ! -s int.json ]"
+
+# ---- What the targets are read from is documented: every event type of a run ----
+"$ATTUNE" run --set population.size=1000 --weeks 120 --threads 1 --quiet --out run >/dev/null ||
+  fail "attune run"
+for type in $(tail -n +2 run/events.csv | cut -d, -f2 | sort -u); do
+  check "event type $type is not in the events table of docs/outputs.md" \
+    "grep -q '^| $type |' '$SRC/docs/outputs.md'"
+done
 
 # ---- attune calibrate ----
 printf '%s\n' '[calibrate]' 'samples = 8' 'seed = 3' 'size = 1000' 'weeks = 60' 'targets = T2' \
