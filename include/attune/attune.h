@@ -166,6 +166,8 @@ typedef struct attune_metrics {
     double adult_secure_share; /**< share of people of 18 or more classed secure */
     uint64_t births;           /**< births this week */
     uint64_t deaths;           /**< deaths this week */
+    uint64_t therapy_waitlist; /**< people waiting for a therapist */
+    uint64_t in_therapy;       /**< people in a course of therapy */
 } attune_metrics;
 
 /** Number of columns of attune_metrics (the columns of metrics.csv, `week` first). */

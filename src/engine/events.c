@@ -19,6 +19,7 @@ void events_free(event_log *log)
             free(log->per_thread[t].items);
     free(log->per_thread);
     free(log->week_events);
+    free(log->merged);
     memset(log, 0, sizeof *log);
 }
 
@@ -54,7 +55,25 @@ void events_emit(event_log *log, int thread, uint32_t phase, int32_t week, const
     r->event.detail = detail ? detail : "";
     r->phase = phase;
     r->seq = (uint32_t)b->count;
+    r->owned = 0;
     b->count++;
+}
+
+void events_emit_text(event_log *log, int thread, uint32_t phase, int32_t week, const char *type,
+                      uint32_t person, uint32_t other, double value, const char *text)
+{
+    event_buffer *b = &log->per_thread[thread];
+    size_t before = b->count;
+    events_emit(log, thread, phase, week, type, person, other, value, "");
+    if (b->count == before)
+        return; /* out of memory: recorded in b->failed */
+    event_record *r = &b->items[before];
+    size_t len = strlen(text);
+    if (len >= EVENT_TEXT_SIZE)
+        len = EVENT_TEXT_SIZE - 1;
+    memcpy(r->text, text, len);
+    r->text[len] = '\0';
+    r->owned = 1;
 }
 
 static int record_order(const void *pa, const void *pb)
@@ -79,9 +98,14 @@ int events_finish_week(event_log *log)
     log->week_count = 0;
     if (total == 0)
         return ATTUNE_OK;
-    event_record *all = malloc(total * sizeof *all);
-    if (all == NULL)
-        return ATTUNE_ERR_NOMEM;
+    if (total > log->merged_capacity) {
+        event_record *grown = realloc(log->merged, total * sizeof *grown);
+        if (grown == NULL)
+            return ATTUNE_ERR_NOMEM;
+        log->merged = grown;
+        log->merged_capacity = total;
+    }
+    event_record *all = log->merged;
     size_t k = 0;
     for (int t = 0; t < log->threads; t++) {
         if (log->per_thread[t].count == 0)
@@ -92,16 +116,16 @@ int events_finish_week(event_log *log)
     qsort(all, total, sizeof *all, record_order);
     if (total > log->week_capacity) {
         attune_event *ev = realloc(log->week_events, total * sizeof *ev);
-        if (ev == NULL) {
-            free(all);
+        if (ev == NULL)
             return ATTUNE_ERR_NOMEM;
-        }
         log->week_events = ev;
         log->week_capacity = total;
     }
-    for (size_t i = 0; i < total; i++)
+    for (size_t i = 0; i < total; i++) {
         log->week_events[i] = all[i].event;
+        if (all[i].owned)
+            log->week_events[i].detail = all[i].text;
+    }
     log->week_count = total;
-    free(all);
     return ATTUNE_OK;
 }

@@ -11,10 +11,14 @@
 
 #include "attune/attune.h"
 
+#define EVENT_TEXT_SIZE 48 /* room for a detail composed at emission (events_emit_text) */
+
 typedef struct event_record {
     attune_event event;
     uint32_t phase; /* order of the emitting process in the week */
     uint32_t seq;   /* emission order within the thread buffer */
+    int owned;      /* the detail is `text`, not a static string */
+    char text[EVENT_TEXT_SIZE];
 } event_record;
 
 typedef struct event_buffer {
@@ -28,6 +32,8 @@ typedef struct event_log {
     event_buffer *per_thread;
     attune_event *week_events; /* merged events of the last completed week */
     size_t week_count, week_capacity;
+    event_record *merged; /* the records of week_events (owned details point here) */
+    size_t merged_capacity;
 } event_log;
 
 int events_init(event_log *log, int threads);
@@ -39,6 +45,11 @@ void events_begin_week(event_log *log);
 /** Records one event from thread `thread` (omp_get_thread_num()). */
 void events_emit(event_log *log, int thread, uint32_t phase, int32_t week, const char *type,
                  uint32_t person, uint32_t other, double value, const char *detail);
+
+/** Like events_emit with a detail that is copied (at most EVENT_TEXT_SIZE - 1 bytes), for
+ * details composed at emission; it stays valid as long as the week's events. */
+void events_emit_text(event_log *log, int thread, uint32_t phase, int32_t week, const char *type,
+                      uint32_t person, uint32_t other, double value, const char *text);
 
 /** Merges the thread buffers into the week's ordered list. */
 int events_finish_week(event_log *log);

@@ -28,6 +28,8 @@ enum {
     SUM_EPISODE,
     SUM_ADULTS,
     SUM_ADULT_SECURE,
+    SUM_WAITING,
+    SUM_THERAPY,
     SUM_COUNT
 };
 
@@ -70,6 +72,8 @@ int metrics_compute(attune_model *m)
             s[SUM_NEED] += p->unmet_need[i];
             s[SUM_COPING] += p->coping[i] >= m->p->coping_active_level;
             s[SUM_EPISODE] += p->in_episode[i];
+            s[SUM_WAITING] += p->therapy_status[i] == THERAPY_WAITING;
+            s[SUM_THERAPY] += p->therapy_status[i] == THERAPY_ACTIVE;
             if (m->week - p->birth_week[i] >= 18 * WEEKS_PER_YEAR) {
                 s[SUM_ADULTS] += 1;
                 s[SUM_ADULT_SECURE] += attachment_adult_class(m, i) == ADULT_SECURE;
@@ -108,6 +112,8 @@ int metrics_compute(attune_model *m)
     out->adult_secure_share = t[SUM_ADULTS] > 0 ? t[SUM_ADULT_SECURE] / t[SUM_ADULTS] : 0.0;
     out->births = m->births;
     out->deaths = m->deaths;
+    out->therapy_waitlist = (uint64_t)t[SUM_WAITING];
+    out->in_therapy = (uint64_t)t[SUM_THERAPY];
     return ATTUNE_OK;
 }
 

@@ -160,6 +160,8 @@ int attune_model_step(attune_model *m, attune_error *err)
         rc = demography_update(m, week);
     if (rc == ATTUNE_OK)
         distress_update(m, week);
+    if (rc == ATTUNE_OK)
+        rc = therapy_update(m, week);
     if (rc != ATTUNE_OK) {
         m->state = ATTUNE_STATE_FAILED;
         return attune_fail(err, rc, NULL, 0, NULL, "week %d: %s", week, attune_strerror(rc));

@@ -95,10 +95,12 @@ struct attune_model {
     double *metric_partial;       /* metrics.c: block sums, kept between weeks */
     size_t metric_partial_blocks; /* blocks metric_partial has room for */
     float *care_factor;           /* per person, this week: factor on care received (NULL: all 1) */
-    float *parenting;  /* per person, this week: share of the gap to full warmth toward one's
-                          children closed by a parenting programme (NULL: all 0) */
-    uint8_t *isolated; /* per person, this week: meets nobody (NULL: none) */
-    float *self_help;  /* per person, this week: self-help magnitude (NULL: none) */
+    float *parenting;        /* per person, this week: share of the gap to full warmth toward one's
+                                children closed by a parenting programme (NULL: all 0) */
+    uint8_t *isolated;       /* per person, this week: meets nobody (NULL: none) */
+    float *self_help;        /* per person, this week: self-help magnitude (NULL: none) */
+    uint8_t *therapy_barred; /* per person, this week: may not seek or begin therapy (NULL: none) */
+    uint32_t therapy_barred_size; /* people therapy_barred covers (those born later are not) */
 
     /* per tie kind: weight of a meeting for the receiver */
     float kind_weight[ATTUNE_TIE_KIND_COUNT];
@@ -124,6 +126,9 @@ static inline double person_age_at(const struct attune_model *m, uint32_t i, int
 {
     return (double)(week - m->people.birth_week[i]) / WEEKS_PER_YEAR;
 }
+
+/* Where a person stands with therapy (people.therapy_status; model/therapy.c). */
+enum therapy_status { THERAPY_NONE = 0, THERAPY_WAITING = 1, THERAPY_ACTIVE = 2 };
 
 /** Security score of a working model, [0,1]: 1 - (anxiety + avoidance)/2 - disorg./2. */
 static inline double person_security(const struct attune_model *m, uint32_t i)

@@ -43,6 +43,11 @@
     X(uint8_t, in_episode)       /* 1 during a distress episode */                                 \
     X(uint16_t, recovery_run)    /* consecutive weeks recovered, during an episode */              \
     X(int32_t, episode_start)    /* week the current (or last) episode started */                  \
+    X(uint8_t, therapy_status)   /* THERAPY_NONE, THERAPY_WAITING or THERAPY_ACTIVE */           \
+    X(uint8_t, therapy_rupture)  /* 1 while a rupture with one's therapist is unrepaired */       \
+    X(uint16_t, therapy_sessions) /* sessions of the current (or last) course of therapy */       \
+    X(int32_t, therapy_since)    /* week one joined the waitlist, or began therapy */             \
+    X(float, alliance)           /* working alliance with one's therapist, [0,1] */               \
     X(float, caregiver_coping_share) /* running share of caregiver meetings coping, [0,1] */     \
     X(float, grief_pending)      /* grief recorded this week, added to stress next week */         \
     X(float, wellbeing)          /* [0,1], from affect, self-worth, self-relation (ODD 7.4) */     \

@@ -15,23 +15,26 @@
 
 /* Streams: one per kind of decision. Never reuse a number for a different purpose. */
 enum rng_stream {
-    STREAM_MEET = 1,           /* pair: did the two ends meet; giving noise */
-    STREAM_CHANNELS = 2,       /* pair: channel noise of each direction */
-    STREAM_MOOD = 3,           /* person: week-to-week swing of capacity */
-    STREAM_DEMOGRAPHY = 4,     /* person: death */
-    STREAM_BIRTH = 5,          /* couple: birth */
-    STREAM_NEWBORN = 6,        /* person: a newborn's temperament */
-    STREAM_PLACEMENT = 7,      /* person: choosing a teacher or foster carer */
-    STREAM_FORMATION = 8,      /* person: seeking a friend or community tie */
-    STREAM_PARTNERING = 9,     /* person: seeking a partner */
-    STREAM_SEPARATION = 10,    /* couple: separation */
-    STREAM_INTERVENTION = 11,  /* (intervention, person): targeting */
-    STREAM_LEAVE_HOME = 12,    /* person: age of leaving home (drawn once) */
-    STREAM_FRIEND_TARGET = 13, /* person: number of friends wished (drawn once) */
-    STREAM_LIFE_EVENTS = 14,   /* person: stressors */
-    STREAM_COPING = 15,        /* person: urge noise and form of coping */
-    STREAM_RELEASE = 16,       /* person: ending a toxic tie */
-    STREAM_INIT_PERSON = 100,  /* person: initial traits */
+    STREAM_MEET = 1,             /* pair: did the two ends meet; giving noise */
+    STREAM_CHANNELS = 2,         /* pair: channel noise of each direction */
+    STREAM_MOOD = 3,             /* person: week-to-week swing of capacity */
+    STREAM_DEMOGRAPHY = 4,       /* person: death */
+    STREAM_BIRTH = 5,            /* couple: birth */
+    STREAM_NEWBORN = 6,          /* person: a newborn's temperament */
+    STREAM_PLACEMENT = 7,        /* person: choosing a teacher or foster carer */
+    STREAM_FORMATION = 8,        /* person: seeking a friend or community tie */
+    STREAM_PARTNERING = 9,       /* person: seeking a partner */
+    STREAM_SEPARATION = 10,      /* couple: separation */
+    STREAM_INTERVENTION = 11,    /* (intervention, person): targeting */
+    STREAM_LEAVE_HOME = 12,      /* person: age of leaving home (drawn once) */
+    STREAM_FRIEND_TARGET = 13,   /* person: number of friends wished (drawn once) */
+    STREAM_LIFE_EVENTS = 14,     /* person: stressors */
+    STREAM_COPING = 15,          /* person: urge noise and form of coping */
+    STREAM_RELEASE = 16,         /* person: ending a toxic tie */
+    STREAM_THERAPY = 17,         /* person: help-seeking, a session's rupture, repair, dropout */
+    STREAM_THERAPY_SKILL = 18,   /* therapist: skill (drawn once) */
+    STREAM_THERAPY_RECRUIT = 19, /* person: recruited as a therapist */
+    STREAM_INIT_PERSON = 100,    /* person: initial traits */
     STREAM_INIT_HOUSEHOLD = 101,
     STREAM_INIT_COMMUNITY = 102,
     STREAM_INIT_FRIENDS = 103,

@@ -46,10 +46,12 @@ enum intervention_kind {
     INTERVENTION_LEAVE_TOXIC_TIE = 6,
     INTERVENTION_REPAIR_RUPTURE = 7,
     INTERVENTION_LEAVE_RUPTURED_TIE = 8,
+    INTERVENTION_THERAPY = 9,
+    INTERVENTION_THERAPY_WAITLIST = 10,
 };
 #define INTERVENTION_CHOICES_kind                                                                  \
     "care_change|attuned_tie|isolation|self_help|parenting|community_programme|leave_toxic_tie|"   \
-    "repair_rupture|leave_ruptured_tie"
+    "repair_rupture|leave_ruptured_tie|therapy|therapy_waitlist"
 
 /** State variables an intervention can target, in the order of the `target_state` choices. */
 enum intervention_state {

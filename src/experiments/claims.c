@@ -980,10 +980,180 @@ static int claim_c9(claim_ctx *c, attune_claim_result *r)
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* C10: a skilled therapist offers a reparative, attuned relationship.                       */
+
+#define C10_START 105 /* week the trial begins (C10.therapy.ini, C10.waitlist.ini) */
+#define C10_END   131 /* end of treatment: 26 weeks on (therapy.max_sessions) */
+
+/* One trial arm as seen from its participants: state at the start, what happened since. */
+typedef struct trial {
+    uint32_t n;
+    uint8_t *eligible;  /* neither in therapy nor waiting when the trial began */
+    uint8_t *secure;    /* adult class secure at the start */
+    float *wellbeing;   /* well-being at the start */
+    float *supportive;  /* supportive ties at the start */
+    float *alliance;    /* alliance at the last session (0: no session) */
+    uint16_t *released; /* toxic ties the person ended since the start */
+    int failed;
+} trial;
+
+static double supportive_ties(const attune_model *m, uint32_t i);
+
+static void observe_trial(const attune_model *m, void *user)
+{
+    trial *s = user;
+    const people *pp = &m->people;
+    if (s->failed)
+        return;
+    if (m->week == C10_START - 1) {
+        s->n = pp->count;
+        s->eligible = calloc(s->n + 1, 1);
+        s->secure = calloc(s->n + 1, 1);
+        s->wellbeing = calloc(s->n + 1, sizeof *s->wellbeing);
+        s->supportive = calloc(s->n + 1, sizeof *s->supportive);
+        s->alliance = calloc(s->n + 1, sizeof *s->alliance);
+        s->released = calloc(s->n + 1, sizeof *s->released);
+        if (!s->eligible || !s->secure || !s->wellbeing || !s->supportive || !s->alliance ||
+            !s->released) {
+            s->failed = 1;
+            return;
+        }
+        for (uint32_t i = 0; i < s->n; i++) {
+            if (!pp->alive[i])
+                continue;
+            s->eligible[i] = pp->therapy_status[i] == THERAPY_NONE;
+            s->secure[i] = attachment_adult_class(m, i) == ADULT_SECURE;
+            s->wellbeing[i] = pp->wellbeing[i];
+            s->supportive[i] = (float)supportive_ties(m, i);
+        }
+    }
+    if (m->week < C10_START || m->week > C10_END || s->eligible == NULL)
+        return;
+    const attune_event *ev;
+    size_t count;
+    attune_model_events(m, &ev, &count);
+    for (size_t k = 0; k < count; k++) {
+        uint32_t i = ev[k].person;
+        if (i >= s->n)
+            continue;
+        double alliance;
+        if (strcmp(ev[k].type, "therapy_session") == 0 &&
+            sscanf(ev[k].detail, "alliance=%lf", &alliance) == 1)
+            s->alliance[i] = (float)alliance;
+        else if (strcmp(ev[k].type, "tie_ended") == 0 &&
+                 strstr(ev[k].detail, "intervention") == NULL)
+            s->released[i]++;
+    }
+}
+
+static void trial_free(trial *s)
+{
+    free(s->eligible);
+    free(s->secure);
+    free(s->wellbeing);
+    free(s->supportive);
+    free(s->alliance);
+    free(s->released);
+}
+
+static int claim_c10(claim_ctx *c, attune_claim_result *r)
+{
+    int R = c->replicates;
+    enum { WELLBEING, EARNED, COPING, RELEASED, SUPPORTIVE, ALLIANCE, PARTS };
+    double *v = calloc((size_t)R * PARTS, sizeof *v);
+    if (v == NULL)
+        return ATTUNE_ERR_NOMEM;
+    int rc = ATTUNE_OK;
+    for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
+        attune_model *arm[2] = {NULL, NULL};
+        trial obs[2];
+        memset(obs, 0, sizeof obs);
+        static const char *names[2] = {"waitlist", "therapy"};
+        for (int a = 0; a < 2 && rc == ATTUNE_OK; a++)
+            rc = run_arm(c, "C10", names[a], rep, observe_trial, &obs[a], &arm[a]);
+        if (rc == ATTUNE_OK &&
+            (obs[0].failed || obs[1].failed || obs[0].eligible == NULL || obs[1].eligible == NULL))
+            rc = ATTUNE_ERR_NOMEM;
+        if (rc == ATTUNE_OK) {
+            const id_list *targets = &arm[1]->interventions[0].targets;
+            series w[2] = {{0}, {0}};
+            double insecure = 0, earned[2] = {0}, coping = 0, released = 0, supportive = 0;
+            double *alliance = calloc(targets->count + 1, sizeof *alliance);
+            double *gain = calloc(targets->count + 1, sizeof *gain);
+            size_t treated = 0;
+            uint32_t n = 0;
+            for (uint32_t k = 0; k < targets->count && alliance && gain; k++) {
+                uint32_t i = targets->ids[k];
+                if (!obs[0].eligible[i] || !arm[0]->people.alive[i] || !arm[1]->people.alive[i])
+                    continue;
+                n++;
+                for (int a = 0; a < 2; a++) {
+                    const attune_model *ma = arm[a];
+                    series_push(&w[a], ma->people.wellbeing[i]);
+                    if (!obs[a].secure[i])
+                        earned[a] += attachment_adult_class(ma, i) == ADULT_SECURE;
+                }
+                insecure += !obs[0].secure[i];
+                coping += arm[1]->people.coping[i] - arm[0]->people.coping[i];
+                released += (double)obs[1].released[i] - obs[0].released[i];
+                supportive += (supportive_ties(arm[1], i) - obs[1].supportive[i]) -
+                              (supportive_ties(arm[0], i) - obs[0].supportive[i]);
+                if (obs[1].alliance[i] > 0) {
+                    alliance[treated] = obs[1].alliance[i];
+                    gain[treated++] = arm[1]->people.wellbeing[i] - obs[1].wellbeing[i];
+                }
+            }
+            if (alliance == NULL || gain == NULL)
+                rc = ATTUNE_ERR_NOMEM;
+            v[WELLBEING * R + rep] = n > 2 ? cohen_d(&w[1], &w[0]) : NAN;
+            /* Rate of insecure-to-secure change, therapy over waitlist (one change added to
+             * each so that a waitlist without any change still gives a finite ratio). */
+            v[EARNED * R + rep] = insecure > 0 ? (earned[1] + 1) / (earned[0] + 1) : NAN;
+            v[COPING * R + rep] = n ? coping / n : NAN;
+            v[RELEASED * R + rep] = n ? released / n : NAN;
+            v[SUPPORTIVE * R + rep] = n ? supportive / n : NAN;
+            v[ALLIANCE * R + rep] = treated > 2 ? pearson(alliance, gain, treated) : NAN;
+            free(alliance);
+            free(gain);
+            series_free(&w[0]);
+            series_free(&w[1]);
+        }
+        for (int a = 0; a < 2; a++) {
+            trial_free(&obs[a]);
+            attune_model_free(arm[a]);
+        }
+    }
+    if (rc == ATTUNE_OK) {
+        set_part(&r->parts[r->part_count++], "C10.wellbeing",
+                 "well-being at the end of treatment, therapy over waitlist (Cohen's d)",
+                 v + WELLBEING * R, R, "d >= 0.5", 1, 0.5);
+        set_part(&r->parts[r->part_count++], "C10.earned_security",
+                 "rate of insecure-to-secure change, therapy over waitlist", v + EARNED * R, R,
+                 "ratio >= 2", 1, 2.0);
+        set_part(&r->parts[r->part_count++], "C10.coping",
+                 "coping at the end of treatment, therapy minus waitlist", v + COPING * R, R,
+                 "difference < 0", 0, -1e-9);
+        set_part(&r->parts[r->part_count++], "C10.toxic_ended",
+                 "toxic ties ended during treatment, therapy minus waitlist", v + RELEASED * R, R,
+                 "difference > 0", 1, 1e-9);
+        set_part(&r->parts[r->part_count++], "C10.supportive_formed",
+                 "change of supportive ties during treatment, therapy minus waitlist",
+                 v + SUPPORTIVE * R, R, "difference > 0", 1, 1e-9);
+        set_part(&r->parts[r->part_count++], "C10.alliance_outcome",
+                 "correlation of the last session's alliance with the gain in well-being",
+                 v + ALLIANCE * R, R, "r > 0", 1, 1e-9);
+    }
+    free(v);
+    return rc;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* C11: healing is messy and nonlinear: engage, reflect, sometimes release.                  */
 
 #define C11_FROM    104  /* week from which episodes are followed */
 #define C11_SETBACK 0.05 /* fall of well-being from a recovery's high point that is a setback */
+#define C11_GAIN    0.05 /* least session-to-session rise of well-being that is a sudden gain */
+#define C11_WINDOW  6    /* sessions around a gain: three before, three after */
 
 typedef struct healing {
     uint32_t cap;
@@ -991,6 +1161,10 @@ typedef struct healing {
     uint8_t *followed; /* the person's current episode is counted */
     uint8_t *setback;  /* it has had a setback */
     double episodes, recoveries, with_setback;
+    float *sessions;      /* well-being after the last C11_WINDOW sessions of a course, a ring */
+    uint16_t *session_n;  /* sessions of the current course */
+    uint8_t *sudden_gain; /* the current course has had a sudden gain */
+    double courses, with_gain; /* courses of C11_WINDOW sessions or more; with a sudden gain */
     int failed;
 } healing;
 
@@ -1011,10 +1185,21 @@ static int healing_grow(healing *h, uint32_t n)
     uint8_t *sb = realloc(h->setback, cap);
     if (sb)
         h->setback = sb;
-    if (!low || !high || !f || !sb)
+    float *ses = realloc(h->sessions, (size_t)cap * C11_WINDOW * sizeof *ses);
+    if (ses)
+        h->sessions = ses;
+    uint16_t *sn = realloc(h->session_n, cap * sizeof *sn);
+    if (sn)
+        h->session_n = sn;
+    uint8_t *sg = realloc(h->sudden_gain, cap);
+    if (sg)
+        h->sudden_gain = sg;
+    if (!low || !high || !f || !sb || !ses || !sn || !sg)
         return -1;
     memset(h->followed + h->cap, 0, cap - h->cap);
     memset(h->setback + h->cap, 0, cap - h->cap);
+    memset(h->session_n + h->cap, 0, (cap - h->cap) * sizeof *sn);
+    memset(h->sudden_gain + h->cap, 0, cap - h->cap);
     h->cap = cap;
     return 0;
 }
@@ -1025,6 +1210,46 @@ static void follow(healing *h, const attune_model *m, uint32_t i)
     h->setback[i] = 0;
     h->low[i] = h->high[i] = m->people.wellbeing[i];
     h->episodes++;
+}
+
+/* A session of client i ended with well-being w. A sudden gain (after Tang & DeRubeis 1999,
+ * on well-being): from the third to the fourth of six consecutive sessions well-being rises by
+ * at least C11_GAIN and by at least a quarter of its distance below the recovery threshold
+ * (the symptom level left: Tang & DeRubeis's 25% of the pre-gain score), and the mean
+ * of the three sessions after exceeds the mean of the three before by more than 2.776 standard
+ * errors (their t-test at p < .05). */
+static void therapy_session_seen(healing *h, uint32_t i, double w, double recovered)
+{
+    float *ring = h->sessions + (size_t)i * C11_WINDOW;
+    ring[h->session_n[i] % C11_WINDOW] = (float)w;
+    h->session_n[i]++;
+    if (h->session_n[i] < C11_WINDOW || h->sudden_gain[i])
+        return;
+    double s[C11_WINDOW], pre = 0, post = 0, vpre = 0, vpost = 0;
+    for (int k = 0; k < C11_WINDOW; k++)
+        s[k] = ring[(h->session_n[i] + (unsigned)k) % C11_WINDOW];
+    for (int k = 0; k < 3; k++) {
+        pre += s[k] / 3;
+        post += s[k + 3] / 3;
+    }
+    for (int k = 0; k < 3; k++) {
+        vpre += (s[k] - pre) * (s[k] - pre) / 2;
+        vpost += (s[k + 3] - post) * (s[k + 3] - post) / 2;
+    }
+    double gain = s[3] - s[2];
+    if (gain >= C11_GAIN && gain >= 0.25 * (recovered - s[2]) &&
+        post - pre > 2.776 * sqrt((vpre + vpost) / 3.0))
+        h->sudden_gain[i] = 1;
+}
+
+static void therapy_course_ended(healing *h, uint32_t i)
+{
+    if (h->session_n[i] >= C11_WINDOW) {
+        h->courses++;
+        h->with_gain += h->sudden_gain[i];
+    }
+    h->session_n[i] = 0;
+    h->sudden_gain[i] = 0;
 }
 
 static void observe_healing(const attune_model *m, void *user)
@@ -1046,7 +1271,11 @@ static void observe_healing(const attune_model *m, void *user)
     attune_model_events(m, &ev, &count);
     for (size_t k = 0; k < count && m->week > C11_FROM; k++) {
         uint32_t i = ev[k].person;
-        if (strcmp(ev[k].type, "distress_onset") == 0) {
+        if (strcmp(ev[k].type, "therapy_session") == 0) {
+            therapy_session_seen(h, i, ev[k].value, m->p->distress_recovery_threshold);
+        } else if (strcmp(ev[k].type, "therapy_end") == 0) {
+            therapy_course_ended(h, i);
+        } else if (strcmp(ev[k].type, "distress_onset") == 0) {
             follow(h, m, i);
         } else if (strcmp(ev[k].type, "recovery") == 0 && h->followed[i]) {
             h->recoveries++;
@@ -1070,7 +1299,7 @@ static void observe_healing(const attune_model *m, void *user)
 static int claim_c11(claim_ctx *c, attune_claim_result *r)
 {
     int R = c->replicates;
-    double *v = calloc((size_t)R * 5, sizeof *v);
+    double *v = calloc((size_t)R * 6, sizeof *v);
     if (v == NULL)
         return ATTUNE_ERR_NOMEM;
     int rc = ATTUNE_OK;
@@ -1088,12 +1317,16 @@ static int claim_c11(claim_ctx *c, attune_claim_result *r)
                 if (a == 0) {
                     v[rep] = h.recoveries > 0 ? h.with_setback / h.recoveries : NAN;
                     v[4 * R + rep] = rate[0];
+                    v[5 * R + rep] = h.courses > 0 ? h.with_gain / h.courses : NAN;
                 }
             }
             free(h.low);
             free(h.high);
             free(h.followed);
             free(h.setback);
+            free(h.sessions);
+            free(h.session_n);
+            free(h.sudden_gain);
             attune_model_free(m);
         }
         for (int a = 1; a < 4; a++)
@@ -1103,6 +1336,9 @@ static int claim_c11(claim_ctx *c, attune_claim_result *r)
         set_part(&r->parts[r->part_count++], "C11.setbacks",
                  "share of recoveries with a setback (a fall of 0.05 from a rise) first", v, R,
                  "share >= 0.5", 1, 0.5);
+        set_part(&r->parts[r->part_count++], "C11.sudden_gains",
+                 "share of courses of therapy (6 sessions or more) with a sudden gain", v + 5 * R,
+                 R, "share > 0", 1, 1e-9);
         set_part(&r->parts[r->part_count++], "C11.healing_rate",
                  "share of distress episodes that end in recovery within the ten years", v + 4 * R,
                  R, "rate > 0", 1, 1e-9);
@@ -1178,6 +1414,14 @@ static const claim_def claims[] = {
      4, claim_c8},
     {"C9", "A thriving inner life is interdependent with thriving relationships.",
      "inner state sets how well one gives care; received care sets inner state", 1, claim_c9},
+    {"C10",
+     "A skilled therapist can offer the space to process these relational dynamics, help "
+     "disentangle maladaptive patterns, and guide the individual toward healthier, more "
+     "fulfilling connections, both within and outside of themselves.",
+     "therapists with skill and caseloads; help-seeking and a waitlist; an alliance that builds "
+     "over sessions, with ruptures and repair; the alliance gates earned security, integration, "
+     "less coping, ending toxic ties, forming supportive ones and the relation with oneself",
+     2, claim_c10},
     {"C11",
      "Healing in relationships is a profound journey, one that is often messy and nonlinear.",
      "stochastic life events, ruptures, thresholds and hysteresis; setbacks and recoveries "

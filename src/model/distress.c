@@ -4,7 +4,7 @@
  * distress.onset_weeks weeks; it ends in recovery when well-being stays above
  * distress.recovery_threshold, with coping below coping.active_level, for
  * distress.recovery_weeks weeks. Both are logged as events, with whether the person was in
- * therapy (therapy is not modelled yet: always "no_therapy").
+ * therapy ("therapy" or "no_therapy").
  */
 #include "model/processes.h"
 
@@ -18,6 +18,7 @@ void distress_update(attune_model *m, int32_t week)
         if (!pp->alive[i])
             continue;
         double w = pp->wellbeing[i];
+        const char *in_therapy = pp->therapy_status[i] == THERAPY_ACTIVE ? "therapy" : "no_therapy";
         int thread = omp_get_thread_num();
         if (!pp->in_episode[i]) {
             pp->distress_run[i] =
@@ -29,7 +30,7 @@ void distress_update(attune_model *m, int32_t week)
                 pp->recovery_run[i] = 0;
                 pp->episode_start[i] = week - (int32_t)p->distress_onset_weeks + 1;
                 events_emit(&m->events, thread, PHASE_DISTRESS, week, "distress_onset", i,
-                            UINT32_MAX, w, "no_therapy");
+                            UINT32_MAX, w, in_therapy);
             }
         } else {
             int well = w > p->distress_recovery_threshold && pp->coping[i] < p->coping_active_level;
@@ -38,7 +39,7 @@ void distress_update(attune_model *m, int32_t week)
                 pp->in_episode[i] = 0;
                 pp->distress_run[i] = 0;
                 events_emit(&m->events, thread, PHASE_DISTRESS, week, "recovery", i, UINT32_MAX,
-                            week - pp->episode_start[i], "no_therapy");
+                            week - pp->episode_start[i], in_therapy);
             }
         }
     }

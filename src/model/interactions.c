@@ -63,6 +63,8 @@ static double noise_factor(double sd, uint32_t bits)
 double capacity_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
 {
     double cap = m->people.give_capacity[giver];
+    if (kind_at_giver == ATTUNE_TIE_CLIENT)
+        return therapist_skill(m, giver); /* a therapist attunes at its skill */
     if (kind_at_giver == ATTUNE_TIE_CHILD) {
         const culture_norms *c = &m->cultures[m->people.culture[giver]];
         cap +=
@@ -80,6 +82,8 @@ double capacity_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
 static double hostility_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
 {
     double hostility = m->people.hostility[giver];
+    if (kind_at_giver == ATTUNE_TIE_CLIENT)
+        return 0.0; /* a therapist is not hostile toward a client */
     if (kind_at_giver != ATTUNE_TIE_CHILD)
         return hostility;
     hostility = clamp01(hostility * m->p->caregiving_frightening_gain);

@@ -78,6 +78,7 @@ void interventions_free(attune_model *m)
     free(m->parenting);
     free(m->isolated);
     free(m->self_help);
+    free(m->therapy_barred);
 }
 
 /* The value of the state variable an intervention targets, for person i. */
@@ -188,6 +189,44 @@ static int leave_ruptured_tie(attune_model *m, uint32_t i, int32_t week)
                             : tie_end(m, i, t->other[pick], week, PHASE_INTERVENTIONS, 1);
 }
 
+/* therapy: target i, unless in therapy already or a therapist, begins a course with a therapist
+ * drawn at random (a trial's places, beyond caseloads). */
+static int offer_therapy(attune_model *m, size_t index, uint32_t i, int32_t week,
+                         const uint32_t *therapists, size_t therapist_count)
+{
+    const people *pp = &m->people;
+    if (therapist_count == 0 || pp->therapy_status[i] == THERAPY_ACTIVE ||
+        pp->role[i] == ATTUNE_ROLE_THERAPIST)
+        return ATTUNE_OK;
+    uint32_t r[4];
+    rng_draw4(m->key, (uint32_t)week, STREAM_INTERVENTION, (uint32_t)(index * 7919u) ^ i, 1, r);
+    uint32_t j = therapists[rng_below(r[0], (uint32_t)therapist_count)];
+    if (ties_find(&m->ties, i, j) != TIE_NONE)
+        return ATTUNE_OK;
+    return therapy_start_course(m, i, j, week);
+}
+
+/* Living therapists in id order; *out is NULL when there are none. */
+static int list_therapists(const attune_model *m, uint32_t **out, size_t *count)
+{
+    const people *pp = &m->people;
+    size_t n = 0;
+    *out = NULL;
+    for (uint32_t i = 0; i < pp->count; i++)
+        n += pp->alive[i] && pp->role[i] == ATTUNE_ROLE_THERAPIST;
+    *count = n;
+    if (n == 0)
+        return ATTUNE_OK;
+    *out = malloc(n * sizeof **out);
+    if (*out == NULL)
+        return ATTUNE_ERR_NOMEM;
+    n = 0;
+    for (uint32_t i = 0; i < pp->count; i++)
+        if (pp->alive[i] && pp->role[i] == ATTUNE_ROLE_THERAPIST)
+            (*out)[n++] = i;
+    return ATTUNE_OK;
+}
+
 /* leave_toxic_tie: target i ends its most harmful toxic tie, if it has one it may end. */
 static int leave_toxic_tie(attune_model *m, uint32_t i, int32_t week)
 {
@@ -248,9 +287,18 @@ static int start(attune_model *m, size_t index, int32_t week)
                         ATTUNE_TIE_FRIEND, "intervention");
         }
     }
+    uint32_t *therapists = NULL;
+    size_t therapist_count = 0;
+    if (iv->kind == INTERVENTION_THERAPY) {
+        int rc = list_therapists(m, &therapists, &therapist_count);
+        if (rc != ATTUNE_OK)
+            return rc;
+    }
     for (uint32_t k = 0; k < iv->targets.count; k++) {
         int rc = ATTUNE_OK;
-        if (iv->kind == INTERVENTION_COMMUNITY_PROGRAMME)
+        if (iv->kind == INTERVENTION_THERAPY)
+            rc = offer_therapy(m, index, iv->targets.ids[k], week, therapists, therapist_count);
+        else if (iv->kind == INTERVENTION_COMMUNITY_PROGRAMME)
             rc = add_community_ties(m, iv, index, iv->targets.ids[k], week);
         else if (iv->kind == INTERVENTION_LEAVE_TOXIC_TIE)
             rc = leave_toxic_tie(m, iv->targets.ids[k], week);
@@ -258,9 +306,12 @@ static int start(attune_model *m, size_t index, int32_t week)
             rc = leave_ruptured_tie(m, iv->targets.ids[k], week);
         else if (iv->kind == INTERVENTION_REPAIR_RUPTURE)
             repair_ruptures(m, iv->targets.ids[k], week);
-        if (rc != ATTUNE_OK)
+        if (rc != ATTUNE_OK) {
+            free(therapists);
             return rc;
+        }
     }
+    free(therapists);
     events_emit(&m->events, 0, PHASE_INTERVENTIONS, week, "intervention_start", (uint32_t)index,
                 UINT32_MAX, iv->targets.count,
                 m->scenario->entries[ENTRY_KIND_INTERVENTION].items[index].name);
@@ -271,6 +322,7 @@ int interventions_begin_week(attune_model *m, int32_t week)
 {
     uint32_t n = m->people.count;
     int need_factor = 0, need_isolation = 0, need_self_help = 0, need_parenting = 0;
+    int need_barred = 0;
     for (size_t k = 0; k < m->intervention_count; k++) {
         intervention *iv = &m->interventions[k];
         if (week < iv->start_week || week >= iv->end_week)
@@ -284,11 +336,14 @@ int interventions_begin_week(attune_model *m, int32_t week)
         need_isolation |= iv->kind == INTERVENTION_ISOLATION;
         need_self_help |= iv->kind == INTERVENTION_SELF_HELP;
         need_parenting |= iv->kind == INTERVENTION_PARENTING;
+        need_barred |= iv->kind == INTERVENTION_THERAPY_WAITLIST;
     }
     free(m->care_factor);
     free(m->parenting);
     free(m->isolated);
     free(m->self_help);
+    free(m->therapy_barred);
+    m->therapy_barred = NULL;
     m->care_factor = NULL;
     m->parenting = NULL;
     m->isolated = NULL;
@@ -315,6 +370,12 @@ int interventions_begin_week(attune_model *m, int32_t week)
         if (m->isolated == NULL)
             return ATTUNE_ERR_NOMEM;
     }
+    if (need_barred) {
+        m->therapy_barred = calloc((size_t)n, 1);
+        if (m->therapy_barred == NULL)
+            return ATTUNE_ERR_NOMEM;
+        m->therapy_barred_size = n;
+    }
     tie_store *t = &m->ties;
     for (size_t k = 0; k < m->intervention_count; k++) {
         intervention *iv = &m->interventions[k];
@@ -325,6 +386,7 @@ int interventions_begin_week(attune_model *m, int32_t week)
             switch (iv->kind) {
             case INTERVENTION_CARE_CHANGE: m->care_factor[i] *= (float)iv->magnitude; break;
             case INTERVENTION_ISOLATION: m->isolated[i] = 1; break;
+            case INTERVENTION_THERAPY_WAITLIST: m->therapy_barred[i] = 1; break;
             case INTERVENTION_SELF_HELP: m->self_help[i] += (float)iv->magnitude; break;
             case INTERVENTION_PARENTING: {
                 float share = (float)(iv->magnitude < 1 ? iv->magnitude : 1);

@@ -29,6 +29,7 @@ enum phase {
     PHASE_TIE_FORMATION = 8,
     PHASE_DEMOGRAPHY = 9,
     PHASE_DISTRESS = 10,
+    PHASE_THERAPY = 11,
 };
 
 /* Forms of maladaptive coping, chosen at onset. */
@@ -124,5 +125,14 @@ int tie_formation_update(struct attune_model *m, int32_t week);
 
 /** demography.c: deaths, births, leaving home, school. */
 int demography_update(struct attune_model *m, int32_t week);
+
+/** therapy.c: a therapist's skill, [0.05, 1], drawn once from its id. */
+double therapist_skill(const struct attune_model *m, uint32_t therapist);
+
+/** therapy.c: client begins a course of therapy with therapist this week (serial phase). */
+int therapy_start_course(struct attune_model *m, uint32_t client, uint32_t therapist, int32_t week);
+
+/** therapy.c: recruitment, sessions and endings, help-seeking, the waitlist (serial). */
+int therapy_update(struct attune_model *m, int32_t week);
 
 #endif

@@ -6,7 +6,8 @@
  * and of community ties (Poisson with mean network.community_ties_mean times the
  * culture's density). A person of 5 or more with fewer friends than wished seeks one with
  * weekly probability formation.friend_rate x openness, openness =
- * (1 - formation.openness_avoidance x avoidance) (1 - formation.openness_wellbeing (1 - w)): among
+ * (1 - formation.openness_avoidance x avoidance) (1 - formation.openness_wellbeing (1 - w)),
+ * reopened in therapy by therapy.engage_support x alliance of what is closed: among
  * friends of friends (probability network.friends_of_friends), else among people of similar
  * age in the own community (probability network.friends_within_community) or a neighbouring
  * one. The other accepts if it has room (fewer than its wish + 2). Community ties form the
@@ -98,6 +99,8 @@ static void propose(attune_model *m, int32_t week)
         count_kinds(m, i, &friends, &community, &partnered, &raising);
         double openness = (1.0 - p->formation_openness_avoidance * pp->avoidance[i]) *
                           (1.0 - p->formation_openness_wellbeing * (1.0 - pp->wellbeing[i]));
+        /* A therapist's support to form healthier ties (therapy.c). */
+        openness += p->therapy_engage_support * pp->alliance[i] * (1.0 - openness);
         uint32_t c = pp->community[i];
         double span = age < 18 ? 2.0 : 10.0;
         if (friends < friends_wished(m, i) &&

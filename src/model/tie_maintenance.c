@@ -21,7 +21,8 @@
  * community ties from release.min_age, others from 18) ends the most harmful one with weekly
  * probability release.rate x agency, agency = self-worth x (1 - anxiety) x (1/2 + s/2), s =
  * min(1, supportive ties / release.support_ties) where supportive ties are trusted (>= 1/2)
- * and not toxic. Ending costs grief (release.grief added to stress), stops the harm, and frees
+ * and not toxic; in therapy, agency is multiplied by 1 + therapy.release_support x alliance.
+ * Ending costs grief (release.grief added to stress), stops the harm, and frees
  * room for new ties (formation fills friendships and community ties below one's wish).
  */
 #include <math.h>
@@ -219,6 +220,8 @@ static void propose_release(attune_model *m, int32_t week)
         double support = supportive / p->release_support_ties;
         double agency =
             pp->self_worth[i] * (1.0 - pp->anxiety[i]) * (0.5 + 0.5 * (support < 1 ? support : 1));
+        /* A therapist's support to end what harms (therapy.c). */
+        agency *= 1.0 + p->therapy_release_support * pp->alliance[i];
         uint32_t r[4];
         rng_draw4(m->key, (uint32_t)week, STREAM_RELEASE, i, 0, r);
         if (rng_u01(r[0]) < p->release_rate * agency)

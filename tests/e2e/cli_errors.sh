@@ -63,7 +63,7 @@ printf '[run]\nweeks = 1e9\n' >"$WORK/weeks.ini"
 printf '[interaction]\nnoise = 0x10\n' >"$WORK/hex.ini"
 printf '[output]\ngraphml = 2\n' >"$WORK/bool.ini"
 mkdir -p "$WORK/adir"
-expect_fail choice 3 "choice.ini:2: kind is 'carechange', not one of: care_change, attuned_tie, isolation, self_help, parenting, community_programme, leave_toxic_tie, repair_rupture, leave_ruptured_tie; did you mean 'care_change'?" -- \
+expect_fail choice 3 "choice.ini:2: kind is 'carechange', not one of: care_change, attuned_tie, isolation, self_help, parenting, community_programme, leave_toxic_tie, repair_rupture, leave_ruptured_tie, therapy, therapy_waitlist; did you mean 'care_change'?" -- \
   run "$WORK/choice.ini" --out "$WORK/out-choice"
 expect_fail start-week 3 "startweek.ini:3: start_week is 0, out of range" -- run "$WORK/startweek.ini" --out "$WORK/out-start-week"
 expect_fail long-name 3 "longname.ini:1: section name is longer than 49 characters" -- run "$WORK/longname.ini" --out "$WORK/out-long-name"

@@ -21,7 +21,7 @@ else
   fail "manifest.json content: $(cat "$dir/manifest.json")"
 fi
 # Every parameter of the table is in the manifest.
-n_params=$("$ATTUNE" params | grep -c '^  [a-z_]*\.[a-z_]* ')
+n_params=$("$ATTUNE" params | grep -c '^  [a-z_0-9]*\.[a-z_0-9]* ')
 n_manifest=$(jq '.scenario.parameters | length' "$dir/manifest.json")
 if [ "$n_params" -eq "$n_manifest" ] && [ "$n_params" -gt 20 ]; then pass; else fail "params $n_params vs manifest $n_manifest"; fi
 

@@ -47,8 +47,10 @@ fi
 
 # The browser: every chart and the network draw, no console error, nothing loaded from outside.
 charts="wellbeing,inner,episodes,attachment-*,infant,ace,ties,network-size,toxic"
-if node "$BROWSER" "$NPM_DIR" run/report.html "$ARTIFACTS/report-screenshot.png" "$charts" \
-  "No therapy in this run" >"$WORK/browser.out" 2>"$WORK/browser.err"; then
+therapy_charts="therapy-load,therapy-dose,therapy-alliance,therapy-end"
+if grep -q ',therapy_session,' run/events.csv; then pass; else fail "the default model had no therapy sessions"; fi
+if node "$BROWSER" "$NPM_DIR" run/report.html "$ARTIFACTS/report-screenshot.png" "$charts,$therapy_charts" \
+  "Therapy" >"$WORK/browser.out" 2>"$WORK/browser.err"; then
   pass
   echo "ok: browser: $(cat "$WORK/browser.out")"
 else
@@ -63,10 +65,12 @@ pass
 weeks=$(cut -d, -f1 run/panel.csv | tail -n +2 | sort -un | tr '\n' ' ')
 if [ "$weeks" = "0 52 104 156 208 260 312 364 416 468 520 572 " ]; then pass; else fail "panel weeks: $weeks"; fi
 
-# Therapy, as the model will report it (docs/outputs.md): referrals, starts, sessions with
-# well-being and alliance, ends with a reason; plus claims.json and validation.json.
+# Therapy as docs/outputs.md describes it, from synthetic courses in place of the model's (every
+# dose, alliance and end reason): referrals, starts, sessions with well-being and alliance, ends
+# with a reason; plus claims.json and validation.json.
 cp -r run therapy
 rm -rf therapy/report.html therapy/figures
+grep -v ',therapy_' run/events.csv >therapy/events.csv
 awk 'BEGIN {
   for (p = 0; p < 300; p++) {
     w = 10 + (p * 7) % 500; wait = p % 9; s = 1 + p % 24; wb = 0.25 + (p % 5) * 0.02
@@ -91,7 +95,7 @@ printf '{"targets":[{"id":"T1","passed":false,"simulated":0.5,"target":0.6,"ci":
 "$ATTUNE" report therapy --no-figures >"$WORK/stdout" 2>"$WORK/stderr" || fail "report of the therapy run: $(cat "$WORK/stderr")"
 if [ ! -e therapy/figures ]; then pass; else fail "--no-figures wrote figures"; fi
 if node "$BROWSER" "$NPM_DIR" therapy/report.html "$ARTIFACTS/report-therapy-screenshot.png" \
-  "$charts,therapy-load,therapy-dose,therapy-alliance,therapy-end" \
+  "$charts,$therapy_charts" \
   "C3.connected|Validation targets (validation.json)|tolerance" >"$WORK/browser.out" 2>"$WORK/browser.err"; then
   pass
   echo "ok: browser (therapy): $(cat "$WORK/browser.out")"
@@ -127,15 +131,24 @@ else
   fail "help does not document the report"
 fi
 
-# Without a panel and a network sample the run and its report still work, and say why.
+# Without a panel, a network sample and therapists the run and its report still work, and say why.
 "$ATTUNE" run --set population.size=1500 --weeks 60 --set output.panel_fraction=0 \
-  --set output.network_egos=0 --out bare --quiet --report >/dev/null 2>"$WORK/stderr" || fail "bare run: $(cat "$WORK/stderr")"
+  --set output.network_egos=0 --set therapy.therapists_per_1000=0 --out bare --quiet --report >/dev/null 2>"$WORK/stderr" || fail "bare run: $(cat "$WORK/stderr")"
 if [ ! -e bare/panel.csv ] && [ ! -e bare/network-sample.graphml ] && [ -s bare/report.html ] &&
+  ! grep -q ',therapy_' bare/events.csv &&
   jq -e '.outputs == ["metrics.csv", "events.csv", "manifest.json"]' bare/manifest.json >/dev/null &&
   grep -q 'output.panel_fraction = 0' bare/report.html && grep -q 'output.network_egos = 0' bare/report.html; then
   pass
 else
   fail "run without panel and sample: $(ls bare); $(jq -c .outputs bare/manifest.json)"
+fi
+"$ATTUNE" run --set population.size=1500 --weeks 60 --set therapy.therapists_per_1000=0 \
+  --out notherapy --quiet --report >/dev/null 2>"$WORK/stderr" || fail "run without therapists: $(cat "$WORK/stderr")"
+if node "$BROWSER" "$NPM_DIR" notherapy/report.html "$ARTIFACTS/report-notherapy-screenshot.png" \
+  "wellbeing,inner,episodes" "No therapy in this run" >"$WORK/browser.out" 2>"$WORK/browser.err"; then
+  pass
+else
+  fail "browser (no therapy): $(cat "$WORK/browser.err" "$WORK/browser.out")"
 fi
 if jq -e '.outputs == ["metrics.csv", "events.csv", "manifest.json", "panel.csv", "network-sample.graphml"]' run/manifest.json >/dev/null; then
   pass

@@ -1,0 +1,227 @@
+/* Therapy (model/therapy.c): therapists, the waitlist, sessions, alliance, endings. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/model_internal.h"
+#include "model/processes.h"
+
+static attune_model *make_model(const char *const *settings)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_scenario_set(s, "population.size", "2000", NULL);
+    attune_scenario_set(s, "population.community_size", "250", NULL);
+    for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2) {
+        attune_error e;
+        if (attune_scenario_set(s, settings[k], settings[k + 1], &e) != ATTUNE_OK)
+            fail_msg("%s", e.message);
+    }
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, 2, &m, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
+    return m;
+}
+
+static uint32_t count_therapists(const attune_model *m, uint32_t *first)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < m->people.count; i++)
+        if (m->people.alive[i] && m->people.role[i] == ATTUNE_ROLE_THERAPIST) {
+            if (n == 0 && first != NULL)
+                *first = i;
+            n++;
+        }
+    return n;
+}
+
+/* Adults of 30 or more who are not therapists, in id order. */
+static uint32_t adults(const attune_model *m, uint32_t *out, uint32_t wanted)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < m->people.count && n < wanted; i++)
+        if (m->people.alive[i] && m->people.role[i] == ATTUNE_ROLE_PERSON &&
+            person_age_years(m, i) >= 30 && person_age_years(m, i) < 60)
+            out[n++] = i;
+    return n;
+}
+
+static void therapists_are_recruited_to_the_ratio(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"therapy.therapists_per_1000", "5", NULL};
+    attune_model *m = make_model(settings);
+    attune_error err;
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    uint32_t alive = 0;
+    for (uint32_t i = 0; i < m->people.count; i++)
+        alive += m->people.alive[i];
+    uint32_t first = 0;
+    assert_int_equal(count_therapists(m, &first), (uint32_t)floor(5.0 * alive / 1000.0 + 0.5));
+    double age = person_age_years(m, first);
+    assert_true(age >= 30 && age < 61);
+    /* A therapist attunes to a client at its skill, whatever its own state. */
+    assert_true(fabs(capacity_toward(m, first, ATTUNE_TIE_CLIENT) - therapist_skill(m, first)) <
+                1e-12);
+    attune_model_free(m);
+}
+
+static void the_waitlist_is_first_come_first_served(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"therapy.therapists_per_1000",
+                                           "0.5",
+                                           "therapy.caseload",
+                                           "1",
+                                           "therapy.seek_rate",
+                                           "0",
+                                           NULL};
+    attune_model *m = make_model(settings);
+    attune_error err;
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    assert_int_equal(count_therapists(m, NULL), 1);
+    people *pp = &m->people;
+    uint32_t c[3];
+    assert_int_equal(adults(m, c, 3), 3);
+    int32_t since[3] = {5, 3, 3}; /* c[1] and c[2] joined first; c[1] has the lower id */
+    for (int k = 0; k < 3; k++) {
+        pp->in_episode[c[k]] = 1;
+        pp->therapy_status[c[k]] = THERAPY_WAITING;
+        pp->therapy_since[c[k]] = since[k];
+    }
+    assert_int_equal(therapy_update(m, 10), ATTUNE_OK);
+    assert_int_equal(pp->therapy_status[c[1]], THERAPY_ACTIVE);
+    assert_int_equal(pp->therapy_status[c[0]], THERAPY_WAITING);
+    assert_int_equal(pp->therapy_status[c[2]], THERAPY_WAITING);
+    /* One who recovers while waiting leaves the waitlist. */
+    pp->in_episode[c[2]] = 0;
+    assert_int_equal(therapy_update(m, 11), ATTUNE_OK);
+    assert_int_equal(pp->therapy_status[c[2]], THERAPY_NONE);
+    assert_int_equal(pp->therapy_status[c[0]], THERAPY_WAITING);
+    attune_model_free(m);
+}
+
+/* Runs `sessions` weekly sessions of a course of client c (kept in its episode). */
+static void run_course(attune_model *m, uint32_t c, uint32_t therapist, int sessions)
+{
+    assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
+    for (int w = 1; w <= sessions; w++) {
+        m->people.in_episode[c] = 1;
+        assert_int_equal(therapy_update(m, 20 + w), ATTUNE_OK);
+    }
+}
+
+static void alliance_builds_faster_with_a_secure_client_and_repairs_the_model(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {
+        "therapy.seek_rate", "0", "therapy.dropout_rate", "0", "therapy.rupture_rate", "0", NULL};
+    attune_model *m = make_model(settings);
+    attune_error err;
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    uint32_t therapist = 0;
+    assert_true(count_therapists(m, &therapist) > 0);
+    people *pp = &m->people;
+    uint32_t c[2];
+    assert_int_equal(adults(m, c, 2), 2);
+    float insecure[3] = {0.8f, 0.7f, 0.3f};
+    pp->anxiety[c[0]] = pp->avoidance[c[0]] = pp->disorganization[c[0]] = 0;
+    pp->anxiety[c[1]] = insecure[0];
+    pp->avoidance[c[1]] = insecure[1];
+    pp->disorganization[c[1]] = insecure[2];
+    double alliance[2];
+    for (int k = 0; k < 2; k++) {
+        run_course(m, c[k], therapist, 10);
+        alliance[k] = pp->alliance[c[k]];
+        assert_int_equal(pp->therapy_sessions[c[k]], 10);
+    }
+    assert_true(alliance[0] > alliance[1]);
+    assert_true(alliance[1] > 0.1);
+    /* Earned security: the insecure client's working model has moved toward security. */
+    assert_true(pp->anxiety[c[1]] < insecure[0]);
+    assert_true(pp->avoidance[c[1]] < insecure[1]);
+    assert_true(pp->disorganization[c[1]] < insecure[2]);
+    attune_model_free(m);
+}
+
+static void courses_end_with_their_reason(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {
+        "therapy.seek_rate", "0", "therapy.dropout_rate", "0", "therapy.max_sessions", "4", NULL};
+    attune_model *m = make_model(settings);
+    attune_error err;
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    uint32_t therapist = 0;
+    assert_true(count_therapists(m, &therapist) > 0);
+    people *pp = &m->people;
+    uint32_t c[2];
+    assert_int_equal(adults(m, c, 2), 2);
+    /* c[0] stays in its episode: the course ends after max_sessions; its tie goes. */
+    run_course(m, c[0], therapist, 4);
+    assert_int_equal(pp->therapy_status[c[0]], THERAPY_NONE);
+    assert_int_equal(ties_find(&m->ties, c[0], therapist), TIE_NONE);
+    /* c[1] recovers after its second session. */
+    assert_int_equal(therapy_start_course(m, c[1], therapist, 40), ATTUNE_OK);
+    assert_true(ties_find(&m->ties, c[1], therapist) != TIE_NONE);
+    pp->in_episode[c[1]] = 1;
+    assert_int_equal(therapy_update(m, 41), ATTUNE_OK);
+    assert_int_equal(pp->therapy_status[c[1]], THERAPY_ACTIVE);
+    pp->in_episode[c[1]] = 0;
+    assert_int_equal(therapy_update(m, 42), ATTUNE_OK);
+    assert_int_equal(pp->therapy_status[c[1]], THERAPY_NONE);
+    assert_int_equal(pp->therapy_sessions[c[1]], 2);
+    attune_model_free(m);
+}
+
+static void a_full_run_has_therapy_and_its_events(void **state)
+{
+    (void)state;
+    attune_model *m = make_model(NULL);
+    attune_error err;
+    int starts = 0, sessions = 0, ends = 0;
+    for (int w = 0; w < 260; w++) {
+        assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+        const attune_event *ev;
+        size_t n;
+        attune_model_events(m, &ev, &n);
+        for (size_t k = 0; k < n; k++) {
+            starts += strcmp(ev[k].type, "therapy_start") == 0;
+            ends += strcmp(ev[k].type, "therapy_end") == 0;
+            if (strcmp(ev[k].type, "therapy_session") == 0) {
+                sessions++;
+                double a;
+                int ruptured, repaired;
+                assert_int_equal(sscanf(ev[k].detail, "alliance=%lf;rupture=%d;repaired=%d", &a,
+                                        &ruptured, &repaired),
+                                 3);
+                assert_true(a >= 0 && a <= 1);
+            }
+        }
+    }
+    assert_true(starts > 0);
+    assert_true(sessions > starts);
+    assert_true(ends > 0 && ends <= starts);
+    attune_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(therapists_are_recruited_to_the_ratio),
+        cmocka_unit_test(the_waitlist_is_first_come_first_served),
+        cmocka_unit_test(alliance_builds_faster_with_a_secure_client_and_repairs_the_model),
+        cmocka_unit_test(courses_end_with_their_reason),
+        cmocka_unit_test(a_full_run_has_therapy_and_its_events),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
