@@ -229,7 +229,7 @@ static int seeks_help(const attune_model *m, uint32_t i, int32_t week)
 {
     const people *pp = &m->people;
     if (!pp->in_episode[i] || pp->role[i] == ATTUNE_ROLE_THERAPIST ||
-        person_age_at(m, i, week) < m->p->therapy_min_age || barred(m, i))
+        person_age_at(m, i, week) < (double)m->p->therapy_min_age || barred(m, i))
         return 0;
     const attune_params *p = m->p;
     double stigma = m->cultures[pp->culture[i]].help_seeking_stigma;
