@@ -14,7 +14,7 @@ same_outputs() { # same_outputs DIR NAME
   [ $ok -eq 1 ] && pass
 }
 
-wait_for() { for _ in $(seq 1 600); do [ -e "$1" ] && return 0; sleep 0.02; done; return 1; }
+wait_for() { for _ in $(seq 1 6000); do [ -e "$1" ] && return 0; sleep 0.02; done; return 1; }
 
 "$ATTUNE" run $S --out ref >/dev/null || fail "reference run"
 if [ ! -e ref/checkpoints ]; then pass; else fail "a finished run kept its checkpoints"; fi
