@@ -484,8 +484,8 @@
     const box = document.getElementById('claims');
     if (!data.claims && !data.validation) {
       note(box, 'This run folder has no claims.json or validation.json. To show them here: ' +
-        'attune claims --json > RUN/claims.json (and attune validate --json > ' +
-        'RUN/validation.json once it exists), then attune report RUN.');
+        'attune claims --json > RUN/claims.json and attune validate --json > ' +
+        'RUN/validation.json, then attune report RUN.');
       return;
     }
     const mark = (ok) => el('span', { class: ok ? 'pass' : 'fail', text: ok ? 'pass' : 'FAIL' });
