@@ -31,9 +31,10 @@ typedef struct attune_target_info {
     const char *target;  /**< "T1" ... "T5" */
     const char *pattern; /**< the published pattern, in words */
     const char *measure; /**< what the simulation measures, in words */
-    double value;        /**< the published value */
-    double tolerance;    /**< passes when |simulated - value| <= tolerance */
-    bool geometric;      /**< an odds ratio: replicates are averaged on the log scale */
+    double value;        /**< the published value (an odds ratio: the band's geometric middle) */
+    double tolerance;    /**< passes when |simulated - value| <= tolerance; for an odds ratio a
+                              factor: value / tolerance <= simulated <= value x tolerance */
+    bool geometric;      /**< an odds ratio: on the log scale (replicates, band, distance) */
     const char *source;  /**< the publication */
 } attune_target_info;
 
@@ -43,6 +44,14 @@ const attune_target_info *attune_target_at(size_t i);
 
 /** Index of the part with id `id` ("T3.coping_or"), or -1. O(parts). */
 int attune_target_find(const char *id);
+
+/** Distance of a simulated value from the target in units of its tolerance: (simulated -
+ * value) / tolerance, or log(simulated / value) / log(tolerance) for an odds ratio; |distance|
+ * <= 1 passes. NaN when `simulated` is not a (positive, for an odds ratio) number. O(1). */
+double attune_target_distance(const attune_target_info *target, double simulated);
+
+/** The pass band [low, high] of a part. O(1). */
+void attune_target_band(const attune_target_info *target, double *low, double *high);
 
 /** Reliability of well-being used by the reliable change index of T4 (docs/validation.md). */
 #define ATTUNE_RCI_RELIABILITY 0.85
@@ -82,7 +91,7 @@ typedef struct attune_target_result {
     const attune_target_info *info;
     double simulated;       /**< mean over replicates (geometric mean for an odds ratio) */
     double ci_low, ci_high; /**< its 95% t interval */
-    double distance;        /**< (simulated - value) / tolerance: |distance| <= 1 passes */
+    double distance;        /**< attune_target_distance: |distance| <= 1 passes */
     double n;               /**< mean over replicates of the sample behind each value */
     int replicates;         /**< replicates that gave a value */
     bool passed;

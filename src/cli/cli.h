@@ -48,6 +48,11 @@ int cmd_report(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 
+struct attune_target_info;
+/** The tolerance of a target part as printed (cmd_validate.c): "+-0.05", or "4 to 12" for an
+ * odds ratio. */
+void target_band_text(const struct attune_target_info *target, char *out, size_t size);
+
 struct report_options;
 enum { REPORT_PRINT_NONE = 0, REPORT_PRINT_PATH = 1, REPORT_PRINT_ALL = 2 };
 /** Writes a report (cmd_report.c) and prints what `print` asks for (errors and warnings go to

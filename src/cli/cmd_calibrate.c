@@ -18,7 +18,7 @@ static const char calibrate_usage[] =
     "its design (lhs, sobol or grid) is run with its replicates into the SQLite database DB\n"
     "(default: SPEC's name with .sqlite; resumable and spread over --jobs and MPI ranks as for\n"
     "attune sweep), each point is scored by its distance to the targets (the root mean square\n"
-    "of (simulated - target) / tolerance over the parts), and the nearest are accepted (the\n"
+    "of the parts' distances in tolerances), and the nearest are accepted (the\n"
     "file's accept share, or those within epsilon). Prints the best fit with its distance to\n"
     "each part and the accepted parameter sets' mean, SD and 95% interval; writes the accepted\n"
     "sets to FILE (default: DB's name with -accepted.csv) and to DB (tables calibration, fit,\n"
@@ -124,14 +124,14 @@ static void print_fit(const attune_sweep *sw, const attune_calibration_result *r
     for (size_t f = 0; f < r->factor_count; f++)
         printf("  %-*s = %.6g\n", (int)width, attune_sweep_factor_name(sw, f),
                r->values[b * r->factor_count + f]);
-    printf("\n  %-16s %8s %9s %10s %9s\n", "part", "target", "tolerance", "simulated", "distance");
+    printf("\n  %-16s %8s %14s %10s %9s\n", "part", "target", "tolerance", "simulated", "distance");
     for (size_t k = 0; k < r->part_count; k++) {
         const attune_target_info *t = attune_target_at((size_t)r->parts[k]);
         double sim = r->simulated[b * r->part_count + k];
-        char tolerance[32];
-        snprintf(tolerance, sizeof tolerance, "+-%.3g", t->tolerance);
-        printf("  %-16s %8.3f %9s %10.3f %9.2f\n", t->id, t->value, tolerance, sim,
-               (sim - t->value) / t->tolerance);
+        char band[48];
+        target_band_text(t, band, sizeof band);
+        printf("  %-16s %8.3f %14s %10.3f %9.2f\n", t->id, t->value, band, sim,
+               attune_target_distance(t, sim));
     }
     if (r->accepted_count > 0) {
         printf("\naccepted parameter sets (%zu): mean, SD and 95%% interval\n", r->accepted_count);

@@ -28,8 +28,8 @@ static const char validate_usage[] =
     "  --json           print "
     "{\"targets\":[{\"id\",\"passed\",\"simulated\",\"target\",\"ci\",...}]}\n"
     "  --size N         same as --set population.size=N\n"
-    "  --weeks N        weeks of each run (default 2609); infants and therapy courses count in\n"
-    "                   the second half, adults at the end\n"
+    "  --weeks N        weeks of each run (default 2609, whatever the scenario's run.weeks);\n"
+    "                   infants and therapy courses count in the second half, adults at the end\n"
     "  --set KEY=VALUE  set a parameter, as for attune run (repeatable)\n"
     "  --threads N      OpenMP threads per run (default: all cores); results do not depend on it\n"
     "  --quiet          no progress bar\n"
@@ -73,8 +73,14 @@ static void print_json(const attune_target_result *r, int replicates, int32_t we
         json_print_number(q->ci_high);
         printf("],\"target\":");
         json_print_number(q->info->value);
+        double low, high;
+        attune_target_band(q->info, &low, &high);
         printf(",\"tolerance\":");
         json_print_number(q->info->tolerance);
+        printf(",\"scale\":\"%s\",\"low\":", q->info->geometric ? "log" : "linear");
+        json_print_number(low);
+        printf(",\"high\":");
+        json_print_number(high);
         printf(",\"distance\":");
         json_print_number(q->distance);
         printf(",\"n\":");
@@ -94,7 +100,7 @@ static void print_table(const attune_target_result *r, int replicates, int32_t w
            "the mean over replicates lies within the tolerance of the target.\n\n",
            size, (long)weeks, replicates, VALIDATE_FIRST_SEED,
            VALIDATE_FIRST_SEED + replicates - 1);
-    printf("%-16s %8s %9s %10s  %-20s %9s  %s\n", "part", "target", "tolerance", "simulated",
+    printf("%-16s %8s %14s %10s  %-20s %9s  %s\n", "part", "target", "tolerance", "simulated",
            "95% CI", "n", "result");
     const char *last = "";
     size_t passed = 0;
@@ -106,16 +112,26 @@ static void print_table(const attune_target_result *r, int replicates, int32_t w
             printf("\n%s  %.*s (%s)\n", q->info->target, len, q->info->pattern, q->info->source);
             last = q->info->target;
         }
-        char ci[64], tolerance[32];
+        char ci[64], tolerance[48];
         snprintf(ci, sizeof ci, "[%.3f, %.3f]", q->ci_low, q->ci_high);
-        snprintf(tolerance, sizeof tolerance, "+-%.3g", q->info->tolerance);
-        printf("%-16s %8.3f %9s %10.3f  %-20s %9.0f  %s\n", q->info->id, q->info->value, tolerance,
+        target_band_text(q->info, tolerance, sizeof tolerance);
+        printf("%-16s %8.3f %14s %10.3f  %-20s %9.0f  %s\n", q->info->id, q->info->value, tolerance,
                q->simulated, ci, q->n, q->passed ? "pass" : "FAIL");
         if (q->note[0])
             printf("%-16s note: %s\n", "", q->note);
         passed += q->passed;
     }
     printf("\n%zu of %d parts passed\n", passed, ATTUNE_TARGET_PART_COUNT);
+}
+
+void target_band_text(const attune_target_info *t, char *out, size_t size)
+{
+    double low, high;
+    attune_target_band(t, &low, &high);
+    if (t->geometric)
+        snprintf(out, size, "%.3g to %.3g", low, high);
+    else
+        snprintf(out, size, "+-%.3g", t->tolerance);
 }
 
 static int parse_long(const char *text, long lo, long hi, long *out)

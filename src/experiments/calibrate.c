@@ -5,7 +5,8 @@
  * analysis averages each part over a point's replicates, scores the point by the root mean
  * square of its parts' distances in units of their tolerances, and accepts the nearest share
  * of the scored points, or every point within epsilon: the accepted parameter sets are a
- * sample of the approximate posterior under the design's (uniform or log-uniform) prior.
+ * sample of the approximate posterior under the design's (uniform or log-uniform) prior. An
+ * odds ratio's distance is measured on the log scale (attune_target_distance).
  */
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -36,10 +37,9 @@ double abc_distance(const double *simulated, const int *parts, size_t part_count
         return NAN;
     double sum = 0;
     for (size_t k = 0; k < part_count; k++) {
-        const attune_target_info *t = attune_target_at((size_t)parts[k]);
-        if (t == NULL || !isfinite(simulated[k]))
+        double d = attune_target_distance(attune_target_at((size_t)parts[k]), simulated[k]);
+        if (!isfinite(d))
             return NAN;
-        double d = (simulated[k] - t->value) / t->tolerance;
         sum += d * d;
     }
     return sqrt(sum / (double)part_count);
@@ -279,7 +279,7 @@ static int store(sqlite3 *db, const attune_sweep *sw, const attune_calibration_r
             bind_real(part, 3, sim);
             sqlite3_bind_double(part, 4, t->value);
             sqlite3_bind_double(part, 5, t->tolerance);
-            bind_real(part, 6, (sim - t->value) / t->tolerance);
+            bind_real(part, 6, attune_target_distance(t, sim));
             bad |= sqlite3_step(part) != SQLITE_DONE;
             sqlite3_reset(part);
         }

@@ -49,9 +49,10 @@ static const attune_target_info targets[ATTUNE_TARGET_PART_COUNT] = {
     {"T3.four_plus", "T3", "adverse childhood experiences: 12.5% with 4 or more",
      "share of adults born in the run with 4 or more", 0.125, 0.06, false,
      "Felitti et al. 1998; CDC-Kaiser ACE study"},
+    /* The band [4, 12] on the log scale: its geometric middle sqrt(48), a factor sqrt(3). */
     {"T3.coping_or", "T3", "adult coping with 4+ vs 0 adverse experiences: odds ratio 4 to 12",
-     "odds ratio of coping now, adults born in the run with 4+ vs 0 (geometric mean)", 8.0, 4.0,
-     true, "Felitti et al. 1998; CDC-Kaiser ACE study"},
+     "odds ratio of coping now, adults born in the run with 4+ vs 0 (geometric mean)",
+     6.928203230275509, 1.7320508075688772, true, "Felitti et al. 1998; CDC-Kaiser ACE study"},
     {"T4.session8", "T4", "therapy dose-response: 50% reliably improved by session 8",
      "Kaplan-Meier share of courses reliably improved (RCI >= 1.96) by session 8", 0.50, 0.08,
      false, "Howard, Kopta, Krause & Orlinsky 1986"},
@@ -79,6 +80,21 @@ int attune_target_find(const char *id)
         if (strcmp(targets[i].id, id) == 0)
             return (int)i;
     return -1;
+}
+
+double attune_target_distance(const attune_target_info *t, double simulated)
+{
+    if (t == NULL || !isfinite(simulated))
+        return NAN;
+    if (t->geometric)
+        return simulated > 0 ? log(simulated / t->value) / log(t->tolerance) : NAN;
+    return (simulated - t->value) / t->tolerance;
+}
+
+void attune_target_band(const attune_target_info *t, double *low, double *high)
+{
+    *low = t->geometric ? t->value / t->tolerance : t->value - t->tolerance;
+    *high = t->geometric ? t->value * t->tolerance : t->value + t->tolerance;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -503,7 +519,7 @@ int attune_target_combine(size_t part, const double *values, const double *n,
     free(x);
     out->replicates = (int)k;
     out->n = k ? n_sum / (double)k : 0;
-    out->distance = (out->simulated - info->value) / info->tolerance;
+    out->distance = attune_target_distance(info, out->simulated);
     out->passed = isfinite(out->distance) && fabs(out->distance) <= 1.0 + 1e-12;
     if (k == 0)
         snprintf(out->note, sizeof out->note, "%s", why ? why : "no replicate");

@@ -25,7 +25,10 @@ check "JSON shape: $(head -c 600 v.json)" "[ -s v.json ] && jq -e '
        and (.target_id | test(\"^T[1-5]$\")) and (.note | type) == \"string\"
        and ((.simulated == null) == (.replicates == 0))
        and (.simulated != null or (.note | length) > 0 and .passed == false))
-  and (.targets[] | select(.id == \"T1.secure\") | .target == 0.516 and .tolerance == 0.05)
+  and (.targets[] | select(.id == \"T1.secure\") | .target == 0.516 and .tolerance == 0.05
+       and .scale == \"linear\" and .low == 0.466 and .high == 0.566)
+  and (.targets[] | select(.id == \"T3.coping_or\") | .scale == \"log\" and .low == 4
+       and .high == 12)
   and (.targets[] | select(.id == \"T3.none\") | .passed == false
        and (.note | test(\"no adult born in the run\")))' v.json >/dev/null"
 # The same seeds give the same numbers for any thread count. (Small runs use one thread:

@@ -177,6 +177,17 @@ static void replicates_combine_into_mean_interval_and_pass(void **state)
     double high[2] = {13, 13};
     attune_target_combine((size_t)part, high, NULL, NULL, 2, &r);
     assert_false(r.passed);
+    /* Its band [4, 12] is the tolerance on the log scale: the ends are at distance -1 and 1. */
+    const attune_target_info *or_info = attune_target_at((size_t)part);
+    double low, hi;
+    attune_target_band(or_info, &low, &hi);
+    NEAR(low, 4);
+    NEAR(hi, 12);
+    NEAR(attune_target_distance(or_info, 12), 1);
+    NEAR(attune_target_distance(or_info, 4), -1);
+    NEAR(attune_target_distance(or_info, 12 * 3), 3);
+    assert_true(isnan(attune_target_distance(or_info, 0)));
+    NEAR(attune_target_distance(attune_target_at(0), 0.616), 2);
 
     /* Missing values are left out and said; no value at all fails with the run's note. */
     double some[2] = {NAN, 0.28};
