@@ -11,25 +11,7 @@
 
 #include "engine/model_internal.h"
 #include "model/processes.h"
-
-static attune_model *make_model(const char *const *settings)
-{
-    attune_scenario *s = NULL;
-    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
-    attune_scenario_set(s, "population.size", "2000", NULL);
-    attune_scenario_set(s, "population.community_size", "250", NULL);
-    for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2) {
-        attune_error e;
-        if (attune_scenario_set(s, settings[k], settings[k + 1], &e) != ATTUNE_OK)
-            fail_msg("%s", e.message);
-    }
-    attune_model *m = NULL;
-    attune_error err;
-    assert_int_equal(attune_model_create(s, 2, &m, &err), ATTUNE_OK);
-    attune_scenario_free(s);
-    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
-    return m;
-}
+#include "small_town.h"
 
 static void step(attune_model *m, int weeks)
 {
@@ -43,7 +25,7 @@ static void hostility_accumulates_harm_and_ruptures_both_ends_alike(void **state
 {
     (void)state;
     static const char *const hostile[] = {"interaction.hostility_base", "0.6", NULL};
-    attune_model *m = make_model(hostile);
+    attune_model *m = small_town(hostile);
     step(m, 26);
     const tie_store *t = &m->ties;
     double harm = 0;
@@ -70,7 +52,7 @@ static void repair_needs_both_sides_to_attune(void **state)
     (void)state;
     static const char *const calm[] = {"interaction.hostility_base", "0",
                                        "interaction.hostility_gain", "0", NULL};
-    attune_model *m = make_model(calm);
+    attune_model *m = small_town(calm);
     tie_store *t = &m->ties;
     people *pp = &m->people;
     /* Odd ids (newborns too) cannot attune. */
@@ -108,7 +90,7 @@ static void toxic_ties_are_ended_but_minors_keep_their_caregivers(void **state)
     (void)state;
     static const char *const harsh[] = {
         "interaction.hostility_base", "0.4", "release.rate", "1", "harm.benefit_scale", "0", NULL};
-    attune_model *m = make_model(harsh);
+    attune_model *m = small_town(harsh);
     size_t ended = 0, by_minor_of_caregiver = 0;
     for (int w = 0; w < 52; w++) {
         step(m, 1);
@@ -167,7 +149,7 @@ static void interventions_add_community_ties_end_toxic_ties_and_warm_parents(voi
                                         "intervention.parents.magnitude",
                                         "0.5",
                                         NULL};
-    attune_model *m = make_model(setup);
+    attune_model *m = small_town(setup);
     step(m, 29);
     step(m, 1);
     const id_list *leavers = &m->interventions[1].targets;

@@ -12,25 +12,7 @@
 
 #include "engine/model_internal.h"
 #include "model/processes.h"
-
-static attune_model *make_model(const char *const *settings)
-{
-    attune_scenario *s = NULL;
-    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
-    attune_scenario_set(s, "population.size", "2000", NULL);
-    attune_scenario_set(s, "population.community_size", "250", NULL);
-    for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2) {
-        attune_error e;
-        if (attune_scenario_set(s, settings[k], settings[k + 1], &e) != ATTUNE_OK)
-            fail_msg("%s", e.message);
-    }
-    attune_model *m = NULL;
-    attune_error err;
-    assert_int_equal(attune_model_create(s, 2, &m, &err), ATTUNE_OK);
-    attune_scenario_free(s);
-    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
-    return m;
-}
+#include "small_town.h"
 
 static uint32_t count_therapists(const attune_model *m, uint32_t *first)
 {
@@ -59,7 +41,7 @@ static void therapists_are_recruited_to_the_ratio(void **state)
 {
     (void)state;
     static const char *const settings[] = {"therapy.therapists_per_1000", "5", NULL};
-    attune_model *m = make_model(settings);
+    attune_model *m = small_town(settings);
     attune_error err;
     assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
     uint32_t alive = 0;
@@ -85,7 +67,7 @@ static void the_waitlist_is_first_come_first_served(void **state)
                                            "therapy.seek_rate",
                                            "0",
                                            NULL};
-    attune_model *m = make_model(settings);
+    attune_model *m = small_town(settings);
     attune_error err;
     assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
     assert_int_equal(count_therapists(m, NULL), 1);
@@ -125,7 +107,7 @@ static void alliance_builds_faster_with_a_secure_client_and_repairs_the_model(vo
     (void)state;
     static const char *const settings[] = {
         "therapy.seek_rate", "0", "therapy.dropout_rate", "0", "therapy.rupture_rate", "0", NULL};
-    attune_model *m = make_model(settings);
+    attune_model *m = small_town(settings);
     attune_error err;
     assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
     uint32_t therapist = 0;
@@ -158,7 +140,7 @@ static void courses_end_with_their_reason(void **state)
     (void)state;
     static const char *const settings[] = {
         "therapy.seek_rate", "0", "therapy.dropout_rate", "0", "therapy.max_sessions", "4", NULL};
-    attune_model *m = make_model(settings);
+    attune_model *m = small_town(settings);
     attune_error err;
     assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
     uint32_t therapist = 0;
@@ -186,7 +168,7 @@ static void courses_end_with_their_reason(void **state)
 static void a_full_run_has_therapy_and_its_events(void **state)
 {
     (void)state;
-    attune_model *m = make_model(NULL);
+    attune_model *m = small_town(NULL);
     attune_error err;
     int starts = 0, sessions = 0, ends = 0;
     for (int w = 0; w < 260; w++) {

@@ -1,0 +1,26 @@
+/* A test fixture shared by the unit tests of the weekly processes: a town of 2,000 people in
+ * communities of 250, built and initialised (include after cmocka.h and the model headers). */
+#ifndef ATTUNE_TEST_SMALL_TOWN_H
+#define ATTUNE_TEST_SMALL_TOWN_H
+
+/* The town with the default scenario changed by `settings`: key, value, ..., NULL (or NULL). */
+static attune_model *small_town(const char *const *settings)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_scenario_set(s, "population.size", "2000", NULL);
+    attune_scenario_set(s, "population.community_size", "250", NULL);
+    for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2) {
+        attune_error e;
+        if (attune_scenario_set(s, settings[k], settings[k + 1], &e) != ATTUNE_OK)
+            fail_msg("%s", e.message);
+    }
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, 2, &m, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
+    return m;
+}
+
+#endif
