@@ -38,6 +38,11 @@ void json_print_number(double v);
 /** Prints "attune: <file:line: message>" to stderr. */
 void report_error(const attune_error *err);
 
+/** Reads option `name`'s value as a whole number in [lo, hi] into *out; on failure prints
+ * "attune COMMAND: NAME needs a whole number from LO to HI" and returns -1. */
+int cli_int_option(const char *command, const char *name, const char *value, int lo, int hi,
+                   int *out);
+
 int cmd_run(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_claims(int argc, char **argv);

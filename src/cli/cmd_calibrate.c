@@ -42,18 +42,6 @@ typedef struct calibrate_options {
     int replicates, jobs, threads, force, quiet;
 } calibrate_options;
 
-static int int_option(const char *name, const char *value, int lo, int hi, int *out)
-{
-    char *end;
-    long v = value ? strtol(value, &end, 10) : 0;
-    if (value == NULL || *value == '\0' || *end != '\0' || v < lo || v > hi) {
-        fprintf(stderr, "attune calibrate: %s needs a whole number from %d to %d\n", name, lo, hi);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 static int parse_options(int argc, char **argv, calibrate_options *o)
 {
     for (int a = 1; a < argc; a++) {
@@ -68,7 +56,7 @@ static int parse_options(int argc, char **argv, calibrate_options *o)
         } else if (strcmp(arg, "--replicates") == 0 || strcmp(arg, "--jobs") == 0 ||
                    strcmp(arg, "--threads") == 0) {
             int *slot = arg[2] == 'r' ? &o->replicates : arg[2] == 'j' ? &o->jobs : &o->threads;
-            if (int_option(arg, value, 1, arg[2] == 'r' ? 1000 : 1024, slot))
+            if (cli_int_option("calibrate", arg, value, 1, arg[2] == 'r' ? 1000 : 1024, slot))
                 return -1;
             a++;
         } else if (strcmp(arg, "--force") == 0) {

@@ -40,18 +40,6 @@ typedef struct sweep_options {
     int replicates, jobs, threads, force, quiet;
 } sweep_options;
 
-static int parse_int_option(const char *name, const char *value, int lo, int hi, int *out)
-{
-    char *end;
-    long v = value ? strtol(value, &end, 10) : 0;
-    if (value == NULL || *value == '\0' || *end != '\0' || v < lo || v > hi) {
-        fprintf(stderr, "attune sweep: %s needs a whole number from %d to %d\n", name, lo, hi);
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 static int parse_options(int argc, char **argv, sweep_options *o)
 {
     for (int a = 1; a < argc; a++) {
@@ -64,15 +52,15 @@ static int parse_options(int argc, char **argv, sweep_options *o)
             o->out = value;
             a++;
         } else if (strcmp(arg, "--replicates") == 0) {
-            if (parse_int_option(arg, value, 1, 1000, &o->replicates))
+            if (cli_int_option("sweep", arg, value, 1, 1000, &o->replicates))
                 return -1;
             a++;
         } else if (strcmp(arg, "--jobs") == 0) {
-            if (parse_int_option(arg, value, 1, 1024, &o->jobs))
+            if (cli_int_option("sweep", arg, value, 1, 1024, &o->jobs))
                 return -1;
             a++;
         } else if (strcmp(arg, "--threads") == 0) {
-            if (parse_int_option(arg, value, 1, 1024, &o->threads))
+            if (cli_int_option("sweep", arg, value, 1, 1024, &o->threads))
                 return -1;
             a++;
         } else if (strcmp(arg, "--force") == 0) {

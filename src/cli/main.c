@@ -1,6 +1,7 @@
 /* attune: the command-line front end of libattune. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -99,6 +100,20 @@ void catch_stop_signals(void)
 const volatile sig_atomic_t *stop_flag(void)
 {
     return &stop_signalled;
+}
+
+int cli_int_option(const char *command, const char *name, const char *value, int lo, int hi,
+                   int *out)
+{
+    char *end;
+    long v = value ? strtol(value, &end, 10) : 0;
+    if (value == NULL || *value == '\0' || *end != '\0' || v < lo || v > hi) {
+        fprintf(stderr, "attune %s: %s needs a whole number from %d to %d\n", command, name, lo,
+                hi);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
 }
 
 void report_error(const attune_error *err)
