@@ -14,6 +14,7 @@
 
 #include "attune/claims.h"
 #include "engine/model_internal.h"
+#include "experiments/stats.h"
 #include "model/processes.h"
 
 #define FIRST_SEED 1000
@@ -32,32 +33,6 @@ typedef void (*observer_fn)(const attune_model *m, void *user);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Statistics                                                                                */
-
-/* Two-sided 97.5% quantile of Student's t with df degrees of freedom. */
-static double t_quantile(int df)
-{
-    static const double q[] = {0,     12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
-                               2.306, 2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-                               2.120, 2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
-                               2.064, 2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
-    if (df < 1)
-        return INFINITY;
-    return df <= 30 ? q[df] : 1.96;
-}
-
-static void mean_ci(const double *x, int n, double *mean, double *lo, double *hi)
-{
-    double s = 0, ss = 0;
-    for (int k = 0; k < n; k++)
-        s += x[k];
-    double mu = n > 0 ? s / n : NAN;
-    for (int k = 0; k < n; k++)
-        ss += (x[k] - mu) * (x[k] - mu);
-    double se = n > 1 ? sqrt(ss / (n - 1) / n) : INFINITY;
-    *mean = mu;
-    *lo = mu - t_quantile(n - 1) * se;
-    *hi = mu + t_quantile(n - 1) * se;
-}
 
 typedef struct series {
     double *x;
@@ -108,24 +83,11 @@ static double cohen_d(const series *a, const series *b)
     return (series_mean(a) - series_mean(b)) / sqrt(pooled);
 }
 
-static double pearson(const double *x, const double *y, size_t n)
-{
-    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-    for (size_t k = 0; k < n; k++) {
-        sx += x[k];
-        sy += y[k];
-        sxx += x[k] * x[k];
-        syy += y[k] * y[k];
-        sxy += x[k] * y[k];
-    }
-    double dn = (double)n;
-    return (sxy - sx * sy / dn) / sqrt((sxx - sx * sx / dn) * (syy - sy * sy / dn));
-}
-
 /* Standardised coefficient of x2 in the regression of y on x1 and x2. */
 static double partial_beta(const double *y, const double *x1, const double *x2, size_t n)
 {
-    double r_y1 = pearson(y, x1, n), r_y2 = pearson(y, x2, n), r_12 = pearson(x1, x2, n);
+    double r_y1 = stats_pearson(y, x1, n), r_y2 = stats_pearson(y, x2, n),
+           r_12 = stats_pearson(x1, x2, n);
     return (r_y2 - r_y1 * r_12) / (1.0 - r_12 * r_12);
 }
 
@@ -181,7 +143,7 @@ static void set_part(attune_claim_part *part, const char *id, const char *measur
     snprintf(part->id, sizeof part->id, "%s", id);
     snprintf(part->measure, sizeof part->measure, "%s", measure);
     snprintf(part->criterion, sizeof part->criterion, "%s", criterion);
-    mean_ci(values, n, &part->estimate, &part->ci_low, &part->ci_high);
+    stats_mean_ci(values, (size_t)n, &part->estimate, &part->ci_low, &part->ci_high);
     part->passed = at_least ? part->ci_low >= threshold : part->ci_high <= threshold;
     if (isnan(part->estimate))
         part->passed = false;
@@ -401,7 +363,7 @@ static void observe_c3(const attune_model *m, void *user)
             n++;
         }
         if (n > 10) {
-            s->r_sum += pearson(x, y, n);
+            s->r_sum += stats_pearson(x, y, n);
             s->r_weeks++;
         }
         free(x);
@@ -1112,7 +1074,7 @@ static int claim_c10(claim_ctx *c, attune_claim_result *r)
             v[COPING * R + rep] = n ? coping / n : NAN;
             v[RELEASED * R + rep] = n ? released / n : NAN;
             v[SUPPORTIVE * R + rep] = n ? supportive / n : NAN;
-            v[ALLIANCE * R + rep] = treated > 2 ? pearson(alliance, gain, treated) : NAN;
+            v[ALLIANCE * R + rep] = treated > 2 ? stats_pearson(alliance, gain, treated) : NAN;
             free(alliance);
             free(gain);
             series_free(&w[0]);
