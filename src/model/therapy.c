@@ -21,7 +21,9 @@
  *   a += alliance_rate k (1 - alliance_insecurity u) (1 - a)
  *   a rupture happens with probability rupture_rate u (1 - a) (if none is open): a -= rupture_cost
  *   an open rupture is repaired with probability repair_rate k: a += repair_gain, and the
- *     working model's insecurity shrinks by the share `corrective` (a corrective experience)
+ *     working model's insecurity shrinks by the share `corrective` (a corrective experience);
+ *     self-worth and the relationship with oneself gain the share `corrective_self` of what
+ *     they lack (a critical session: well-being steps up and stays, a sudden gain)
  *   then, gated by the alliance: anxiety, avoidance and disorganization shrink by the share
  *   plasticity x a (earned security, at a plasticity adults otherwise lack); insight grows by
  *   insight_gain x a x (1 - insight) (it integrates in insight.c, with the therapist's care as
@@ -154,6 +156,9 @@ static int session(attune_model *m, uint32_t i, uint32_t j, int32_t week)
         repaired = 1;
         a += p->therapy_repair_gain;
         toward_security(pp, i, p->therapy_corrective);
+        double c = p->therapy_corrective_self;
+        pp->self_worth[i] = (float)(pp->self_worth[i] + c * (1.0 - pp->self_worth[i]));
+        pp->self_relation[i] = (float)(pp->self_relation[i] + c * (1.0 - pp->self_relation[i]));
     }
     a = clamp01(a);
     pp->alliance[i] = (float)a;

@@ -135,6 +135,54 @@ static void alliance_builds_faster_with_a_secure_client_and_repairs_the_model(vo
     attune_model_free(m);
 }
 
+/* A repaired rupture is a critical session: self-worth and the relationship with oneself gain
+ * the share therapy.corrective_self of what they lack, at once; a session without one does not
+ * move them (with self_relation_gain 0). */
+static void a_repaired_rupture_lifts_the_self_at_once(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"therapy.seek_rate",
+                                           "0",
+                                           "therapy.dropout_rate",
+                                           "0",
+                                           "therapy.rupture_rate",
+                                           "0",
+                                           "therapy.repair_rate",
+                                           "1",
+                                           "therapy.self_relation_gain",
+                                           "0",
+                                           "therapy.corrective_self",
+                                           "0.3",
+                                           NULL};
+    attune_model *m = small_town(settings);
+    attune_error err;
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    uint32_t therapist = 0;
+    assert_true(count_therapists(m, &therapist) > 0);
+    people *pp = &m->people;
+    uint32_t c = 0;
+    assert_int_equal(adults(m, &c, 1), 1);
+    assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
+    pp->therapy_rupture[c] = 1;
+    pp->self_worth[c] = 0.4f;
+    pp->self_relation[c] = 0.3f;
+    int week = 21;
+    for (; pp->therapy_rupture[c] && week < 200; week++) {
+        assert_float_equal(pp->self_worth[c], 0.4, 1e-6);
+        assert_float_equal(pp->self_relation[c], 0.3, 1e-6);
+        pp->in_episode[c] = 1;
+        assert_int_equal(therapy_update(m, week), ATTUNE_OK);
+    }
+    assert_false(pp->therapy_rupture[c]);
+    assert_float_equal(pp->self_worth[c], 0.4 + 0.3 * 0.6, 1e-6);
+    assert_float_equal(pp->self_relation[c], 0.3 + 0.3 * 0.7, 1e-6);
+    /* The next session, without a rupture, leaves them where they are. */
+    pp->in_episode[c] = 1;
+    assert_int_equal(therapy_update(m, week), ATTUNE_OK);
+    assert_float_equal(pp->self_worth[c], 0.4 + 0.3 * 0.6, 1e-6);
+    attune_model_free(m);
+}
+
 static void courses_end_with_their_reason(void **state)
 {
     (void)state;
@@ -202,6 +250,7 @@ int main(void)
         cmocka_unit_test(therapists_are_recruited_to_the_ratio),
         cmocka_unit_test(the_waitlist_is_first_come_first_served),
         cmocka_unit_test(alliance_builds_faster_with_a_secure_client_and_repairs_the_model),
+        cmocka_unit_test(a_repaired_rupture_lifts_the_self_at_once),
         cmocka_unit_test(courses_end_with_their_reason),
         cmocka_unit_test(a_full_run_has_therapy_and_its_events),
     };
