@@ -1,6 +1,7 @@
 /* attune validate: run the default population to a steady state and compare it with T1..T5. */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@
 
 static const char validate_usage[] =
     "Usage: attune validate [SCENARIO] [--replicates N] [--json] [--size N] [--weeks N]\n"
-    "                       [--set KEY=VALUE]... [--threads N] [--quiet]\n"
+    "                       [--set KEY=VALUE]... [--seed N] [--only T1,T4.session8,...]\n"
+    "                       [--threads N] [--quiet]\n"
     "Runs the built-in default population (or SCENARIO) for 50 years (2,609 weeks) with N\n"
     "replicates (default 5; seeds 1000, 1001, ...) and prints, for every part of the\n"
     "published targets T1-T5 (docs/validation.md), the target, the simulated value (the mean\n"
@@ -31,6 +33,9 @@ static const char validate_usage[] =
     "  --weeks N        weeks of each run (default 2609, whatever the scenario's run.weeks);\n"
     "                   infants and therapy courses count in the second half, adults at the end\n"
     "  --set KEY=VALUE  set a parameter, as for attune run (repeatable)\n"
+    "  --seed N         seed of the first replicate (default 1000; replicate r has N + r)\n"
+    "  --only LIST      print and judge only these targets (T1..T5) or parts (T4.session8);\n"
+    "                   every part is still measured, so a run costs the same\n"
     "  --threads N      OpenMP threads per run (default: all cores); results do not depend on it\n"
     "  --quiet          no progress bar\n"
     "\n"
@@ -51,17 +56,35 @@ static int on_week(int replicate, int replicates, int32_t week, int32_t weeks, v
     return *stop_flag() != 0;
 }
 
-static void print_json(const attune_target_result *r, int replicates, int32_t weeks, double size)
+/* What is printed and judged: the parts selected by --only (all by default), the run's shape. */
+typedef struct validate_view {
+    bool shown[ATTUNE_TARGET_PART_COUNT];
+    int replicates;
+    int32_t weeks;
+    double size;
+    unsigned long long first_seed;
+} validate_view;
+
+static bool all_shown_passed(const attune_target_result *r, const validate_view *v)
 {
-    int all = 1;
+    bool all = true;
     for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++)
-        all &= r[k].passed;
-    printf("{\"passed\":%s,\"replicates\":%d,\"weeks\":%ld,\"population\":%.0f,\"first_seed\":%d,"
-           "\"targets\":[",
-           all ? "true" : "false", replicates, (long)weeks, size, VALIDATE_FIRST_SEED);
+        all &= !v->shown[k] || r[k].passed;
+    return all;
+}
+
+static void print_json(const attune_target_result *r, const validate_view *v)
+{
+    printf("{\"passed\":%s,\"replicates\":%d,\"weeks\":%ld,\"population\":%.0f,"
+           "\"first_seed\":%llu,\"targets\":[",
+           all_shown_passed(r, v) ? "true" : "false", v->replicates, (long)v->weeks, v->size,
+           v->first_seed);
+    int printed = 0;
     for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++) {
         const attune_target_result *q = &r[k];
-        printf("%s\n {\"id\":", k ? "," : "");
+        if (!v->shown[k])
+            continue;
+        printf("%s\n {\"id\":", printed++ ? "," : "");
         json_print_string(q->info->id);
         printf(",\"target_id\":");
         json_print_string(q->info->target);
@@ -94,18 +117,21 @@ static void print_json(const attune_target_result *r, int replicates, int32_t we
     printf("\n]}\n");
 }
 
-static void print_table(const attune_target_result *r, int replicates, int32_t weeks, double size)
+static void print_table(const attune_target_result *r, const validate_view *v)
 {
-    printf("Validation: %.0f people, %ld weeks, %d replicates (seeds %d-%d); a part passes when\n"
-           "the mean over replicates lies within the tolerance of the target.\n\n",
-           size, (long)weeks, replicates, VALIDATE_FIRST_SEED,
-           VALIDATE_FIRST_SEED + replicates - 1);
+    printf("Validation: %.0f people, %ld weeks, %d replicates (seeds %llu-%llu); a part passes\n"
+           "when the mean over replicates lies within the tolerance of the target.\n\n",
+           v->size, (long)v->weeks, v->replicates, v->first_seed,
+           v->first_seed + (unsigned long long)v->replicates - 1);
     printf("%-16s %8s %14s %10s  %-20s %9s  %s\n", "part", "target", "tolerance", "simulated",
            "95% CI", "n", "result");
     const char *last = "";
-    size_t passed = 0;
+    size_t passed = 0, shown = 0;
     for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++) {
         const attune_target_result *q = &r[k];
+        if (!v->shown[k])
+            continue;
+        shown++;
         if (strcmp(q->info->target, last) != 0) {
             const char *colon = strchr(q->info->pattern, ':');
             int len = colon ? (int)(colon - q->info->pattern) : (int)strlen(q->info->pattern);
@@ -121,7 +147,7 @@ static void print_table(const attune_target_result *r, int replicates, int32_t w
             printf("%-16s note: %s\n", "", q->note);
         passed += q->passed;
     }
-    printf("\n%zu of %d parts passed\n", passed, ATTUNE_TARGET_PART_COUNT);
+    printf("\n%zu of %zu parts passed\n", passed, shown);
 }
 
 void target_band_text(const attune_target_info *t, char *out, size_t size)
@@ -145,11 +171,46 @@ static int parse_long(const char *text, long lo, long hi, long *out)
     return 0;
 }
 
+/* Marks the parts named by --only: a comma-separated list of targets ("T2", all its parts) and
+ * parts ("T4.session8"). Returns -1, having said why, on an empty or unknown name. */
+static int select_parts(const char *list, bool *shown)
+{
+    for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++)
+        shown[k] = false;
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
+        int found = 0;
+        for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++) {
+            const attune_target_info *t = attune_target_at(k);
+            if (len > 0 && (strcmp(name, t->id) == 0 || strcmp(name, t->target) == 0)) {
+                shown[k] = true;
+                found = 1;
+            }
+        }
+        if (!found) {
+            fprintf(stderr,
+                    "attune validate: --only names '%s'; expected targets T1 to T5 or parts "
+                    "such as T1.secure or T4.session8 (attune validate --json lists them)\n",
+                    name);
+            return -1;
+        }
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
 int cmd_validate(int argc, char **argv)
 {
     attune_validate_options o = {VALIDATE_REPLICATES, 0,    VALIDATE_WEEKS,
                                  VALIDATE_FIRST_SEED, NULL, NULL};
     int json = 0, quiet = 0;
+    validate_view view = {{0}, 0, 0, 0, 0};
+    for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++)
+        view.shown[k] = true;
     const char *scenario_path = NULL;
     attune_scenario *s = NULL;
     attune_error err = {0};
@@ -206,6 +267,13 @@ int cmd_validate(int argc, char **argv)
             o.threads = (int)v;
         } else if (strcmp(arg, "--weeks") == 0 && parse_long(value, 1, 52000, &v) == 0) {
             o.weeks = (int32_t)v;
+        } else if (strcmp(arg, "--seed") == 0 && parse_long(value, 0, 2147483647L, &v) == 0) {
+            o.first_seed = (uint64_t)v;
+        } else if (strcmp(arg, "--only") == 0 && value != NULL) {
+            if (select_parts(value, view.shown) != 0) {
+                attune_scenario_free(s);
+                return EXIT_USAGE;
+            }
         } else if (strcmp(arg, "--size") == 0 && value != NULL) {
             rc = attune_scenario_set(s, "population.size", value, &err);
         } else if (strcmp(arg, "--set") == 0 && value != NULL && strchr(value, '=') != NULL &&
@@ -216,8 +284,8 @@ int cmd_validate(int argc, char **argv)
                      value);
             rc = attune_scenario_set(s, key, strchr(value, '=') + 1, &err);
         } else {
-            static const char *const known[] = {"--replicates", "--threads", "--weeks", "--size",
-                                                "--set"};
+            static const char *const known[] = {"--replicates", "--threads", "--weeks",
+                                                "--size",       "--set",     "--seed"};
             int is_known = 0;
             for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
                 is_known |= strcmp(arg, known[k]) == 0;
@@ -228,6 +296,7 @@ int cmd_validate(int argc, char **argv)
                         : strcmp(arg, "--replicates") == 0 ? "an integer in [2, 1000]"
                         : strcmp(arg, "--threads") == 0    ? "an integer in [1, 1024]"
                         : strcmp(arg, "--weeks") == 0      ? "an integer in [1, 52000]"
+                        : strcmp(arg, "--seed") == 0       ? "an integer in [0, 2147483647]"
                                                            : "a number of people");
             else
                 fprintf(stderr, "attune validate: unknown option '%s'\n%s", arg, validate_usage);
@@ -265,13 +334,15 @@ int cmd_validate(int argc, char **argv)
         report_error(&err);
         return exit_code_for(rc);
     }
+    view.replicates = o.replicates;
+    view.weeks = o.weeks;
+    view.size = size;
+    view.first_seed = (unsigned long long)o.first_seed;
     if (json)
-        print_json(results, o.replicates, o.weeks, size);
+        print_json(results, &view);
     else
-        print_table(results, o.replicates, o.weeks, size);
-    int all = 1;
-    for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++)
-        all &= results[k].passed;
+        print_table(results, &view);
+    bool all = all_shown_passed(results, &view);
     free(results);
     return all ? EXIT_OK : EXIT_TARGET_FAILED;
 }

@@ -44,6 +44,18 @@ printf '[population]\nsize = 1000\n' >small.ini
   --set interaction.noise=0.3 >s.json
 check "validate SCENARIO --set: $(head -c 200 s.json)" "jq -e '.population == 1000' s.json >/dev/null"
 
+# --only prints and judges the parts named; --seed moves the seeds (and so the numbers).
+"$ATTUNE" validate --replicates 2 --size 1000 --weeks 60 --json --quiet --threads 1 \
+  --only T4,T1.secure >only.json
+check "validate --only: $(head -c 300 only.json)" "jq -e '[.targets[].id] ==
+  [\"T1.secure\",\"T4.session8\",\"T4.session26\"] and .first_seed == 1000' only.json >/dev/null &&
+  [ \"\$(jq -c '.targets[0]' only.json)\" = \"\$(jq -c '.targets[0]' v1.json)\" ]"
+"$ATTUNE" validate --replicates 2 --size 1000 --weeks 60 --json --quiet --threads 1 \
+  --seed 7 --only T4 >seed.json
+check "validate --seed: $(head -c 300 seed.json)" "jq -e '.first_seed == 7' seed.json >/dev/null &&
+  ! cmp -s <(jq -c '.targets' seed.json) <(jq -c '[.targets[] | select(.target_id == \"T4\")]' v1.json)"
+expect_fail validate-bad-only 2 "--only names 'T9'" -- validate --only T1,T9
+expect_fail validate-bad-seed 2 "--seed is '-1'" -- validate --seed -1
 expect_fail validate-one-replicate 2 "--replicates is '1'" -- validate --replicates 1
 expect_fail validate-bad-weeks 2 "--weeks is '0'" -- validate --weeks 0
 expect_fail validate-unknown-option 2 "unknown option '--jsn'" -- validate --jsn
