@@ -25,22 +25,23 @@
 
 enum formation_change { FORM_PARTNER = 0, FORM_FRIEND = 1, FORM_COMMUNITY = 2 };
 
-static uint32_t wished(const attune_model *m, uint32_t i, uint32_t which, double mean)
+/* Poisson with the given mean and p0 = exp(-mean), drawn once per person. */
+static uint32_t wished(const attune_model *m, uint32_t i, uint32_t which, double mean, double p0)
 {
     uint32_t r[4];
     rng_draw4(m->key, RNG_WEEK_INIT, STREAM_FRIEND_TARGET, i, which, r);
-    return rng_poisson(mean, r[0]);
+    return rng_poisson_p0(mean, p0, r[0]);
 }
 
 static uint32_t friends_wished(const attune_model *m, uint32_t i)
 {
-    return wished(m, i, 0, m->p->network_friends_mean);
+    return wished(m, i, 0, m->p->network_friends_mean, m->friends_wish_p0);
 }
 
 static uint32_t community_wished(const attune_model *m, uint32_t i)
 {
-    double density = m->cultures[m->people.culture[i]].community_density;
-    return wished(m, i, 1, m->p->network_community_ties_mean * density);
+    const culture_norms *c = &m->cultures[m->people.culture[i]];
+    return wished(m, i, 1, c->community_wish_mean, c->community_wish_p0);
 }
 
 static void count_kinds(const attune_model *m, uint32_t i, uint32_t *friends, uint32_t *community,
