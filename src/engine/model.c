@@ -426,6 +426,7 @@ int model_add_person(attune_model *m, uint32_t *id)
     int rc = ties_grow_people(&m->ties, i + 1, (uint32_t)m->p->network_tie_slack);
     if (rc != ATTUNE_OK)
         return rc;
+    people_clear(pp, i);
     pp->count++;
     *id = i;
     return ATTUNE_OK;

@@ -86,8 +86,12 @@ typedef struct people {
 /** Allocates room for `capacity` people (all zero). Returns an attune_status. */
 int people_init(people *p, uint32_t capacity);
 
-/** Grows the arrays to hold at least `capacity` people (new slots zero). */
+/** Grows the arrays to hold at least `capacity` people. The new slots are not written (so the
+ * memory they take is not touched before it is used): people_clear each before use. */
 int people_reserve(people *p, uint32_t capacity);
+
+/** Sets every field of person slot i to zero. */
+void people_clear(people *p, uint32_t i);
 
 /** Frees every array. */
 void people_free(people *p);
