@@ -97,12 +97,20 @@ static void propose(attune_model *m, int32_t week)
             if (before < leave && age >= leave && has_kind(m, i, ATTUNE_TIE_CAREGIVER))
                 proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_HOME, 0);
         }
-        if (age >= 18 && has_kind(m, i, ATTUNE_TIE_TEACHER))
+        /* One look at the kinds of i's ties serves school and births. */
+        int teacher = 0, partner = 0;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            teacher |= t->kind[h] == ATTUNE_TIE_TEACHER;
+            partner |= t->kind[h] == ATTUNE_TIE_PARTNER;
+        }
+        if (age >= 18 && teacher)
             proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_SCHOOL, 0);
-        else if (age >= 5 && age < 18 && !has_kind(m, i, ATTUNE_TIE_TEACHER))
+        else if (age >= 5 && age < 18 && !teacher)
             proposals_push(m, thread, i, TIE_NONE, CHANGE_START_SCHOOL, 0);
         if (pp->role[i] == ATTUNE_ROLE_TEACHER && age >= TEACHER_RETIREMENT_AGE)
             proposals_push(m, thread, i, TIE_NONE, CHANGE_RETIRE, 0);
+        if (!partner)
+            continue;
         /* Births: decided by the lower id of a couple living together. */
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
             uint32_t j = t->other[h];
