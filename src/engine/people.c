@@ -12,7 +12,7 @@ int people_init(people *p, uint32_t capacity)
     if (rc != ATTUNE_OK)
         return rc;
 #define ZERO(type, name) memset(p->name, 0, (size_t)p->capacity * sizeof(type));
-    PEOPLE_FIELDS(ZERO)
+    PEOPLE_ALL(ZERO)
 #undef ZERO
     return ATTUNE_OK;
 }
@@ -20,7 +20,7 @@ int people_init(people *p, uint32_t capacity)
 void people_clear(people *p, uint32_t i)
 {
 #define ZERO(type, name) p->name[i] = 0;
-    PEOPLE_FIELDS(ZERO)
+    PEOPLE_ALL(ZERO)
 #undef ZERO
 }
 
@@ -35,7 +35,7 @@ int people_reserve(people *p, uint32_t capacity)
             return ATTUNE_ERR_NOMEM;                                                               \
         p->name = grown;                                                                           \
     }
-    PEOPLE_FIELDS(GROW)
+    PEOPLE_ALL(GROW)
 #undef GROW
     p->capacity = capacity;
     return ATTUNE_OK;
@@ -46,7 +46,7 @@ void people_free(people *p)
 #define FREE(type, name)                                                                           \
     free(p->name);                                                                                 \
     p->name = NULL;
-    PEOPLE_FIELDS(FREE)
+    PEOPLE_ALL(FREE)
 #undef FREE
     p->count = p->capacity = 0;
 }
@@ -55,7 +55,7 @@ uint64_t people_bytes_per_person(void)
 {
     uint64_t total = 0;
 #define SIZE(type, name) total += sizeof(type);
-    PEOPLE_FIELDS(SIZE)
+    PEOPLE_ALL(SIZE)
 #undef SIZE
     return total;
 }
