@@ -16,6 +16,9 @@ const char *attune_tie_kind_name(int kind)
     return kind >= 0 && kind < ATTUNE_TIE_KIND_COUNT ? names[kind] : "?";
 }
 
+/* Ages (years) that the age tables of the handle cover. */
+#define AGE_TABLE_YEARS 130
+
 /* Expected active half-ties per person at start (friends with closure, community, family). */
 static double expected_degree(const attune_params *p)
 {
@@ -91,6 +94,22 @@ int attune_model_create(const attune_scenario *scenario, int threads, attune_mod
         m->cultures[c].expressiveness = v[CULTURE_expressiveness];
         m->cultures[c].help_seeking_stigma = v[CULTURE_help_seeking_stigma];
         m->cultures[c].community_density = v[CULTURE_community_density];
+        m->cultures[c].community_wish_mean =
+            p->network_community_ties_mean * m->cultures[c].community_density;
+        m->cultures[c].community_wish_p0 = exp(-m->cultures[c].community_wish_mean);
+    }
+    m->friends_wish_p0 = exp(-p->network_friends_mean);
+    /* Ages up to AGE_TABLE_YEARS; older people (if any) compute directly. */
+    m->age_table_size = (uint32_t)(AGE_TABLE_YEARS * WEEKS_PER_YEAR) + 1;
+    m->age_decay_table = malloc(m->age_table_size * sizeof *m->age_decay_table);
+    m->death_chance_table = malloc(m->age_table_size * sizeof *m->death_chance_table);
+    if (m->age_decay_table == NULL || m->death_chance_table == NULL) {
+        attune_model_free(m);
+        return attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    for (uint32_t d = 0; d < m->age_table_size; d++) {
+        m->age_decay_table[d] = age_decay_direct(p, (int32_t)d);
+        m->death_chance_table[d] = death_chance_direct(p, (int32_t)d);
     }
     m->kind_weight[ATTUNE_TIE_CAREGIVER] = (float)p->weight_caregiver;
     m->kind_weight[ATTUNE_TIE_CHILD] = (float)p->weight_child;
@@ -370,6 +389,8 @@ void attune_model_free(attune_model *m)
     free(m->proposals);
     free(m->cultures);
     free(m->community_culture);
+    free(m->age_decay_table);
+    free(m->death_chance_table);
     attune_scenario_free(m->scenario);
     free(m);
 }
@@ -405,6 +426,7 @@ int model_add_person(attune_model *m, uint32_t *id)
     int rc = ties_grow_people(&m->ties, i + 1, (uint32_t)m->p->network_tie_slack);
     if (rc != ATTUNE_OK)
         return rc;
+    people_clear(pp, i);
     pp->count++;
     *id = i;
     return ATTUNE_OK;

@@ -17,6 +17,8 @@
 
 typedef struct culture_norms {
     double warmth, expressiveness, help_seeking_stigma, community_density;
+    double community_wish_mean; /* network.community_ties_mean x community_density */
+    double community_wish_p0;   /* exp(-community_wish_mean): Poisson probability of none */
 } culture_norms;
 
 /* A growable list of person ids. */
@@ -105,6 +107,14 @@ struct attune_model {
     /* per tie kind: weight of a meeting for the receiver */
     float kind_weight[ATTUNE_TIE_KIND_COUNT];
 
+    /* Functions of age tabulated by age in whole weeks d = week - birth_week, 0 <= d <
+     * age_table_size: each entry is the same expression as its direct computation (see
+     * age_decay and death_chance below), so using the table changes no result. */
+    uint32_t age_table_size;
+    double *age_decay_table;    /* exp(-age / working_model.plasticity_decay_years) */
+    double *death_chance_table; /* weekly probability of death at that age */
+    double friends_wish_p0;     /* exp(-network.friends_mean) */
+
     /* per-thread proposal buffers of the network-changing processes */
     proposal_list *proposals;
 
@@ -125,6 +135,36 @@ static inline double person_age_years(const struct attune_model *m, uint32_t i)
 static inline double person_age_at(const struct attune_model *m, uint32_t i, int32_t week)
 {
     return (double)(week - m->people.birth_week[i]) / WEEKS_PER_YEAR;
+}
+
+/** exp(-age / working_model.plasticity_decay_years) at an age of d whole weeks. */
+static inline double age_decay_direct(const attune_params *p, int32_t d)
+{
+    double age = (double)d / WEEKS_PER_YEAR;
+    return exp(-age / p->working_model_plasticity_decay_years);
+}
+
+/** Weekly probability of death at an age of d whole weeks: the Gompertz hazard
+ * demography.mortality_a exp(mortality_b age) a year, as a weekly chance. */
+static inline double death_chance_direct(const attune_params *p, int32_t d)
+{
+    double age = (double)d / WEEKS_PER_YEAR;
+    double hazard = p->demography_mortality_a * exp(p->demography_mortality_b * age);
+    return 1.0 - exp(-hazard / WEEKS_PER_YEAR);
+}
+
+/** age_decay_direct(p, d), from the table where it reaches. */
+static inline double age_decay(const struct attune_model *m, int32_t d)
+{
+    return d >= 0 && (uint32_t)d < m->age_table_size ? m->age_decay_table[d]
+                                                     : age_decay_direct(m->p, d);
+}
+
+/** death_chance_direct(p, d), from the table where it reaches. */
+static inline double death_chance(const struct attune_model *m, int32_t d)
+{
+    return d >= 0 && (uint32_t)d < m->age_table_size ? m->death_chance_table[d]
+                                                     : death_chance_direct(m->p, d);
 }
 
 /* Where a person stands with therapy (people.therapy_status; model/therapy.c). */

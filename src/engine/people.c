@@ -8,7 +8,20 @@
 int people_init(people *p, uint32_t capacity)
 {
     memset(p, 0, sizeof *p);
-    return people_reserve(p, capacity ? capacity : 1);
+    int rc = people_reserve(p, capacity ? capacity : 1);
+    if (rc != ATTUNE_OK)
+        return rc;
+#define ZERO(type, name) memset(p->name, 0, (size_t)p->capacity * sizeof(type));
+    PEOPLE_ALL(ZERO)
+#undef ZERO
+    return ATTUNE_OK;
+}
+
+void people_clear(people *p, uint32_t i)
+{
+#define ZERO(type, name) p->name[i] = 0;
+    PEOPLE_ALL(ZERO)
+#undef ZERO
 }
 
 int people_reserve(people *p, uint32_t capacity)
@@ -20,10 +33,9 @@ int people_reserve(people *p, uint32_t capacity)
         type *grown = realloc(p->name, (size_t)capacity * sizeof(type));                           \
         if (grown == NULL)                                                                         \
             return ATTUNE_ERR_NOMEM;                                                               \
-        memset(grown + p->capacity, 0, (size_t)(capacity - p->capacity) * sizeof(type));           \
         p->name = grown;                                                                           \
     }
-    PEOPLE_FIELDS(GROW)
+    PEOPLE_ALL(GROW)
 #undef GROW
     p->capacity = capacity;
     return ATTUNE_OK;
@@ -34,7 +46,7 @@ void people_free(people *p)
 #define FREE(type, name)                                                                           \
     free(p->name);                                                                                 \
     p->name = NULL;
-    PEOPLE_FIELDS(FREE)
+    PEOPLE_ALL(FREE)
 #undef FREE
     p->count = p->capacity = 0;
 }
@@ -43,7 +55,7 @@ uint64_t people_bytes_per_person(void)
 {
     uint64_t total = 0;
 #define SIZE(type, name) total += sizeof(type);
-    PEOPLE_FIELDS(SIZE)
+    PEOPLE_ALL(SIZE)
 #undef SIZE
     return total;
 }

@@ -73,26 +73,39 @@
     X(uint16_t, caregiver_hostile)                                                                 \
     X(uint16_t, caregiver_distressed) /* meetings with a caregiver whose well-being was low */ \
     X(uint16_t, caregiver_coping_meetings) /* meetings with a caregiver who was coping */
+
+/* X(type, name): per-person values derived from the seed and traits fixed for life, kept to
+ * save drawing them again every week: 0 until first needed, then the value + 1 (values too
+ * large for the type are not kept). Not state: not in checkpoints nor in the panel. */
+#define PEOPLE_DERIVED(X)                                                                          \
+    X(uint8_t, friends_wish)     /* friends wished (tie_formation.c) */                            \
+    X(uint8_t, community_wish)   /* community ties wished (tie_formation.c) */
+
+#define PEOPLE_ALL(X) PEOPLE_FIELDS(X) PEOPLE_DERIVED(X)
 // clang-format on
 
 typedef struct people {
     uint32_t count;    /* people ever created; ids 0 .. count-1 */
     uint32_t capacity; /* allocated slots */
 #define PEOPLE_DECLARE(type, name) type *name;
-    PEOPLE_FIELDS(PEOPLE_DECLARE)
+    PEOPLE_ALL(PEOPLE_DECLARE)
 #undef PEOPLE_DECLARE
 } people;
 
 /** Allocates room for `capacity` people (all zero). Returns an attune_status. */
 int people_init(people *p, uint32_t capacity);
 
-/** Grows the arrays to hold at least `capacity` people (new slots zero). */
+/** Grows the arrays to hold at least `capacity` people. The new slots are not written (so the
+ * memory they take is not touched before it is used): people_clear each before use. */
 int people_reserve(people *p, uint32_t capacity);
+
+/** Sets every field of person slot i to zero. */
+void people_clear(people *p, uint32_t i);
 
 /** Frees every array. */
 void people_free(people *p);
 
-/** Bytes per person of the arrays above. */
+/** Bytes per person of the arrays above (state and derived). */
 uint64_t people_bytes_per_person(void);
 
 #endif

@@ -82,11 +82,12 @@ static inline double rng_normal(uint32_t x, uint32_t y)
     return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
 }
 
-/* Poisson variate by inversion from a single uniform; fine for means below ~30. */
-static inline uint32_t rng_poisson(double mean, uint32_t x)
+/* Poisson variate by inversion from a single uniform, given p0 = exp(-mean) (for callers that
+ * draw many with one mean); the same numbers as rng_poisson. */
+static inline uint32_t rng_poisson_p0(double mean, double p0, uint32_t x)
 {
     double u = rng_u01(x);
-    double p = exp(-mean), cdf = p;
+    double p = p0, cdf = p;
     uint32_t k = 0;
     while (u > cdf && k < 1000) {
         k++;
@@ -94,6 +95,12 @@ static inline uint32_t rng_poisson(double mean, uint32_t x)
         cdf += p;
     }
     return k;
+}
+
+/* Poisson variate by inversion from a single uniform; fine for means below ~30. */
+static inline uint32_t rng_poisson(double mean, uint32_t x)
+{
+    return rng_poisson_p0(mean, exp(-mean), x);
 }
 
 /* Integer in [0, n) from 32 bits (multiply-shift, bias < n / 2^32). */

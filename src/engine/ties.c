@@ -28,18 +28,29 @@ static int grow_slots(tie_store *t, uint64_t need)
         cap += cap / 2;
     if (cap >= UINT32_MAX)
         cap = UINT32_MAX - 1;
+        /* The room beyond the slots handed out is not written (nor made resident) until
+         * zero_slots hands it out. */
 #define GROW(f)                                                                                    \
     {                                                                                              \
         void *nf = realloc(t->f, (size_t)cap * sizeof *t->f);                                      \
         if (nf == NULL)                                                                            \
             return ATTUNE_ERR_NOMEM;                                                               \
         t->f = nf;                                                                                 \
-        memset(t->f + t->capacity, 0, (size_t)(cap - t->capacity) * sizeof *t->f);                 \
     }
     TIE_SLOT_ARRAYS(GROW)
 #undef GROW
     t->capacity = (uint32_t)cap;
     return ATTUNE_OK;
+}
+
+/* Zeroes slots from .. to-1 of every slot array: slots are zero when handed out. */
+static void zero_slots(tie_store *t, uint32_t from, uint32_t to)
+{
+    if (to <= from)
+        return;
+#define ZERO(f) memset(t->f + from, 0, (size_t)(to - from) * sizeof *t->f);
+    TIE_SLOT_ARRAYS(ZERO)
+#undef ZERO
 }
 
 static int grow_people_arrays(tie_store *t, uint32_t people)
@@ -61,7 +72,10 @@ static int grow_people_arrays(tie_store *t, uint32_t people)
 
 int ties_reserve_slots(tie_store *t, uint32_t slots)
 {
-    return grow_slots(t, slots ? slots : 1);
+    int rc = grow_slots(t, slots ? slots : 1);
+    if (rc == ATTUNE_OK)
+        zero_slots(t, t->size, slots);
+    return rc;
 }
 
 void ties_free(tie_store *t)
@@ -116,6 +130,7 @@ int ties_build(tie_store *t, uint32_t people, const tie_edge *edges, size_t n, u
     if (rc != ATTUNE_OK)
         goto out;
     t->size = (uint32_t)total;
+    zero_slots(t, 0, t->size);
     for (size_t e = 0; e < n; e++) {
         const tie_edge *edge = &edges[e];
         uint32_t sa = t->start[edge->a] + t->count[edge->a]++;
@@ -143,6 +158,7 @@ int ties_grow_people(tie_store *t, uint32_t new_people, uint32_t slack)
     rc = grow_slots(t, need);
     if (rc != ATTUNE_OK)
         return rc;
+    zero_slots(t, t->size, (uint32_t)need);
     for (uint32_t i = t->people; i < new_people; i++) {
         t->start[i] = t->size;
         t->count[i] = 0;
@@ -172,6 +188,7 @@ static int ensure_room(tie_store *t, uint32_t i)
     if (rc != ATTUNE_OK)
         return rc;
     uint32_t old = t->start[i], fresh = t->size;
+    zero_slots(t, fresh + t->count[i], fresh + new_cap);
     for (uint32_t k = 0; k < t->count[i]; k++)
         move_half(t, old + k, fresh + k);
     t->start[i] = fresh;
@@ -254,6 +271,7 @@ int ties_compact(tie_store *t, uint32_t slack)
     if (rc != ATTUNE_OK)
         goto out;
     fresh.size = (uint32_t)total;
+    zero_slots(&fresh, 0, fresh.size);
     fresh.people = t->people;
     fresh.active = t->active;
     for (uint32_t i = 0; i < t->people; i++) {

@@ -31,10 +31,11 @@ static float clampf(double x, double lo, double hi)
     return (float)(x < lo ? lo : x > hi ? hi : x);
 }
 
-/* Learning rate that falls from `young` at birth toward `old` with age (e-folding years). */
-static double age_rate(double young, double old, double age, double years)
+/* Learning rate that falls from `young` at birth toward `old` with age: decay is
+ * exp(-age / e-folding years) (age_decay). */
+static double age_rate(double young, double old, double decay)
 {
-    return old + (young - old) * exp(-age / years);
+    return old + (young - old) * decay;
 }
 
 double wellbeing_of(const attune_model *m, uint32_t i)
@@ -68,7 +69,6 @@ void affect_update(attune_model *m)
                    p->life_events_stress_impact * pp->stress[i] + p->coping_relief * pp->coping[i];
         pp->affect[i] = clampf(a, -1, 1);
 
-        double age = person_age_years(m, i);
         double weight = pp->learn_weight[i];
         double mirrored =
             pp->mirror_sum[i] / (weight + p->self_isolation_weight) / p->self_mirror_reference;
@@ -76,8 +76,8 @@ void affect_update(attune_model *m)
             mirrored = 1;
         double target =
             (1 - p->self_relation_share) * mirrored + p->self_relation_share * pp->self_relation[i];
-        double rate = age_rate(p->self_worth_rate_child, p->self_worth_rate_adult, age,
-                               p->working_model_plasticity_decay_years);
+        double rate = age_rate(p->self_worth_rate_child, p->self_worth_rate_adult,
+                               age_decay(m, m->week - pp->birth_week[i]));
         pp->self_worth[i] = clampf(pp->self_worth[i] + rate * (target - pp->self_worth[i]), 0, 1);
 
         if (weight > 0) {

@@ -25,6 +25,10 @@
 
 #include "model/processes.h"
 
+/* sqrt(-2 ln URGE_U_BOUND) = 3.0349: a bound with a margin for rounding. */
+#define URGE_U_BOUND 0.01
+#define URGE_Z_BOUND 3.04
+
 /* Closeness-weighted weekly contact person i can expect from its ties. */
 static double expected_support(const attune_model *m, uint32_t i)
 {
@@ -71,12 +75,20 @@ void coping_update(attune_model *m, int32_t week)
         double w = expected_support(m, i);
         uint32_t r[4];
         rng_draw4(m->key, (uint32_t)week, STREAM_COPING, i, 0, r);
-        double urge = distress * (1.0 - p->coping_support_buffer * w / (w + 1.0)) *
-                          (1.0 - p->insight_urge_relief * pp->integration[i]) +
-                      p->coping_urge_noise * rng_normal(r[0], r[1]);
+        double buffered = distress * (1.0 - p->coping_support_buffer * w / (w + 1.0)) *
+                          (1.0 - p->insight_urge_relief * pp->integration[i]);
         double habit = pp->coping_habit[i];
         double stop = p->coping_stop_threshold - p->coping_habit_hysteresis * habit;
         int thread = omp_get_thread_num();
+        /* The normal deviate z = sqrt(-2 ln u) cos(2 pi v) of the urge's noise has |z| <
+         * URGE_Z_BOUND when u >= URGE_U_BOUND. For one not coping whose urge cannot then reach
+         * the onset threshold whatever z, the urge is only compared with that threshold: z (a
+         * logarithm and a cosine) is not computed, and the urge without noise stands in. */
+        int below_onset =
+            pp->coping_form[i] == COPING_NONE && rng_u01(r[0]) >= URGE_U_BOUND &&
+            buffered + p->coping_urge_noise * URGE_Z_BOUND < p->coping_onset_threshold;
+        double urge =
+            below_onset ? buffered : buffered + p->coping_urge_noise * rng_normal(r[0], r[1]);
         if (pp->coping_form[i] == COPING_NONE) {
             if (urge > p->coping_onset_threshold) {
                 int form = choose_form(pp, i, rng_u01(r[2]));

@@ -75,6 +75,8 @@ static void propose(attune_model *m, int32_t week)
     const people *pp = &m->people;
     const tie_store *t = &m->ties;
     uint32_t n = pp->count;
+    const double leave_lo = fmin(p->demography_leave_home_min, p->demography_leave_home_max);
+    const double leave_hi = fmax(p->demography_leave_home_min, p->demography_leave_home_max);
 #pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         if (!pp->alive[i])
@@ -83,21 +85,32 @@ static void propose(attune_model *m, int32_t week)
         double age = person_age_at(m, i, week);
         uint32_t r[4];
         rng_draw4(m->key, (uint32_t)week, STREAM_DEMOGRAPHY, i, 0, r);
-        double hazard = p->demography_mortality_a * exp(p->demography_mortality_b * age);
-        if (rng_u01(r[0]) < 1.0 - exp(-hazard / WEEKS_PER_YEAR)) {
+        if (rng_u01(r[0]) < death_chance(m, week - pp->birth_week[i])) {
             proposals_push(m, thread, i, TIE_NONE, CHANGE_DEATH, 0);
             continue;
         }
         double before = person_age_at(m, i, week - 1);
-        double leave = leave_home_age(m, i);
-        if (before < leave && age >= leave && has_kind(m, i, ATTUNE_TIE_CAREGIVER))
-            proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_HOME, 0);
-        if (age >= 18 && has_kind(m, i, ATTUNE_TIE_TEACHER))
+        /* The age of leaving home lies between the two limits (a year's margin for rounding):
+         * it is drawn only near them. */
+        if (age >= leave_lo - 1.0 && before < leave_hi + 1.0) {
+            double leave = leave_home_age(m, i);
+            if (before < leave && age >= leave && has_kind(m, i, ATTUNE_TIE_CAREGIVER))
+                proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_HOME, 0);
+        }
+        /* One look at the kinds of i's ties serves school and births. */
+        int teacher = 0, partner = 0;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            teacher |= t->kind[h] == ATTUNE_TIE_TEACHER;
+            partner |= t->kind[h] == ATTUNE_TIE_PARTNER;
+        }
+        if (age >= 18 && teacher)
             proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_SCHOOL, 0);
-        else if (age >= 5 && age < 18 && !has_kind(m, i, ATTUNE_TIE_TEACHER))
+        else if (age >= 5 && age < 18 && !teacher)
             proposals_push(m, thread, i, TIE_NONE, CHANGE_START_SCHOOL, 0);
         if (pp->role[i] == ATTUNE_ROLE_TEACHER && age >= TEACHER_RETIREMENT_AGE)
             proposals_push(m, thread, i, TIE_NONE, CHANGE_RETIRE, 0);
+        if (!partner)
+            continue;
         /* Births: decided by the lower id of a couple living together. */
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
             uint32_t j = t->other[h];

@@ -53,14 +53,15 @@ void interactions_snapshot(attune_model *m, int32_t week)
     }
 }
 
-/* Multiplicative noise with mean 1 and standard deviation `sd` (uniform), never negative. */
-static double noise_factor(double sd, uint32_t bits)
+/* Multiplicative noise with mean 1 and standard deviation sd (uniform), never negative; scale
+ * is sd x sqrt(3). */
+static inline double noise_factor(double scale, uint32_t bits)
 {
-    double f = 1.0 + sd * 1.7320508075688772 * (2.0 * rng_u01(bits) - 1.0);
+    double f = 1.0 + scale * (2.0 * rng_u01(bits) - 1.0);
     return f > 0 ? f : 0;
 }
 
-double capacity_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
+static inline double capacity_of(const attune_model *m, uint32_t giver, int kind_at_giver)
 {
     double cap = m->people.give_capacity[giver];
     if (kind_at_giver == ATTUNE_TIE_CLIENT)
@@ -76,10 +77,15 @@ double capacity_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
     return clamp01(cap);
 }
 
+double capacity_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
+{
+    return capacity_of(m, giver, kind_at_giver);
+}
+
 /* Probability that `giver` responds with hostility in a meeting on its half-tie of kind
  * `kind_at_giver`: toward one's own child scaled by caregiving.frightening_gain, less after a
  * parenting programme. */
-static double hostility_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
+static inline double hostility_toward(const attune_model *m, uint32_t giver, int kind_at_giver)
 {
     double hostility = m->people.hostility[giver];
     if (kind_at_giver == ATTUNE_TIE_CLIENT)
@@ -98,17 +104,21 @@ typedef struct care {
     double raw;    /* total as given, before any intervention's factor on the receiver */
 } care;
 
-/* Care `giver` gives in one meeting, before the receiver's perception. */
-static care care_given(const attune_model *m, uint32_t giver, double cap, double engagement,
-                       uint32_t bits_a, uint32_t bits_b)
+/* Factors of the giver's culture on the social channels (mirroring, validation). */
+typedef struct channel_factors {
+    double mirroring, validation;
+} channel_factors;
+
+/* Care a giver of capacity cap toward the receiver gives in one meeting, before the receiver's
+ * perception; noise_scale as in noise_factor. */
+static inline care care_given(double cap, double engagement, double noise_scale, channel_factors f,
+                              uint32_t bits_a, uint32_t bits_b)
 {
-    const culture_norms *c = &m->cultures[m->people.culture[giver]];
-    double sd = m->p->interaction_noise;
     double base = cap * engagement;
-    double attunement = base * noise_factor(sd, bits_a);
-    double social = base * noise_factor(sd, bits_b);
-    double mirroring = social * (0.7 + 0.6 * (c->expressiveness - 0.5));
-    double validation = social * (0.7 + 0.6 * (c->warmth - 0.5));
+    double attunement = base * noise_factor(noise_scale, bits_a);
+    double social = base * noise_factor(noise_scale, bits_b);
+    double mirroring = social * f.mirroring;
+    double validation = social * f.validation;
     care out = {clamp01((attunement + mirroring + validation) / 3.0),
                 clamp01((mirroring + validation) / 2.0), 0.0};
     out.raw = out.total;
@@ -116,11 +126,14 @@ static care care_given(const attune_model *m, uint32_t giver, double cap, double
 }
 
 /* Ties whose care is not expected to be returned in kind: no mutuality, no depletion. */
-static int asymmetric_kind(int kind)
+static inline int asymmetric_kind(int kind)
 {
     return kind == ATTUNE_TIE_CAREGIVER || kind == ATTUNE_TIE_CHILD || kind == ATTUNE_TIE_TEACHER ||
            kind == ATTUNE_TIE_STUDENT || kind == ATTUNE_TIE_THERAPIST || kind == ATTUNE_TIE_CLIENT;
 }
+
+/* Cultures are indexed by a byte. */
+#define CULTURE_INDEX_LIMIT 256
 
 void interactions_exchange(attune_model *m, int32_t week)
 {
@@ -134,22 +147,45 @@ void interactions_exchange(attune_model *m, int32_t week)
     const double distress_line = p->ace_distress_wellbeing;
     const float harm_retention = (float)p->harm_retention;
     const double rupture_contact = p->rupture_contact_factor;
+    const double noise_scale = p->interaction_noise * 1.7320508075688772;
+    const double allowance = p->reciprocity_allowance;
+    const double mutuality_scale = p->reciprocity_mutuality_scale;
+    const double depletion_gain = p->reciprocity_depletion_gain;
+    const double imbalance_gain = p->harm_imbalance_gain;
+    const double trust_rate = p->interaction_trust_rate;
+    const double coping_active = p->coping_active_level;
+    const double rupture_chance = p->rupture_probability;
+    const double repair_care = p->rupture_repair_care;
+    const double repair_chance = p->rupture_repair_probability;
+    const uint8_t *alive = pp->alive;
+    const uint8_t *isolated = m->isolated;
+    channel_factors factors[CULTURE_INDEX_LIMIT];
+    for (uint32_t c = 0; c < m->culture_count && c < CULTURE_INDEX_LIMIT; c++) {
+        factors[c].mirroring = 0.7 + 0.6 * (m->cultures[c].expressiveness - 0.5);
+        factors[c].validation = 0.7 + 0.6 * (m->cultures[c].warmth - 0.5);
+    }
 #pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         double quality_sum = 0, input = 0, lw = 0, lcare = 0, lfright = 0;
         double mirror = 0, exchange = 0, cg_care = 0, weight_sum = 0;
         uint32_t meetings = 0, hostile_meetings = 0, cg_meetings = 0, cg_hostile = 0;
         uint32_t cg_distress = 0, cg_coping = 0;
-        if (pp->alive[i]) {
+        uint32_t begin = t->start[i], end = begin + t->count[i];
+        if (alive[i] && end > begin) {
             /* Integration loosens the working model's distortions of perception. */
             double loosen = 1.0 - p->insight_loosening * pp->integration[i];
             double take_in = 1.0 - p->interaction_avoidance_discount * pp->avoidance[i] * loosen;
             double negativity =
                 1.0 + p->interaction_anxiety_negativity_bias * pp->anxiety[i] * loosen;
             double factor = m->care_factor ? m->care_factor[i] : 1.0;
-            int alone = m->isolated != NULL && m->isolated[i];
-            uint32_t end = t->start[i] + t->count[i];
-            for (uint32_t h = t->start[i]; h < end; h++) {
+            int alone = isolated != NULL && isolated[i];
+            /* i's capacity and hostility toward anyone but its own child or client. */
+            const double cap_i_other = capacity_of(m, i, ATTUNE_TIE_FRIEND);
+            const double cap_i_child = capacity_of(m, i, ATTUNE_TIE_CHILD);
+            const double host_i_other = hostility_toward(m, i, ATTUNE_TIE_FRIEND);
+            const double host_i_child = hostility_toward(m, i, ATTUNE_TIE_CHILD);
+            const channel_factors factors_i = factors[pp->culture[i]];
+            for (uint32_t h = begin; h < end; h++) {
                 uint32_t j = t->other[h];
                 int kind = t->kind[h];
                 int symmetric = !asymmetric_kind(kind);
@@ -159,8 +195,8 @@ void interactions_exchange(attune_model *m, int32_t week)
                 uint32_t meet[4], ch[4];
                 rng_draw4(m->key, (uint32_t)week, STREAM_MEET, lo, hi, meet);
                 double contact = t->contact[h] * (t->rupture[h] ? rupture_contact : 1.0);
-                if (rng_u01(meet[0]) >= contact || !pp->alive[j] || alone ||
-                    (m->isolated != NULL && m->isolated[j]))
+                if (rng_u01(meet[0]) >= contact || !alive[j] || alone ||
+                    (isolated != NULL && isolated[j]))
                     continue;
                 rng_draw4(m->key, (uint32_t)week, STREAM_CHANNELS, lo, hi, ch);
                 /* Draws of the direction lo->hi use words 0,1 (and meet[1]); hi->lo 2,3, meet[2].
@@ -168,22 +204,27 @@ void interactions_exchange(attune_model *m, int32_t week)
                 int j_is_lo = j == lo;
                 uint32_t tw = t->twin[h];
                 int kind_at_j = t->kind[tw];
-                double cap_j = capacity_toward(m, j, kind_at_j);
-                double cap_i = capacity_toward(m, i, kind);
-                care received = care_given(m, j, cap_j, t->engagement[tw], ch[j_is_lo ? 0 : 2],
-                                           ch[j_is_lo ? 1 : 3]);
-                care given = care_given(m, i, cap_i, t->engagement[h], ch[j_is_lo ? 2 : 0],
-                                        ch[j_is_lo ? 3 : 1]);
+                double cap_j = capacity_of(m, j, kind_at_j);
+                double cap_i = kind == ATTUNE_TIE_CHILD    ? cap_i_child
+                               : kind == ATTUNE_TIE_CLIENT ? capacity_of(m, i, kind)
+                                                           : cap_i_other;
+                care received =
+                    care_given(cap_j, t->engagement[tw], noise_scale, factors[pp->culture[j]],
+                               ch[j_is_lo ? 0 : 2], ch[j_is_lo ? 1 : 3]);
+                care given = care_given(cap_i, t->engagement[h], noise_scale, factors_i,
+                                        ch[j_is_lo ? 2 : 0], ch[j_is_lo ? 3 : 1]);
                 received.total *= factor;
                 received.mirror *= factor;
                 int hostile = rng_u01(meet[j_is_lo ? 1 : 2]) < hostility_toward(m, j, kind_at_j);
                 /* The other direction, as j sees it: both ends know what passed between them. */
-                int hostile_back = rng_u01(meet[j_is_lo ? 2 : 1]) < hostility_toward(m, i, kind);
+                double host_i = kind == ATTUNE_TIE_CHILD    ? host_i_child
+                                : kind == ATTUNE_TIE_CLIENT ? 0.0
+                                                            : host_i_other;
+                int hostile_back = rng_u01(meet[j_is_lo ? 2 : 1]) < host_i;
                 /* A tie one takes from without giving back is taken in only in part. */
                 double mutuality = 1.0;
-                if (symmetric && t->reciprocity[h] < -p->reciprocity_allowance)
-                    mutuality = 1.0 / (1.0 + (-t->reciprocity[h] - p->reciprocity_allowance) /
-                                                 p->reciprocity_mutuality_scale);
+                if (symmetric && t->reciprocity[h] < -allowance)
+                    mutuality = 1.0 / (1.0 + (-t->reciprocity[h] - allowance) / mutuality_scale);
                 double perceived = received.total * take_in;
                 double harm = hostile ? severity * negativity : 0.0;
                 /* Without mutuality a meeting moves one less: its deviation from the
@@ -197,9 +238,8 @@ void interactions_exchange(attune_model *m, int32_t week)
                 input += w * (quality - ref);
                 weight_sum += w;
                 /* Giving far more than one gets back depletes the giver. */
-                if (symmetric && t->reciprocity[h] > p->reciprocity_allowance)
-                    input -= w * p->reciprocity_depletion_gain *
-                             (t->reciprocity[h] - p->reciprocity_allowance);
+                if (symmetric && t->reciprocity[h] > allowance)
+                    input -= w * depletion_gain * (t->reciprocity[h] - allowance);
                 lw += closeness;
                 lcare += closeness * perceived;
                 lfright += closeness * hostile;
@@ -212,31 +252,28 @@ void interactions_exchange(attune_model *m, int32_t week)
                     cg_care += received.total;
                     cg_hostile += (uint32_t)hostile;
                     cg_distress += pp->wellbeing[j] < distress_line;
-                    cg_coping += pp->coping[j] >= p->coping_active_level;
+                    cg_coping += pp->coping[j] >= coping_active;
                 }
                 t->reciprocity[h] += (float)(given.total - received.total);
                 /* Harm accumulates from hostility received and from giving far more than one
                  * gets back. */
-                double surplus = symmetric ? t->reciprocity[h] - p->reciprocity_allowance : 0.0;
-                t->harm[h] +=
-                    (float)(harm + (surplus > 0 ? p->harm_imbalance_gain * surplus : 0.0));
+                double surplus = symmetric ? t->reciprocity[h] - allowance : 0.0;
+                t->harm[h] += (float)(harm + (surplus > 0 ? imbalance_gain * surplus : 0.0));
                 double target = clamp01(perceived - harm);
                 if (t->rupture[h] && target > t->trust[h])
                     target = t->trust[h]; /* trust does not grow across a rupture */
-                t->trust[h] += (float)(p->interaction_trust_rate * (target - t->trust[h]));
+                t->trust[h] += (float)(trust_rate * (target - t->trust[h]));
                 /* Rupture and repair, decided alike at both ends from what both gave and a
                  * shared draw (meet[3]). */
                 double chance = rng_u01(meet[3]);
-                if (!t->rupture[h] && (hostile || hostile_back) &&
-                    chance < p->rupture_probability) {
+                if (!t->rupture[h] && (hostile || hostile_back) && chance < rupture_chance) {
                     t->rupture[h] = 1;
                     if (i == lo)
                         events_emit(&m->events, omp_get_thread_num(), PHASE_INTERACTIONS, week,
                                     "tie_ruptured", lo, hi, kind, attune_tie_kind_name(kind));
                 } else if (t->rupture[h] && !hostile && !hostile_back &&
-                           received.raw >= p->rupture_repair_care &&
-                           given.raw >= p->rupture_repair_care &&
-                           chance < p->rupture_repair_probability) {
+                           received.raw >= repair_care && given.raw >= repair_care &&
+                           chance < repair_chance) {
                     tie_repair(m, h);
                     if (i == lo)
                         events_emit(&m->events, omp_get_thread_num(), PHASE_INTERACTIONS, week,

@@ -25,22 +25,38 @@
 
 enum formation_change { FORM_PARTNER = 0, FORM_FRIEND = 1, FORM_COMMUNITY = 2 };
 
-static uint32_t wished(const attune_model *m, uint32_t i, uint32_t which, double mean)
+/* Poisson with the given mean and p0 = exp(-mean), drawn once per person. */
+static uint32_t wished(const attune_model *m, uint32_t i, uint32_t which, double mean, double p0)
 {
     uint32_t r[4];
     rng_draw4(m->key, RNG_WEEK_INIT, STREAM_FRIEND_TARGET, i, which, r);
-    return rng_poisson(mean, r[0]);
+    return rng_poisson_p0(mean, p0, r[0]);
 }
 
-static uint32_t friends_wished(const attune_model *m, uint32_t i)
+/* A wish from its slot in a PEOPLE_DERIVED array (kept there once drawn). Only the thread that
+ * handles person i may call it for i during a parallel pass. */
+static uint32_t kept_wish(attune_model *m, uint8_t *kept, uint32_t i, uint32_t which, double mean,
+                          double p0)
 {
-    return wished(m, i, 0, m->p->network_friends_mean);
+    if (kept[i] != 0)
+        return kept[i] - 1u;
+    uint32_t w = wished(m, i, which, mean, p0);
+    if (w < UINT8_MAX - 1)
+        kept[i] = (uint8_t)(w + 1);
+    return w;
 }
 
-static uint32_t community_wished(const attune_model *m, uint32_t i)
+static uint32_t friends_wished(attune_model *m, uint32_t i)
 {
-    double density = m->cultures[m->people.culture[i]].community_density;
-    return wished(m, i, 1, m->p->network_community_ties_mean * density);
+    return kept_wish(m, m->people.friends_wish, i, 0, m->p->network_friends_mean,
+                     m->friends_wish_p0);
+}
+
+static uint32_t community_wished(attune_model *m, uint32_t i)
+{
+    const culture_norms *c = &m->cultures[m->people.culture[i]];
+    return kept_wish(m, m->people.community_wish, i, 1, c->community_wish_mean,
+                     c->community_wish_p0);
 }
 
 static void count_kinds(const attune_model *m, uint32_t i, uint32_t *friends, uint32_t *community,
@@ -61,6 +77,24 @@ static void count_kinds(const attune_model *m, uint32_t i, uint32_t *friends, ui
         default: break;
         }
     }
+}
+
+/* Friend and community ties of i, and whether i has a partner (count_kinds without raising). */
+static void count_own(const attune_model *m, uint32_t i, uint32_t *friends, uint32_t *community,
+                      int *partnered)
+{
+    const tie_store *t = &m->ties;
+    uint32_t f = 0, c = 0;
+    int partner = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        uint8_t kind = t->kind[h];
+        f += (uint32_t)(kind == ATTUNE_TIE_FRIEND);
+        c += (uint32_t)(kind == ATTUNE_TIE_COMMUNITY);
+        partner |= kind == ATTUNE_TIE_PARTNER;
+    }
+    *friends = f;
+    *community = c;
+    *partnered = partner;
 }
 
 /* A random living member of community c aged within [lo, hi), or TIE_NONE. */
@@ -95,8 +129,8 @@ static void propose(attune_model *m, int32_t week)
         int thread = omp_get_thread_num();
         rng_seq s = rng_seq_start(m->key, (uint32_t)week, STREAM_FORMATION, i);
         uint32_t friends, community;
-        int partnered, raising;
-        count_kinds(m, i, &friends, &community, &partnered, &raising);
+        int partnered;
+        count_own(m, i, &friends, &community, &partnered);
         double openness = (1.0 - p->formation_openness_avoidance * pp->avoidance[i]) *
                           (1.0 - p->formation_openness_wellbeing * (1.0 - pp->wellbeing[i]));
         /* A therapist's support to form healthier ties (therapy.c). */

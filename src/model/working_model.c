@@ -98,7 +98,7 @@ void working_model_update(attune_model *m, int32_t week)
             double plasticity =
                 p->working_model_plasticity_adult +
                 (p->working_model_plasticity_infant - p->working_model_plasticity_adult) *
-                    exp(-age / p->working_model_plasticity_decay_years);
+                    age_decay(m, week - pp->birth_week[i]);
             double rate = plasticity * weight / (weight + p->working_model_input_half_weight);
             double care = pp->learn_care[i] / weight;
             /* Unpredictability: how far this week's care falls from what was expected. Care
