@@ -108,6 +108,8 @@ double learned_care_factor(const attune_model *m, uint32_t i)
 {
     const attune_params *p = m->p;
     const people *pp = &m->people;
+    if (p->working_model_defensive_exclusion >= 1)
+        return 1.0; /* exactly: the model as before the parameter existed */
     double loosen = 1.0 - p->insight_loosening * pp->integration[i];
     double discount = p->interaction_avoidance_discount * pp->avoidance[i] * loosen;
     if (discount <= 0 || discount >= 1)
