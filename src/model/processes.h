@@ -74,6 +74,10 @@ double wellbeing_of(const struct attune_model *m, uint32_t i);
 /** affect.c: affect, self-worth, the relationship with oneself, well-being. */
 void affect_update(struct attune_model *m);
 
+/** working_model.c: factor on person i's care taken in this week (learn_care) that gives the
+ * care its working model learns from (working_model.defensive_exclusion); > 0. */
+double learned_care_factor(const struct attune_model *m, uint32_t i);
+
 /** working_model.c: learning of the working model; infant assessment; childhood adversity. */
 void working_model_update(struct attune_model *m, int32_t week);
 

@@ -8,9 +8,11 @@
  *   expected care   <- mean perceived care
  *   avoidance       <- expectation of rejection: 1 - answered / good_enough_care (clamped),
  *                      answered = closeness-weighted care / (W + availability_weight)
- *   anxiety         <- unpredictability: surprise_gain x |week's care - expected care|
+ *   anxiety         <- unpredictability: surprise_gain x |week's care - expected care|,
+ *                      felt more by a negative temperament (reactivity)
  *   disorganization <- fright: fright_gain x share of hostile (frightening) responses
- * each weighted by closeness (tie kind weight x (0.5 + 0.5 trust)). The learning rate is
+ * each weighted by closeness (tie kind weight x (0.5 + 0.5 trust)), the care counted as the
+ * working model registers it (defensive_exclusion: learned_care_factor). The learning rate is
  *   rate = plasticity(age) x W / (W + input_half_weight)
  * with W the week's closeness weight, and plasticity falling from plasticity_infant at birth
  * toward plasticity_adult (e-folding plasticity_decay_years): highest in infancy (C2), never
@@ -82,6 +84,39 @@ void ace_record(attune_model *m, int thread, uint32_t phase, uint32_t i, int k)
                 ace_names[k]);
 }
 
+/* Factor exp(working_model.reactivity x z) on the unpredictability person i registers, with
+ * z = (affect.baseline_mean - affect set point) / affect.baseline_sd: how many standard
+ * deviations i's temperament lies toward negative emotionality (0 when the spread is 0).
+ * Temperament does not make care unpredictable; it sets how strongly unpredictability is
+ * felt (negative emotionality and attachment anxiety correlate about 0.4-0.5: Noftle and
+ * Shaver 2006), so the same inconsistent care leaves some people far more anxious. */
+static double reactivity(const attune_params *p, const people *pp, uint32_t i)
+{
+    if (p->working_model_reactivity <= 0 || p->affect_baseline_sd <= 0)
+        return 1.0;
+    double z = (p->affect_baseline_mean - pp->affect_baseline[i]) / p->affect_baseline_sd;
+    return exp(p->working_model_reactivity * z);
+}
+
+/* Factor on the care person i took in this week (learn_care, after the avoidance discount
+ * of interactions.c: take_in = 1 - interaction.avoidance_discount x avoidance x loosening)
+ * that gives the care its working model learns from: the discount applies to learning only
+ * in the share working_model.defensive_exclusion (Bowlby's defensive exclusion: an avoidant
+ * model screens out part of the care that would disconfirm it). 1 when the share is 1 or
+ * nothing was discounted; at share 0 the model learns from the care as received. */
+double learned_care_factor(const attune_model *m, uint32_t i)
+{
+    const attune_params *p = m->p;
+    const people *pp = &m->people;
+    if (p->working_model_defensive_exclusion >= 1)
+        return 1.0; /* exactly: the model as before the parameter existed */
+    double loosen = 1.0 - p->insight_loosening * pp->integration[i];
+    double discount = p->interaction_avoidance_discount * pp->avoidance[i] * loosen;
+    if (discount <= 0 || discount >= 1)
+        return 1.0;
+    return (1.0 - p->working_model_defensive_exclusion * discount) / (1.0 - discount);
+}
+
 void working_model_update(attune_model *m, int32_t week)
 {
     const attune_params *p = m->p;
@@ -100,13 +135,18 @@ void working_model_update(attune_model *m, int32_t week)
                 (p->working_model_plasticity_infant - p->working_model_plasticity_adult) *
                     age_decay(m, week - pp->birth_week[i]);
             double rate = plasticity * weight / (weight + p->working_model_input_half_weight);
-            double care = pp->learn_care[i] / weight;
-            /* Unpredictability: how far this week's care falls from what was expected. Care
-             * from many people varies less from week to week than care from one. */
-            double surprise = fabs(care - pp->expected_care[i]);
+            /* Care as the working model registers it: interactions.c hands over what was
+             * taken in, after the avoidance discount; defensive exclusion keeps only its
+             * share of that discount (learned_care_factor). */
+            double care_sum = pp->learn_care[i] * learned_care_factor(m, i);
+            double care = care_sum / weight;
+            /* Unpredictability: how far this week's care falls from what was expected, as
+             * registered by the person's temperament (reactivity). Care from many people
+             * varies less from week to week than care from one. */
+            double surprise = fabs(care - pp->expected_care[i]) * reactivity(p, pp, i);
             double fright = pp->learn_fright[i] / weight;
             /* Bids answered: the week's care, shrunk when few were there to answer. */
-            double answered = pp->learn_care[i] / (weight + p->working_model_availability_weight);
+            double answered = care_sum / (weight + p->working_model_availability_weight);
             double rejection = 1.0 - answered / p->working_model_good_enough_care;
             /* The mean of care is learned faster than its spread: a first, better-than-expected
              * experience is not read as unpredictability for long. */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "engine/model_internal.h"
+#include "model/processes.h"
 
 typedef enum { WARM, REJECTING, INCONSISTENT, FRIGHTENING } caregiving;
 
@@ -70,6 +71,8 @@ static int raise_child(caregiving style, const char *const *settings)
     int32_t assessed = m->week + (int32_t)m->p->classes_assessment_age;
     while (m->week < assessed) {
         hold_caregivers(m, child, style);
+        /* a child of average temperament (working_model.reactivity) */
+        m->people.affect_baseline[child] = (float)m->p->affect_baseline_mean;
         assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
     }
     int c = m->people.infant_class[child];
@@ -79,6 +82,94 @@ static int raise_child(caregiving style, const char *const *settings)
                   m->people.disorganization[child], attachment_infant_class_name(c));
     attune_model_free(m);
     return c;
+}
+
+/* Raises a newborn under `style` with its affect set point held at `set_point`; returns its
+ * attachment anxiety at the assessment age. */
+static double anxiety_of_child(caregiving style, double set_point, const char *const *settings)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_scenario_set(s, "population.size", "2000", NULL);
+    attune_scenario_set(s, "life_events.stressor_rate", "0", NULL);
+    attune_scenario_set(s, "demography.mortality_a", "0", NULL);
+    attune_scenario_set(s, "demography.separation_rate", "0", NULL);
+    attune_scenario_set(s, "interaction.hostility_base", "0", NULL);
+    attune_scenario_set(s, "interaction.hostility_gain", "0", NULL);
+    for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2)
+        assert_int_equal(attune_scenario_set(s, settings[k], settings[k + 1], NULL), ATTUNE_OK);
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, 2, &m, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
+    uint32_t child = UINT32_MAX;
+    while (child == UINT32_MAX && m->week < 200) {
+        assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+        for (uint32_t i = 0; i < m->people.count && child == UINT32_MAX; i++)
+            if (m->people.birth_week[i] == m->week)
+                child = i;
+    }
+    assert_true(child != UINT32_MAX);
+    int32_t assessed = m->week + (int32_t)m->p->classes_assessment_age;
+    while (m->week < assessed) {
+        hold_caregivers(m, child, style);
+        m->people.affect_baseline[child] = (float)set_point;
+        assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    }
+    double anxiety = m->people.anxiety[child];
+    attune_model_free(m);
+    return anxiety;
+}
+
+/* Temperament sets how strongly unpredictable care is felt: with reactivity, the same
+ * inconsistent caregivers leave a child of negative emotionality more anxious than one of
+ * positive emotionality; without it, the set point does not matter. */
+static void reactivity_scales_the_anxiety_inconsistency_teaches(void **state)
+{
+    (void)state;
+    const char *const reactive[] = {"working_model.reactivity", "0.8", NULL};
+    const char *const flat[] = {"working_model.reactivity", "0", NULL};
+    double negative = anxiety_of_child(INCONSISTENT, -0.2, reactive);
+    double positive = anxiety_of_child(INCONSISTENT, 0.4, reactive);
+    print_message("reactivity 0.8: anxiety %.3f (set point -0.2) vs %.3f (0.4)\n", negative,
+                  positive);
+    assert_true(negative > 1.5 * positive);
+    double negative_flat = anxiety_of_child(INCONSISTENT, -0.2, flat);
+    double positive_flat = anxiety_of_child(INCONSISTENT, 0.4, flat);
+    print_message("reactivity 0: anxiety %.3f vs %.3f\n", negative_flat, positive_flat);
+    assert_true(fabs(negative_flat - positive_flat) < 0.25 * (negative - positive));
+}
+
+/* Defensive exclusion: the share of the avoidance discount that also screens care from the
+ * working model's learning (1: all of it, factor 1; 0: none, the care as received). */
+static void defensive_exclusion_sets_the_care_learned(void **state)
+{
+    (void)state;
+    double factor[3];
+    const char *const shares[3] = {"1", "0.5", "0"};
+    for (int k = 0; k < 3; k++) {
+        attune_scenario *s = NULL;
+        assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+        attune_scenario_set(s, "population.size", "1000", NULL);
+        attune_scenario_set(s, "interaction.avoidance_discount", "0.6", NULL);
+        attune_scenario_set(s, "working_model.defensive_exclusion", shares[k], NULL);
+        attune_model *m = NULL;
+        attune_error err;
+        assert_int_equal(attune_model_create(s, 1, &m, &err), ATTUNE_OK);
+        attune_scenario_free(s);
+        assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
+        m->people.integration[0] = 0;
+        m->people.avoidance[0] = 0;
+        assert_true(fabs(learned_care_factor(m, 0) - 1.0) < 1e-12);
+        m->people.avoidance[0] = 0.5f;
+        factor[k] = learned_care_factor(m, 0);
+        attune_model_free(m);
+    }
+    /* discount 0.6 x 0.5 = 0.3: care taken in is 0.7 of care received */
+    assert_true(fabs(factor[0] - 1.0) < 1e-12);
+    assert_true(fabs(factor[1] - 0.85 / 0.7) < 1e-6);
+    assert_true(fabs(factor[2] - 1.0 / 0.7) < 1e-6);
 }
 
 static void warm_caregiving_gives_a_secure_child(void **state)
@@ -131,6 +222,8 @@ int main(void)
         cmocka_unit_test(inconsistent_caregiving_gives_a_resistant_child),
         cmocka_unit_test(frightening_caregiving_gives_a_disorganized_child),
         cmocka_unit_test(plasticity_falls_with_age),
+        cmocka_unit_test(reactivity_scales_the_anxiety_inconsistency_teaches),
+        cmocka_unit_test(defensive_exclusion_sets_the_care_learned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
