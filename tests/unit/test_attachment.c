@@ -45,7 +45,12 @@ static void hold_caregivers(attune_model *m, uint32_t child, caregiving style)
     }
 }
 
-static int raise_child(caregiving style, const char *const *settings)
+/* Raises the first newborn of a quiet town (no stressors, deaths or separations; `settings`
+ * over that) to the assessment age, its caregivers held to `style` and its affect set point
+ * to `set_point` (NAN: the population's mean, a child of average temperament,
+ * working_model.reactivity). Returns the model (the caller frees it) and the child. */
+static attune_model *raise_newborn(caregiving style, double set_point, const char *const *settings,
+                                   uint32_t *child_out)
 {
     attune_scenario *s = NULL;
     assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
@@ -68,15 +73,23 @@ static int raise_child(caregiving style, const char *const *settings)
                 child = i;
     }
     assert_true(child != UINT32_MAX);
+    if (isnan(set_point))
+        set_point = m->p->affect_baseline_mean;
     int32_t assessed = m->week + (int32_t)m->p->classes_assessment_age;
     while (m->week < assessed) {
         hold_caregivers(m, child, style);
-        /* a child of average temperament (working_model.reactivity) */
-        m->people.affect_baseline[child] = (float)m->p->affect_baseline_mean;
+        m->people.affect_baseline[child] = (float)set_point;
         assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
     }
-    int c = m->people.infant_class[child];
+    *child_out = child;
+    return m;
+}
 
+static int raise_child(caregiving style, const char *const *settings)
+{
+    uint32_t child = 0;
+    attune_model *m = raise_newborn(style, NAN, settings, &child);
+    int c = m->people.infant_class[child];
     print_message("child %u: anxiety %.2f avoidance %.2f disorganization %.2f -> %s\n", child,
                   m->people.anxiety[child], m->people.avoidance[child],
                   m->people.disorganization[child], attachment_infant_class_name(c));
@@ -84,39 +97,12 @@ static int raise_child(caregiving style, const char *const *settings)
     return c;
 }
 
-/* Raises a newborn under `style` with its affect set point held at `set_point`; returns its
- * attachment anxiety at the assessment age. */
+/* The attachment anxiety at the assessment age of a newborn raised under `style` with its
+ * affect set point held at `set_point`. */
 static double anxiety_of_child(caregiving style, double set_point, const char *const *settings)
 {
-    attune_scenario *s = NULL;
-    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
-    attune_scenario_set(s, "population.size", "2000", NULL);
-    attune_scenario_set(s, "life_events.stressor_rate", "0", NULL);
-    attune_scenario_set(s, "demography.mortality_a", "0", NULL);
-    attune_scenario_set(s, "demography.separation_rate", "0", NULL);
-    attune_scenario_set(s, "interaction.hostility_base", "0", NULL);
-    attune_scenario_set(s, "interaction.hostility_gain", "0", NULL);
-    for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2)
-        assert_int_equal(attune_scenario_set(s, settings[k], settings[k + 1], NULL), ATTUNE_OK);
-    attune_model *m = NULL;
-    attune_error err;
-    assert_int_equal(attune_model_create(s, 2, &m, &err), ATTUNE_OK);
-    attune_scenario_free(s);
-    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
-    uint32_t child = UINT32_MAX;
-    while (child == UINT32_MAX && m->week < 200) {
-        assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
-        for (uint32_t i = 0; i < m->people.count && child == UINT32_MAX; i++)
-            if (m->people.birth_week[i] == m->week)
-                child = i;
-    }
-    assert_true(child != UINT32_MAX);
-    int32_t assessed = m->week + (int32_t)m->p->classes_assessment_age;
-    while (m->week < assessed) {
-        hold_caregivers(m, child, style);
-        m->people.affect_baseline[child] = (float)set_point;
-        assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
-    }
+    uint32_t child = 0;
+    attune_model *m = raise_newborn(style, set_point, settings, &child);
     double anxiety = m->people.anxiety[child];
     attune_model_free(m);
     return anxiety;
@@ -128,8 +114,21 @@ static double anxiety_of_child(caregiving style, double set_point, const char *c
 static void reactivity_scales_the_anxiety_inconsistency_teaches(void **state)
 {
     (void)state;
-    const char *const reactive[] = {"working_model.reactivity", "0.8", NULL};
-    const char *const flat[] = {"working_model.reactivity", "0", NULL};
+    /* without hostility, so that only inconsistency teaches */
+    const char *const reactive[] = {"interaction.hostility_base",
+                                    "0",
+                                    "interaction.hostility_gain",
+                                    "0",
+                                    "working_model.reactivity",
+                                    "0.8",
+                                    NULL};
+    const char *const flat[] = {"interaction.hostility_base",
+                                "0",
+                                "interaction.hostility_gain",
+                                "0",
+                                "working_model.reactivity",
+                                "0",
+                                NULL};
     double negative = anxiety_of_child(INCONSISTENT, -0.2, reactive);
     double positive = anxiety_of_child(INCONSISTENT, 0.4, reactive);
     print_message("reactivity 0.8: anxiety %.3f (set point -0.2) vs %.3f (0.4)\n", negative,
