@@ -99,7 +99,9 @@ void affect_update(attune_model *m)
         if (pp->meetings[i] > 0) {
             double q = pp->exchange_sum[i] / pp->meetings[i];
             pp->relationship_quality[i] =
-                clampf(0.9 * pp->relationship_quality[i] + 0.1 * q, -1, 1);
+                clampf((1.0 - p->affect_quality_rate) * pp->relationship_quality[i] +
+                           p->affect_quality_rate * q,
+                       -1, 1);
         }
     }
 }

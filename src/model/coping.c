@@ -2,7 +2,8 @@
  * Maladaptive coping (MODEL.md process 5; claims C4, C11): addiction, disordered eating and
  * withdrawal as affect regulation that communicates unmet needs.
  *
- *   distress = 0.8 unmet need + 0.1 max(0, -affect) + 0.1 stress
+ *   distress = distress_need unmet need + distress_affect max(0, -affect)
+ *              + distress_stress stress
  *   urge     = distress (1 - support_buffer S / (S + 1)) (1 - urge_relief integration)
  *              + urge_noise z
  * with S the support one can count on: the closeness-weighted contact expected from one's ties,
@@ -71,7 +72,9 @@ void coping_update(attune_model *m, int32_t week)
         if (!pp->alive[i] || person_age_at(m, i, week) < 10)
             continue;
         double bad = pp->affect[i] < 0 ? -(double)pp->affect[i] : 0.0;
-        double distress = 0.8 * pp->unmet_need[i] + 0.1 * bad + 0.1 * pp->stress[i];
+        double distress = p->coping_distress_need * pp->unmet_need[i] +
+                          p->coping_distress_affect * bad +
+                          p->coping_distress_stress * pp->stress[i];
         double w = expected_support(m, i);
         uint32_t r[4];
         rng_draw4(m->key, (uint32_t)week, STREAM_COPING, i, 0, r);
@@ -110,7 +113,7 @@ void coping_update(attune_model *m, int32_t week)
             if (urge >= stop)
                 pp->coping_calm_run[i] = 0;
             double target = (urge - stop) / (1.0 - stop) + 0.5 * habit;
-            double c = pp->coping[i] + 0.3 * (target - pp->coping[i]);
+            double c = pp->coping[i] + p->coping_intensity_rate * (target - pp->coping[i]);
             pp->coping[i] = (float)(c < 0 ? 0 : c > 1 ? 1 : c);
             pp->coping_habit[i] = (float)(habit + p->coping_habit_rate * (pp->coping[i] - habit));
         }

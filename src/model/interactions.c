@@ -32,7 +32,8 @@ void interactions_snapshot(attune_model *m, int32_t week)
     for (uint32_t i = 0; i < n; i++) {
         double security = person_security(m, i);
         double mood = 0.5 * ((double)pp->affect[i] + 1.0);
-        double inner = 0.35 * pp->self_worth[i] + 0.35 * mood + 0.3 * security;
+        double inner = p->interaction_inner_self_worth * pp->self_worth[i] +
+                       p->interaction_inner_mood * mood + p->interaction_inner_security * security;
         double capacity = p->interaction_capacity_base + p->interaction_capacity_gain * inner +
                           pp->disposition[i] + p->insight_capacity_gain * pp->integration[i];
         if (week > 0) {
@@ -44,8 +45,9 @@ void interactions_snapshot(attune_model *m, int32_t week)
         capacity *= 1.0 - p->coping_capacity_cost * pp->coping[i];
         pp->give_capacity[i] = (float)clamp01(capacity);
         double bad_affect = pp->affect[i] < 0 ? -(double)pp->affect[i] : 0.0;
-        double strain = 0.4 * pp->disorganization[i] + 0.3 * (1.0 - pp->self_worth[i]) +
-                        0.3 * bad_affect - pp->disposition[i];
+        double strain = p->interaction_strain_disorganization * pp->disorganization[i] +
+                        p->interaction_strain_self_worth * (1.0 - pp->self_worth[i]) +
+                        p->interaction_strain_affect * bad_affect - pp->disposition[i];
         double hostility = p->interaction_hostility_base + p->interaction_hostility_gain * strain;
         if (pp->coping_form[i] == COPING_SUBSTANCE)
             hostility += p->coping_strain * pp->coping[i];
