@@ -92,6 +92,17 @@ static void the_waitlist_is_first_come_first_served(void **state)
     attune_model_free(m);
 }
 
+/* The small town with `settings`, one week on (therapists recruited); `therapist` is the first
+ * of them. */
+static attune_model *town_with_therapists(const char *const *settings, uint32_t *therapist)
+{
+    attune_model *m = small_town(settings);
+    attune_error err;
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    assert_true(count_therapists(m, therapist) > 0);
+    return m;
+}
+
 /* Runs `sessions` weekly sessions of a course of client c (kept in its episode). */
 static void run_course(attune_model *m, uint32_t c, uint32_t therapist, int sessions)
 {
@@ -107,11 +118,8 @@ static void alliance_builds_faster_with_a_secure_client_and_repairs_the_model(vo
     (void)state;
     static const char *const settings[] = {
         "therapy.seek_rate", "0", "therapy.dropout_rate", "0", "therapy.rupture_rate", "0", NULL};
-    attune_model *m = small_town(settings);
-    attune_error err;
-    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
     uint32_t therapist = 0;
-    assert_true(count_therapists(m, &therapist) > 0);
+    attune_model *m = town_with_therapists(settings, &therapist);
     people *pp = &m->people;
     uint32_t c[2];
     assert_int_equal(adults(m, c, 2), 2);
@@ -154,11 +162,8 @@ static void a_repaired_rupture_lifts_the_self_at_once(void **state)
                                            "therapy.corrective_self",
                                            "0.3",
                                            NULL};
-    attune_model *m = small_town(settings);
-    attune_error err;
-    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
     uint32_t therapist = 0;
-    assert_true(count_therapists(m, &therapist) > 0);
+    attune_model *m = town_with_therapists(settings, &therapist);
     people *pp = &m->people;
     uint32_t c = 0;
     assert_int_equal(adults(m, &c, 1), 1);
@@ -188,11 +193,8 @@ static void courses_end_with_their_reason(void **state)
     (void)state;
     static const char *const settings[] = {
         "therapy.seek_rate", "0", "therapy.dropout_rate", "0", "therapy.max_sessions", "4", NULL};
-    attune_model *m = small_town(settings);
-    attune_error err;
-    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
     uint32_t therapist = 0;
-    assert_true(count_therapists(m, &therapist) > 0);
+    attune_model *m = town_with_therapists(settings, &therapist);
     people *pp = &m->people;
     uint32_t c[2];
     assert_int_equal(adults(m, c, 2), 2);
