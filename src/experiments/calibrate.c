@@ -199,14 +199,6 @@ static int exec(sqlite3 *db, const char *sql)
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-static void bind_real(sqlite3_stmt *st, int col, double v)
-{
-    if (isfinite(v))
-        sqlite3_bind_double(st, col, v);
-    else
-        sqlite3_bind_null(st, col);
-}
-
 static int put(sqlite3 *db, const char *key, const char *value)
 {
     sqlite3_stmt *st;
@@ -263,7 +255,7 @@ static int store(sqlite3 *db, const attune_sweep *sw, const attune_calibration_r
     for (size_t p = 0; p < r->point_count && !bad; p++) {
         sqlite3_bind_int64(fit, 1, (sqlite3_int64)p);
         sqlite3_bind_int(fit, 2, r->replicates[p]);
-        bind_real(fit, 3, r->distance[p]);
+        sweep_bind_real(fit, 3, r->distance[p]);
         if (r->rank[p])
             sqlite3_bind_int64(fit, 4, r->rank[p]);
         else
@@ -276,10 +268,10 @@ static int store(sqlite3 *db, const attune_sweep *sw, const attune_calibration_r
             double sim = r->simulated[p * r->part_count + k];
             sqlite3_bind_int64(part, 1, (sqlite3_int64)p);
             sqlite3_bind_text(part, 2, t->id, -1, SQLITE_STATIC);
-            bind_real(part, 3, sim);
+            sweep_bind_real(part, 3, sim);
             sqlite3_bind_double(part, 4, t->value);
             sqlite3_bind_double(part, 5, t->tolerance);
-            bind_real(part, 6, attune_target_distance(t, sim));
+            sweep_bind_real(part, 6, attune_target_distance(t, sim));
             bad |= sqlite3_step(part) != SQLITE_DONE;
             sqlite3_reset(part);
         }

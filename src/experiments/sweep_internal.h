@@ -74,6 +74,12 @@ struct attune_sweep {
     sweep_calibration calib;
 };
 
+typedef struct sqlite3_stmt sqlite3_stmt;
+
+/* Binds `v` to parameter `col` of a prepared statement, NULL when it is not finite (NaN: no
+ * value) (sweep_store.c). */
+void sweep_bind_real(sqlite3_stmt *st, int col, double v);
+
 /* Builds the design points of a parsed sweep (sweep_design.c). */
 int sweep_design_build(attune_sweep *sweep, attune_error *err);
 

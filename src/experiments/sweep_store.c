@@ -222,6 +222,14 @@ static int write_factors(sqlite3 *db, const attune_sweep *sw)
     return bad ? -1 : 0;
 }
 
+void sweep_bind_real(sqlite3_stmt *st, int col, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, col, v);
+    else
+        sqlite3_bind_null(st, col);
+}
+
 static void bind_or_null(sqlite3_stmt *st, int col, int32_t v)
 {
     if (v < 0)
@@ -435,10 +443,8 @@ static int insert_weekly(sqlite3 *db, const attune_sweep_result *r)
             double v = r->values[row * r->columns + c];
             if (attune_metric_is_integer(c))
                 sqlite3_bind_int64(st, 2 + (int)c, (sqlite3_int64)v);
-            else if (isfinite(v))
-                sqlite3_bind_double(st, 2 + (int)c, v);
             else
-                sqlite3_bind_null(st, 2 + (int)c);
+                sweep_bind_real(st, 2 + (int)c, v);
         }
         bad |= sqlite3_step(st) != SQLITE_DONE;
         sqlite3_reset(st);
@@ -466,14 +472,8 @@ static int insert_summary(sqlite3 *db, const attune_sweep *sw, const attune_swee
         double final = r->values[last * r->columns + c];
         sqlite3_bind_int64(st, 1, r->run_id);
         sqlite3_bind_text(st, 2, summary_name(sw, m), -1, SQLITE_STATIC);
-        if (isfinite(final))
-            sqlite3_bind_double(st, 3, final);
-        else
-            sqlite3_bind_null(st, 3);
-        if (isfinite(mean))
-            sqlite3_bind_double(st, 4, mean);
-        else
-            sqlite3_bind_null(st, 4);
+        sweep_bind_real(st, 3, final);
+        sweep_bind_real(st, 4, mean);
         bad |= sqlite3_step(st) != SQLITE_DONE;
         sqlite3_reset(st);
     }
@@ -495,14 +495,8 @@ static int insert_targets(sqlite3 *db, const attune_sweep_result *r)
         double v = r->stats[k], n = r->stats[ATTUNE_TARGET_PART_COUNT + k];
         sqlite3_bind_int64(st, 1, r->run_id);
         sqlite3_bind_text(st, 2, attune_target_at(k)->id, -1, SQLITE_STATIC);
-        if (isfinite(v))
-            sqlite3_bind_double(st, 3, v);
-        else
-            sqlite3_bind_null(st, 3);
-        if (isfinite(n))
-            sqlite3_bind_double(st, 4, n);
-        else
-            sqlite3_bind_null(st, 4);
+        sweep_bind_real(st, 3, v);
+        sweep_bind_real(st, 4, n);
         bad |= sqlite3_step(st) != SQLITE_DONE;
         sqlite3_reset(st);
     }
