@@ -48,10 +48,14 @@ typedef void (*attune_claims_progress)(const char *claim, const char *arm, int r
 /**
  * Runs the claims listed in `only` (comma-separated ids; NULL or "" for all) with `replicates`
  * replicates each (seeds 1000, 1001, ...), reading the arms from `scenario_dir` (the folder
- * holding C1.base.ini, C1.ARM.ini, ...). Writes a malloc'd array of results that the caller
- * frees. A failing claim is a result, not an error.
+ * holding C1.base.ini, C1.ARM.ini, ...). `settings` (NULL when `setting_count` is 0) are
+ * "key=value" strings that change the defaults every arm starts from: they are applied before
+ * the claim's own files, so a key the claim's files set keeps the claim's value (its design
+ * and arms). Writes a malloc'd array of results that the caller frees. A failing claim is a
+ * result, not an error.
  */
 int attune_claims_run(const char *scenario_dir, const char *only, int replicates, int threads,
+                      const char *const *settings, size_t setting_count,
                       attune_claims_progress progress, void *user, attune_claim_result **results,
                       size_t *count, attune_error *err);
 

@@ -106,6 +106,13 @@ int attune_scenario_load_buffer(attune_scenario *scenario, const char *text, siz
 int attune_scenario_set(attune_scenario *scenario, const char *key, const char *value,
                         struct attune_error *err);
 
+/**
+ * Sets parameters from "key=value" texts (as given to --set), in order, stopping at the first
+ * that is malformed or fails attune_scenario_set.
+ */
+int attune_scenario_set_each(attune_scenario *scenario, const char *const *settings, size_t count,
+                             struct attune_error *err);
+
 /** Reads a numeric parameter (ints and bools as doubles). */
 int attune_scenario_get(const attune_scenario *scenario, const char *key, double *value);
 

@@ -10,12 +10,19 @@
 
 static const char claims_usage[] =
     "Usage: attune claims [--only C1,C2,...] [--replicates N] [--json] [--threads N]\n"
-    "                     [--scenarios DIR] [--quiet]\n"
+    "                     [--scenarios DIR] [--set KEY=VALUE]... [--quiet]\n"
     "Runs the claim experiments (arms in DIR, default: the source tree's scenarios/claims) with\n"
     "N replicates (default 5) and prints, for each claim, the essay's sentence and each tested\n"
     "quantity with its estimate, 95% confidence interval, criterion and result. A quantity\n"
-    "passes only if its whole interval lies on the passing side. Exit code 0 if every claim\n"
-    "passed, 6 if one failed (other codes as for attune run).\n";
+    "passes only if its whole interval lies on the passing side.\n"
+    "\n"
+    "  --set KEY=VALUE  change a default parameter for every arm of every claim (repeatable),\n"
+    "                   e.g. to test a calibration against the claims; the claims' own files\n"
+    "                   are read after it, so a key they set (their design and arms) keeps\n"
+    "                   their value\n"
+    "\n"
+    "Exit code 0 if every claim passed, 6 if one failed, 3 for a bad --set (other codes as\n"
+    "for attune run).\n";
 
 static void on_progress(const char *claim, const char *arm, int replicate, int done, int total,
                         void *user)
@@ -60,9 +67,15 @@ static void json_estimate(const attune_claim_part *q)
     json_print_string(q->criterion);
 }
 
-static void print_json(const attune_claim_result *r, size_t n)
+static void print_json(const attune_claim_result *r, size_t n, const char *const *settings,
+                       size_t setting_count)
 {
-    printf("{\"claims\":[");
+    printf("{\"settings\":[");
+    for (size_t k = 0; k < setting_count; k++) {
+        printf("%s", k ? "," : "");
+        json_print_string(settings[k]);
+    }
+    printf("],\"claims\":[");
     for (size_t k = 0; k < n; k++) {
         const attune_claim_part *head = &r[k].parts[0];
         for (size_t p = 0; p < r[k].part_count; p++)
@@ -91,7 +104,8 @@ static void print_json(const attune_claim_result *r, size_t n)
     printf("\n]}\n");
 }
 
-static void print_table(const attune_claim_result *r, size_t n)
+static void print_table(const attune_claim_result *r, size_t n, const char *const *settings,
+                        size_t setting_count)
 {
     printf("%-5s %-28s %10s  %-22s %-18s %s\n", "claim", "quantity", "estimate", "95% CI",
            "criterion", "result");
@@ -109,12 +123,20 @@ static void print_table(const attune_claim_result *r, size_t n)
     for (size_t k = 0; k < n; k++)
         passed += r[k].passed;
     printf("\n%zu of %zu claims passed (replicates: %d)\n", passed, n, n ? r[0].replicates : 0);
+    if (setting_count > 0) {
+        printf("with defaults changed by --set:");
+        for (size_t k = 0; k < setting_count; k++)
+            printf(" %s", settings[k]);
+        printf("\n");
+    }
 }
 
-int cmd_claims(int argc, char **argv)
+/* `settings` has room for every --set value of argv (pointers into argv, in order). */
+static int claims_with(int argc, char **argv, const char **settings)
 {
     const char *only = NULL, *dir = ATTUNE_SCENARIO_DIR "/claims";
     int replicates = 5, threads = 0, json = 0, quiet = 0;
+    size_t setting_count = 0;
     for (int a = 1; a < argc; a++) {
         const char *arg = argv[a];
         const char *value = a + 1 < argc ? argv[a + 1] : NULL;
@@ -130,6 +152,9 @@ int cmd_claims(int argc, char **argv)
             a++;
         } else if (strcmp(arg, "--scenarios") == 0 && value) {
             dir = value;
+            a++;
+        } else if (strcmp(arg, "--set") == 0 && value) {
+            settings[setting_count++] = value;
             a++;
         } else if ((strcmp(arg, "--replicates") == 0 || strcmp(arg, "--threads") == 0) && value) {
             char *end;
@@ -154,9 +179,21 @@ int cmd_claims(int argc, char **argv)
     attune_claim_result *results = NULL;
     size_t count = 0;
     attune_error err = {0};
+    /* A bad --set is a scenario error (exit 3), said before any run. */
+    attune_scenario *probe = NULL;
+    if (attune_scenario_create(&probe) != ATTUNE_OK) {
+        fprintf(stderr, "attune claims: out of memory\n");
+        return EXIT_MEMORY;
+    }
+    int checked = attune_scenario_set_each(probe, settings, setting_count, &err);
+    attune_scenario_free(probe);
+    if (checked != ATTUNE_OK) {
+        report_error(&err);
+        return exit_code_for(checked);
+    }
     int show = !quiet && isatty(STDERR_FILENO);
-    int rc = attune_claims_run(dir, only, replicates, threads, show ? on_progress : NULL, NULL,
-                               &results, &count, &err);
+    int rc = attune_claims_run(dir, only, replicates, threads, settings, setting_count,
+                               show ? on_progress : NULL, NULL, &results, &count, &err);
     if (show)
         fprintf(stderr, "\r%70s\r", "");
     if (rc != ATTUNE_OK) {
@@ -166,12 +203,24 @@ int cmd_claims(int argc, char **argv)
         return rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
     }
     if (json)
-        print_json(results, count);
+        print_json(results, count, settings, setting_count);
     else
-        print_table(results, count);
+        print_table(results, count, settings, setting_count);
     int all = 1;
     for (size_t k = 0; k < count; k++)
         all &= results[k].passed;
     free(results);
     return all ? EXIT_OK : EXIT_CLAIM_FAILED;
+}
+
+int cmd_claims(int argc, char **argv)
+{
+    const char **settings = calloc((size_t)argc + 1, sizeof *settings);
+    if (settings == NULL) {
+        fprintf(stderr, "attune claims: out of memory\n");
+        return EXIT_MEMORY;
+    }
+    int code = claims_with(argc, argv, settings);
+    free(settings);
+    return code;
 }

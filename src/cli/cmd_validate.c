@@ -278,11 +278,7 @@ int cmd_validate(int argc, char **argv)
             rc = attune_scenario_set(s, "population.size", value, &err);
         } else if (strcmp(arg, "--set") == 0 && value != NULL && strchr(value, '=') != NULL &&
                    value[0] != '=') {
-            char key[256];
-            size_t len = (size_t)(strchr(value, '=') - value);
-            snprintf(key, sizeof key, "%.*s", (int)(len < sizeof key ? len : sizeof key - 1),
-                     value);
-            rc = attune_scenario_set(s, key, strchr(value, '=') + 1, &err);
+            rc = attune_scenario_set_each(s, &value, 1, &err);
         } else {
             static const char *const known[] = {"--replicates", "--threads", "--weeks",
                                                 "--size",       "--set",     "--seed"};

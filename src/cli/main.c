@@ -13,7 +13,7 @@ static const char usage[] =
     "  attune run [SCENARIO] [options]   simulate; without SCENARIO, the built-in default\n"
     "  attune params [--markdown|--ini]  list every parameter (--markdown: the reference in\n"
     "                                    docs/parameters.md; --ini: scenarios/default.ini)\n"
-    "  attune claims [--only C1,..] [--replicates N] [--json]\n"
+    "  attune claims [--only C1,..] [--replicates N] [--json] [--set K=V]\n"
     "                                    run the claim experiments (attune claims --help)\n"
     "  attune validate [--replicates N] [--json]\n"
     "                                    compare the default population with the published\n"

@@ -191,6 +191,30 @@ int attune_scenario_set(attune_scenario *scenario, const char *key, const char *
                        key, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 }
 
+int attune_scenario_set_each(attune_scenario *scenario, const char *const *settings, size_t count,
+                             attune_error *err)
+{
+    if (count > 0 && settings == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, NULL, "missing settings");
+    for (size_t k = 0; k < count; k++) {
+        const char *eq = strchr(settings[k], '=');
+        if (eq == NULL || eq == settings[k])
+            return attune_fail(err, ATTUNE_ERR_SYNTAX, NULL, 0, NULL,
+                               "setting '%s' is not of the form key=value", settings[k]);
+        char key[256];
+        size_t len = (size_t)(eq - settings[k]);
+        if (len >= sizeof key)
+            return attune_fail(err, ATTUNE_ERR_UNKNOWN_KEY, NULL, 0, NULL,
+                               "setting '%.40s...': the key is too long", settings[k]);
+        memcpy(key, settings[k], len);
+        key[len] = '\0';
+        int rc = attune_scenario_set(scenario, key, eq + 1, err);
+        if (rc != ATTUNE_OK)
+            return rc;
+    }
+    return ATTUNE_OK;
+}
+
 int attune_scenario_get(const attune_scenario *scenario, const char *key, double *value)
 {
     if (scenario == NULL || key == NULL || value == NULL)

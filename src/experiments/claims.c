@@ -23,6 +23,8 @@ typedef struct claim_ctx {
     const char *dir;
     int replicates;
     int threads;
+    const char *const *settings; /* "key=value": the defaults every arm starts from */
+    size_t setting_count;
     attune_claims_progress progress;
     void *user;
     int done, total;
@@ -103,8 +105,10 @@ static int run_arm(claim_ctx *c, const char *claim, const char *arm, int replica
     int rc = attune_scenario_create(&s);
     if (rc != ATTUNE_OK)
         return attune_fail(c->err, rc, NULL, 0, NULL, "out of memory");
+    rc = attune_scenario_set_each(s, c->settings, c->setting_count, c->err);
     snprintf(path, sizeof path, "%s/%s.base.ini", c->dir, claim);
-    rc = attune_scenario_load(s, path, c->err);
+    if (rc == ATTUNE_OK)
+        rc = attune_scenario_load(s, path, c->err);
     if (rc == ATTUNE_OK && arm != NULL) {
         snprintf(path, sizeof path, "%s/%s.%s.ini", c->dir, claim, arm);
         rc = attune_scenario_load(s, path, c->err);
@@ -1421,6 +1425,7 @@ static int selected(const char *only, const char *id)
 }
 
 int attune_claims_run(const char *scenario_dir, const char *only, int replicates, int threads,
+                      const char *const *settings, size_t setting_count,
                       attune_claims_progress progress, void *user, attune_claim_result **results,
                       size_t *count, attune_error *err)
 {
@@ -1452,7 +1457,17 @@ int attune_claims_run(const char *scenario_dir, const char *only, int replicates
                 p++;
         }
     }
-    claim_ctx c = {scenario_dir, replicates, threads, progress, user, 0, 0, err};
+    /* Bad settings are reported before any run. */
+    attune_scenario *probe = NULL;
+    int checked = attune_scenario_create(&probe);
+    if (checked != ATTUNE_OK)
+        return attune_fail(err, checked, NULL, 0, NULL, "out of memory");
+    checked = attune_scenario_set_each(probe, settings, setting_count, err);
+    attune_scenario_free(probe);
+    if (checked != ATTUNE_OK)
+        return checked;
+    claim_ctx c = {scenario_dir, replicates, threads, settings, setting_count,
+                   progress,     user,       0,       0,        err};
     size_t n = 0;
     for (size_t k = 0; k < CLAIM_COUNT; k++)
         if (selected(only, claims[k].id)) {

@@ -104,6 +104,30 @@ static void suggestions_find_the_nearest_key(void **state)
     assert_string_equal(attune_nearest_section("cultur"), "culture");
 }
 
+static void settings_apply_in_order_and_stop_at_the_first_bad_one(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_error err = {0};
+    const char *good[] = {"population.size=1234", "affect.inertia=0.5", "population.size=4321"};
+    assert_int_equal(attune_scenario_set_each(s, good, 3, &err), ATTUNE_OK);
+    double v = 0;
+    assert_int_equal(attune_scenario_get(s, "population.size", &v), ATTUNE_OK);
+    assert_true(v == 4321); /* the later setting wins */
+    assert_int_equal(attune_scenario_get(s, "affect.inertia", &v), ATTUNE_OK);
+    assert_true(v == 0.5);
+    const char *bad[] = {"affect.inertia=0.25", "population.sze=10", "affect.inertia=0.75"};
+    assert_int_equal(attune_scenario_set_each(s, bad, 3, &err), ATTUNE_ERR_UNKNOWN_KEY);
+    assert_non_null(strstr(err.message, "population.size"));
+    assert_int_equal(attune_scenario_get(s, "affect.inertia", &v), ATTUNE_OK);
+    assert_true(v == 0.25); /* applied up to the bad one, not after it */
+    const char *malformed[] = {"affect.inertia"};
+    assert_int_equal(attune_scenario_set_each(s, malformed, 1, &err), ATTUNE_ERR_SYNTAX);
+    assert_int_equal(attune_scenario_set_each(s, NULL, 0, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+}
+
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -157,6 +181,7 @@ int main(void)
         cmocka_unit_test(defaults_come_from_the_table),
         cmocka_unit_test(values_parse_by_type),
         cmocka_unit_test(suggestions_find_the_nearest_key),
+        cmocka_unit_test(settings_apply_in_order_and_stop_at_the_first_bad_one),
         cmocka_unit_test(parameter_reference_matches_table),
         cmocka_unit_test(default_scenario_file_matches_built_in_default),
     };
