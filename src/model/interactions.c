@@ -137,6 +137,22 @@ static inline int asymmetric_kind(int kind)
 /* Cultures are indexed by a byte. */
 #define CULTURE_INDEX_LIMIT 256
 
+/* Half-ties ahead of the current one whose other end the exchange prefetches. */
+#define PREFETCH_AHEAD 3
+
+/* Asks for what the exchange reads of the other end of half-tie h: its half and its snapshot.
+ * (A macro: gcc drops a function's prefetches with the call, as the call has no effect.) */
+#define PREFETCH_OTHER_END(t, pp, h)                                                               \
+    do {                                                                                           \
+        uint32_t tw_ = (t)->twin[h], j_ = (t)->other[h];                                           \
+        __builtin_prefetch(&(t)->engagement[tw_]);                                                 \
+        __builtin_prefetch(&(t)->kind[tw_]);                                                       \
+        __builtin_prefetch(&(pp)->give_capacity[j_]);                                              \
+        __builtin_prefetch(&(pp)->hostility[j_]);                                                  \
+        __builtin_prefetch(&(pp)->alive[j_]);                                                      \
+        __builtin_prefetch(&(pp)->culture[j_]);                                                    \
+    } while (0)
+
 void interactions_exchange(attune_model *m, int32_t week)
 {
     const attune_params *p = m->p;
@@ -173,6 +189,11 @@ void interactions_exchange(attune_model *m, int32_t week)
         uint32_t meetings = 0, hostile_meetings = 0, cg_meetings = 0, cg_hostile = 0;
         uint32_t cg_distress = 0, cg_coping = 0;
         uint32_t begin = t->start[i], end = begin + t->count[i];
+        if (i + 1 < n) {
+            uint32_t next = t->start[i + 1], stop = next + t->count[i + 1];
+            for (uint32_t h = next; h < stop && h < next + PREFETCH_AHEAD; h++)
+                PREFETCH_OTHER_END(t, pp, h);
+        }
         if (alive[i] && end > begin) {
             /* Integration loosens the working model's distortions of perception. */
             double loosen = 1.0 - p->insight_loosening * pp->integration[i];
@@ -188,6 +209,10 @@ void interactions_exchange(attune_model *m, int32_t week)
             const double host_i_child = hostility_toward(m, i, ATTUNE_TIE_CHILD);
             const channel_factors factors_i = factors[pp->culture[i]];
             for (uint32_t h = begin; h < end; h++) {
+                /* The other end's half-tie and snapshot lie anywhere in memory: ask for them a
+                 * few half-ties ahead, so that the misses overlap this meeting's arithmetic. */
+                if (h + PREFETCH_AHEAD < end)
+                    PREFETCH_OTHER_END(t, pp, h + PREFETCH_AHEAD);
                 uint32_t j = t->other[h];
                 int kind = t->kind[h];
                 int symmetric = !asymmetric_kind(kind);
