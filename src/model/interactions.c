@@ -173,15 +173,14 @@ static inline int asymmetric_kind(int kind)
 typedef struct meeting_note {
     double received, received_mirror, given;
     uint32_t meet[4];
-    uint32_t slot; /* the higher id's half-tie */
-    uint32_t week; /* week + 1; 0 when empty */
+    uint32_t slot; /* the higher id's half-tie + 1; 0 when empty (a week's notes start empty) */
     uint8_t met, hostile, hostile_back;
 } meeting_note;
 
 /* Notes a thread keeps, by the slot of the half-tie they are for (a power of two). A note
  * overwritten before it is read, or written by another thread, is worked out again: the
  * numbers are the same either way. */
-#define MEETING_NOTES 32768u
+#define MEETING_NOTES 16384u
 
 void interactions_exchange(attune_model *m, int32_t week)
 {
@@ -212,11 +211,11 @@ void interactions_exchange(attune_model *m, int32_t week)
         factors[c].mirroring = 0.7 + 0.6 * (m->cultures[c].expressiveness - 0.5);
         factors[c].validation = 0.7 + 0.6 * (m->cultures[c].warmth - 0.5);
     }
-    /* Without room for notes, both ends work out every meeting. */
+    /* Without room for notes, both ends work out every meeting. Chunks of 4,096 people: both
+     * ends of most ties fall to the same thread, whose notes the higher id reads. */
     meeting_note *all_notes =
         calloc((size_t)(m->threads > 0 ? m->threads : 1) * MEETING_NOTES, sizeof *all_notes);
-    const uint32_t week_tag = (uint32_t)week + 1u;
-#pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
+#pragma omp parallel for schedule(dynamic, 4096) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         meeting_note *notes =
             all_notes ? all_notes + (size_t)omp_get_thread_num() * MEETING_NOTES : NULL;
@@ -259,7 +258,7 @@ void interactions_exchange(attune_model *m, int32_t week)
                 const meeting_note *note = NULL;
                 if (notes != NULL && j < i) {
                     const meeting_note *c = &notes[h & (MEETING_NOTES - 1)];
-                    if (c->slot == h && c->week == week_tag)
+                    if (c->slot == h + 1)
                         note = c;
                 }
                 /* The note i leaves for j's half, if i is the lower id. */
@@ -267,8 +266,7 @@ void interactions_exchange(attune_model *m, int32_t week)
                 if (notes != NULL && j > i && alive[j]) {
                     uint32_t tw = t->twin[h];
                     leave = &notes[tw & (MEETING_NOTES - 1)];
-                    leave->slot = tw;
-                    leave->week = week_tag;
+                    leave->slot = tw + 1;
                     leave->met = 0;
                 }
                 uint32_t meet[4];
