@@ -103,7 +103,12 @@ static void write_half(tie_store *t, uint32_t slot, uint32_t other, uint8_t kind
     t->since[slot] = since;
 }
 
-int ties_build(tie_store *t, uint32_t people, const tie_edge *edges, size_t n, uint32_t slack)
+/* ties_build, and ties_build_owned when `owned` is the edges' pointer (freed once they are
+ * placed). The slot arrays the edges fill are written first and the rest (written with
+ * constants) after, so that without the edges the whole arena is never resident together
+ * with the edge list. */
+static int build(tie_store *t, uint32_t people, const tie_edge *edges, size_t n, uint32_t slack,
+                 tie_edge **owned)
 {
     memset(t, 0, sizeof *t);
     int rc = grow_people_arrays(t, people);
@@ -130,21 +135,63 @@ int ties_build(tie_store *t, uint32_t people, const tie_edge *edges, size_t n, u
     if (rc != ATTUNE_OK)
         goto out;
     t->size = (uint32_t)total;
-    zero_slots(t, 0, t->size);
+    /* First the arrays write_half fills from an edge, then, the edges freed, those it fills
+     * with constants; all ten slot arrays are zeroed. */
+#define PLUS_ONE(f) +1
+    _Static_assert(0 TIE_SLOT_ARRAYS(PLUS_ONE) == 10, "build() zeroes the ten slot arrays");
+#undef PLUS_ONE
+#define ZERO(f) memset(t->f, 0, (size_t)t->size * sizeof *t->f);
+    ZERO(other)
+    ZERO(twin)
+    ZERO(kind)
+    ZERO(contact)
+    ZERO(trust)
+    ZERO(since)
     for (size_t e = 0; e < n; e++) {
         const tie_edge *edge = &edges[e];
         uint32_t sa = t->start[edge->a] + t->count[edge->a]++;
         uint32_t sb = t->start[edge->b] + t->count[edge->b]++;
-        write_half(t, sa, edge->b, edge->kind_at_a, edge->contact, edge->trust, edge->since);
-        write_half(t, sb, edge->a, edge->kind_at_b, edge->contact, edge->trust, edge->since);
+        t->other[sa] = edge->b;
+        t->other[sb] = edge->a;
+        t->kind[sa] = edge->kind_at_a;
+        t->kind[sb] = edge->kind_at_b;
+        t->contact[sa] = t->contact[sb] = edge->contact;
+        t->trust[sa] = t->trust[sb] = edge->trust;
+        t->since[sa] = t->since[sb] = edge->since;
         t->twin[sa] = sb;
         t->twin[sb] = sa;
     }
+    if (owned != NULL) {
+        free(*owned);
+        *owned = NULL;
+    }
+    ZERO(rupture)
+    ZERO(harm)
+    ZERO(reciprocity)
+    ZERO(engagement)
+#undef ZERO
+    for (uint32_t i = 0; i < people; i++)
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            t->engagement[h] = 1.0f;
     t->active = 2 * (uint64_t)n;
 out:
+    if (owned != NULL) {
+        free(*owned);
+        *owned = NULL;
+    }
     if (rc != ATTUNE_OK)
         ties_free(t);
     return rc;
+}
+
+int ties_build(tie_store *t, uint32_t people, const tie_edge *edges, size_t n, uint32_t slack)
+{
+    return build(t, people, edges, n, slack, NULL);
+}
+
+int ties_build_owned(tie_store *t, uint32_t people, tie_edge **edges, size_t n, uint32_t slack)
+{
+    return build(t, people, *edges, n, slack, edges);
 }
 
 int ties_grow_people(tie_store *t, uint32_t new_people, uint32_t slack)

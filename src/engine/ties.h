@@ -67,6 +67,11 @@ typedef struct tie_edge {
 /** Builds the store for `people` persons from `n` edges, with `slack` spare slots each. */
 int ties_build(tie_store *t, uint32_t people, const tie_edge *edges, size_t n, uint32_t slack);
 
+/** ties_build from a malloc'd edge list, which it frees (and sets to NULL) once the edges are
+ * placed, before it writes the rest of the arena: the peak memory of the build is then the
+ * arena's, not the arena's and the edge list's. */
+int ties_build_owned(tie_store *t, uint32_t people, tie_edge **edges, size_t n, uint32_t slack);
+
 /** Frees every array. */
 void ties_free(tie_store *t);
 

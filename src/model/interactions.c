@@ -13,8 +13,14 @@
  * minor child follows the caregiving norm of its culture. i perceives what it receives through
  * its working model (C3) and takes in less from ties it does not reciprocate (C6); a surplus of
  * care given costs the giver (C6). i accumulates what the later processes of the week need.
+ *
+ * Both ends work a meeting out alike, from the same draws, so the lower id, which comes first,
+ * leaves a note of it for the higher id's half (if the thread's notes still hold it when the
+ * higher id comes, the higher id reads it instead of working it out again; the numbers are the
+ * same either way).
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "model/processes.h"
 
@@ -137,6 +143,45 @@ static inline int asymmetric_kind(int kind)
 /* Cultures are indexed by a byte. */
 #define CULTURE_INDEX_LIMIT 256
 
+/* Half-ties ahead of the current one whose other end the exchange prefetches. */
+#define PREFETCH_AHEAD 3
+
+/* Asks for what person `self` will read in the exchange for its half-tie h: the lower id's note
+ * on the meeting if self is the higher id, else the other end's half, its snapshot and the note
+ * self will leave. (A macro: gcc drops a function's prefetches with the call, as the call has no
+ * effect.) */
+#define PREFETCH_OTHER_END(t, pp, notes, self, h)                                                  \
+    do {                                                                                           \
+        uint32_t tw_ = (t)->twin[h], j_ = (t)->other[h];                                           \
+        __builtin_prefetch(&(pp)->alive[j_]);                                                      \
+        if (j_ < (self) && (notes) != NULL) {                                                      \
+            __builtin_prefetch(&(notes)[(h) & (MEETING_NOTES - 1)]);                               \
+        } else {                                                                                   \
+            __builtin_prefetch(&(t)->engagement[tw_]);                                             \
+            __builtin_prefetch(&(t)->kind[tw_]);                                                   \
+            __builtin_prefetch(&(pp)->give_capacity[j_]);                                          \
+            __builtin_prefetch(&(pp)->hostility[j_]);                                              \
+            __builtin_prefetch(&(pp)->culture[j_]);                                                \
+            if ((notes) != NULL)                                                                   \
+                __builtin_prefetch(&(notes)[tw_ & (MEETING_NOTES - 1)], 1);                        \
+        }                                                                                          \
+    } while (0)
+
+/* What the lower id of a tie worked out of the week's meeting, for the higher id to read instead
+ * of working it out again: the pair's draws and, if they met, the care and hostility that pass
+ * each way, as the higher id receives and gives them (care before the receiver's factor). */
+typedef struct meeting_note {
+    double received, received_mirror, given;
+    uint32_t meet[4];
+    uint32_t slot; /* the higher id's half-tie + 1; 0 when empty (a week's notes start empty) */
+    uint8_t met, hostile, hostile_back;
+} meeting_note;
+
+/* Notes a thread keeps, by the slot of the half-tie they are for (a power of two). A note
+ * overwritten before it is read, or written by another thread, is worked out again: the
+ * numbers are the same either way. */
+#define MEETING_NOTES 16384u
+
 void interactions_exchange(attune_model *m, int32_t week)
 {
     const attune_params *p = m->p;
@@ -166,13 +211,24 @@ void interactions_exchange(attune_model *m, int32_t week)
         factors[c].mirroring = 0.7 + 0.6 * (m->cultures[c].expressiveness - 0.5);
         factors[c].validation = 0.7 + 0.6 * (m->cultures[c].warmth - 0.5);
     }
-#pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
+    /* Without room for notes, both ends work out every meeting. Chunks of 4,096 people: both
+     * ends of most ties fall to the same thread, whose notes the higher id reads. */
+    meeting_note *all_notes =
+        calloc((size_t)(m->threads > 0 ? m->threads : 1) * MEETING_NOTES, sizeof *all_notes);
+#pragma omp parallel for schedule(dynamic, 4096) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
+        meeting_note *notes =
+            all_notes ? all_notes + (size_t)omp_get_thread_num() * MEETING_NOTES : NULL;
         double quality_sum = 0, input = 0, lw = 0, lcare = 0, lfright = 0;
         double mirror = 0, exchange = 0, cg_care = 0, weight_sum = 0;
         uint32_t meetings = 0, hostile_meetings = 0, cg_meetings = 0, cg_hostile = 0;
         uint32_t cg_distress = 0, cg_coping = 0;
         uint32_t begin = t->start[i], end = begin + t->count[i];
+        if (i + 1 < n) {
+            uint32_t next = t->start[i + 1], stop = next + t->count[i + 1];
+            for (uint32_t h = next; h < stop && h < next + PREFETCH_AHEAD; h++)
+                PREFETCH_OTHER_END(t, pp, notes, i + 1, h);
+        }
         if (alive[i] && end > begin) {
             /* Integration loosens the working model's distortions of perception. */
             double loosen = 1.0 - p->insight_loosening * pp->integration[i];
@@ -188,41 +244,91 @@ void interactions_exchange(attune_model *m, int32_t week)
             const double host_i_child = hostility_toward(m, i, ATTUNE_TIE_CHILD);
             const channel_factors factors_i = factors[pp->culture[i]];
             for (uint32_t h = begin; h < end; h++) {
+                /* The other end's half-tie and snapshot lie anywhere in memory: ask for them a
+                 * few half-ties ahead, so that the misses overlap this meeting's arithmetic. */
+                if (h + PREFETCH_AHEAD < end)
+                    PREFETCH_OTHER_END(t, pp, notes, i, h + PREFETCH_AHEAD);
                 uint32_t j = t->other[h];
                 int kind = t->kind[h];
                 int symmetric = !asymmetric_kind(kind);
                 t->reciprocity[h] *= retention;
                 t->harm[h] *= harm_retention;
                 uint32_t lo = i < j ? i : j, hi = i < j ? j : i;
-                uint32_t meet[4], ch[4];
-                rng_draw4(m->key, (uint32_t)week, STREAM_MEET, lo, hi, meet);
+                /* The lower id's note on this meeting, if i is the higher id and has it. */
+                const meeting_note *note = NULL;
+                if (notes != NULL && j < i) {
+                    const meeting_note *c = &notes[h & (MEETING_NOTES - 1)];
+                    if (c->slot == h + 1)
+                        note = c;
+                }
+                /* The note i leaves for j's half, if i is the lower id. */
+                meeting_note *leave = NULL;
+                if (notes != NULL && j > i && alive[j]) {
+                    uint32_t tw = t->twin[h];
+                    leave = &notes[tw & (MEETING_NOTES - 1)];
+                    leave->slot = tw + 1;
+                    leave->met = 0;
+                }
+                uint32_t meet[4];
+                if (note != NULL) {
+                    for (int w = 0; w < 4; w++)
+                        meet[w] = note->meet[w];
+                } else {
+                    rng_draw4(m->key, (uint32_t)week, STREAM_MEET, lo, hi, meet);
+                }
+                if (leave != NULL) {
+                    for (int w = 0; w < 4; w++)
+                        leave->meet[w] = meet[w];
+                }
                 double contact = t->contact[h] * (t->rupture[h] ? rupture_contact : 1.0);
                 if (rng_u01(meet[0]) >= contact || !alive[j] || alone ||
                     (isolated != NULL && isolated[j]))
                     continue;
-                rng_draw4(m->key, (uint32_t)week, STREAM_CHANNELS, lo, hi, ch);
-                /* Draws of the direction lo->hi use words 0,1 (and meet[1]); hi->lo 2,3, meet[2].
-                 */
-                int j_is_lo = j == lo;
-                uint32_t tw = t->twin[h];
-                int kind_at_j = t->kind[tw];
-                double cap_j = capacity_of(m, j, kind_at_j);
-                double cap_i = kind == ATTUNE_TIE_CHILD    ? cap_i_child
-                               : kind == ATTUNE_TIE_CLIENT ? capacity_of(m, i, kind)
-                                                           : cap_i_other;
-                care received =
-                    care_given(cap_j, t->engagement[tw], noise_scale, factors[pp->culture[j]],
-                               ch[j_is_lo ? 0 : 2], ch[j_is_lo ? 1 : 3]);
-                care given = care_given(cap_i, t->engagement[h], noise_scale, factors_i,
-                                        ch[j_is_lo ? 2 : 0], ch[j_is_lo ? 3 : 1]);
+                care received, given;
+                int hostile, hostile_back;
+                if (note != NULL && note->met) {
+                    received.total = received.raw = note->received;
+                    received.mirror = note->received_mirror;
+                    given.total = given.raw = note->given;
+                    given.mirror = 0.0; /* not used */
+                    hostile = note->hostile;
+                    hostile_back = note->hostile_back;
+                } else {
+                    uint32_t ch[4];
+                    rng_draw4(m->key, (uint32_t)week, STREAM_CHANNELS, lo, hi, ch);
+                    /* Draws of the direction lo->hi use words 0,1 (and meet[1]); hi->lo 2,3,
+                     * meet[2]. */
+                    int j_is_lo = j == lo;
+                    uint32_t tw = t->twin[h];
+                    int kind_at_j = t->kind[tw];
+                    double cap_j = capacity_of(m, j, kind_at_j);
+                    double cap_i = kind == ATTUNE_TIE_CHILD    ? cap_i_child
+                                   : kind == ATTUNE_TIE_CLIENT ? capacity_of(m, i, kind)
+                                                               : cap_i_other;
+                    received =
+                        care_given(cap_j, t->engagement[tw], noise_scale, factors[pp->culture[j]],
+                                   ch[j_is_lo ? 0 : 2], ch[j_is_lo ? 1 : 3]);
+                    given = care_given(cap_i, t->engagement[h], noise_scale, factors_i,
+                                       ch[j_is_lo ? 2 : 0], ch[j_is_lo ? 3 : 1]);
+                    hostile = rng_u01(meet[j_is_lo ? 1 : 2]) < hostility_toward(m, j, kind_at_j);
+                    /* The other direction, as j sees it: both ends know what passed between
+                     * them. */
+                    double host_i = kind == ATTUNE_TIE_CHILD    ? host_i_child
+                                    : kind == ATTUNE_TIE_CLIENT ? 0.0
+                                                                : host_i_other;
+                    hostile_back = rng_u01(meet[j_is_lo ? 2 : 1]) < host_i;
+                }
+                if (leave != NULL) {
+                    /* What i gives is what j receives, and the other way round. */
+                    leave->received = given.total;
+                    leave->received_mirror = given.mirror;
+                    leave->given = received.total;
+                    leave->hostile = (uint8_t)hostile_back;
+                    leave->hostile_back = (uint8_t)hostile;
+                    leave->met = 1;
+                }
                 received.total *= factor;
                 received.mirror *= factor;
-                int hostile = rng_u01(meet[j_is_lo ? 1 : 2]) < hostility_toward(m, j, kind_at_j);
-                /* The other direction, as j sees it: both ends know what passed between them. */
-                double host_i = kind == ATTUNE_TIE_CHILD    ? host_i_child
-                                : kind == ATTUNE_TIE_CLIENT ? 0.0
-                                                            : host_i_other;
-                int hostile_back = rng_u01(meet[j_is_lo ? 2 : 1]) < host_i;
                 /* A tie one takes from without giving back is taken in only in part. */
                 double mutuality = 1.0;
                 if (symmetric && t->reciprocity[h] < -allowance)
@@ -300,4 +406,5 @@ void interactions_exchange(attune_model *m, int32_t week)
         pp->caregiver_distressed[i] = (uint16_t)cg_distress;
         pp->caregiver_coping_meetings[i] = (uint16_t)cg_coping;
     }
+    free(all_notes);
 }

@@ -578,7 +578,8 @@ int population_generate(attune_model *m, attune_error *err)
     if (rc == ATTUNE_OK)
         rc = sort_unique_edges(&edges);
     if (rc == ATTUNE_OK)
-        rc = ties_build(&m->ties, n, edges.items, edges.count, (uint32_t)p->network_tie_slack);
+        rc = ties_build_owned(&m->ties, n, &edges.items, edges.count,
+                              (uint32_t)p->network_tie_slack);
     if (rc == ATTUNE_OK) {
         /* Engagement: avoidant people hold back from the start. */
         tie_store *t = &m->ties;

@@ -63,6 +63,51 @@ static void build_from_edges(void **state)
     ties_free(&t);
 }
 
+/* ties_build_owned frees the edges and builds the very store ties_build does, slot for slot. */
+static void build_owned_matches_build(void **state)
+{
+    (void)state;
+    tie_edge edges[] = {edge(0, 1), edge(1, 2), edge(2, 0), edge(5, 9), edge(9, 3)};
+    edges[1].kind_at_a = ATTUNE_TIE_CHILD;
+    edges[1].kind_at_b = ATTUNE_TIE_CAREGIVER;
+    edges[3].trust = 0.25f;
+    edges[4].since = 7;
+    size_t n = sizeof edges / sizeof *edges;
+    tie_edge *owned = malloc(sizeof edges);
+    assert_non_null(owned);
+    memcpy(owned, edges, sizeof edges);
+    tie_store a, b;
+    assert_int_equal(ties_build(&a, 10, edges, n, 2), ATTUNE_OK);
+    assert_int_equal(ties_build_owned(&b, 10, &owned, n, 2), ATTUNE_OK);
+    assert_null(owned);
+    assert_int_equal(a.size, b.size);
+    assert_int_equal(a.active, b.active);
+    assert_memory_equal(a.start, b.start, 10 * sizeof *a.start);
+    assert_memory_equal(a.count, b.count, 10 * sizeof *a.count);
+#define SAME(f) assert_memory_equal(a.f, b.f, (size_t)a.size * sizeof *a.f);
+    TIE_SLOT_ARRAYS(SAME)
+#undef SAME
+    /* As ties_add writes a half; spare slots zero. */
+    for (uint32_t i = 0; i < 10; i++) {
+        for (uint32_t h = b.start[i]; h < b.start[i] + b.cap[i]; h++) {
+            int used = h < b.start[i] + b.count[i];
+            assert_true(b.engagement[h] == (used ? 1.0f : 0.0f));
+            assert_int_equal(b.rupture[h], 0);
+            assert_true(b.harm[h] == 0.0f && b.reciprocity[h] == 0.0f);
+            if (!used)
+                assert_true(b.other[h] == 0 && b.twin[h] == 0 && b.kind[h] == 0 &&
+                            b.contact[h] == 0.0f && b.trust[h] == 0.0f && b.since[h] == 0);
+        }
+    }
+    uint32_t h = ties_find(&b, 2, 1);
+    assert_int_equal(b.kind[h], ATTUNE_TIE_CAREGIVER);
+    assert_int_equal(b.kind[b.twin[h]], ATTUNE_TIE_CHILD);
+    assert_true(b.trust[ties_find(&b, 9, 5)] == 0.25f && b.contact[h] == 0.5f);
+    assert_int_equal(b.since[ties_find(&b, 3, 9)], 7);
+    ties_free(&a);
+    ties_free(&b);
+}
+
 static void random_churn_keeps_invariants(void **state)
 {
     (void)state;
@@ -141,6 +186,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(build_from_edges),
+        cmocka_unit_test(build_owned_matches_build),
         cmocka_unit_test(random_churn_keeps_invariants),
         cmocka_unit_test(growing_people_adds_empty_slots),
         cmocka_unit_test(check_detects_corruption),
