@@ -179,18 +179,6 @@ static int claims_with(int argc, char **argv, const char **settings)
     attune_claim_result *results = NULL;
     size_t count = 0;
     attune_error err = {0};
-    /* A bad --set is a scenario error (exit 3), said before any run. */
-    attune_scenario *probe = NULL;
-    if (attune_scenario_create(&probe) != ATTUNE_OK) {
-        fprintf(stderr, "attune claims: out of memory\n");
-        return EXIT_MEMORY;
-    }
-    int checked = attune_scenario_set_each(probe, settings, setting_count, &err);
-    attune_scenario_free(probe);
-    if (checked != ATTUNE_OK) {
-        report_error(&err);
-        return exit_code_for(checked);
-    }
     int show = !quiet && isatty(STDERR_FILENO);
     int rc = attune_claims_run(dir, only, replicates, threads, settings, setting_count,
                                show ? on_progress : NULL, NULL, &results, &count, &err);
@@ -198,8 +186,10 @@ static int claims_with(int argc, char **argv, const char **settings)
         fprintf(stderr, "\r%70s\r", "");
     if (rc != ATTUNE_OK) {
         report_error(&err);
-        if (rc == ATTUNE_ERR_UNKNOWN_KEY && err.file[0] == '\0')
-            return EXIT_USAGE; /* an unknown claim id */
+        /* An unknown claim id names no file and no key; a bad --set names its key (exit 3,
+         * reported by the library before any run). */
+        if (rc == ATTUNE_ERR_UNKNOWN_KEY && err.file[0] == '\0' && err.key[0] == '\0')
+            return EXIT_USAGE;
         return rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
     }
     if (json)

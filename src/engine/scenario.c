@@ -204,7 +204,7 @@ int attune_scenario_set_each(attune_scenario *scenario, const char *const *setti
         char key[256];
         size_t len = (size_t)(eq - settings[k]);
         if (len >= sizeof key)
-            return attune_fail(err, ATTUNE_ERR_UNKNOWN_KEY, NULL, 0, NULL,
+            return attune_fail(err, ATTUNE_ERR_UNKNOWN_KEY, NULL, 0, settings[k],
                                "setting '%.40s...': the key is too long", settings[k]);
         memcpy(key, settings[k], len);
         key[len] = '\0';
