@@ -379,6 +379,7 @@ void attune_model_free(attune_model *m)
     events_free(&m->events);
     interventions_free(m);
     free(m->metric_partial);
+    free(m->meeting_notes);
     if (m->community_members != NULL)
         for (uint32_t c = 0; c < m->community_count; c++)
             free(m->community_members[c].ids);

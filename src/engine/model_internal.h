@@ -94,9 +94,11 @@ struct attune_model {
 
     intervention *interventions;
     size_t intervention_count;
-    double *metric_partial;       /* metrics.c: block sums, kept between weeks */
-    size_t metric_partial_blocks; /* blocks metric_partial has room for */
-    float *care_factor;           /* per person, this week: factor on care received (NULL: all 1) */
+    double *metric_partial;             /* metrics.c: block sums, kept between weeks */
+    size_t metric_partial_blocks;       /* blocks metric_partial has room for */
+    struct meeting_note *meeting_notes; /* interactions.c: per-thread note tables, kept between
+                                           weeks (emptied each week; NULL: none yet) */
+    float *care_factor;      /* per person, this week: factor on care received (NULL: all 1) */
     float *parenting;        /* per person, this week: share of the gap to full warmth toward one's
                                 children closed by a parenting programme (NULL: all 0) */
     uint8_t *isolated;       /* per person, this week: meets nobody (NULL: none) */

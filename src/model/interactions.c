@@ -21,6 +21,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "model/processes.h"
 
@@ -170,12 +171,13 @@ static inline int asymmetric_kind(int kind)
 /* What the lower id of a tie worked out of the week's meeting, for the higher id to read instead
  * of working it out again: the pair's draws and, if they met, the care and hostility that pass
  * each way, as the higher id receives and gives them (care before the receiver's factor). */
-typedef struct meeting_note {
+struct meeting_note {
     double received, received_mirror, given;
     uint32_t meet[4];
     uint32_t slot; /* the higher id's half-tie + 1; 0 when empty (a week's notes start empty) */
     uint8_t met, hostile, hostile_back;
-} meeting_note;
+};
+typedef struct meeting_note meeting_note;
 
 /* Notes a thread keeps, by the slot of the half-tie they are for (a power of two). A note
  * overwritten before it is read, or written by another thread, is worked out again: the
@@ -211,10 +213,15 @@ void interactions_exchange(attune_model *m, int32_t week)
         factors[c].mirroring = 0.7 + 0.6 * (m->cultures[c].expressiveness - 0.5);
         factors[c].validation = 0.7 + 0.6 * (m->cultures[c].warmth - 0.5);
     }
-    /* Without room for notes, both ends work out every meeting. Chunks of 4,096 people: both
-     * ends of most ties fall to the same thread, whose notes the higher id reads. */
-    meeting_note *all_notes =
-        calloc((size_t)(m->threads > 0 ? m->threads : 1) * MEETING_NOTES, sizeof *all_notes);
+    /* The note tables are allocated once and emptied every week; without room for them, both
+     * ends work out every meeting. Chunks of 4,096 people: both ends of most ties fall to the
+     * same thread, whose notes the higher id reads. */
+    size_t note_count = (size_t)(m->threads > 0 ? m->threads : 1) * MEETING_NOTES;
+    if (m->meeting_notes == NULL)
+        m->meeting_notes = malloc(note_count * sizeof *m->meeting_notes);
+    meeting_note *all_notes = m->meeting_notes;
+    if (all_notes != NULL)
+        memset(all_notes, 0, note_count * sizeof *all_notes);
 #pragma omp parallel for schedule(dynamic, 4096) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         meeting_note *notes =
@@ -406,5 +413,4 @@ void interactions_exchange(attune_model *m, int32_t week)
         pp->caregiver_distressed[i] = (uint16_t)cg_distress;
         pp->caregiver_coping_meetings[i] = (uint16_t)cg_coping;
     }
-    free(all_notes);
 }
