@@ -6,6 +6,21 @@
  * care), with a week-to-week swing that grows with attachment anxiety (inconsistency).
  * Neighbours read only this snapshot, never state being written this week.
  *
+ * Spells of withdrawal (C9; stress generation, Hammen 1991; social withdrawal in low mood):
+ * a person not in a spell starts one with weekly probability
+ *   withdrawal.rate x max(0, 1 - w / withdrawal.reference)
+ * (w: last week's well-being) and a spell ends with weekly probability withdrawal.end, so a
+ * spell lasts 1 / withdrawal.end weeks on average whatever the well-being. Only adults have
+ * spells. During a spell the capacity to attune is multiplied by 1 - withdrawal.depth in
+ * meetings with adults on ties between equals (partner, sibling, family, friend, community);
+ * care in roles (toward one's child or caregiver, teaching, therapy) goes on. Well-being sets
+ * how often one withdraws, chance when: the care one gives (and, through reciprocity, mutuality
+ * and unrepaired ruptures, the care one takes in) falls for weeks to months after a low point.
+ * The spell is drawn from the person's own stream (STREAM_WITHDRAWAL) and written by the
+ * person's own thread in the snapshot pass, before the exchange reads it at both ends; it is
+ * not coping by withdrawal (coping.c), which follows unmet need and habit and holds back
+ * engagement.
+ *
  * Exchange (pull): for each active half-tie of person i, both ends draw the same pair-keyed
  * number to decide whether they meet this week (probability: the tie's contact). When they
  * meet, j gives i three channels of care (attunement, mirroring, validation) scaled by how much
@@ -30,6 +45,30 @@ static double clamp01(double x)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
+/* A spell of withdrawal of adult i starts with probability withdrawal.rate x shortfall, where
+ * shortfall = max(0, 1 - w / withdrawal.reference) with last week's well-being w, and ends with
+ * probability withdrawal.end (one draw a person a week; none when withdrawal.rate is 0). Writes
+ * only i's own state. */
+static void withdrawal_update(attune_model *m, int32_t week, uint32_t i)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    uint32_t r[4];
+    if (p->withdrawal_rate <= 0 || person_age_years(m, i) < 18) {
+        pp->withdrawn[i] = 0;
+        return;
+    }
+    rng_draw4(m->key, (uint32_t)week, STREAM_WITHDRAWAL, i, 0, r);
+    if (pp->withdrawn[i]) {
+        if (rng_u01(r[0]) < p->withdrawal_end)
+            pp->withdrawn[i] = 0;
+        return;
+    }
+    double shortfall = 1.0 - (double)pp->wellbeing[i] / p->withdrawal_reference;
+    if (shortfall > 0 && rng_u01(r[0]) < p->withdrawal_rate * shortfall)
+        pp->withdrawn[i] = 1;
+}
+
 void interactions_snapshot(attune_model *m, int32_t week)
 {
     const attune_params *p = m->p;
@@ -50,6 +89,8 @@ void interactions_snapshot(attune_model *m, int32_t week)
             capacity *= 1.0 + swing * (2.0 * rng_u01(r[0]) - 1.0);
         }
         capacity *= 1.0 - p->coping_capacity_cost * pp->coping[i];
+        if (week > 0)
+            withdrawal_update(m, week, i);
         pp->give_capacity[i] = (float)clamp01(capacity);
         double bad_affect = pp->affect[i] < 0 ? -(double)pp->affect[i] : 0.0;
         double strain = p->interaction_strain_disorganization * pp->disorganization[i] +
@@ -206,6 +247,8 @@ void interactions_exchange(attune_model *m, int32_t week)
     const double rupture_chance = p->rupture_probability;
     const double repair_care = p->rupture_repair_care;
     const double repair_chance = p->rupture_repair_probability;
+    const double withdrawn_keep = 1.0 - p->withdrawal_depth;
+    const int spells = p->withdrawal_rate > 0; /* else no one is withdrawn */
     const uint8_t *alive = pp->alive;
     const uint8_t *isolated = m->isolated;
     channel_factors factors[CULTURE_INDEX_LIMIT];
@@ -312,6 +355,15 @@ void interactions_exchange(attune_model *m, int32_t week)
                     double cap_i = kind == ATTUNE_TIE_CHILD    ? cap_i_child
                                    : kind == ATTUNE_TIE_CLIENT ? capacity_of(m, i, kind)
                                                                : cap_i_other;
+                    /* A spell of withdrawal holds back care between adults on ties between
+                     * equals. */
+                    if (spells && symmetric && (pp->withdrawn[i] || pp->withdrawn[j]) &&
+                        person_age_years(m, i) >= 18 && person_age_years(m, j) >= 18) {
+                        if (pp->withdrawn[j])
+                            cap_j *= withdrawn_keep;
+                        if (pp->withdrawn[i])
+                            cap_i *= withdrawn_keep;
+                    }
                     received =
                         care_given(cap_j, t->engagement[tw], noise_scale, factors[pp->culture[j]],
                                    ch[j_is_lo ? 0 : 2], ch[j_is_lo ? 1 : 3]);
