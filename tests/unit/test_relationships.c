@@ -1,4 +1,5 @@
-/* Harm, rupture and repair; ending ties (release); the interventions that act on ties. */
+/* Harm, rupture and repair; spells of withdrawal; ending ties (release); the interventions that
+ * act on ties. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,6 +84,62 @@ static void repair_needs_both_sides_to_attune(void **state)
     assert_true(cold_share < 0.5 * warm_share);
 #undef cold
     attune_model_free(m);
+}
+
+/* Spells of withdrawal start only in adults below the reference well-being, hold back their
+ * care (so quality falls), and do not depend on the thread count. */
+static void spells_of_withdrawal_follow_low_wellbeing(void **state)
+{
+    (void)state;
+    attune_model *off = small_town(NULL);
+    step(off, 20);
+    for (uint32_t i = 0; i < off->people.count; i++)
+        assert_int_equal(off->people.withdrawn[i], 0);
+    static const char *const settings[] = {"withdrawal.rate", "1", NULL};
+    attune_model *on = small_town(settings);
+    step(on, 20);
+    double w_in = 0, w_out = 0, q_in = 0, q_out = 0, n_in = 0, n_out = 0;
+    for (uint32_t i = 0; i < on->people.count; i++) {
+        if (!on->people.alive[i])
+            continue;
+        if (person_age_years(on, i) < 18) {
+            assert_int_equal(on->people.withdrawn[i], 0);
+            continue;
+        }
+        if (on->people.withdrawn[i]) {
+            w_in += on->people.wellbeing[i];
+            q_in += on->people.relationship_quality[i];
+            n_in++;
+        } else {
+            w_out += on->people.wellbeing[i];
+            q_out += on->people.relationship_quality[i];
+            n_out++;
+        }
+    }
+    print_message("adults withdrawn: %.0f of %.0f; well-being %.3f vs %.3f, quality %.3f vs %.3f\n",
+                  n_in, n_in + n_out, w_in / n_in, w_out / n_out, q_in / n_in, q_out / n_out);
+    assert_true(n_in > 50 && n_out > 50);
+    assert_true(w_in / n_in < w_out / n_out);
+    assert_true(q_in / n_in < q_out / n_out);
+    /* The same spells and well-being on one thread as on two. */
+    attune_scenario *s = NULL;
+    attune_model *one = NULL;
+    attune_error err;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_scenario_set(s, "population.size", "2000", NULL);
+    attune_scenario_set(s, "population.community_size", "250", NULL);
+    attune_scenario_set(s, "withdrawal.rate", "1", NULL);
+    assert_int_equal(attune_model_create(s, 1, &one, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+    assert_int_equal(attune_model_init(one, &err), ATTUNE_OK);
+    step(one, 20);
+    assert_int_equal(one->people.count, on->people.count);
+    assert_memory_equal(one->people.withdrawn, on->people.withdrawn, on->people.count);
+    assert_memory_equal(one->people.wellbeing, on->people.wellbeing,
+                        on->people.count * sizeof(float));
+    attune_model_free(one);
+    attune_model_free(on);
+    attune_model_free(off);
 }
 
 static void toxic_ties_are_ended_but_minors_keep_their_caregivers(void **state)
@@ -195,6 +252,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hostility_accumulates_harm_and_ruptures_both_ends_alike),
         cmocka_unit_test(repair_needs_both_sides_to_attune),
+        cmocka_unit_test(spells_of_withdrawal_follow_low_wellbeing),
         cmocka_unit_test(toxic_ties_are_ended_but_minors_keep_their_caregivers),
         cmocka_unit_test(interventions_add_community_ties_end_toxic_ties_and_warm_parents),
     };
