@@ -136,9 +136,9 @@ static int build(tie_store *t, uint32_t people, const tie_edge *edges, size_t n,
         goto out;
     t->size = (uint32_t)total;
     /* First the arrays write_half fills from an edge, then, the edges freed, those it fills
-     * with constants; all ten slot arrays are zeroed. */
+     * with constants; all eleven slot arrays are zeroed. */
 #define PLUS_ONE(f) +1
-    _Static_assert(0 TIE_SLOT_ARRAYS(PLUS_ONE) == 10, "build() zeroes the ten slot arrays");
+    _Static_assert(0 TIE_SLOT_ARRAYS(PLUS_ONE) == 11, "build() zeroes the eleven slot arrays");
 #undef PLUS_ONE
 #define ZERO(f) memset(t->f, 0, (size_t)t->size * sizeof *t->f);
     ZERO(other)
@@ -169,6 +169,7 @@ static int build(tie_store *t, uint32_t people, const tie_edge *edges, size_t n,
     ZERO(harm)
     ZERO(reciprocity)
     ZERO(engagement)
+    ZERO(grievance)
 #undef ZERO
     for (uint32_t i = 0; i < people; i++)
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)

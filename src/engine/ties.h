@@ -34,6 +34,7 @@ typedef struct tie_store {
     float *harm;        /* >= 0 */
     float *reciprocity; /* care given minus care received, running */
     float *engagement;  /* share of one's capacity one puts into this tie, [0,1] */
+    uint8_t *grievance; /* hostility this end adds toward the other, in 1/255 (from harm) */
     int32_t *since;     /* week formed */
 } tie_store;
 
@@ -49,6 +50,7 @@ typedef struct tie_store {
     X(harm) \
     X(reciprocity) \
     X(engagement) \
+    X(grievance) \
     X(since)
 // clang-format on
 

@@ -1,10 +1,13 @@
 /*
- * Interactions (MODEL.md process 2; claims C3, C6, C9; caregiving for C1 and C2).
+ * Interactions (MODEL.md process 2; claims C3, C6, C9, C11; caregiving for C1 and C2).
  *
  * Snapshot: at the start of a week each person's capacity to attune and propensity to hostile
  * responses are computed from its own inner state (C9: inner state sets how well one gives
  * care), with a week-to-week swing that grows with attachment anxiety (inconsistency).
- * Neighbours read only this snapshot, never state being written this week.
+ * Neighbours read only this snapshot, never state being written this week. The snapshot also
+ * holds each half-tie's grievance (C7, C8, C11; negative reciprocity): an open rift, a ruptured
+ * tie between equals whose harm exceeds its benefit, adds hostility toward the other that feeds
+ * the other's (grievances_update).
  *
  * Spells of withdrawal (C9; stress generation, Hammen 1991; social withdrawal in low mood):
  * a person not in a spell starts one with weekly probability
@@ -69,11 +72,38 @@ static void withdrawal_update(attune_model *m, int32_t week, uint32_t i)
         pp->withdrawn[i] = 1;
 }
 
+/* Ties whose care is not expected to be returned in kind: no mutuality, no depletion. */
+static inline int asymmetric_kind(int kind)
+{
+    return kind == ATTUNE_TIE_CAREGIVER || kind == ATTUNE_TIE_CHILD || kind == ATTUNE_TIE_TEACHER ||
+           kind == ATTUNE_TIE_STUDENT || kind == ATTUNE_TIE_THERAPIST || kind == ATTUNE_TIE_CLIENT;
+}
+
+/* The grievances of person i, from its half-ties as they stand at the start of the week: an
+ * open rift (a ruptured tie between equals whose harm to i exceeds its benefit by e > 0) adds
+ *   harm.grievance_gain x e^2 / (e^2 + harm.grievance_scale^2)
+ * to i's probability of a hostile response toward the other, stored in 1/255. Writes only i's
+ * halves; the exchange reads both ends' grievances. */
+static void grievances_update(attune_model *m, uint32_t i)
+{
+    const attune_params *p = m->p;
+    tie_store *t = &m->ties;
+    const double gain = p->harm_grievance_gain,
+                 scale2 = p->harm_grievance_scale * p->harm_grievance_scale;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        double excess =
+            t->rupture[h] && !asymmetric_kind(t->kind[h]) ? tie_toxic_excess(m, h) : 0.0;
+        double grievance = excess > 0 ? gain * excess * excess / (excess * excess + scale2) : 0.0;
+        t->grievance[h] = (uint8_t)lround(255.0 * (grievance < 1 ? grievance : 1));
+    }
+}
+
 void interactions_snapshot(attune_model *m, int32_t week)
 {
     const attune_params *p = m->p;
     people *pp = &m->people;
     uint32_t n = pp->count;
+    const int grievances = p->harm_grievance_gain > 0; /* else every grievance stays 0 */
 #pragma omp parallel for schedule(static) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         double security = person_security(m, i);
@@ -100,6 +130,8 @@ void interactions_snapshot(attune_model *m, int32_t week)
         if (pp->coping_form[i] == COPING_SUBSTANCE)
             hostility += p->coping_strain * pp->coping[i];
         pp->hostility[i] = (float)clamp01(hostility);
+        if (grievances)
+            grievances_update(m, i);
     }
 }
 
@@ -175,13 +207,6 @@ static inline care care_given(double cap, double engagement, double noise_scale,
     return out;
 }
 
-/* Ties whose care is not expected to be returned in kind: no mutuality, no depletion. */
-static inline int asymmetric_kind(int kind)
-{
-    return kind == ATTUNE_TIE_CAREGIVER || kind == ATTUNE_TIE_CHILD || kind == ATTUNE_TIE_TEACHER ||
-           kind == ATTUNE_TIE_STUDENT || kind == ATTUNE_TIE_THERAPIST || kind == ATTUNE_TIE_CLIENT;
-}
-
 /* Cultures are indexed by a byte. */
 #define CULTURE_INDEX_LIMIT 256
 
@@ -201,6 +226,7 @@ static inline int asymmetric_kind(int kind)
         } else {                                                                                   \
             __builtin_prefetch(&(t)->engagement[tw_]);                                             \
             __builtin_prefetch(&(t)->kind[tw_]);                                                   \
+            __builtin_prefetch(&(t)->grievance[tw_]);                                              \
             __builtin_prefetch(&(pp)->give_capacity[j_]);                                          \
             __builtin_prefetch(&(pp)->hostility[j_]);                                              \
             __builtin_prefetch(&(pp)->culture[j_]);                                                \
@@ -369,13 +395,16 @@ void interactions_exchange(attune_model *m, int32_t week)
                                    ch[j_is_lo ? 0 : 2], ch[j_is_lo ? 1 : 3]);
                     given = care_given(cap_i, t->engagement[h], noise_scale, factors_i,
                                        ch[j_is_lo ? 2 : 0], ch[j_is_lo ? 3 : 1]);
-                    hostile = rng_u01(meet[j_is_lo ? 1 : 2]) < hostility_toward(m, j, kind_at_j);
+                    /* Hostility each way, a grievance toward the other included. */
+                    hostile = rng_u01(meet[j_is_lo ? 1 : 2]) <
+                              hostility_toward(m, j, kind_at_j) + t->grievance[tw] / 255.0;
                     /* The other direction, as j sees it: both ends know what passed between
                      * them. */
                     double host_i = kind == ATTUNE_TIE_CHILD    ? host_i_child
                                     : kind == ATTUNE_TIE_CLIENT ? 0.0
                                                                 : host_i_other;
-                    hostile_back = rng_u01(meet[j_is_lo ? 2 : 1]) < host_i;
+                    hostile_back =
+                        rng_u01(meet[j_is_lo ? 2 : 1]) < host_i + t->grievance[h] / 255.0;
                 }
                 if (leave != NULL) {
                     /* What i gives is what j receives, and the other way round. */
