@@ -100,6 +100,7 @@ static void write_half(tie_store *t, uint32_t slot, uint32_t other, uint8_t kind
     t->harm[slot] = 0.0f;
     t->reciprocity[slot] = 0.0f;
     t->engagement[slot] = 1.0f;
+    t->grievance[slot] = 0;
     t->since[slot] = since;
 }
 

@@ -34,7 +34,8 @@ typedef struct tie_store {
     float *harm;        /* >= 0 */
     float *reciprocity; /* care given minus care received, running */
     float *engagement;  /* share of one's capacity one puts into this tie, [0,1] */
-    uint8_t *grievance; /* hostility this end adds toward the other, in 1/255 (from harm) */
+    uint8_t *grievance; /* hostility this end adds toward the other, in 1/255; derived from
+                           rupture, harm and trust in each week's snapshot (interactions.c) */
     int32_t *since;     /* week formed */
 } tie_store;
 

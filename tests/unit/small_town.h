@@ -3,8 +3,9 @@
 #ifndef ATTUNE_TEST_SMALL_TOWN_H
 #define ATTUNE_TEST_SMALL_TOWN_H
 
-/* The town with the default scenario changed by `settings`: key, value, ..., NULL (or NULL). */
-static attune_model *small_town(const char *const *settings)
+/* The town with the default scenario changed by `settings`: key, value, ..., NULL (or NULL),
+ * run on `threads` threads. */
+static attune_model *small_town_on(const char *const *settings, int threads)
 {
     attune_scenario *s = NULL;
     assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
@@ -17,10 +18,16 @@ static attune_model *small_town(const char *const *settings)
     }
     attune_model *m = NULL;
     attune_error err;
-    assert_int_equal(attune_model_create(s, 2, &m, &err), ATTUNE_OK);
+    assert_int_equal(attune_model_create(s, threads, &m, &err), ATTUNE_OK);
     attune_scenario_free(s);
     assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
     return m;
+}
+
+/* The town on two threads. */
+static attune_model *small_town(const char *const *settings)
+{
+    return small_town_on(settings, 2);
 }
 
 #endif

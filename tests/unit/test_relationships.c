@@ -122,16 +122,7 @@ static void spells_of_withdrawal_follow_low_wellbeing(void **state)
     assert_true(w_in / n_in < w_out / n_out);
     assert_true(q_in / n_in < q_out / n_out);
     /* The same spells and well-being on one thread as on two. */
-    attune_scenario *s = NULL;
-    attune_model *one = NULL;
-    attune_error err;
-    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
-    attune_scenario_set(s, "population.size", "2000", NULL);
-    attune_scenario_set(s, "population.community_size", "250", NULL);
-    attune_scenario_set(s, "withdrawal.rate", "1", NULL);
-    assert_int_equal(attune_model_create(s, 1, &one, &err), ATTUNE_OK);
-    attune_scenario_free(s);
-    assert_int_equal(attune_model_init(one, &err), ATTUNE_OK);
+    attune_model *one = small_town_on(settings, 1);
     step(one, 20);
     assert_int_equal(one->people.count, on->people.count);
     assert_memory_equal(one->people.withdrawn, on->people.withdrawn, on->people.count);

@@ -122,6 +122,8 @@ static void random_churn_keeps_invariants(void **state)
             continue;
         if (adj[a][b]) {
             uint32_t h = ties_find(&t, a, b);
+            /* Ended ties held grievances; slots they free must not pass them on. */
+            t.grievance[h] = t.grievance[t.twin[h]] = 200;
             assert_int_equal(ties_remove(&t, rng_seq_next(&s) & 1 ? h : t.twin[h]), ATTUNE_OK);
             adj[a][b] = adj[b][a] = 0;
         } else {
@@ -129,6 +131,9 @@ static void random_churn_keeps_invariants(void **state)
             uint32_t slot;
             assert_int_equal(ties_add(&t, &e, &slot), ATTUNE_OK);
             assert_int_equal(t.other[slot], b);
+            /* A new tie holds no grievance at either end. */
+            assert_int_equal(t.grievance[slot], 0);
+            assert_int_equal(t.grievance[t.twin[slot]], 0);
             adj[a][b] = adj[b][a] = 1;
         }
         if (step % 500 == 0)
