@@ -181,6 +181,10 @@ int attune_model_step(attune_model *m, attune_error *err)
         distress_update(m, week);
     if (rc == ATTUNE_OK)
         rc = therapy_update(m, week);
+    /* The week's tie changes are done and no slot index is held: reclaim the slots that
+     * relocations and removals left (layout only; results do not depend on it). */
+    if (rc == ATTUNE_OK && ties_compact_due(&m->ties, (uint32_t)m->p->network_tie_slack))
+        rc = ties_compact(&m->ties, (uint32_t)m->p->network_tie_slack);
     if (rc != ATTUNE_OK) {
         m->state = ATTUNE_STATE_FAILED;
         return attune_fail(err, rc, NULL, 0, NULL, "week %d: %s", week, attune_strerror(rc));

@@ -299,53 +299,74 @@ uint32_t ties_find(const tie_store *t, uint32_t i, uint32_t j)
     return TIE_NONE;
 }
 
+/* A copy of one slot array (elements of `size` bytes) laid out by `start`: each person's
+ * half-ties in their order, the slots after them zero. NULL when out of memory. */
+static void *compacted_array(const tie_store *t, const void *old, size_t size,
+                             const uint32_t *start, uint64_t total)
+{
+    char *fresh = calloc(total ? total : 1, size);
+    if (fresh == NULL)
+        return NULL;
+    for (uint32_t i = 0; i < t->people; i++)
+        memcpy(fresh + (size_t)start[i] * size, (const char *)old + (size_t)t->start[i] * size,
+               (size_t)t->count[i] * size);
+    return fresh;
+}
+
 int ties_compact(tie_store *t, uint32_t slack)
 {
-    tie_store fresh = {0};
-    int rc = grow_people_arrays(&fresh, t->people);
-    if (rc != ATTUNE_OK)
-        goto out;
+    int rc = ATTUNE_OK;
+    uint32_t *start = malloc((size_t)(t->people ? t->people : 1) * sizeof *start);
+    if (start == NULL)
+        return ATTUNE_ERR_NOMEM;
     uint64_t total = 0;
     for (uint32_t i = 0; i < t->people; i++) {
-        fresh.start[i] = (uint32_t)total;
-        fresh.count[i] = t->count[i];
-        fresh.cap[i] = t->count[i] + slack;
-        total += fresh.cap[i];
+        start[i] = (uint32_t)total;
+        total += (uint64_t)t->count[i] + slack;
         if (total >= UINT32_MAX) {
-            rc = ATTUNE_ERR_TOO_LARGE;
-            goto out;
+            free(start);
+            return ATTUNE_ERR_TOO_LARGE;
         }
     }
-    rc = grow_slots(&fresh, total ? total : 1);
-    if (rc != ATTUNE_OK)
-        goto out;
-    fresh.size = (uint32_t)total;
-    zero_slots(&fresh, 0, fresh.size);
-    fresh.people = t->people;
-    fresh.active = t->active;
+    /* Twins first, while the old layout is known: the twin keeps its place within its
+     * owner's block. */
     for (uint32_t i = 0; i < t->people; i++) {
-        for (uint32_t k = 0; k < t->count[i]; k++) {
-            uint32_t from = t->start[i] + k, to = fresh.start[i] + k;
-#define COPY(f) fresh.f[to] = t->f[from];
-            TIE_SLOT_ARRAYS(COPY)
-#undef COPY
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            uint32_t j = t->other[h];
+            t->twin[h] = start[j] + (t->twin[h] - t->start[j]);
         }
     }
-    /* Twins: the position of the twin within its owner's block is unchanged. */
-    for (uint32_t i = 0; i < t->people; i++) {
-        for (uint32_t k = 0; k < t->count[i]; k++) {
-            uint32_t to = fresh.start[i] + k;
-            uint32_t old_twin = t->twin[t->start[i] + k];
-            uint32_t j = t->other[t->start[i] + k];
-            fresh.twin[to] = fresh.start[j] + (old_twin - t->start[j]);
-        }
+    /* One array at a time, so that the arena is never resident twice: the peak is the arena
+     * and one new array. A failure part way leaves arrays of both layouts; the store is then
+     * freed (the caller's model has failed). */
+#define COMPACT(f)                                                                                 \
+    {                                                                                              \
+        void *fresh = compacted_array(t, t->f, sizeof *t->f, start, total);                        \
+        if (fresh == NULL) {                                                                       \
+            rc = ATTUNE_ERR_NOMEM;                                                                 \
+            goto out;                                                                              \
+        }                                                                                          \
+        free(t->f);                                                                                \
+        t->f = fresh;                                                                              \
     }
-    ties_free(t);
-    *t = fresh;
-    return ATTUNE_OK;
+    TIE_SLOT_ARRAYS(COMPACT)
+#undef COMPACT
+    for (uint32_t i = 0; i < t->people; i++)
+        t->cap[i] = t->count[i] + slack;
+    memcpy(t->start, start, (size_t)t->people * sizeof *start);
+    t->size = (uint32_t)total;
+    t->capacity = (uint32_t)(total ? total : 1);
 out:
-    ties_free(&fresh);
+    free(start);
+    if (rc != ATTUNE_OK)
+        ties_free(t);
     return rc;
+}
+
+int ties_compact_due(const tie_store *t, uint32_t slack)
+{
+    uint64_t needed = t->active + (uint64_t)t->people * slack;
+    return t->size > needed && t->size - needed > t->size / TIE_COMPACT_WASTE_DIVISOR;
 }
 
 int ties_check(const tie_store *t, char *why, size_t why_size)

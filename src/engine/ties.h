@@ -4,7 +4,10 @@
  * Each person's half-ties occupy slots start[i] .. start[i]+count[i]-1 of the half-tie arrays,
  * with cap[i] - count[i] spare slots after them. The half at i of the tie {i, j} is i's view of
  * j; twin[h] is the index of the other half (at j). A person whose slots run out is moved to the
- * end of the arena with double the capacity; ties_compact() rebuilds the arena in id order.
+ * end of the arena with double the capacity; ties_compact() rebuilds the arena in id order, and
+ * the model does so at the end of a week when ties_compact_due() finds enough slots wasted.
+ * Nothing computed from the store depends on its layout, only on each person's half-ties in
+ * order.
  * Only the owner of a half writes it during the parallel phases; adding and removing ties is
  * serial (two-phase changes, applied in a fixed order).
  */
@@ -90,8 +93,19 @@ int ties_remove(tie_store *t, uint32_t slot);
 /** Slot of the half at i of tie {i, j}, or TIE_NONE. O(degree of i). */
 uint32_t ties_find(const tie_store *t, uint32_t i, uint32_t j);
 
-/** Rebuilds the arena in person order with `slack` spare slots each (after much churn). */
+/** Rebuilds the arena in person order with `slack` spare slots each (after much churn), one
+ * slot array at a time (peak memory: the arena and one new array). Each person's half-ties keep
+ * their order, so nothing computed from the store changes; slot indices held by callers become
+ * invalid. On failure the store is freed. */
 int ties_compact(tie_store *t, uint32_t slack);
+
+/* ties_compact_due: compaction is due when the slots beyond every person's half-ties plus
+ * `slack` (dead blocks left by relocation, room freed by removals) exceed this share (1/N) of
+ * the arena. */
+#define TIE_COMPACT_WASTE_DIVISOR 8u
+
+/** Whether the arena wastes enough slots to compact (see TIE_COMPACT_WASTE_DIVISOR). O(1). */
+int ties_compact_due(const tie_store *t, uint32_t slack);
 
 /** Checks twins, owners, counts and capacities; writes the first violation into why. */
 int ties_check(const tie_store *t, char *why, size_t why_size);

@@ -1,5 +1,6 @@
 /* The tie store: twins agree, degrees and slack stay consistent through adds, removes and
- * compaction, checked against a plain adjacency matrix. */
+ * compaction (which keeps each person's half-ties in order), checked against a plain adjacency
+ * matrix. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -139,8 +140,25 @@ static void random_churn_keeps_invariants(void **state)
         if (step % 500 == 0)
             assert_consistent(&t, adj);
         if (step % 1500 == 1499) {
+            /* Each person's half-ties keep their order and state through compaction. */
+            static uint32_t others[N][N];
+            static float trusts[N][N];
+            for (uint32_t i = 0; i < N; i++) {
+                for (uint32_t k = 0; k < t.count[i]; k++) {
+                    others[i][k] = t.other[t.start[i] + k];
+                    t.trust[t.start[i] + k] = (float)(i * N + k);
+                    trusts[i][k] = t.trust[t.start[i] + k];
+                }
+            }
             assert_int_equal(ties_compact(&t, 2), ATTUNE_OK);
             assert_consistent(&t, adj);
+            assert_false(ties_compact_due(&t, 2));
+            for (uint32_t i = 0; i < N; i++) {
+                for (uint32_t k = 0; k < t.count[i]; k++) {
+                    assert_int_equal(t.other[t.start[i] + k], others[i][k]);
+                    assert_true(t.trust[t.start[i] + k] == trusts[i][k]);
+                }
+            }
             /* After compaction the arena is exactly degrees plus slack, in id order. */
             uint64_t expect = 0;
             for (uint32_t i = 0; i < N; i++) {
@@ -151,6 +169,29 @@ static void random_churn_keeps_invariants(void **state)
         }
     }
     assert_consistent(&t, adj);
+    ties_free(&t);
+}
+
+/* Compaction is due once the slots beyond every person's half-ties and slack exceed an eighth
+ * of the arena: relocations (a block outgrowing its slots moves to the end) leave such slots. */
+static void compaction_due_after_relocations(void **state)
+{
+    (void)state;
+    tie_store t;
+    assert_int_equal(ties_build(&t, N, NULL, 0, 0), ATTUNE_OK);
+    assert_false(ties_compact_due(&t, 0));
+    int due = 0;
+    for (uint32_t b = 1; b < N && !due; b++) {
+        tie_edge e = edge(0, b);
+        assert_int_equal(ties_add(&t, &e, NULL), ATTUNE_OK);
+        due = ties_compact_due(&t, 0);
+    }
+    assert_true(due);
+    assert_true(t.size - t.active > t.size / TIE_COMPACT_WASTE_DIVISOR);
+    uint32_t active = (uint32_t)t.active;
+    assert_int_equal(ties_compact(&t, 0), ATTUNE_OK);
+    assert_int_equal(t.size, active);
+    assert_false(ties_compact_due(&t, 0));
     ties_free(&t);
 }
 
@@ -193,6 +234,7 @@ int main(void)
         cmocka_unit_test(build_from_edges),
         cmocka_unit_test(build_owned_matches_build),
         cmocka_unit_test(random_churn_keeps_invariants),
+        cmocka_unit_test(compaction_due_after_relocations),
         cmocka_unit_test(growing_people_adds_empty_slots),
         cmocka_unit_test(check_detects_corruption),
     };
