@@ -12,7 +12,7 @@ static const char claims_usage[] =
     "Usage: attune claims [--only C1,C2,...] [--replicates N] [--json] [--threads N]\n"
     "                     [--scenarios DIR] [--set KEY=VALUE]... [--quiet]\n"
     "Runs the claim experiments (arms in DIR, default: the source tree's scenarios/claims) with\n"
-    "N replicates (default 5) and prints, for each claim, the essay's sentence and each tested\n"
+    "N replicates (default 10) and prints, for each claim, the essay's sentence and each tested\n"
     "quantity with its estimate, 95% confidence interval, criterion and result. A quantity\n"
     "passes only if its whole interval lies on the passing side.\n"
     "\n"
@@ -135,7 +135,7 @@ static void print_table(const attune_claim_result *r, size_t n, const char *cons
 static int claims_with(int argc, char **argv, const char **settings)
 {
     const char *only = NULL, *dir = ATTUNE_SCENARIO_DIR "/claims";
-    int replicates = 5, threads = 0, json = 0, quiet = 0;
+    int replicates = 10, threads = 0, json = 0, quiet = 0;
     size_t setting_count = 0;
     for (int a = 1; a < argc; a++) {
         const char *arg = argv[a];
