@@ -93,7 +93,11 @@ static void grievances_update(attune_model *m, uint32_t i)
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
         double excess =
             t->rupture[h] && !asymmetric_kind(t->kind[h]) ? tie_toxic_excess(m, h) : 0.0;
-        double grievance = excess > 0 ? gain * excess * excess / (excess * excess + scale2) : 0.0;
+        if (excess <= 0) { /* most halves: no rift, no grievance (and no rounding call) */
+            t->grievance[h] = 0;
+            continue;
+        }
+        double grievance = gain * excess * excess / (excess * excess + scale2);
         t->grievance[h] = (uint8_t)lround(255.0 * (grievance < 1 ? grievance : 1));
     }
 }
