@@ -3,7 +3,9 @@
 # seed gives other outputs. The manifest's "run" block (threads, wall time, clock times, the
 # command) is the only part allowed to differ. The tie store's layout does not matter either:
 # without spare slots (network.tie_slack 0) every new tie relocates a block and the arena is
-# compacted every few weeks, and the outputs are the same.
+# compacted every few weeks, and the outputs are the same. Nor do the thresholds at which
+# adverse childhood experiences are counted (ace.*): the counts are measurements, which only the
+# outputs read, so with other thresholds only the `ace` events (and the panel's counts) differ.
 . "$(dirname "$0")/lib.sh"
 S="--set population.size=3000 --set population.community_size=300 --weeks 40 --graphml --quiet"
 
@@ -14,6 +16,8 @@ S="--set population.size=3000 --set population.community_size=300 --weeks 40 --g
 "$ATTUNE" run $S --threads 2 --seed 2 --out "$WORK/seed2" >/dev/null || fail "run with seed 2"
 "$ATTUNE" run $S --threads 2 --set network.tie_slack=0 --out "$WORK/slack0" >/dev/null ||
   fail "run without slack"
+"$ATTUNE" run $S --threads 1 --set ace.abuse_share=0.05 --set ace.neglect_care=0.6 \
+  --set ace.distress_share=0.1 --out "$WORK/ace" >/dev/null || fail "run with other ACE thresholds"
 
 strip_run() { sed '/"run": {/,/^  },$/d' "$1"; }
 
@@ -35,6 +39,19 @@ if [ "$(strip_run "$WORK/t1/manifest.json" | grep -v tie_slack)" = \
   pass
 else
   fail "manifest.json differs without slack beyond network.tie_slack"
+fi
+for f in metrics.csv network.graphml network-sample.graphml; do
+  if cmp -s "$WORK/t1/$f" "$WORK/ace/$f"; then pass; else fail "$f differs with other ACE thresholds"; fi
+done
+if cmp -s <(grep -v ',ace,' "$WORK/t1/events.csv") <(grep -v ',ace,' "$WORK/ace/events.csv"); then
+  pass
+else
+  fail "events other than ace differ with other ACE thresholds"
+fi
+if [ "$(grep -c ',ace,' "$WORK/ace/events.csv")" -gt "$(grep -c ',ace,' "$WORK/t1/events.csv")" ]; then
+  pass
+else
+  fail "lower ACE thresholds do not count more adverse experiences"
 fi
 if grep -q '"threads": 3' "$WORK/t3/manifest.json"; then pass; else fail "manifest lacks threads"; fi
 if cmp -s "$WORK/t1/metrics.csv" "$WORK/seed2/metrics.csv"; then fail "seeds 1 and 2 give the same metrics"; else pass; fi
