@@ -96,7 +96,8 @@ uint32_t ties_find(const tie_store *t, uint32_t i, uint32_t j);
 /** Rebuilds the arena in person order with `slack` spare slots each (after much churn), one
  * slot array at a time (peak memory: the arena and one new array). Each person's half-ties keep
  * their order, so nothing computed from the store changes; slot indices held by callers become
- * invalid. On failure the store is freed. */
+ * invalid. Without memory for the new layout's index, or when it would not fit 32-bit slots,
+ * the store is left as it was; a failure while copying the arrays frees the store. */
 int ties_compact(tie_store *t, uint32_t slack);
 
 /* ties_compact_due: compaction is due when the slots beyond every person's half-ties plus

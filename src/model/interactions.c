@@ -385,13 +385,12 @@ void interactions_exchange(attune_model *m, int32_t week)
                     double cap_i = kind == ATTUNE_TIE_CHILD    ? cap_i_child
                                    : kind == ATTUNE_TIE_CLIENT ? capacity_of(m, i, kind)
                                                                : cap_i_other;
-                    /* A spell of withdrawal holds back care between adults on ties between
-                     * equals. */
-                    if (spells && symmetric && (pp->withdrawn[i] || pp->withdrawn[j]) &&
-                        person_age_years(m, i) >= 18 && person_age_years(m, j) >= 18) {
-                        if (pp->withdrawn[j])
+                    /* A spell of withdrawal (only adults have one) holds back care toward
+                     * adults on ties between equals. */
+                    if (spells && symmetric) {
+                        if (pp->withdrawn[j] && person_age_years(m, i) >= 18)
                             cap_j *= withdrawn_keep;
-                        if (pp->withdrawn[i])
+                        if (pp->withdrawn[i] && person_age_years(m, j) >= 18)
                             cap_i *= withdrawn_keep;
                     }
                     received =
