@@ -35,6 +35,7 @@ enum rng_stream {
     STREAM_THERAPY_SKILL = 18,   /* therapist: skill (drawn once) */
     STREAM_THERAPY_RECRUIT = 19, /* person: recruited as a therapist */
     STREAM_WITHDRAWAL = 20,      /* person: start and end of a spell of withdrawal */
+    STREAM_EXPECTANCY = 21,      /* (person, week a course began): expectancy of help */
     STREAM_INIT_PERSON = 100,    /* person: initial traits */
     STREAM_INIT_HOUSEHOLD = 101,
     STREAM_INIT_COMMUNITY = 102,

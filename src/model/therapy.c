@@ -29,9 +29,16 @@
  *   insight_gain x a x (1 - insight) (it integrates in insight.c, with the therapist's care as
  *   support); coping habit shrinks by habit_relief x a; the relationship with oneself grows
  *   by self_relation_gain x a x (1 - self_relation).
+ * Remoralization (Howard et al. 1993's first phase; Frank's demoralization hypothesis): hope of
+ * help lifts the client's affect at each session, whatever the alliance, most at the first:
+ *   affect += remoralization x e x exp(-s / remoralization_sessions) x (1 - affect),
+ * s the sessions before this one, e the client's expectancy of help in this course (uniform on
+ * [0,1], drawn once per course). The lift fades as sessions go on; what lasts is what the
+ * alliance and repaired ruptures change.
  * While in therapy the agency to end a toxic tie is multiplied by 1 + release_support x a
  * (tie_maintenance.c) and openness to new ties reopens by engage_support x a (tie_formation.c).
  *
+ * A client or therapist who meets nobody this week (an isolation intervention) has no session.
  * A course ends: "recovered" when the distress episode has ended; "max_sessions" after
  * therapy.max_sessions sessions; "dropout" with probability
  *   dropout_rate (1 - a) (1 + dropout_rupture [rupture open])
@@ -133,6 +140,15 @@ static void toward_security(people *pp, uint32_t i, double share)
     pp->disorganization[i] = (float)(pp->disorganization[i] * (1.0 - share));
 }
 
+/* Client i's expectancy of help in the current course, uniform on [0,1]: drawn from the week the
+ * course began, so each course brings its own hope. */
+static double course_expectancy(const attune_model *m, uint32_t i)
+{
+    uint32_t r[4];
+    rng_draw4(m->key, (uint32_t)m->people.therapy_since[i], STREAM_EXPECTANCY, i, 0, r);
+    return rng_u01(r[0]);
+}
+
 /* One session of client i with therapist j; returns whether it ends the course by dropout. */
 static int session(attune_model *m, uint32_t i, uint32_t j, int32_t week)
 {
@@ -162,6 +178,10 @@ static int session(attune_model *m, uint32_t i, uint32_t j, int32_t week)
     }
     a = clamp01(a);
     pp->alliance[i] = (float)a;
+    /* Remoralization: hope lifts affect from the first sessions, whatever the alliance. */
+    double lift = p->therapy_remoralization * course_expectancy(m, i) *
+                  exp(-(double)pp->therapy_sessions[i] / p->therapy_remoralization_sessions);
+    pp->affect[i] = (float)(pp->affect[i] + lift * (1.0 - pp->affect[i]));
     toward_security(pp, i, p->therapy_plasticity * a);
     pp->insight[i] = (float)(pp->insight[i] + p->therapy_insight_gain * a * (1.0 - pp->insight[i]));
     pp->coping_habit[i] = (float)(pp->coping_habit[i] * (1.0 - p->therapy_habit_relief * a));
@@ -197,6 +217,13 @@ int therapy_start_course(attune_model *m, uint32_t client, uint32_t therapist, i
 }
 
 /* Sessions and endings of the courses under way. */
+/* Whether person i meets nobody this week (an isolation intervention): then it has no session,
+ * as a client or as a therapist. */
+static int isolated(const attune_model *m, uint32_t i)
+{
+    return m->isolated != NULL && m->isolated[i];
+}
+
 static int run_sessions(attune_model *m, int32_t week)
 {
     people *pp = &m->people;
@@ -210,7 +237,7 @@ static int run_sessions(attune_model *m, int32_t week)
             rc = end_course(m, i, week, "died");
         else if (h == TIE_NONE)
             rc = end_course(m, i, week, "therapist_left");
-        else if (pp->therapy_since[i] < week) {
+        else if (pp->therapy_since[i] < week && !isolated(m, i) && !isolated(m, t->other[h])) {
             int dropout = session(m, i, t->other[h], week);
             if (!pp->in_episode[i])
                 rc = end_course(m, i, week, "recovered");

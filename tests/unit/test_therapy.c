@@ -188,6 +188,101 @@ static void a_repaired_rupture_lifts_the_self_at_once(void **state)
     attune_model_free(m);
 }
 
+/* Remoralization: each session lifts affect by remoralization x e x exp(-s / sessions) x (1 -
+ * affect), e the course's expectancy of help, whatever the alliance (kept at 0 here), so the
+ * lift of the s-th session is exp(-s / 6) times the first's; without remoralization a session
+ * leaves affect alone. */
+static void hope_lifts_affect_from_the_first_session_and_fades(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"therapy.seek_rate",
+                                           "0",
+                                           "therapy.dropout_rate",
+                                           "0",
+                                           "therapy.rupture_rate",
+                                           "0",
+                                           "therapy.alliance_rate",
+                                           "0",
+                                           "therapy.remoralization",
+                                           "0.3",
+                                           "therapy.remoralization_sessions",
+                                           "6",
+                                           NULL};
+    uint32_t therapist = 0;
+    attune_model *m = town_with_therapists(settings, &therapist);
+    people *pp = &m->people;
+    uint32_t c = 0;
+    assert_int_equal(adults(m, &c, 1), 1);
+    assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
+    double first = 0;
+    for (int s = 0; s < 12; s++) {
+        pp->affect[c] = 0.2f;
+        pp->in_episode[c] = 1;
+        assert_int_equal(therapy_update(m, 21 + s), ATTUNE_OK);
+        assert_float_equal(pp->alliance[c], 0, 1e-9);
+        double lift = (pp->affect[c] - 0.2) / 0.8;
+        if (s == 0) {
+            first = lift;
+            assert_true(first > 0 && first <= 0.3);
+        } else {
+            assert_float_equal(lift, first * exp(-s / 6.0), 1e-6);
+        }
+    }
+    attune_model_free(m);
+
+    static const char *const without[] = {"therapy.seek_rate",
+                                          "0",
+                                          "therapy.dropout_rate",
+                                          "0",
+                                          "therapy.rupture_rate",
+                                          "0",
+                                          "therapy.remoralization",
+                                          "0",
+                                          NULL};
+    m = town_with_therapists(without, &therapist);
+    pp = &m->people;
+    assert_int_equal(adults(m, &c, 1), 1);
+    assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
+    pp->affect[c] = 0.2f;
+    pp->in_episode[c] = 1;
+    assert_int_equal(therapy_update(m, 21), ATTUNE_OK);
+    assert_float_equal(pp->affect[c], 0.2, 1e-7);
+    attune_model_free(m);
+}
+
+/* A week in which the client or the therapist meets nobody (an isolation intervention) has no
+ * session: nothing of the course moves, and the sessions resume after. */
+static void no_session_in_a_week_of_isolation(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {
+        "therapy.seek_rate", "0", "therapy.dropout_rate", "0", "therapy.rupture_rate", "0", NULL};
+    uint32_t therapist = 0;
+    attune_model *m = town_with_therapists(settings, &therapist);
+    people *pp = &m->people;
+    uint32_t c = 0;
+    assert_int_equal(adults(m, &c, 1), 1);
+    assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
+    m->isolated = calloc(m->people.count, 1);
+    assert_non_null(m->isolated);
+    for (int who = 0; who < 2; who++) {
+        memset(m->isolated, 0, m->people.count);
+        m->isolated[who == 0 ? c : therapist] = 1;
+        float affect = pp->affect[c], alliance = pp->alliance[c];
+        pp->in_episode[c] = 1;
+        assert_int_equal(therapy_update(m, 21 + who), ATTUNE_OK);
+        assert_int_equal(pp->therapy_sessions[c], 0);
+        assert_float_equal(pp->affect[c], affect, 0);
+        assert_float_equal(pp->alliance[c], alliance, 0);
+    }
+    memset(m->isolated, 0, m->people.count);
+    pp->in_episode[c] = 1;
+    assert_int_equal(therapy_update(m, 23), ATTUNE_OK);
+    assert_int_equal(pp->therapy_sessions[c], 1);
+    assert_true(pp->alliance[c] > 0);
+    attune_model_free(m);
+}
+
 static void courses_end_with_their_reason(void **state)
 {
     (void)state;
@@ -253,6 +348,8 @@ int main(void)
         cmocka_unit_test(the_waitlist_is_first_come_first_served),
         cmocka_unit_test(alliance_builds_faster_with_a_secure_client_and_repairs_the_model),
         cmocka_unit_test(a_repaired_rupture_lifts_the_self_at_once),
+        cmocka_unit_test(hope_lifts_affect_from_the_first_session_and_fades),
+        cmocka_unit_test(no_session_in_a_week_of_isolation),
         cmocka_unit_test(courses_end_with_their_reason),
         cmocka_unit_test(a_full_run_has_therapy_and_its_events),
     };
