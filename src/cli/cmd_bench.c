@@ -29,10 +29,12 @@ static const char bench_usage[] =
     "start-up time (population and network), peak memory and bytes per person (ties\n"
     "included), and the speed-up from 1 thread to --threads (default: all cores) over the\n"
     "first 13 weeks. A neighbour-gather probe over the same data layout measures this\n"
-    "machine's limit (local and random order); each scenario's rate is also given as a\n"
-    "fraction of it. Scenarios: bench-1m (1,000,000 people, 520 weeks), scale-100k (100,000,\n"
-    "52 weeks), scale-1m (1,000,000, 13 weeks), scale-10m (10,000,000, 4 weeks). --quick\n"
-    "runs small stand-ins (for tests). --json prints one JSON object.\n";
+    "machine's limit (local and random order), and a draw of keyed Philox4x32-10 blocks its\n"
+    "limit for random numbers (the model draws at least one per tie a week); each scenario's\n"
+    "rate is also given as a fraction of them. Scenarios: bench-1m (1,000,000 people, 520\n"
+    "weeks), scale-100k (100,000, 52 weeks), scale-1m (1,000,000, 13 weeks), scale-10m\n"
+    "(10,000,000, 4 weeks). --quick runs small stand-ins (for tests). --json prints one JSON\n"
+    "object.\n";
 
 typedef struct bench_scenario {
     const char *name;
@@ -226,17 +228,18 @@ static void print_json(const bench_result *res, size_t n, const attune_gather_pr
                "\"wall_s\":%.3f,\"startup_s\":%.3f,\"relationship_updates_per_s\":%.4g,"
                "\"person_weeks_per_s\":%.4g,\"peak_rss_bytes\":%llu,\"bytes_per_person\":%.1f,"
                "\"speedup_1_to_%d_threads\":%.3f,\"fraction_of_probe_local\":%.4f,"
-               "\"fraction_of_probe_random\":%.4f}",
+               "\"fraction_of_probe_random\":%.4f,\"fraction_of_philox\":%.4g}",
                k ? "," : "", r->b->name, (unsigned long long)r->people, (unsigned long long)r->ties,
                r->weeks, r->wall_s, r->startup_s, r->updates_per_s, r->person_weeks_per_s,
                (unsigned long long)r->peak_rss_bytes, (double)r->peak_rss_bytes / (double)r->people,
                threads, r->speedup, 2 * r->updates_per_s / probe->local_gathers_per_s,
-               2 * r->updates_per_s / probe->random_gathers_per_s);
+               2 * r->updates_per_s / probe->random_gathers_per_s,
+               r->updates_per_s / probe->philox_blocks_per_s);
     }
     printf("\n ],\n \"probe\":{\"half_ties\":%llu,\"threads\":%d,\"local_gathers_per_s\":%.4g,"
-           "\"random_gathers_per_s\":%.4g}}\n",
+           "\"random_gathers_per_s\":%.4g,\"philox_blocks_per_s\":%.4g}}\n",
            (unsigned long long)probe->half_ties, probe->threads, probe->local_gathers_per_s,
-           probe->random_gathers_per_s);
+           probe->random_gathers_per_s, probe->philox_blocks_per_s);
 }
 
 static void print_table(const bench_result *res, size_t n, const attune_gather_probe *probe,
@@ -244,9 +247,11 @@ static void print_table(const bench_result *res, size_t n, const attune_gather_p
 {
     printf("machine: %s, %ld cpus; %d threads\n", cpu, sysconf(_SC_NPROCESSORS_ONLN), threads);
     printf("probe (neighbour gathers over %llu half-ties): %.3g/s local order, %.3g/s random "
-           "order\n\n",
+           "order\n",
            (unsigned long long)probe->half_ties, probe->local_gathers_per_s,
            probe->random_gathers_per_s);
+    printf("probe (keyed Philox4x32-10 blocks, at least one per tie a week): %.3g/s\n\n",
+           probe->philox_blocks_per_s);
     printf("%-11s %10s %10s %5s %9s %8s %11s %10s %9s %9s %8s %11s\n", "scenario", "people", "ties",
            "weeks", "wall s", "start s", "rel-upd/s", "pers-wk/s", "peak MB", "B/person",
            "speed-up", "of probe");

@@ -5,6 +5,11 @@
  * for locality: households and communities have nearby ids); in "random" order they are
  * relabelled by a random permutation, so nearly every read misses the caches. A relationship
  * update of the model reads both ends of a tie, so it costs at least two gathers.
+ *
+ * And the machine's limit for the step's random numbers: keyed Philox4x32-10 blocks a second,
+ * drawn as the model draws them (rng_draw4: one block per (week, stream, id, id)). The model
+ * draws at least one block per tie a week (did the two meet) and one more per meeting (the
+ * channels of care), so its relationship-updates a second cannot exceed this rate.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -39,6 +44,30 @@ static double gather_rate(const tie_store *t, const uint32_t *other, const float
     } while (elapsed < seconds);
     *sink += total;
     return elapsed > 0 ? (double)halves * (double)passes / elapsed : 0;
+}
+
+/* Keyed Philox4x32-10 blocks a second on `threads` threads, for at least `seconds`. */
+static double philox_rate(int threads, double seconds, double *sink)
+{
+    const uint32_t chunk = 1u << 20;
+    const rng_key key = rng_key_from_seed(54321);
+    double start = monotonic_seconds(), elapsed = 0;
+    uint64_t blocks = 0;
+    uint32_t pass = 0;
+    do {
+        uint32_t mixed = 0;
+#pragma omp parallel for schedule(static) reduction(^ : mixed) num_threads(threads)
+        for (uint32_t i = 0; i < chunk; i++) {
+            uint32_t r[4];
+            rng_draw4(key, pass, 301, i, i >> 4, r);
+            mixed ^= r[0] ^ r[1] ^ r[2] ^ r[3];
+        }
+        *sink += mixed;
+        blocks += chunk;
+        pass++;
+        elapsed = monotonic_seconds() - start;
+    } while (elapsed < seconds);
+    return elapsed > 0 ? (double)blocks / elapsed : 0;
 }
 
 int attune_bench_gather_probe(const attune_model *model, int threads, double seconds,
@@ -80,6 +109,7 @@ int attune_bench_gather_probe(const attune_model *model, int threads, double sec
     out->threads = threads > 0 ? threads : model->threads;
     out->local_gathers_per_s = gather_rate(t, t->other, value, n, out->threads, seconds, &sink);
     out->random_gathers_per_s = gather_rate(t, relabelled, value, n, out->threads, seconds, &sink);
+    out->philox_blocks_per_s = philox_rate(out->threads, seconds, &sink);
     out->checksum = sink;
     free(value);
     free(perm);

@@ -11,6 +11,9 @@ check "memory" 'all(.scenarios[]; .peak_rss_bytes > 1000000 and .bytes_per_perso
 check "the update rate is ties x weeks / wall" \
   'all(.scenarios[]; ((.ties * .weeks / .wall_s) / .relationship_updates_per_s - 1 | fabs) < 0.01)'
 check "probe" '.probe.local_gathers_per_s > 0 and .probe.random_gathers_per_s > 0 and .probe.half_ties > 0'
+check "random-number probe" '.probe.philox_blocks_per_s > 1e6'
+check "share of the random-number limit" \
+  '.probe.philox_blocks_per_s as $r | all(.scenarios[]; ((.relationship_updates_per_s / $r) / .fraction_of_philox - 1 | fabs) < 0.01)'
 check "speed-up" 'all(.scenarios[]; [to_entries[] | select(.key | startswith("speedup_1_to_")) | .value] | length == 1 and .[0] > 0)'
 expect_fail bench-option 2 "unexpected argument '--bogus'" -- bench --bogus
 expect_fail bench-only 2 "no scenario matches --only nothing" -- bench --quick --only nothing
