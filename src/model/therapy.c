@@ -216,7 +216,6 @@ int therapy_start_course(attune_model *m, uint32_t client, uint32_t therapist, i
     return ATTUNE_OK;
 }
 
-/* Sessions and endings of the courses under way. */
 /* Whether person i meets nobody this week (an isolation intervention): then it has no session,
  * as a client or as a therapist. */
 static int isolated(const attune_model *m, uint32_t i)
@@ -224,6 +223,7 @@ static int isolated(const attune_model *m, uint32_t i)
     return m->isolated != NULL && m->isolated[i];
 }
 
+/* Sessions and endings of the courses under way. */
 static int run_sessions(attune_model *m, int32_t week)
 {
     people *pp = &m->people;
