@@ -153,6 +153,17 @@ static void set_part(attune_claim_part *part, const char *id, const char *measur
         part->passed = false;
 }
 
+/* A ratio that must reach `threshold`, from its per-replicate logarithms: the estimate is the
+ * geometric mean and the interval the t interval of the logs, transformed back. */
+static void set_part_geometric(attune_claim_part *part, const char *id, const char *measure,
+                               const double *logs, int n, const char *criterion, double threshold)
+{
+    set_part(part, id, measure, logs, n, criterion, 1, log(threshold));
+    part->estimate = exp(part->estimate);
+    part->ci_low = exp(part->ci_low);
+    part->ci_high = exp(part->ci_high);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* C1: the self is constructed through interactions with caregivers, community and culture.  */
 
@@ -1073,8 +1084,9 @@ static int claim_c10(claim_ctx *c, attune_claim_result *r)
                 rc = ATTUNE_ERR_NOMEM;
             v[WELLBEING * R + rep] = n > 2 ? cohen_d(&w[1], &w[0]) : NAN;
             /* Rate of insecure-to-secure change, therapy over waitlist (one change added to
-             * each so that a waitlist without any change still gives a finite ratio). */
-            v[EARNED * R + rep] = insecure > 0 ? (earned[1] + 1) / (earned[0] + 1) : NAN;
+             * each so that a waitlist without any change still gives a finite ratio), kept as
+             * its logarithm: ratios are averaged on the log scale. */
+            v[EARNED * R + rep] = insecure > 0 ? log((earned[1] + 1) / (earned[0] + 1)) : NAN;
             v[COPING * R + rep] = n ? coping / n : NAN;
             v[RELEASED * R + rep] = n ? released / n : NAN;
             v[SUPPORTIVE * R + rep] = n ? supportive / n : NAN;
@@ -1093,9 +1105,10 @@ static int claim_c10(claim_ctx *c, attune_claim_result *r)
         set_part(&r->parts[r->part_count++], "C10.wellbeing",
                  "well-being at the end of treatment, therapy over waitlist (Cohen's d)",
                  v + WELLBEING * R, R, "d >= 0.5", 1, 0.5);
-        set_part(&r->parts[r->part_count++], "C10.earned_security",
-                 "rate of insecure-to-secure change, therapy over waitlist", v + EARNED * R, R,
-                 "ratio >= 2", 1, 2.0);
+        set_part_geometric(&r->parts[r->part_count++], "C10.earned_security",
+                           "rate of insecure-to-secure change, therapy over waitlist (geometric "
+                           "mean over replicates)",
+                           v + EARNED * R, R, "ratio >= 2", 2.0);
         set_part(&r->parts[r->part_count++], "C10.coping",
                  "coping at the end of treatment, therapy minus waitlist", v + COPING * R, R,
                  "difference < 0", 0, -1e-9);
