@@ -103,14 +103,30 @@ static attune_model *town_with_therapists(const char *const *settings, uint32_t 
     return m;
 }
 
+/* One week of therapy (a session for a course under way) with client c kept in its episode. */
+static void therapy_week(attune_model *m, uint32_t c, int32_t week)
+{
+    m->people.in_episode[c] = 1;
+    assert_int_equal(therapy_update(m, week), ATTUNE_OK);
+}
+
 /* Runs `sessions` weekly sessions of a course of client c (kept in its episode). */
 static void run_course(attune_model *m, uint32_t c, uint32_t therapist, int sessions)
 {
     assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
-    for (int w = 1; w <= sessions; w++) {
-        m->people.in_episode[c] = 1;
-        assert_int_equal(therapy_update(m, 20 + w), ATTUNE_OK);
-    }
+    for (int w = 1; w <= sessions; w++)
+        therapy_week(m, c, 20 + w);
+}
+
+/* The small town with `settings` and a course begun in week 20 by its first adult of 30 to 60
+ * (`client`) with the first therapist (`therapist`); sessions start in week 21. */
+static attune_model *town_with_a_course(const char *const *settings, uint32_t *therapist,
+                                        uint32_t *client)
+{
+    attune_model *m = town_with_therapists(settings, therapist);
+    assert_int_equal(adults(m, client, 1), 1);
+    assert_int_equal(therapy_start_course(m, *client, *therapist, 20), ATTUNE_OK);
+    return m;
 }
 
 static void alliance_builds_faster_with_a_secure_client_and_repairs_the_model(void **state)
@@ -162,12 +178,9 @@ static void a_repaired_rupture_lifts_the_self_at_once(void **state)
                                            "therapy.corrective_self",
                                            "0.3",
                                            NULL};
-    uint32_t therapist = 0;
-    attune_model *m = town_with_therapists(settings, &therapist);
+    uint32_t therapist = 0, c = 0;
+    attune_model *m = town_with_a_course(settings, &therapist, &c);
     people *pp = &m->people;
-    uint32_t c = 0;
-    assert_int_equal(adults(m, &c, 1), 1);
-    assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
     pp->therapy_rupture[c] = 1;
     pp->self_worth[c] = 0.4f;
     pp->self_relation[c] = 0.3f;
@@ -175,15 +188,13 @@ static void a_repaired_rupture_lifts_the_self_at_once(void **state)
     for (; pp->therapy_rupture[c] && week < 200; week++) {
         assert_float_equal(pp->self_worth[c], 0.4, 1e-6);
         assert_float_equal(pp->self_relation[c], 0.3, 1e-6);
-        pp->in_episode[c] = 1;
-        assert_int_equal(therapy_update(m, week), ATTUNE_OK);
+        therapy_week(m, c, week);
     }
     assert_false(pp->therapy_rupture[c]);
     assert_float_equal(pp->self_worth[c], 0.4 + 0.3 * 0.6, 1e-6);
     assert_float_equal(pp->self_relation[c], 0.3 + 0.3 * 0.7, 1e-6);
     /* The next session, without a rupture, leaves them where they are. */
-    pp->in_episode[c] = 1;
-    assert_int_equal(therapy_update(m, week), ATTUNE_OK);
+    therapy_week(m, c, week);
     assert_float_equal(pp->self_worth[c], 0.4 + 0.3 * 0.6, 1e-6);
     attune_model_free(m);
 }
@@ -208,17 +219,13 @@ static void hope_lifts_affect_from_the_first_session_and_fades(void **state)
                                            "therapy.remoralization_sessions",
                                            "6",
                                            NULL};
-    uint32_t therapist = 0;
-    attune_model *m = town_with_therapists(settings, &therapist);
+    uint32_t therapist = 0, c = 0;
+    attune_model *m = town_with_a_course(settings, &therapist, &c);
     people *pp = &m->people;
-    uint32_t c = 0;
-    assert_int_equal(adults(m, &c, 1), 1);
-    assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
     double first = 0;
     for (int s = 0; s < 12; s++) {
         pp->affect[c] = 0.2f;
-        pp->in_episode[c] = 1;
-        assert_int_equal(therapy_update(m, 21 + s), ATTUNE_OK);
+        therapy_week(m, c, 21 + s);
         assert_float_equal(pp->alliance[c], 0, 1e-9);
         double lift = (pp->affect[c] - 0.2) / 0.8;
         if (s == 0) {
@@ -239,13 +246,10 @@ static void hope_lifts_affect_from_the_first_session_and_fades(void **state)
                                           "therapy.remoralization",
                                           "0",
                                           NULL};
-    m = town_with_therapists(without, &therapist);
+    m = town_with_a_course(without, &therapist, &c);
     pp = &m->people;
-    assert_int_equal(adults(m, &c, 1), 1);
-    assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
     pp->affect[c] = 0.2f;
-    pp->in_episode[c] = 1;
-    assert_int_equal(therapy_update(m, 21), ATTUNE_OK);
+    therapy_week(m, c, 21);
     assert_float_equal(pp->affect[c], 0.2, 1e-7);
     attune_model_free(m);
 }
@@ -257,27 +261,22 @@ static void no_session_in_a_week_of_isolation(void **state)
     (void)state;
     static const char *const settings[] = {
         "therapy.seek_rate", "0", "therapy.dropout_rate", "0", "therapy.rupture_rate", "0", NULL};
-    uint32_t therapist = 0;
-    attune_model *m = town_with_therapists(settings, &therapist);
+    uint32_t therapist = 0, c = 0;
+    attune_model *m = town_with_a_course(settings, &therapist, &c);
     people *pp = &m->people;
-    uint32_t c = 0;
-    assert_int_equal(adults(m, &c, 1), 1);
-    assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
     m->isolated = calloc(m->people.count, 1);
     assert_non_null(m->isolated);
     for (int who = 0; who < 2; who++) {
         memset(m->isolated, 0, m->people.count);
         m->isolated[who == 0 ? c : therapist] = 1;
         float affect = pp->affect[c], alliance = pp->alliance[c];
-        pp->in_episode[c] = 1;
-        assert_int_equal(therapy_update(m, 21 + who), ATTUNE_OK);
+        therapy_week(m, c, 21 + who);
         assert_int_equal(pp->therapy_sessions[c], 0);
         assert_float_equal(pp->affect[c], affect, 0);
         assert_float_equal(pp->alliance[c], alliance, 0);
     }
     memset(m->isolated, 0, m->people.count);
-    pp->in_episode[c] = 1;
-    assert_int_equal(therapy_update(m, 23), ATTUNE_OK);
+    therapy_week(m, c, 23);
     assert_int_equal(pp->therapy_sessions[c], 1);
     assert_true(pp->alliance[c] > 0);
     attune_model_free(m);
