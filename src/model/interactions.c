@@ -72,13 +72,6 @@ static void withdrawal_update(attune_model *m, int32_t week, uint32_t i)
         pp->withdrawn[i] = 1;
 }
 
-/* Ties whose care is not expected to be returned in kind: no mutuality, no depletion. */
-static inline int asymmetric_kind(int kind)
-{
-    return kind == ATTUNE_TIE_CAREGIVER || kind == ATTUNE_TIE_CHILD || kind == ATTUNE_TIE_TEACHER ||
-           kind == ATTUNE_TIE_STUDENT || kind == ATTUNE_TIE_THERAPIST || kind == ATTUNE_TIE_CLIENT;
-}
-
 /* The grievances of person i, from its half-ties as they stand at the start of the week: an
  * open rift (a ruptured tie between equals whose harm to i exceeds its benefit by e > 0) adds
  *   harm.grievance_gain x e^2 / (e^2 + harm.grievance_scale^2)
@@ -92,7 +85,7 @@ static void grievances_update(attune_model *m, uint32_t i)
                  scale2 = p->harm_grievance_scale * p->harm_grievance_scale;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
         double excess =
-            t->rupture[h] && !asymmetric_kind(t->kind[h]) ? tie_toxic_excess(m, h) : 0.0;
+            t->rupture[h] && !tie_kind_asymmetric(t->kind[h]) ? tie_toxic_excess(m, h) : 0.0;
         if (excess <= 0) { /* most halves: no rift, no grievance (and no rounding call) */
             t->grievance[h] = 0;
             continue;
@@ -330,7 +323,7 @@ void interactions_exchange(attune_model *m, int32_t week)
                     PREFETCH_OTHER_END(t, pp, notes, i, h + PREFETCH_AHEAD);
                 uint32_t j = t->other[h];
                 int kind = t->kind[h];
-                int symmetric = !asymmetric_kind(kind);
+                int symmetric = !tie_kind_asymmetric(kind);
                 t->reciprocity[h] *= retention;
                 t->harm[h] *= harm_retention;
                 uint32_t lo = i < j ? i : j, hi = i < j ? j : i;

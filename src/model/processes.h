@@ -94,6 +94,15 @@ void distress_update(struct attune_model *m, int32_t week);
 void tie_engagement_update(struct attune_model *m);
 int tie_separation_update(struct attune_model *m, int32_t week);
 
+/* Ties whose care is not expected to be returned in kind (caregiving, teaching, therapy): no
+ * mutuality, no depletion, no grievance and no chronic load; the others are ties between
+ * equals. */
+static inline int tie_kind_asymmetric(int kind)
+{
+    return kind == ATTUNE_TIE_CAREGIVER || kind == ATTUNE_TIE_CHILD || kind == ATTUNE_TIE_TEACHER ||
+           kind == ATTUNE_TIE_STUDENT || kind == ATTUNE_TIE_THERAPIST || kind == ATTUNE_TIE_CLIENT;
+}
+
 /** tie_maintenance.c: harm of half-tie h (at its owner) minus its benefit,
  * harm.benefit_scale x trust; the tie is toxic when this is positive. */
 double tie_toxic_excess(const struct attune_model *m, uint32_t h);

@@ -293,6 +293,53 @@ static void open_rifts_breed_hostility_intact_and_role_ties_carry_none(void **st
     assert_true(with > 2 * without);
 }
 
+/* Stress added to person i by one week of life events with no stressors and no grief, after
+ * i's ties were set: harm 0 on all but an equal tie (toxic by `excess`) and a tie to one's
+ * child (toxic by 5 harm units), under harm.chronic_stress `chronic`. */
+static double chronic_stress_of_a_week(const char *chronic, double excess)
+{
+    const char *const settings[] = {"life_events.stressor_rate", "0", "harm.chronic_stress",
+                                    chronic, NULL};
+    attune_model *m = small_town(settings);
+    tie_store *t = &m->ties;
+    uint32_t person = UINT32_MAX, equal = TIE_NONE, child = TIE_NONE;
+    for (uint32_t i = 0; i < m->people.count && person == UINT32_MAX; i++) {
+        equal = child = TIE_NONE;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            if (t->kind[h] == ATTUNE_TIE_FRIEND && equal == TIE_NONE)
+                equal = h;
+            if (t->kind[h] == ATTUNE_TIE_CHILD && child == TIE_NONE)
+                child = h;
+        }
+        if (equal != TIE_NONE && child != TIE_NONE)
+            person = i;
+    }
+    assert_true(person != UINT32_MAX);
+    for (uint32_t h = t->start[person]; h < t->start[person] + t->count[person]; h++)
+        t->harm[h] = 0;
+    double benefit = m->p->harm_benefit_scale;
+    t->harm[equal] = (float)(benefit * t->trust[equal] + excess);
+    t->harm[child] = (float)(benefit * t->trust[child] + 5.0);
+    m->people.stress[person] = 0;
+    m->people.grief_pending[person] = 0;
+    life_events_update(m, m->week);
+    double stress = m->people.stress[person];
+    attune_model_free(m);
+    return stress;
+}
+
+static void toxic_ties_between_equals_weigh_as_chronic_stress(void **state)
+{
+    (void)state;
+    const double scale = 1.0; /* harm.chronic_scale's default */
+    for (double excess = 0.5; excess <= 2.0; excess *= 2) {
+        double expected = 0.04 * excess * excess / (excess * excess + scale * scale);
+        assert_float_equal(chronic_stress_of_a_week("0.04", excess), expected, 2e-6);
+    }
+    /* With the gain off, neither the equal tie nor the tie to one's child weighs. */
+    assert_float_equal(chronic_stress_of_a_week("0", 2.0), 0.0, 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +347,7 @@ int main(void)
         cmocka_unit_test(repair_needs_both_sides_to_attune),
         cmocka_unit_test(spells_of_withdrawal_follow_low_wellbeing),
         cmocka_unit_test(open_rifts_breed_hostility_intact_and_role_ties_carry_none),
+        cmocka_unit_test(toxic_ties_between_equals_weigh_as_chronic_stress),
         cmocka_unit_test(toxic_ties_are_ended_but_minors_keep_their_caregivers),
         cmocka_unit_test(interventions_add_community_ties_end_toxic_ties_and_warm_parents),
     };
