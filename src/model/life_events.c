@@ -1,6 +1,7 @@
 /*
  * Life events (MODEL.md process 1): stressors that befall a person from outside its
- * relationships (illness, job loss, money, moving), and grief.
+ * relationships (illness, job loss, money, moving), grief, and the chronic strain of toxic
+ * ties (below), which weighs whether or not the two meet.
  *
  * Each week a person meets a stressor with probability life_events.stressor_rate / 52.18; its
  * severity is exponential with mean life_events.stressor_severity. Stress accumulates
