@@ -26,8 +26,10 @@ static double toxic_load(const attune_model *m, uint32_t i, double scale2)
     const tie_store *t = &m->ties;
     double load = 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        if (tie_kind_asymmetric(t->kind[h]))
+            continue;
         double e = tie_toxic_excess(m, h);
-        if (e > 0 && !tie_kind_asymmetric(t->kind[h]))
+        if (e > 0)
             load += e * e / (e * e + scale2);
     }
     return load;

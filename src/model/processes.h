@@ -103,9 +103,12 @@ static inline int tie_kind_asymmetric(int kind)
            kind == ATTUNE_TIE_STUDENT || kind == ATTUNE_TIE_THERAPIST || kind == ATTUNE_TIE_CLIENT;
 }
 
-/** tie_maintenance.c: harm of half-tie h (at its owner) minus its benefit,
- * harm.benefit_scale x trust; the tie is toxic when this is positive. */
-double tie_toxic_excess(const struct attune_model *m, uint32_t h);
+/* Harm of half-tie h (at its owner) minus its benefit, harm.benefit_scale x trust; the tie is
+ * toxic when this is positive. Inline: it is read for every half-tie every week. */
+static inline double tie_toxic_excess(const struct attune_model *m, uint32_t h)
+{
+    return m->ties.harm[h] - m->p->harm_benefit_scale * m->ties.trust[h];
+}
 
 /** tie_maintenance.c: whether half-tie h is toxic (tie_toxic_excess > 0). */
 int tie_is_toxic(const struct attune_model *m, uint32_t h);

@@ -116,12 +116,6 @@ int tie_separation_update(attune_model *m, int32_t week)
     return rc;
 }
 
-double tie_toxic_excess(const attune_model *m, uint32_t h)
-{
-    const tie_store *t = &m->ties;
-    return t->harm[h] - m->p->harm_benefit_scale * t->trust[h];
-}
-
 int tie_is_toxic(const attune_model *m, uint32_t h)
 {
     return tie_toxic_excess(m, h) > 0;
