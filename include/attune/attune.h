@@ -164,6 +164,7 @@ typedef struct attune_metrics {
     double coping_share;       /**< share of people coping (intensity >= coping.active_level) */
     double distress_share;     /**< share of people in a distress episode */
     double adult_secure_share; /**< share of people of 18 or more classed secure */
+    double partnered_share;    /**< share of people of 18 or more who have a partner */
     uint64_t births;           /**< births this week */
     uint64_t deaths;           /**< deaths this week */
     uint64_t therapy_waitlist; /**< people waiting for a therapist */

@@ -28,6 +28,7 @@ enum {
     SUM_EPISODE,
     SUM_ADULTS,
     SUM_ADULT_SECURE,
+    SUM_ADULT_PARTNERED,
     SUM_WAITING,
     SUM_THERAPY,
     SUM_COUNT
@@ -77,6 +78,12 @@ int metrics_compute(attune_model *m)
             if (m->week - p->birth_week[i] >= 18 * WEEKS_PER_YEAR) {
                 s[SUM_ADULTS] += 1;
                 s[SUM_ADULT_SECURE] += attachment_adult_class(m, i) == ADULT_SECURE;
+                const tie_store *ts = &m->ties;
+                for (uint32_t h = ts->start[i]; h < ts->start[i] + ts->count[i]; h++)
+                    if (ts->kind[h] == ATTUNE_TIE_PARTNER) {
+                        s[SUM_ADULT_PARTNERED] += 1;
+                        break;
+                    }
             }
         }
         memcpy(partial + b * SUM_COUNT, s, sizeof s);
@@ -110,6 +117,7 @@ int metrics_compute(attune_model *m)
     out->coping_share = t[SUM_COPING] / alive;
     out->distress_share = t[SUM_EPISODE] / alive;
     out->adult_secure_share = t[SUM_ADULTS] > 0 ? t[SUM_ADULT_SECURE] / t[SUM_ADULTS] : 0.0;
+    out->partnered_share = t[SUM_ADULTS] > 0 ? t[SUM_ADULT_PARTNERED] / t[SUM_ADULTS] : 0.0;
     out->births = m->births;
     out->deaths = m->deaths;
     out->therapy_waitlist = (uint64_t)t[SUM_WAITING];
