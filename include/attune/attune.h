@@ -161,14 +161,14 @@ typedef struct attune_metrics {
     double hostile_share;         /**< share of received interactions that carried hostility */
     double wellbeing_mean;
     double unmet_need_mean;
-    double coping_share;       /**< share of people coping (intensity >= coping.active_level) */
-    double distress_share;     /**< share of people in a distress episode */
-    double adult_secure_share; /**< share of people of 18 or more classed secure */
-    double partnered_share;    /**< share of people of 18 or more who have a partner */
-    uint64_t births;           /**< births this week */
-    uint64_t deaths;           /**< deaths this week */
-    uint64_t therapy_waitlist; /**< people waiting for a therapist */
-    uint64_t in_therapy;       /**< people in a course of therapy */
+    double coping_share;          /**< share of people coping (intensity >= coping.active_level) */
+    double distress_share;        /**< share of people in a distress episode */
+    double adult_secure_share;    /**< share of people of 18 or more classed secure */
+    double adult_partnered_share; /**< share of people of 18 or more who have a partner */
+    uint64_t births;              /**< births this week */
+    uint64_t deaths;              /**< deaths this week */
+    uint64_t therapy_waitlist;    /**< people waiting for a therapist */
+    uint64_t in_therapy;          /**< people in a course of therapy */
 } attune_metrics;
 
 /** Number of columns of attune_metrics (the columns of metrics.csv, `week` first). */

@@ -117,7 +117,7 @@ int metrics_compute(attune_model *m)
     out->coping_share = t[SUM_COPING] / alive;
     out->distress_share = t[SUM_EPISODE] / alive;
     out->adult_secure_share = t[SUM_ADULTS] > 0 ? t[SUM_ADULT_SECURE] / t[SUM_ADULTS] : 0.0;
-    out->partnered_share = t[SUM_ADULTS] > 0 ? t[SUM_ADULT_PARTNERED] / t[SUM_ADULTS] : 0.0;
+    out->adult_partnered_share = t[SUM_ADULTS] > 0 ? t[SUM_ADULT_PARTNERED] / t[SUM_ADULTS] : 0.0;
     out->births = m->births;
     out->deaths = m->deaths;
     out->therapy_waitlist = (uint64_t)t[SUM_WAITING];

@@ -23,7 +23,7 @@
 #include "model/processes.h"
 
 #define CHECKPOINT_MAGIC     "ATTUNECK"
-#define CHECKPOINT_VERSION   3u /* 3: people gained `withdrawn`, half-ties `grievance` */
+#define CHECKPOINT_VERSION   4u /* 4: metrics gained `adult_partnered_share` */
 #define CHECKPOINT_MAX_BYTES (1ull << 40)
 
 /* ---------------------------------------------------------------------------------------- */

@@ -278,6 +278,32 @@ static void queries_return_state_and_ties(void **state)
     attune_model_free(m);
 }
 
+/* The share of adults with a partner, counted here person by person, is the metric's. */
+static void metrics_count_partnered_adults(void **state)
+{
+    (void)state;
+    attune_model *m = make_model(NULL, 2);
+    attune_error err;
+    assert_int_equal(attune_model_run(m, 4, NULL, NULL, &err), ATTUNE_OK);
+    const tie_store *t = &m->ties;
+    double adults = 0, partnered = 0;
+    for (uint32_t i = 0; i < m->people.count; i++) {
+        if (!m->people.alive[i] || m->week - m->people.birth_week[i] < 18 * WEEKS_PER_YEAR)
+            continue;
+        adults += 1;
+        int kinds = 0;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            kinds += t->kind[h] == ATTUNE_TIE_PARTNER;
+        assert_true(kinds <= 1);
+        partnered += kinds;
+    }
+    attune_metrics mx;
+    assert_int_equal(attune_model_metrics(m, &mx), ATTUNE_OK);
+    assert_true(adults > 3000 && partnered > 1000);
+    assert_float_equal(mx.adult_partnered_share, partnered / adults, 1e-12);
+    attune_model_free(m);
+}
+
 static void insight_integrates_only_with_support(void **state)
 {
     (void)state;
@@ -337,6 +363,7 @@ int main(void)
         cmocka_unit_test(same_seed_same_state_for_any_thread_count),
         cmocka_unit_test(two_models_in_one_process_are_independent),
         cmocka_unit_test(queries_return_state_and_ties),
+        cmocka_unit_test(metrics_count_partnered_adults),
         cmocka_unit_test(insight_integrates_only_with_support),
         cmocka_unit_test(unmet_need_fills_and_drains),
     };
