@@ -78,12 +78,7 @@ int metrics_compute(attune_model *m)
             if (m->week - p->birth_week[i] >= 18 * WEEKS_PER_YEAR) {
                 s[SUM_ADULTS] += 1;
                 s[SUM_ADULT_SECURE] += attachment_adult_class(m, i) == ADULT_SECURE;
-                const tie_store *ts = &m->ties;
-                for (uint32_t h = ts->start[i]; h < ts->start[i] + ts->count[i]; h++)
-                    if (ts->kind[h] == ATTUNE_TIE_PARTNER) {
-                        s[SUM_ADULT_PARTNERED] += 1;
-                        break;
-                    }
+                s[SUM_ADULT_PARTNERED] += person_has_tie_kind(m, i, ATTUNE_TIE_PARTNER);
             }
         }
         memcpy(partial + b * SUM_COUNT, s, sizeof s);

@@ -180,6 +180,16 @@ static inline double person_security(const struct attune_model *m, uint32_t i)
     return s < 0 ? 0 : s > 1 ? 1 : s;
 }
 
+/** Whether person i holds a tie of the given kind (attune_tie_kind, at i's end). */
+static inline int person_has_tie_kind(const struct attune_model *m, uint32_t i, int kind)
+{
+    const tie_store *t = &m->ties;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        if (t->kind[h] == kind)
+            return 1;
+    return 0;
+}
+
 /* Ties across communities reach the CROSS_COMMUNITY_REACH nearest communities on either side
  * (communities are numbered by place). */
 #define CROSS_COMMUNITY_REACH 8

@@ -40,15 +40,6 @@ static double leave_home_age(const attune_model *m, uint32_t i)
            (m->p->demography_leave_home_max - m->p->demography_leave_home_min) * rng_u01(r[0]);
 }
 
-static int has_kind(const attune_model *m, uint32_t i, int kind)
-{
-    const tie_store *t = &m->ties;
-    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        if (t->kind[h] == kind)
-            return 1;
-    return 0;
-}
-
 /* Minor children of the household that i raises. */
 static int minors_raised(const attune_model *m, uint32_t i, int32_t week)
 {
@@ -94,7 +85,7 @@ static void propose(attune_model *m, int32_t week)
          * it is drawn only near them. */
         if (age >= leave_lo - 1.0 && before < leave_hi + 1.0) {
             double leave = leave_home_age(m, i);
-            if (before < leave && age >= leave && has_kind(m, i, ATTUNE_TIE_CAREGIVER))
+            if (before < leave && age >= leave && person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER))
                 proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_HOME, 0);
         }
         /* One look at the kinds of i's ties serves school and births. */
@@ -189,7 +180,7 @@ static int die(attune_model *m, uint32_t i, int32_t week)
                         attune_tie_kind_name(kind_at_j));
         if (kind_at_j == ATTUNE_TIE_CAREGIVER && person_age_at(m, j, week) < 18) {
             ace_record(m, 0, PHASE_DEMOGRAPHY, j, ACE_LOSS);
-            if (!has_kind(m, j, ATTUNE_TIE_CAREGIVER)) {
+            if (!person_has_tie_kind(m, j, ATTUNE_TIE_CAREGIVER)) {
                 /* Kin or foster care: an adult of the community takes the child in. */
                 uint32_t a = find_adult(m, pp->community[j], week, 25, 65, -1, j, j);
                 if (a != TIE_NONE && ties_find(t, a, j) == TIE_NONE) {
