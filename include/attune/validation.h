@@ -56,11 +56,46 @@ void attune_target_band(const attune_target_info *target, double *low, double *h
 /** Reliability of well-being used by the reliable change index of T4 (docs/validation.md). */
 #define ATTUNE_RCI_RELIABILITY 0.85
 
+/*
+ * The steady state. The targets describe a population in a steady state, so a validation also
+ * judges whether its runs reached one: for each indicator (a column of metrics.csv) the yearly
+ * means (blocks of 52 weeks) of the last ATTUNE_DRIFT_WINDOW_YEARS complete years of a run, or
+ * of its second half if that is shorter, are fitted with a straight line; its slope a decade
+ * (of the logarithm for a relative indicator) is the run's drift. A run of fewer than
+ * 2 x ATTUNE_DRIFT_MIN_YEARS complete years has no drift. Over replicates an indicator is
+ * steady when the mean drift lies within its tolerance (docs/validation.md).
+ */
+#define ATTUNE_DRIFT_COUNT        6
+#define ATTUNE_DRIFT_WINDOW_YEARS 20
+#define ATTUNE_DRIFT_MIN_YEARS    5
+
+/** One indicator of a steady state. */
+typedef struct attune_drift_info {
+    const char *id;      /**< its column of metrics.csv, e.g. "distress_share" */
+    const char *measure; /**< what it is, in words */
+    double tolerance;    /**< steady when |drift a decade| <= tolerance */
+    bool relative;       /**< drift of the logarithm: relative change a decade */
+} attune_drift_info;
+
+/** Number of indicators (ATTUNE_DRIFT_COUNT) and indicator i. O(1). */
+size_t attune_drift_count(void);
+const attune_drift_info *attune_drift_at(size_t i);
+
+/**
+ * Drift a decade of `years` yearly means y[0..years-1]: 10 x the least-squares slope of y (of
+ * log y when `relative`) on the year. NaN when years < 2, or when `relative` and a mean is not
+ * positive. O(years).
+ */
+double attune_drift_per_decade(const double *y, size_t years, bool relative);
+
 /** The statistics of one run: one value per part, NaN when the run gives no data for it. */
 typedef struct attune_validation_stats {
     double value[ATTUNE_TARGET_PART_COUNT];
     double n[ATTUNE_TARGET_PART_COUNT];         /**< infants, people or courses behind it */
     const char *note[ATTUNE_TARGET_PART_COUNT]; /**< why a value is NaN (static), or NULL */
+    double drift[ATTUNE_DRIFT_COUNT]; /**< drift a decade of each indicator; NaN if too short */
+    double level[ATTUNE_DRIFT_COUNT]; /**< mean of each indicator over the drift's window */
+    int drift_years;                  /**< years of the window (0: the run is too short) */
 } attune_validation_stats;
 
 typedef struct attune_validation_observer attune_validation_observer;
@@ -106,6 +141,18 @@ typedef struct attune_target_result {
 int attune_target_combine(size_t part, const double *values, const double *n,
                           const char *const *notes, size_t count, attune_target_result *out);
 
+/** An indicator of a steady state over replicates. */
+typedef struct attune_drift_result {
+    const attune_drift_info *info;
+    double drift;           /**< mean over replicates of the drift a decade */
+    double ci_low, ci_high; /**< its 95% t interval */
+    double level;           /**< mean over replicates of the indicator over the window */
+    int years;              /**< the window, in years (the shortest over replicates) */
+    int replicates;         /**< replicates that gave a drift */
+    bool steady;            /**< |drift| <= tolerance */
+    char note[160];         /**< why there is no drift, or ""  */
+} attune_drift_result;
+
 /** Called after every week of every replicate; a non-zero return stops the validation. */
 typedef int (*attune_validate_progress)(int replicate, int replicates, int32_t week, int32_t weeks,
                                         void *user);
@@ -122,11 +169,18 @@ typedef struct attune_validate_options {
 /**
  * Runs `replicates` runs of `scenario` (NULL: the built-in default) and compares each part
  * with its target. Writes a malloc'd array of ATTUNE_TARGET_PART_COUNT results (the caller
- * frees it). A part that fails is a result, not an error. Stopped by `progress`: returns
- * ATTUNE_ERR_STATE. O(replicates x weeks x (people + ties)).
+ * frees it) and, if `drift` is not NULL, a malloc'd array of ATTUNE_DRIFT_COUNT indicators of
+ * the steady state (the caller frees it). A part that fails, or a run that does not reach a
+ * steady state, is a result, not an error. Stopped by `progress`: returns ATTUNE_ERR_STATE.
+ * O(replicates x weeks x (people + ties)).
  */
 int attune_validate(const attune_scenario *scenario, const attune_validate_options *options,
-                    attune_target_result **results, attune_error *err);
+                    attune_target_result **results, attune_drift_result **drift, attune_error *err);
+
+/** Combines one indicator's drifts and levels over `count` replicates (NaN drifts skipped;
+ * `years` holds each replicate's window) into `out`. O(count). */
+int attune_drift_combine(size_t indicator, const double *drift, const double *level,
+                         const int *years, size_t count, attune_drift_result *out);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
-/* attune validate: run the default population to a steady state and compare it with T1..T5. */
+/* attune validate: run the default population, compare it with T1..T5 and judge whether it
+ * reached a steady state. */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -24,7 +25,10 @@ static const char validate_usage[] =
     "published targets T1-T5 (docs/validation.md), the target, the simulated value (the mean\n"
     "over replicates) with its 95% confidence interval, the tolerance and pass or FAIL. A part\n"
     "passes when the mean lies within the tolerance of the target; a part without data (T4\n"
-    "and T5 in a run without therapy) fails, with a note.\n"
+    "and T5 in a run without therapy) fails, with a note. The targets describe a steady\n"
+    "state, so it also prints how far six indicators (population size, distress, well-being,\n"
+    "coping, adult security, avoidance) still drift a decade over the last 20 years of the\n"
+    "runs (or their second half), and whether each is steady (mean drift within tolerance).\n"
     "\n"
     "  --replicates N   replicates, at least 2 (default 5)\n"
     "  --json           print "
@@ -35,12 +39,14 @@ static const char validate_usage[] =
     "  --set KEY=VALUE  set a parameter, as for attune run (repeatable)\n"
     "  --seed N         seed of the first replicate (default 1000; replicate r has N + r)\n"
     "  --only LIST      print and judge only these targets (T1..T5) or parts (T4.session8);\n"
-    "                   every part is still measured, so a run costs the same\n"
+    "                   every part is still measured, so a run costs the same; the steady\n"
+    "                   state is always judged\n"
     "  --threads N      OpenMP threads per run (default: all cores); results do not depend on it\n"
     "  --quiet          no progress bar\n"
     "\n"
-    "Exit codes: 0 every part passed, 6 a part did not pass, 2 bad arguments, 3 invalid\n"
-    "scenario or --set, 5 not enough memory, 130 interrupted (nothing is printed).\n";
+    "Exit codes: 0 every part passed and the runs reached a steady state, 6 a part did not\n"
+    "pass or an indicator still drifts, 2 bad arguments, 3 invalid scenario or --set, 5 not\n"
+    "enough memory, 130 interrupted (nothing is printed).\n";
 
 typedef struct validate_progress {
     progress bar;
@@ -73,12 +79,49 @@ static bool all_shown_passed(const attune_target_result *r, const validate_view 
     return all;
 }
 
-static void print_json(const attune_target_result *r, const validate_view *v)
+static bool all_steady(const attune_drift_result *d)
+{
+    bool all = true;
+    for (size_t k = 0; k < ATTUNE_DRIFT_COUNT; k++)
+        all &= d[k].steady;
+    return all;
+}
+
+static void print_json_steady(const attune_drift_result *d)
+{
+    printf("\"steady_state\":{\"steady\":%s,\"window_years\":%d,\"indicators\":[",
+           all_steady(d) ? "true" : "false", d[0].years);
+    for (size_t k = 0; k < ATTUNE_DRIFT_COUNT; k++) {
+        printf("%s\n {\"id\":", k ? "," : "");
+        json_print_string(d[k].info->id);
+        printf(",\"steady\":%s,\"drift_per_decade\":", d[k].steady ? "true" : "false");
+        json_print_number(d[k].drift);
+        printf(",\"ci\":[");
+        json_print_number(d[k].ci_low);
+        printf(",");
+        json_print_number(d[k].ci_high);
+        printf("],\"tolerance\":");
+        json_print_number(d[k].info->tolerance);
+        printf(",\"relative\":%s,\"level\":", d[k].info->relative ? "true" : "false");
+        json_print_number(d[k].level);
+        printf(",\"replicates\":%d,\"measure\":", d[k].replicates);
+        json_print_string(d[k].info->measure);
+        printf(",\"note\":");
+        json_print_string(d[k].note);
+        printf("}");
+    }
+    printf("\n]},");
+}
+
+static void print_json(const attune_target_result *r, const attune_drift_result *d,
+                       const validate_view *v)
 {
     printf("{\"passed\":%s,\"replicates\":%d,\"weeks\":%ld,\"population\":%.0f,"
-           "\"first_seed\":%llu,\"targets\":[",
-           all_shown_passed(r, v) ? "true" : "false", v->replicates, (long)v->weeks, v->size,
-           v->first_seed);
+           "\"first_seed\":%llu,",
+           all_shown_passed(r, v) && all_steady(d) ? "true" : "false", v->replicates,
+           (long)v->weeks, v->size, v->first_seed);
+    print_json_steady(d);
+    printf("\"targets\":[");
     int printed = 0;
     for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++) {
         const attune_target_result *q = &r[k];
@@ -117,7 +160,41 @@ static void print_json(const attune_target_result *r, const validate_view *v)
     printf("\n]}\n");
 }
 
-static void print_table(const attune_target_result *r, const validate_view *v)
+static void print_table_steady(const attune_drift_result *d)
+{
+    if (d[0].years > 0)
+        printf("\nSteady state: drift a decade of the yearly means over the last %d years (a\n"
+               "straight line fitted); an indicator is steady when the mean drift over\n"
+               "replicates lies within the tolerance.\n\n",
+               d[0].years);
+    else
+        printf("\nSteady state: not judged (%s).\n\n", d[0].note);
+    printf("%-20s %10s %12s  %-20s %9s  %s\n", "indicator", "level", "drift/decade", "95% CI",
+           "tolerance", "result");
+    size_t steady = 0;
+    for (size_t k = 0; k < ATTUNE_DRIFT_COUNT; k++) {
+        const attune_drift_result *q = &d[k];
+        char ci[64], tolerance[32], drift[32];
+        const char *unit = q->info->relative ? "%" : "";
+        double scale = q->info->relative ? 100.0 : 1.0;
+        snprintf(ci, sizeof ci, "[%+.*f%s, %+.*f%s]", q->info->relative ? 1 : 3, scale * q->ci_low,
+                 unit, q->info->relative ? 1 : 3, scale * q->ci_high, unit);
+        snprintf(drift, sizeof drift, "%+.*f%s", q->info->relative ? 1 : 3, scale * q->drift, unit);
+        snprintf(tolerance, sizeof tolerance, "+-%.*g%s", 3, scale * q->info->tolerance, unit);
+        printf("%-20s %10.*f %12s  %-20s %9s  %s\n", q->info->id, q->info->relative ? 0 : 3,
+               q->level, drift, ci, tolerance, q->steady ? "steady" : "DRIFTS");
+        if (q->note[0] && q->years > 0)
+            printf("%-20s note: %s\n", "", q->note);
+        steady += q->steady;
+    }
+    printf("\n%zu of %d indicators steady%s\n", steady, ATTUNE_DRIFT_COUNT,
+           steady == ATTUNE_DRIFT_COUNT
+               ? ""
+               : ": the runs did not reach a steady state (a longer --weeks may)");
+}
+
+static void print_table(const attune_target_result *r, const attune_drift_result *d,
+                        const validate_view *v)
 {
     printf("Validation: %.0f people, %ld weeks, %d replicates (seeds %llu-%llu); a part passes\n"
            "when the mean over replicates lies within the tolerance of the target.\n\n",
@@ -148,6 +225,7 @@ static void print_table(const attune_target_result *r, const validate_view *v)
         passed += q->passed;
     }
     printf("\n%zu of %zu parts passed\n", passed, shown);
+    print_table_steady(d);
 }
 
 void target_band_text(const attune_target_info *t, char *out, size_t size)
@@ -319,7 +397,8 @@ int cmd_validate(int argc, char **argv)
     o.user = &vp;
     catch_stop_signals();
     attune_target_result *results = NULL;
-    rc = attune_validate(s, &o, &results, &err);
+    attune_drift_result *drift = NULL;
+    rc = attune_validate(s, &o, &results, &drift, &err);
     progress_finish(&vp.bar);
     attune_scenario_free(s);
     if (rc != ATTUNE_OK) {
@@ -335,10 +414,11 @@ int cmd_validate(int argc, char **argv)
     view.size = size;
     view.first_seed = (unsigned long long)o.first_seed;
     if (json)
-        print_json(results, &view);
+        print_json(results, drift, &view);
     else
-        print_table(results, &view);
-    bool all = all_shown_passed(results, &view);
+        print_table(results, drift, &view);
+    bool all = all_shown_passed(results, &view) && all_steady(drift);
     free(results);
+    free(drift);
     return all ? EXIT_OK : EXIT_TARGET_FAILED;
 }

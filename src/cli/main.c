@@ -17,7 +17,8 @@ static const char usage[] =
     "                                    run the claim experiments (attune claims --help)\n"
     "  attune validate [--replicates N] [--json]\n"
     "                                    compare the default population with the published\n"
-    "                                    targets T1-T5 (attune validate --help)\n"
+    "                                    targets T1-T5 and judge its steady state\n"
+    "                                    (attune validate --help)\n"
     "  attune calibrate SPEC [--jobs N]  fit parameters to targets (rejection ABC over a\n"
     "                                    sweep design; attune calibrate --help)\n"
     "  attune report RUN_DIR [--out FILE] [--no-figures]\n"
@@ -56,7 +57,8 @@ static const char usage[] =
     "  4  output problem: folder exists (use --force), not writable, or disk full\n"
     "  5  not enough memory for the run\n"
     "  6  attune claims: a claim experiment did not pass; attune validate: a target did not\n"
-    "     pass; attune calibrate: no point could be scored\n"
+    "     pass or the runs did not reach a steady state; attune calibrate: no point could be\n"
+    "     scored\n"
     "  130 interrupted by SIGINT or SIGTERM: the current week finished, a checkpoint and the\n"
     "     outputs so far were written; continue with attune run --resume DIR\n";
 

@@ -3,8 +3,10 @@
  * section 5 is split into parts, one number each. A run's statistics come from an observer:
  * infant assessments (T1) and therapy events (T4, T5) are read from the event buffer of every
  * week; adult classes (T2) and adverse childhood experiences (T3) from the people alive at the
- * end. Replicates are combined into a mean with a 95% t interval; a part passes when the mean
- * lies within the target's tolerance. The code measures; it never adjusts the model.
+ * end; the yearly means of the indicators of a steady state from every week's metrics.
+ * Replicates are combined into a mean with a 95% t interval; a part passes when the mean lies
+ * within the target's tolerance, an indicator is steady when its mean drift lies within its
+ * tolerance. The code measures; it never adjusts the model.
  */
 #include <math.h>
 #include <stdio.h>
@@ -95,6 +97,50 @@ void attune_target_band(const attune_target_info *t, double *low, double *high)
 {
     *low = t->geometric ? t->value / t->tolerance : t->value - t->tolerance;
     *high = t->geometric ? t->value * t->tolerance : t->value + t->tolerance;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The steady state                                                                          */
+
+/* Tolerances a decade: a third of T2's tolerance (0.06) for the shares and means the targets
+ * are read from, 0.01 for coping (a few percent of people), 5% for the population's size. */
+static const attune_drift_info drifts[ATTUNE_DRIFT_COUNT] = {
+    {"people", "people alive (relative change)", 0.05, true},
+    {"distress_share", "share of people in a distress episode", 0.02, false},
+    {"wellbeing_mean", "mean well-being", 0.02, false},
+    {"coping_share", "share of people coping", 0.01, false},
+    {"adult_secure_share", "share of adults (18 or more) secure", 0.02, false},
+    {"avoidance_mean", "mean attachment avoidance", 0.02, false},
+};
+
+size_t attune_drift_count(void)
+{
+    return ATTUNE_DRIFT_COUNT;
+}
+
+const attune_drift_info *attune_drift_at(size_t i)
+{
+    return i < ATTUNE_DRIFT_COUNT ? &drifts[i] : NULL;
+}
+
+double attune_drift_per_decade(const double *y, size_t years, bool relative)
+{
+    if (y == NULL || years < 2)
+        return NAN;
+    double mean_t = 0.5 * (double)(years - 1), mean_y = 0;
+    for (size_t k = 0; k < years; k++) {
+        if (relative && !(y[k] > 0))
+            return NAN;
+        mean_y += relative ? log(y[k]) : y[k];
+    }
+    mean_y /= (double)years;
+    double sty = 0, stt = 0;
+    for (size_t k = 0; k < years; k++) {
+        double dt = (double)k - mean_t;
+        sty += dt * ((relative ? log(y[k]) : y[k]) - mean_y);
+        stt += dt * dt;
+    }
+    return 10.0 * sty / stt;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -363,6 +409,13 @@ struct attune_validation_observer {
     int resolved;
     double infant[4]; /* assessments by class after from_week */
     therapy_tracker therapy;
+    /* The steady state: sums of each indicator over the weeks of each year (weeks 52k+1 to
+     * 52k+52 make year k), year-major; weeks[k] counts the weeks summed. */
+    size_t metric[ATTUNE_DRIFT_COUNT]; /* the indicators' columns of attune_metrics */
+    double *year_sum;
+    int *year_weeks;
+    size_t years, years_cap;
+    int failed; /* out of memory for the yearly sums */
 };
 
 int attune_validation_observer_create(int32_t from_week, attune_validation_observer **out)
@@ -374,6 +427,12 @@ int attune_validation_observer_create(int32_t from_week, attune_validation_obser
         return ATTUNE_ERR_NOMEM;
     o->requested_from = from_week;
     therapy_tracker_init(&o->therapy);
+    for (size_t d = 0; d < ATTUNE_DRIFT_COUNT; d++) {
+        size_t c = 0;
+        while (c < attune_metric_count() && strcmp(attune_metric_name(c), drifts[d].id) != 0)
+            c++;
+        o->metric[d] = c; /* every indicator is a column: a unit test checks it */
+    }
     *out = o;
     return ATTUNE_OK;
 }
@@ -383,6 +442,8 @@ void attune_validation_observer_free(attune_validation_observer *observer)
     if (observer == NULL)
         return;
     therapy_tracker_free(&observer->therapy);
+    free(observer->year_sum);
+    free(observer->year_weeks);
     free(observer);
 }
 
@@ -394,11 +455,72 @@ static void resolve(attune_validation_observer *o, const attune_model *m)
     o->resolved = 1;
 }
 
+/* Adds the indicators of the model's last completed week to its year's sums. */
+static int add_year_sums(attune_validation_observer *o, const attune_model *m)
+{
+    size_t year = (size_t)(m->week - 1) / 52;
+    if (o->failed)
+        return ATTUNE_ERR_NOMEM;
+    if (year >= o->years_cap) {
+        size_t cap = o->years_cap ? 2 * o->years_cap : 64;
+        while (cap <= year)
+            cap *= 2;
+        double *sum = realloc(o->year_sum, cap * ATTUNE_DRIFT_COUNT * sizeof *sum);
+        if (sum != NULL)
+            o->year_sum = sum;
+        int *weeks = sum != NULL ? realloc(o->year_weeks, cap * sizeof *weeks) : NULL;
+        if (weeks == NULL) {
+            o->failed = 1;
+            return ATTUNE_ERR_NOMEM;
+        }
+        o->year_weeks = weeks;
+        memset(o->year_sum + o->years_cap * ATTUNE_DRIFT_COUNT, 0,
+               (cap - o->years_cap) * ATTUNE_DRIFT_COUNT * sizeof *sum);
+        memset(o->year_weeks + o->years_cap, 0, (cap - o->years_cap) * sizeof *weeks);
+        o->years_cap = cap;
+    }
+    attune_metrics row;
+    if (attune_model_metrics(m, &row) != ATTUNE_OK)
+        return ATTUNE_OK; /* not initialised: nothing to add */
+    for (size_t d = 0; d < ATTUNE_DRIFT_COUNT; d++)
+        o->year_sum[year * ATTUNE_DRIFT_COUNT + d] += attune_metric_value(&row, o->metric[d]);
+    o->year_weeks[year]++;
+    if (year + 1 > o->years)
+        o->years = year + 1;
+    return ATTUNE_OK;
+}
+
+/* The drift of each indicator over the last complete years (ATTUNE_DRIFT_WINDOW_YEARS, or half
+ * of them if fewer), and its level there. */
+static void set_drifts(const attune_validation_observer *o, attune_validation_stats *out)
+{
+    size_t complete = 0;
+    while (complete < o->years && o->year_weeks[complete] == 52)
+        complete++;
+    size_t window =
+        complete / 2 < ATTUNE_DRIFT_WINDOW_YEARS ? complete / 2 : ATTUNE_DRIFT_WINDOW_YEARS;
+    out->drift_years = window >= ATTUNE_DRIFT_MIN_YEARS ? (int)window : 0;
+    for (size_t d = 0; d < ATTUNE_DRIFT_COUNT; d++) {
+        out->drift[d] = out->level[d] = NAN;
+        if (out->drift_years == 0)
+            continue;
+        double y[ATTUNE_DRIFT_WINDOW_YEARS], level = 0;
+        for (size_t k = 0; k < window; k++) {
+            y[k] = o->year_sum[(complete - window + k) * ATTUNE_DRIFT_COUNT + d] / 52.0;
+            level += y[k];
+        }
+        out->drift[d] = attune_drift_per_decade(y, window, drifts[d].relative);
+        out->level[d] = level / (double)window;
+    }
+}
+
 int attune_validation_observe(attune_validation_observer *o, const attune_model *m)
 {
     if (o == NULL || m == NULL)
         return ATTUNE_ERR_ARGUMENT;
     resolve(o, m);
+    if (m->week > 0 && add_year_sums(o, m) != ATTUNE_OK)
+        return ATTUNE_ERR_NOMEM;
     const attune_event *ev;
     size_t count = 0;
     int rc = attune_model_events(m, &ev, &count);
@@ -481,7 +603,8 @@ int attune_validation_finish(const attune_validation_observer *o, const attune_m
     set_part(out, PART_T4_SESSION8, ts.improved8, ts.courses, ts.note_dose);
     set_part(out, PART_T4_SESSION26, ts.improved26, ts.courses, ts.note_dose);
     set_part(out, PART_T5_ALLIANCE, ts.alliance_r, ts.ended, ts.note_alliance);
-    return o->therapy.failed ? ATTUNE_ERR_NOMEM : ATTUNE_OK;
+    set_drifts(o, out);
+    return o->therapy.failed || o->failed ? ATTUNE_ERR_NOMEM : ATTUNE_OK;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -529,6 +652,42 @@ int attune_target_combine(size_t part, const double *values, const double *n,
     return ATTUNE_OK;
 }
 
+int attune_drift_combine(size_t indicator, const double *drift, const double *level,
+                         const int *years, size_t count, attune_drift_result *out)
+{
+    if (indicator >= ATTUNE_DRIFT_COUNT || out == NULL ||
+        (count > 0 && (drift == NULL || level == NULL || years == NULL)))
+        return ATTUNE_ERR_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    out->info = &drifts[indicator];
+    double *x = calloc(count ? count : 1, sizeof *x);
+    if (x == NULL)
+        return ATTUNE_ERR_NOMEM;
+    size_t k = 0;
+    double level_sum = 0;
+    int shortest = 0;
+    for (size_t r = 0; r < count; r++) {
+        if (!isfinite(drift[r]))
+            continue;
+        x[k++] = drift[r];
+        level_sum += level[r];
+        shortest = shortest == 0 || years[r] < shortest ? years[r] : shortest;
+    }
+    stats_mean_ci(x, k, &out->drift, &out->ci_low, &out->ci_high);
+    free(x);
+    out->replicates = (int)k;
+    out->years = shortest;
+    out->level = k ? level_sum / (double)k : NAN;
+    out->steady = k > 0 && fabs(out->drift) <= out->info->tolerance + 1e-12;
+    if (k == 0)
+        snprintf(out->note, sizeof out->note, "runs of fewer than %d complete years have no drift",
+                 2 * ATTUNE_DRIFT_MIN_YEARS);
+    else if (k < count)
+        snprintf(out->note, sizeof out->note, "%zu of %zu replicates had no drift", count - k,
+                 count);
+    return ATTUNE_OK;
+}
+
 static int step_replicate(const attune_scenario *base, const attune_validate_options *o, int r,
                           attune_validation_stats *stats, attune_error *err)
 {
@@ -572,11 +731,13 @@ static int step_replicate(const attune_scenario *base, const attune_validate_opt
 }
 
 int attune_validate(const attune_scenario *scenario, const attune_validate_options *options,
-                    attune_target_result **results, attune_error *err)
+                    attune_target_result **results, attune_drift_result **drift, attune_error *err)
 {
     if (options == NULL || results == NULL)
         return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, NULL, "missing argument");
     *results = NULL;
+    if (drift != NULL)
+        *drift = NULL;
     const attune_validate_options *o = options;
     if (o->replicates < 2 || o->replicates > 1000)
         return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, NULL,
@@ -597,7 +758,9 @@ int attune_validate(const attune_scenario *scenario, const attune_validate_optio
     double *values = malloc(R * 2 * sizeof *values);
     const char **notes = malloc(R * sizeof *notes);
     attune_target_result *out = calloc(P, sizeof *out);
-    int rc = stats && values && notes && out
+    attune_drift_result *steady = calloc(ATTUNE_DRIFT_COUNT, sizeof *steady);
+    int *years = malloc(R * sizeof *years);
+    int rc = stats && values && notes && out && steady && years
                  ? ATTUNE_OK
                  : attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     for (int r = 0; rc == ATTUNE_OK && r < o->replicates; r++)
@@ -610,14 +773,28 @@ int attune_validate(const attune_scenario *scenario, const attune_validate_optio
         }
         rc = attune_target_combine(part, values, values + R, notes, R, &out[part]);
     }
+    for (size_t d = 0; rc == ATTUNE_OK && d < ATTUNE_DRIFT_COUNT; d++) {
+        for (size_t r = 0; r < R; r++) {
+            values[r] = stats[r].drift[d];
+            values[R + r] = stats[r].level[d];
+            years[r] = stats[r].drift_years;
+        }
+        rc = attune_drift_combine(d, values, values + R, years, R, &steady[d]);
+    }
     free(stats);
     free(values);
     free(notes);
+    free(years);
     attune_scenario_free(def);
     if (rc != ATTUNE_OK) {
         free(out);
+        free(steady);
         return rc;
     }
     *results = out;
+    if (drift != NULL)
+        *drift = steady;
+    else
+        free(steady);
     return ATTUNE_OK;
 }

@@ -91,12 +91,12 @@ cat >therapy/claims.json <<'EOF'
   {"id":"C3.connected","passed":true,"estimate":0.7,"ci":[0.6,0.8],"criterion":"r >= 0.5","measure":"correlation of affect change with quality received"}]}
 ]}
 EOF
-printf '{"targets":[{"id":"T1","passed":false,"simulated":0.5,"target":0.6,"ci":[0.45,0.55],"tolerance":0.05}]}\n' >therapy/validation.json
+printf '{"steady_state":{"steady":false,"window_years":20,"indicators":[{"id":"distress_share","steady":false,"drift_per_decade":-0.031,"ci":[-0.05,-0.01],"tolerance":0.02,"level":0.09,"note":""}]},"targets":[{"id":"T1","passed":false,"simulated":0.5,"target":0.6,"ci":[0.45,0.55],"tolerance":0.05}]}\n' >therapy/validation.json
 "$ATTUNE" report therapy --no-figures >"$WORK/stdout" 2>"$WORK/stderr" || fail "report of the therapy run: $(cat "$WORK/stderr")"
 if [ ! -e therapy/figures ]; then pass; else fail "--no-figures wrote figures"; fi
 if node "$BROWSER" "$NPM_DIR" therapy/report.html "$ARTIFACTS/report-therapy-screenshot.png" \
   "$charts,$therapy_charts" \
-  "C3.connected|Validation targets (validation.json)|tolerance" >"$WORK/browser.out" 2>"$WORK/browser.err"; then
+  "C3.connected|Validation targets (validation.json)|tolerance|Steady state (validation.json)|drift_per_decade" >"$WORK/browser.out" 2>"$WORK/browser.err"; then
   pass
   echo "ok: browser (therapy): $(cat "$WORK/browser.out")"
 else

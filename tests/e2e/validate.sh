@@ -30,7 +30,12 @@ check "JSON shape: $(head -c 600 v.json)" "[ -s v.json ] && jq -e '
   and (.targets[] | select(.id == \"T3.coping_or\") | .scale == \"log\" and .low == 4
        and .high == 12)
   and (.targets[] | select(.id == \"T3.none\") | .passed == false
-       and (.note | test(\"no adult born in the run\")))' v.json >/dev/null"
+       and (.note | test(\"no adult born in the run\")))
+  and .steady_state.steady == false and .steady_state.window_years == 0
+  and ([.steady_state.indicators[].id] == [\"people\",\"distress_share\",\"wellbeing_mean\",
+       \"coping_share\",\"adult_secure_share\",\"avoidance_mean\"])
+  and all(.steady_state.indicators[]; .steady == false and .drift_per_decade == null
+       and .replicates == 0 and (.note | test(\"fewer than 10 complete years\")))' v.json >/dev/null"
 # The same seeds give the same numbers for any thread count. (Small runs use one thread:
 # OpenMP's waiting threads slow them down on a busy machine.)
 "$ATTUNE" validate --replicates 2 --size 1000 --weeks 60 --json --quiet --threads 1 >v1.json
@@ -38,6 +43,42 @@ check "validate differs with --threads 1" "cmp -s v.json v1.json"
 "$ATTUNE" validate --replicates 2 --size 1000 --weeks 60 --quiet --threads 1 >v.txt
 check "table: $(cat v.txt)" "grep -q '^T1.secure' v.txt && grep -q 'parts passed' v.txt &&
   grep -q 'note: no adult born in the run' v.txt"
+# The steady state: 11 complete years give a window of the last 5; each replicate's drift is
+# the least-squares slope of the yearly means of metrics.csv (weeks 52k+1 to 52k+52 make year
+# k), a decade; the result is the mean over replicates. Recomputed here from attune run (the
+# JSON has six significant digits).
+"$ATTUNE" validate --replicates 2 --size 1000 --weeks 574 --json --quiet --threads 1 >st.json
+for seed in 1000 1001; do
+  "$ATTUNE" run --set population.size=1000 --weeks 574 --seed $seed --threads 1 --quiet \
+    --out "st$seed" >/dev/null || fail "attune run --seed $seed"
+done
+# drift COLUMN LOG: mean over both seeds of 10 x the slope over years 6-10.
+drift() {
+  for seed in 1000 1001; do
+    awk -F, -v col="$1" -v rel="$2" 'NR == 1 { for (c = 1; c <= NF; c++) if ($c == col) k = c }
+      NR > 1 && $1 >= 313 && $1 <= 572 { y = int(($1 - 1) / 52) - 6; s[y] += $k }
+      END { for (t = 0; t < 5; t++) { v = s[t] / 52; if (rel) v = log(v); sy += v; st += t }
+            my = sy / 5; mt = st / 5
+            for (t = 0; t < 5; t++) { v = s[t] / 52; if (rel) v = log(v)
+              num += (t - mt) * (v - my); den += (t - mt) ^ 2 }
+            printf "%.12f\n", 10 * num / den }' "st$seed/metrics.csv"
+  done | awk '{ s += $1 } END { printf "%.12f", s / 2 }'
+}
+for pair in people:1 distress_share:0 adult_secure_share:0; do
+  col=${pair%:*}
+  want=$(drift "$col" "${pair#*:}")
+  got=$(jq -r ".steady_state.indicators[] | select(.id == \"$col\") | .drift_per_decade" st.json)
+  check "steady state: $col drift $got, from metrics.csv $want" \
+    "awk -v a='$got' -v b='$want' 'BEGIN { d = a - b; m = b < 0 ? -b : b
+      exit !(a != \"null\" && d <= 1e-5 * m + 1e-9 && d >= -1e-5 * m - 1e-9) }'"
+done
+check "steady state window: $(jq -c '.steady_state | del(.indicators)' st.json)" \
+  "jq -e '.steady_state.window_years == 5 and all(.steady_state.indicators[]; .replicates == 2
+    and (.steady == ((.drift_per_decade | fabs) <= .tolerance)))' st.json >/dev/null"
+"$ATTUNE" validate --replicates 2 --size 1000 --weeks 574 --quiet --threads 1 >st.txt
+check "steady state table: $(tail -n 9 st.txt)" "grep -q '^Steady state: drift a decade' st.txt &&
+  grep -Eq '^distress_share +[0-9.]+ +[-+][0-9.]+ ' st.txt && grep -q 'indicators steady' st.txt"
+
 # A scenario file and --set apply like attune run's.
 printf '[population]\nsize = 1000\n' >small.ini
 "$ATTUNE" validate small.ini --replicates 2 --weeks 60 --json --quiet --threads 1 \

@@ -1,6 +1,7 @@
 /* Validation statistics: Kaplan-Meier dose-response and alliance-outcome correlation from
- * synthetic therapy events (T4, T5), the odds ratio and three-way class (T2, T3), and the
- * combination of replicates into a mean, interval, distance and pass. */
+ * synthetic therapy events (T4, T5), the odds ratio and three-way class (T2, T3), the
+ * combination of replicates into a mean, interval, distance and pass, and the drift of the
+ * indicators of a steady state. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -220,6 +221,95 @@ static void every_part_has_a_target_and_a_unique_id(void **state)
     assert_int_equal(attune_target_find("T9"), -1);
 }
 
+static void drift_is_ten_times_the_least_squares_slope(void **state)
+{
+    (void)state;
+    /* y = 0.3 + 0.004 t: 0.04 a decade, whatever the noise-free intercept. */
+    double line[8];
+    for (int t = 0; t < 8; t++)
+        line[t] = 0.3 + 0.004 * t;
+    NEAR(attune_drift_per_decade(line, 8, false), 0.04);
+    /* Least squares, not the ends: 1, 3, 2, 4 has slope 0.8 a year. */
+    double zigzag[4] = {1, 3, 2, 4};
+    NEAR(attune_drift_per_decade(zigzag, 4, false), 8.0);
+    /* A flat series, and one that goes up and comes back, do not drift. */
+    double flat[5] = {0.2, 0.2, 0.2, 0.2, 0.2}, hump[5] = {0.1, 0.3, 0.5, 0.3, 0.1};
+    NEAR(attune_drift_per_decade(flat, 5, false), 0.0);
+    NEAR(attune_drift_per_decade(hump, 5, false), 0.0);
+    /* Relative: growth by a factor e^0.01 a year is 0.1 a decade on the log scale. */
+    double grow[6];
+    for (int t = 0; t < 6; t++)
+        grow[t] = 1000.0 * exp(0.01 * t);
+    NEAR(attune_drift_per_decade(grow, 6, true), 0.1);
+    /* No slope from one year, none of the logarithm of nothing. */
+    assert_true(isnan(attune_drift_per_decade(line, 1, false)));
+    double zero[3] = {1, 0, 1};
+    assert_true(isnan(attune_drift_per_decade(zero, 3, true)));
+    assert_false(isnan(attune_drift_per_decade(zero, 3, false)));
+}
+
+static void drifts_combine_over_replicates_into_steady_or_not(void **state)
+{
+    (void)state;
+    /* distress_share (tolerance 0.02): drifts 0.01, 0.02, 0.03 have mean 0.02, steady; with
+     * 0.04 instead of 0.03 the mean is 0.0233, not steady. The level is the mean level; the
+     * window the shortest. */
+    int d = -1;
+    for (size_t k = 0; k < attune_drift_count(); k++)
+        if (strcmp(attune_drift_at(k)->id, "distress_share") == 0)
+            d = (int)k;
+    assert_true(d >= 0);
+    double drift[3] = {0.01, 0.02, 0.03}, level[3] = {0.1, 0.2, 0.3};
+    int years[3] = {20, 20, 12};
+    attune_drift_result r;
+    assert_int_equal(attune_drift_combine((size_t)d, drift, level, years, 3, &r), ATTUNE_OK);
+    NEAR(r.drift, 0.02);
+    NEAR(r.level, 0.2);
+    assert_true(r.ci_low < 0.02 && r.ci_high > 0.02);
+    assert_int_equal(r.years, 12);
+    assert_int_equal(r.replicates, 3);
+    assert_true(r.steady);
+    assert_string_equal(r.note, "");
+    drift[2] = 0.04;
+    assert_int_equal(attune_drift_combine((size_t)d, drift, level, years, 3, &r), ATTUNE_OK);
+    assert_false(r.steady);
+    /* Falling as fast drifts too. */
+    double down[3] = {-0.03, -0.03, -0.03};
+    assert_int_equal(attune_drift_combine((size_t)d, down, level, years, 3, &r), ATTUNE_OK);
+    assert_false(r.steady);
+    /* A replicate without a drift is skipped and said; none at all is not steady. */
+    drift[2] = NAN;
+    assert_int_equal(attune_drift_combine((size_t)d, drift, level, years, 3, &r), ATTUNE_OK);
+    assert_int_equal(r.replicates, 2);
+    NEAR(r.drift, 0.015);
+    NEAR(r.level, 0.15);
+    assert_int_equal(r.years, 20);
+    assert_non_null(strstr(r.note, "1 of 3 replicates had no drift"));
+    double none[2] = {NAN, NAN};
+    int zero_years[2] = {0, 0};
+    assert_int_equal(attune_drift_combine((size_t)d, none, level, zero_years, 2, &r), ATTUNE_OK);
+    assert_false(r.steady);
+    assert_int_equal(r.replicates, 0);
+    assert_non_null(strstr(r.note, "fewer than 10 complete years"));
+    assert_int_equal(attune_drift_combine(ATTUNE_DRIFT_COUNT, drift, level, years, 3, &r),
+                     ATTUNE_ERR_ARGUMENT);
+}
+
+static void every_drift_indicator_is_a_metrics_column(void **state)
+{
+    (void)state;
+    assert_int_equal(attune_drift_count(), ATTUNE_DRIFT_COUNT);
+    for (size_t k = 0; k < attune_drift_count(); k++) {
+        const attune_drift_info *d = attune_drift_at(k);
+        int found = 0;
+        for (size_t c = 0; c < attune_metric_count(); c++)
+            found += strcmp(attune_metric_name(c), d->id) == 0;
+        assert_int_equal(found, 1);
+        assert_true(d->tolerance > 0);
+    }
+    assert_null(attune_drift_at(ATTUNE_DRIFT_COUNT));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +319,9 @@ int main(void)
         cmocka_unit_test(odds_ratio_and_three_way_class),
         cmocka_unit_test(replicates_combine_into_mean_interval_and_pass),
         cmocka_unit_test(every_part_has_a_target_and_a_unique_id),
+        cmocka_unit_test(drift_is_ten_times_the_least_squares_slope),
+        cmocka_unit_test(drifts_combine_over_replicates_into_steady_or_not),
+        cmocka_unit_test(every_drift_indicator_is_a_metrics_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
