@@ -410,7 +410,7 @@ struct attune_validation_observer {
     double infant[4]; /* assessments by class after from_week */
     therapy_tracker therapy;
     /* The steady state: sums of each indicator over the weeks of each year (weeks 52k+1 to
-     * 52k+52 make year k), year-major; weeks[k] counts the weeks summed. */
+     * 52k+52 make year k), year-major; year_weeks[k] counts the weeks summed. */
     size_t metric[ATTUNE_DRIFT_COUNT]; /* the indicators' columns of attune_metrics */
     double *year_sum;
     int *year_weeks;
