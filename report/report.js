@@ -523,15 +523,19 @@
       const st = v && v.steady_state;
       if (st && Array.isArray(st.indicators)) {
         box.appendChild(el('h3', { text: 'Steady state (validation.json)' }));
+        const judged = st.window_years > 0;
         box.appendChild(el('p', { text: (st.steady ? 'The runs reached a steady state: ' :
-          'The runs did not reach a steady state: ') + 'drift a decade of yearly means over the ' +
-          'last ' + st.window_years + ' years; steady when the mean drift lies within the ' +
-          'tolerance (docs/validation.md).' }));
+          judged ? 'The runs did not reach a steady state: ' :
+            'The runs were too short to judge a steady state: ') +
+          'drift a decade of yearly means over the last complete years' +
+          (judged ? ' (' + st.window_years + ')' : '') + '; steady when the 95% interval of ' +
+          'the mean drift lies within the tolerance (docs/validation.md).' }));
         const cols = ['id', 'steady', 'level', 'drift_per_decade', 'ci', 'tolerance', 'note'];
         box.appendChild(table(cols, st.indicators.map((d) => cols.map((k) => {
           const x = d[k];
           if (k === 'steady') {
-            return el('span', { class: x ? 'pass' : 'fail', text: x ? 'steady' : 'DRIFTS' });
+            return el('span', { class: x ? 'pass' : 'fail',
+              text: x ? 'steady' : judged ? 'DRIFTS' : 'not judged' });
           }
           if (Array.isArray(x)) return ci(x);
           if (x === null || x === undefined) return '';

@@ -59,11 +59,13 @@ void attune_target_band(const attune_target_info *target, double *low, double *h
 /*
  * The steady state. The targets describe a population in a steady state, so a validation also
  * judges whether its runs reached one: for each indicator (a column of metrics.csv) the yearly
- * means (blocks of 52 weeks) of the last ATTUNE_DRIFT_WINDOW_YEARS complete years of a run, or
- * of its second half if that is shorter, are fitted with a straight line; its slope a decade
- * (of the logarithm for a relative indicator) is the run's drift. A run of fewer than
+ * means (blocks of 52 weeks: weeks 52k+1 to 52k+52 make year k) of the last
+ * ATTUNE_DRIFT_WINDOW_YEARS complete years of a run, or of the last half of its complete years
+ * if that is fewer, are fitted with a straight line; its slope a decade (10 such years; of the
+ * logarithm for a relative indicator) is the run's drift. A run of fewer than
  * 2 x ATTUNE_DRIFT_MIN_YEARS complete years has no drift. Over replicates an indicator is
- * steady when the mean drift lies within its tolerance (docs/validation.md).
+ * steady when the 95% interval of the mean drift lies within +-tolerance (an equivalence test:
+ * replicates that drift apart are not steady) (docs/validation.md).
  */
 #define ATTUNE_DRIFT_COUNT        6
 #define ATTUNE_DRIFT_WINDOW_YEARS 20
@@ -73,7 +75,7 @@ void attune_target_band(const attune_target_info *target, double *low, double *h
 typedef struct attune_drift_info {
     const char *id;      /**< its column of metrics.csv, e.g. "distress_share" */
     const char *measure; /**< what it is, in words */
-    double tolerance;    /**< steady when |drift a decade| <= tolerance */
+    double tolerance;    /**< steady when the interval of the drift a decade lies within it */
     bool relative;       /**< drift of the logarithm: relative change a decade */
 } attune_drift_info;
 
@@ -103,18 +105,23 @@ typedef struct attune_validation_observer attune_validation_observer;
 /**
  * An observer of one run. Infant assessments and therapy courses count from week `from_week`
  * on (exclusive); a negative `from_week` means half of the model's run.weeks, read at the
- * first call of attune_validation_observe.
+ * first call of attune_validation_observe. Returns ATTUNE_ERR_NOMEM, or ATTUNE_ERR_STATE when
+ * an indicator of the steady state is not a column of the metrics (a bug).
  */
 int attune_validation_observer_create(int32_t from_week, attune_validation_observer **out);
 
-/** Reads the events of the model's last completed week. Call it after attune_model_init and
- * after every week. O(events of the week). */
+/** Reads the events and metrics of the model's last completed week. Call it after
+ * attune_model_init and after every week, from week 1 on (the steady state needs every week of
+ * the years it reads; a week seen again is not counted twice). Returns ATTUNE_ERR_NOMEM when
+ * its records cannot grow. O(events of the week). */
 int attune_validation_observe(attune_validation_observer *observer, const attune_model *model);
 
 /**
  * The statistics of the run: T1 from the infant assessments observed, T2 and T3 from the
- * people alive at the model's current week, T4 and T5 from the therapy events observed.
- * O(people + therapy sessions).
+ * people alive at the model's current week, T4 and T5 from the therapy events observed, and
+ * each indicator's drift and level over the last complete years observed (NaN and
+ * drift_years 0 when there are too few). Returns ATTUNE_ERR_NOMEM when a record could not grow
+ * while observing. O(people + therapy sessions).
  */
 int attune_validation_finish(const attune_validation_observer *observer, const attune_model *model,
                              attune_validation_stats *out);
@@ -147,11 +154,19 @@ typedef struct attune_drift_result {
     double drift;           /**< mean over replicates of the drift a decade */
     double ci_low, ci_high; /**< its 95% t interval */
     double level;           /**< mean over replicates of the indicator over the window */
-    int years;              /**< the window, in years (the shortest over replicates) */
+    int years;              /**< the window, in years (the shortest over replicates; 0: runs
+                                 too short to judge) */
     int replicates;         /**< replicates that gave a drift */
-    bool steady;            /**< |drift| <= tolerance */
-    char note[160];         /**< why there is no drift, or ""  */
+    bool steady;            /**< -tolerance <= ci_low and ci_high <= tolerance */
+    char note[160];         /**< why there is no drift (or no interval), or "" */
 } attune_drift_result;
+
+/** Combines one indicator's drifts and levels over `count` replicates (`years` holds each
+ * replicate's window, 0 when too short; NaN drifts are skipped) into `out`: mean drift with its
+ * 95% t interval, mean level, the shortest window, steady or not, and a note. Returns
+ * ATTUNE_ERR_ARGUMENT for an unknown indicator or missing arrays, ATTUNE_ERR_NOMEM. O(count). */
+int attune_drift_combine(size_t indicator, const double *drift, const double *level,
+                         const int *years, size_t count, attune_drift_result *out);
 
 /** Called after every week of every replicate; a non-zero return stops the validation. */
 typedef int (*attune_validate_progress)(int replicate, int replicates, int32_t week, int32_t weeks,
@@ -176,11 +191,6 @@ typedef struct attune_validate_options {
  */
 int attune_validate(const attune_scenario *scenario, const attune_validate_options *options,
                     attune_target_result **results, attune_drift_result **drift, attune_error *err);
-
-/** Combines one indicator's drifts and levels over `count` replicates (NaN drifts skipped;
- * `years` holds each replicate's window) into `out`. O(count). */
-int attune_drift_combine(size_t indicator, const double *drift, const double *level,
-                         const int *years, size_t count, attune_drift_result *out);
 
 #ifdef __cplusplus
 }

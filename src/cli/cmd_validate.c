@@ -11,8 +11,10 @@
 #include "attune/validation.h"
 #include "cli/cli.h"
 
-/* 50 years: everyone aged 25-45 at the end (T2) and every adult of T3 grew up in the run. */
-#define VALIDATE_WEEKS      2609
+/* 100 years: everyone aged 25-45 at the end (T2) and every adult of T3 grew up in the run,
+ * and the default population has reached its steady state (at 50 years it still drifts;
+ * docs/validation.md, "The steady state"). */
+#define VALIDATE_WEEKS      5218
 #define VALIDATE_REPLICATES 5
 #define VALIDATE_FIRST_SEED 1000
 
@@ -20,21 +22,23 @@ static const char validate_usage[] =
     "Usage: attune validate [SCENARIO] [--replicates N] [--json] [--size N] [--weeks N]\n"
     "                       [--set KEY=VALUE]... [--seed N] [--only T1,T4.session8,...]\n"
     "                       [--threads N] [--quiet]\n"
-    "Runs the built-in default population (or SCENARIO) for 50 years (2,609 weeks) with N\n"
+    "Runs the built-in default population (or SCENARIO) for 100 years (5,218 weeks) with N\n"
     "replicates (default 5; seeds 1000, 1001, ...) and prints, for every part of the\n"
     "published targets T1-T5 (docs/validation.md), the target, the simulated value (the mean\n"
     "over replicates) with its 95% confidence interval, the tolerance and pass or FAIL. A part\n"
     "passes when the mean lies within the tolerance of the target; a part without data (T4\n"
     "and T5 in a run without therapy) fails, with a note. The targets describe a steady\n"
     "state, so it also prints how far six indicators (population size, distress, well-being,\n"
-    "coping, adult security, avoidance) still drift a decade over the last 20 years of the\n"
-    "runs (or their second half), and whether each is steady (mean drift within tolerance).\n"
+    "coping, adult security, avoidance) still drift a decade over the last 20 complete years\n"
+    "(of 52 weeks) of the runs, or the last half of their complete years if that is fewer, and\n"
+    "whether each is steady: the 95% interval of its mean drift within the tolerance. Runs of\n"
+    "fewer than 10 complete years are not judged, and so not steady.\n"
     "\n"
     "  --replicates N   replicates, at least 2 (default 5)\n"
-    "  --json           print "
-    "{\"targets\":[{\"id\",\"passed\",\"simulated\",\"target\",\"ci\",...}]}\n"
+    "  --json           print {\"passed\",\"steady_state\":{\"steady\",\"indicators\":[...]},\n"
+    "                   \"targets\":[{\"id\",\"passed\",\"simulated\",\"target\",\"ci\",...}]}\n"
     "  --size N         same as --set population.size=N\n"
-    "  --weeks N        weeks of each run (default 2609, whatever the scenario's run.weeks);\n"
+    "  --weeks N        weeks of each run (default 5218, whatever the scenario's run.weeks);\n"
     "                   infants and therapy courses count in the second half, adults at the end\n"
     "  --set KEY=VALUE  set a parameter, as for attune run (repeatable)\n"
     "  --seed N         seed of the first replicate (default 1000; replicate r has N + r)\n"
@@ -45,8 +49,9 @@ static const char validate_usage[] =
     "  --quiet          no progress bar\n"
     "\n"
     "Exit codes: 0 every part passed and the runs reached a steady state, 6 a part did not\n"
-    "pass or an indicator still drifts, 2 bad arguments, 3 invalid scenario or --set, 5 not\n"
-    "enough memory, 130 interrupted (nothing is printed).\n";
+    "pass or an indicator is not steady (it drifts, or the runs were too short to judge),\n"
+    "2 bad arguments, 3 invalid scenario or --set, 5 not enough memory, 130 interrupted\n"
+    "(nothing is printed).\n";
 
 typedef struct validate_progress {
     progress bar;
@@ -87,10 +92,19 @@ static bool all_steady(const attune_drift_result *d)
     return all;
 }
 
+/* The window of the steady state: the longest over indicators (0: the runs were too short). */
+static int drift_window(const attune_drift_result *d)
+{
+    int years = 0;
+    for (size_t k = 0; k < ATTUNE_DRIFT_COUNT; k++)
+        years = d[k].years > years ? d[k].years : years;
+    return years;
+}
+
 static void print_json_steady(const attune_drift_result *d)
 {
     printf("\"steady_state\":{\"steady\":%s,\"window_years\":%d,\"indicators\":[",
-           all_steady(d) ? "true" : "false", d[0].years);
+           all_steady(d) ? "true" : "false", drift_window(d));
     for (size_t k = 0; k < ATTUNE_DRIFT_COUNT; k++) {
         printf("%s\n {\"id\":", k ? "," : "");
         json_print_string(d[k].info->id);
@@ -162,35 +176,48 @@ static void print_json(const attune_target_result *r, const attune_drift_result 
 
 static void print_table_steady(const attune_drift_result *d)
 {
-    if (d[0].years > 0)
-        printf("\nSteady state: drift a decade of the yearly means over the last %d years (a\n"
-               "straight line fitted); an indicator is steady when the mean drift over\n"
-               "replicates lies within the tolerance.\n\n",
-               d[0].years);
+    int window = drift_window(d);
+    if (window > 0)
+        printf("\nSteady state: drift a decade of the yearly means over the last %d complete\n"
+               "years (a straight line fitted); an indicator is steady when the 95%% interval\n"
+               "of the mean drift over replicates lies within the tolerance.\n\n",
+               window);
     else
-        printf("\nSteady state: not judged (%s).\n\n", d[0].note);
+        printf("\nSteady state: %s.\n\n", d[0].note);
     printf("%-20s %10s %12s  %-20s %9s  %s\n", "indicator", "level", "drift/decade", "95% CI",
            "tolerance", "result");
     size_t steady = 0;
     for (size_t k = 0; k < ATTUNE_DRIFT_COUNT; k++) {
         const attune_drift_result *q = &d[k];
-        char ci[64], tolerance[32], drift[32];
+        char ci[64], tolerance[32], drift[32], level[32];
         const char *unit = q->info->relative ? "%" : "";
         double scale = q->info->relative ? 100.0 : 1.0;
-        snprintf(ci, sizeof ci, "[%+.*f%s, %+.*f%s]", q->info->relative ? 1 : 3, scale * q->ci_low,
-                 unit, q->info->relative ? 1 : 3, scale * q->ci_high, unit);
-        snprintf(drift, sizeof drift, "%+.*f%s", q->info->relative ? 1 : 3, scale * q->drift, unit);
+        int digits = q->info->relative ? 1 : 3;
         snprintf(tolerance, sizeof tolerance, "+-%.*g%s", 3, scale * q->info->tolerance, unit);
-        printf("%-20s %10.*f %12s  %-20s %9s  %s\n", q->info->id, q->info->relative ? 0 : 3,
-               q->level, drift, ci, tolerance, q->steady ? "steady" : "DRIFTS");
-        if (q->note[0] && q->years > 0)
+        if (q->replicates > 0) {
+            snprintf(level, sizeof level, "%.*f", q->info->relative ? 0 : 3, q->level);
+            snprintf(drift, sizeof drift, "%+.*f%s", digits, scale * q->drift, unit);
+        } else {
+            snprintf(level, sizeof level, "-");
+            snprintf(drift, sizeof drift, "-");
+        }
+        if (q->replicates > 1)
+            snprintf(ci, sizeof ci, "[%+.*f%s, %+.*f%s]", digits, scale * q->ci_low, unit, digits,
+                     scale * q->ci_high, unit);
+        else
+            snprintf(ci, sizeof ci, "-");
+        printf("%-20s %10s %12s  %-20s %9s  %s\n", q->info->id, level, drift, ci, tolerance,
+               q->steady      ? "steady"
+               : q->years > 0 ? "DRIFTS"
+                              : "not judged");
+        if (q->note[0] && window > 0)
             printf("%-20s note: %s\n", "", q->note);
         steady += q->steady;
     }
     printf("\n%zu of %d indicators steady%s\n", steady, ATTUNE_DRIFT_COUNT,
-           steady == ATTUNE_DRIFT_COUNT
-               ? ""
-               : ": the runs did not reach a steady state (a longer --weeks may)");
+           steady == ATTUNE_DRIFT_COUNT ? ""
+           : window > 0 ? ": the runs did not reach a steady state (a longer --weeks may)"
+                        : ": the runs were too short to judge a steady state");
 }
 
 static void print_table(const attune_target_result *r, const attune_drift_result *d,

@@ -104,7 +104,8 @@ static int simulate(const attune_sweep *sw, size_t point, int replicate, int thr
     run_progress rp = {r, stop, NULL, 0};
     if (rc == ATTUNE_OK && sw->calibration &&
         (rc = attune_validation_observer_create(-1, &rp.observer)) != ATTUNE_OK)
-        attune_fail(err, rc, NULL, 0, NULL, "out of memory");
+        attune_fail(err, rc, NULL, 0, NULL,
+                    rc == ATTUNE_ERR_NOMEM ? "out of memory" : "no validation observer");
     if (rc == ATTUNE_OK) {
         after_week(model, &rp);
         rc = attune_model_run(model, (int32_t)(r->rows - 1), after_week, &rp, err);

@@ -415,7 +415,8 @@ struct attune_validation_observer {
     double *year_sum;
     int *year_weeks;
     size_t years, years_cap;
-    int failed; /* out of memory for the yearly sums */
+    int32_t last_week; /* the last week summed (a week observed again is not summed twice) */
+    int failed;        /* out of memory for the yearly sums */
 };
 
 int attune_validation_observer_create(int32_t from_week, attune_validation_observer **out)
@@ -431,7 +432,11 @@ int attune_validation_observer_create(int32_t from_week, attune_validation_obser
         size_t c = 0;
         while (c < attune_metric_count() && strcmp(attune_metric_name(c), drifts[d].id) != 0)
             c++;
-        o->metric[d] = c; /* every indicator is a column: a unit test checks it */
+        if (c == attune_metric_count()) { /* an indicator that is not a column: a bug */
+            attune_validation_observer_free(o);
+            return ATTUNE_ERR_STATE;
+        }
+        o->metric[d] = c;
     }
     *out = o;
     return ATTUNE_OK;
@@ -455,14 +460,17 @@ static void resolve(attune_validation_observer *o, const attune_model *m)
     o->resolved = 1;
 }
 
-/* Adds the indicators of the model's last completed week to its year's sums. */
+/* Adds the indicators of the model's last completed week (>= 1) to its year's sums, once per
+ * week. Returns ATTUNE_ERR_NOMEM when the sums cannot grow (and every later call too). */
 static int add_year_sums(attune_validation_observer *o, const attune_model *m)
 {
     size_t year = (size_t)(m->week - 1) / 52;
     if (o->failed)
         return ATTUNE_ERR_NOMEM;
+    if (m->week <= o->last_week)
+        return ATTUNE_OK;
     if (year >= o->years_cap) {
-        size_t cap = o->years_cap ? 2 * o->years_cap : 64;
+        size_t cap = o->years_cap ? 2 * o->years_cap : 8;
         while (cap <= year)
             cap *= 2;
         double *sum = realloc(o->year_sum, cap * ATTUNE_DRIFT_COUNT * sizeof *sum);
@@ -485,18 +493,25 @@ static int add_year_sums(attune_validation_observer *o, const attune_model *m)
     for (size_t d = 0; d < ATTUNE_DRIFT_COUNT; d++)
         o->year_sum[year * ATTUNE_DRIFT_COUNT + d] += attune_metric_value(&row, o->metric[d]);
     o->year_weeks[year]++;
+    o->last_week = m->week;
     if (year + 1 > o->years)
         o->years = year + 1;
     return ATTUNE_OK;
 }
 
-/* The drift of each indicator over the last complete years (ATTUNE_DRIFT_WINDOW_YEARS, or half
- * of them if fewer), and its level there. */
+/* The drift of each indicator over the last complete years of the run (years of which every
+ * week was observed, counted back from the last one; a trailing partial year is left out):
+ * ATTUNE_DRIFT_WINDOW_YEARS of them, or half of them if that is fewer, and its level there.
+ * Without ATTUNE_DRIFT_MIN_YEARS years in the window there is no drift (drift_years 0). */
 static void set_drifts(const attune_validation_observer *o, attune_validation_stats *out)
 {
+    size_t last = o->years;
+    if (last > 0 && o->year_weeks[last - 1] < 52)
+        last--;
     size_t complete = 0;
-    while (complete < o->years && o->year_weeks[complete] == 52)
+    while (complete < last && o->year_weeks[last - 1 - complete] == 52)
         complete++;
+    /* window <= ATTUNE_DRIFT_WINDOW_YEARS, the size of y below */
     size_t window =
         complete / 2 < ATTUNE_DRIFT_WINDOW_YEARS ? complete / 2 : ATTUNE_DRIFT_WINDOW_YEARS;
     out->drift_years = window >= ATTUNE_DRIFT_MIN_YEARS ? (int)window : 0;
@@ -506,7 +521,7 @@ static void set_drifts(const attune_validation_observer *o, attune_validation_st
             continue;
         double y[ATTUNE_DRIFT_WINDOW_YEARS], level = 0;
         for (size_t k = 0; k < window; k++) {
-            y[k] = o->year_sum[(complete - window + k) * ATTUNE_DRIFT_COUNT + d] / 52.0;
+            y[k] = o->year_sum[(last - window + k) * ATTUNE_DRIFT_COUNT + d] / 52.0;
             level += y[k];
         }
         out->drift[d] = attune_drift_per_decade(y, window, drifts[d].relative);
@@ -663,28 +678,38 @@ int attune_drift_combine(size_t indicator, const double *drift, const double *le
     double *x = calloc(count ? count : 1, sizeof *x);
     if (x == NULL)
         return ATTUNE_ERR_NOMEM;
-    size_t k = 0;
+    size_t k = 0, judged = 0;
     double level_sum = 0;
     int shortest = 0;
     for (size_t r = 0; r < count; r++) {
+        if (years[r] > 0) {
+            judged++;
+            shortest = shortest == 0 || years[r] < shortest ? years[r] : shortest;
+        }
         if (!isfinite(drift[r]))
             continue;
         x[k++] = drift[r];
         level_sum += level[r];
-        shortest = shortest == 0 || years[r] < shortest ? years[r] : shortest;
     }
     stats_mean_ci(x, k, &out->drift, &out->ci_low, &out->ci_high);
     free(x);
     out->replicates = (int)k;
     out->years = shortest;
     out->level = k ? level_sum / (double)k : NAN;
-    out->steady = k > 0 && fabs(out->drift) <= out->info->tolerance + 1e-12;
-    if (k == 0)
-        snprintf(out->note, sizeof out->note, "runs of fewer than %d complete years have no drift",
+    double tolerance = out->info->tolerance + 1e-12;
+    out->steady = k >= 2 && out->ci_low >= -tolerance && out->ci_high <= tolerance;
+    const char *why =
+        out->info->relative ? "a yearly mean not positive" : "a yearly mean not a number";
+    if (judged == 0)
+        snprintf(out->note, sizeof out->note,
+                 "not judged: runs of fewer than %d complete years of 52 weeks have no drift",
                  2 * ATTUNE_DRIFT_MIN_YEARS);
+    else if (k < 2)
+        snprintf(out->note, sizeof out->note, "%zu of %zu replicates had a drift (%s): no interval",
+                 k, count, why);
     else if (k < count)
-        snprintf(out->note, sizeof out->note, "%zu of %zu replicates had no drift", count - k,
-                 count);
+        snprintf(out->note, sizeof out->note, "%zu of %zu replicates had no drift (%s)", count - k,
+                 count, why);
     return ATTUNE_OK;
 }
 
@@ -709,7 +734,8 @@ static int step_replicate(const attune_scenario *base, const attune_validate_opt
     if (rc == ATTUNE_OK)
         rc = attune_model_init(m, err);
     if (rc == ATTUNE_OK && (rc = attune_validation_observer_create(-1, &obs)) != ATTUNE_OK)
-        attune_fail(err, rc, NULL, 0, NULL, "out of memory");
+        attune_fail(err, rc, NULL, 0, NULL,
+                    rc == ATTUNE_ERR_NOMEM ? "out of memory" : "no validation observer");
     if (rc == ATTUNE_OK && (rc = attune_validation_observe(obs, m)) != ATTUNE_OK)
         attune_fail(err, rc, NULL, 0, NULL, "out of memory");
     int32_t weeks = rc == ATTUNE_OK ? (int32_t)m->p->run_weeks : 0;

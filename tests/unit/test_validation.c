@@ -251,46 +251,59 @@ static void drift_is_ten_times_the_least_squares_slope(void **state)
 static void drifts_combine_over_replicates_into_steady_or_not(void **state)
 {
     (void)state;
-    /* distress_share (tolerance 0.02): drifts 0.01, 0.02, 0.03 have mean 0.02, steady; with
-     * 0.04 instead of 0.03 the mean is 0.0233, not steady. The level is the mean level; the
-     * window the shortest. */
+    /* distress_share (tolerance 0.02): steady when the 95% interval of the mean drift lies in
+     * [-0.02, 0.02]. Drifts 0.015, 0.016, 0.017: interval 0.016 +- 4.303 x 0.001 / sqrt(3) =
+     * [0.0135, 0.0185], steady. The level is the mean level; the window the shortest. */
     int d = -1;
     for (size_t k = 0; k < attune_drift_count(); k++)
         if (strcmp(attune_drift_at(k)->id, "distress_share") == 0)
             d = (int)k;
     assert_true(d >= 0);
-    double drift[3] = {0.01, 0.02, 0.03}, level[3] = {0.1, 0.2, 0.3};
+    double drift[3] = {0.015, 0.016, 0.017}, level[3] = {0.1, 0.2, 0.3};
     int years[3] = {20, 20, 12};
     attune_drift_result r;
     assert_int_equal(attune_drift_combine((size_t)d, drift, level, years, 3, &r), ATTUNE_OK);
-    NEAR(r.drift, 0.02);
+    NEAR(r.drift, 0.016);
     NEAR(r.level, 0.2);
-    assert_true(r.ci_low < 0.02 && r.ci_high > 0.02);
+    assert_true(fabs(r.ci_low - 0.0135156) < 1e-6 && fabs(r.ci_high - 0.0184844) < 1e-6);
     assert_int_equal(r.years, 12);
     assert_int_equal(r.replicates, 3);
     assert_true(r.steady);
     assert_string_equal(r.note, "");
-    drift[2] = 0.04;
-    assert_int_equal(attune_drift_combine((size_t)d, drift, level, years, 3, &r), ATTUNE_OK);
+    /* Mean 0.02 but an interval reaching past it: not steady (judging the mean alone would). */
+    double spread[3] = {0.018, 0.02, 0.022};
+    assert_int_equal(attune_drift_combine((size_t)d, spread, level, years, 3, &r), ATTUNE_OK);
     assert_false(r.steady);
-    /* Falling as fast drifts too. */
+    /* Replicates that drift apart, one tipping, one healing: mean 0, not steady. */
+    double apart[3] = {0.05, 0.0, -0.05};
+    assert_int_equal(attune_drift_combine((size_t)d, apart, level, years, 3, &r), ATTUNE_OK);
+    NEAR(r.drift, 0.0);
+    assert_false(r.steady);
+    /* Falling steadily drifts too. */
     double down[3] = {-0.03, -0.03, -0.03};
     assert_int_equal(attune_drift_combine((size_t)d, down, level, years, 3, &r), ATTUNE_OK);
     assert_false(r.steady);
-    /* A replicate without a drift is skipped and said; none at all is not steady. */
+    /* A replicate without a drift is skipped and said. */
     drift[2] = NAN;
     assert_int_equal(attune_drift_combine((size_t)d, drift, level, years, 3, &r), ATTUNE_OK);
     assert_int_equal(r.replicates, 2);
-    NEAR(r.drift, 0.015);
+    NEAR(r.drift, 0.0155);
     NEAR(r.level, 0.15);
-    assert_int_equal(r.years, 20);
+    assert_int_equal(r.years, 12);
     assert_non_null(strstr(r.note, "1 of 3 replicates had no drift"));
+    /* One drift gives no interval: not steady. */
+    double one[3] = {0.0, NAN, NAN};
+    assert_int_equal(attune_drift_combine((size_t)d, one, level, years, 3, &r), ATTUNE_OK);
+    assert_false(r.steady);
+    assert_non_null(strstr(r.note, "no interval"));
+    /* Runs too short: not judged, not steady. */
     double none[2] = {NAN, NAN};
     int zero_years[2] = {0, 0};
     assert_int_equal(attune_drift_combine((size_t)d, none, level, zero_years, 2, &r), ATTUNE_OK);
     assert_false(r.steady);
     assert_int_equal(r.replicates, 0);
-    assert_non_null(strstr(r.note, "fewer than 10 complete years"));
+    assert_int_equal(r.years, 0);
+    assert_non_null(strstr(r.note, "not judged: runs of fewer than 10 complete years"));
     assert_int_equal(attune_drift_combine(ATTUNE_DRIFT_COUNT, drift, level, years, 3, &r),
                      ATTUNE_ERR_ARGUMENT);
 }
