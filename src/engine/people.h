@@ -53,6 +53,7 @@
     X(float, grief_pending)      /* grief recorded this week, added to stress next week */         \
     X(float, wellbeing)          /* [0,1], from affect, self-worth, self-relation (ODD 7.4) */     \
     X(float, relationship_quality) /* recent care exchanged on one's ties, [-1,1] */               \
+    X(float, quality_shift)      /* quality one is used to minus the reference (affect.c) */     \
     X(float, childhood_care)     /* running mean of care from caregivers (neglect), [0,1] */       \
     X(float, childhood_hostility) /* running share of hostile caregiver meetings (abuse), [0,1] */ \
     X(float, caregiver_distress) /* running share of weeks a caregiver was in distress, [0,1] */   \

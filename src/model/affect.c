@@ -17,6 +17,11 @@
  * weight of the week's meetings. With no one to mirror it, self-worth decays toward what the
  * relationship with oneself alone supports.
  *
+ * Hedonic adaptation: quality_shift, the quality of meetings one is used to minus
+ * interaction.reference_quality, follows the week's mean quality of meetings at
+ * affect.adaptation_rate (in weeks with a meeting); interactions.c measures relational input
+ * against reference + affect.adaptation_share x quality_shift (share 0: the fixed reference).
+ *
  * The relationship with oneself internalises the care received: it moves toward the week's
  * mean perceived care at relation_rate when there is any, and holds when there is none.
  *
@@ -97,6 +102,11 @@ void affect_update(attune_model *m)
             clampf(need + p->need_rate * ((1.0 - need) * inflow - need * outflow), 0, 1);
         pp->wellbeing[i] = (float)wellbeing_of(m, i);
         if (pp->meetings[i] > 0) {
+            double shift =
+                pp->received_quality_sum[i] / pp->meetings[i] - p->interaction_reference_quality;
+            pp->quality_shift[i] =
+                (float)(pp->quality_shift[i] +
+                        p->affect_adaptation_rate * (shift - pp->quality_shift[i]));
             double q = pp->exchange_sum[i] / pp->meetings[i];
             pp->relationship_quality[i] =
                 clampf((1.0 - p->affect_quality_rate) * pp->relationship_quality[i] +

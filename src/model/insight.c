@@ -7,12 +7,13 @@
  * fades at `decay`. It becomes integration only in proportion to relational support:
  *
  *   support      = C / (C + support_half_care) + self_support x self_relation   (<= 1)
- *   integration += integration_rate x insight x support x (1 - integration)
+ *   integration  = (1 - integration_decay) integration
+ *                  + integration_rate x insight x support x (1 - integration)
  *   insight     -= the same (what is integrated is no longer loose insight)
  *
  * with C the week's closeness-weighted care taken in (attuned ties support; mere contact does
- * not). Integration loosens the working model's
- * distortions (working_model.c, interactions.c), raises the capacity to attune
+ * not). Integration fades at integration_decay a week (0 by default: it lasts). Integration loosens
+ * the working model's distortions (working_model.c, interactions.c), raises the capacity to attune
  * (interactions.c) and lowers the urge to cope (coping.c).
  */
 #include "model/processes.h"
@@ -38,7 +39,8 @@ void insight_update(attune_model *m, int32_t week)
         support = support > 1 ? 1 : support;
         double absorbed =
             p->insight_integration_rate * insight * support * (1.0 - pp->integration[i]);
-        pp->integration[i] = (float)(pp->integration[i] + absorbed);
+        pp->integration[i] =
+            (float)((1.0 - p->insight_integration_decay) * pp->integration[i] + absorbed);
         insight -= absorbed;
         pp->insight[i] = (float)(insight < 0 ? 0 : insight > 1 ? 1 : insight);
         if (pp->integration[i] > 1)

@@ -256,6 +256,7 @@ void interactions_exchange(attune_model *m, int32_t week)
     uint32_t n = pp->count;
     const double severity = p->interaction_hostility_severity;
     const double ref = p->interaction_reference_quality;
+    const double adaptation = p->affect_adaptation_share;
     const float retention = (float)p->reciprocity_retention;
     const double distress_line = p->ace_distress_wellbeing;
     const float harm_retention = (float)p->harm_retention;
@@ -292,6 +293,8 @@ void interactions_exchange(attune_model *m, int32_t week)
     for (uint32_t i = 0; i < n; i++) {
         meeting_note *notes =
             all_notes ? all_notes + (size_t)omp_get_thread_num() * MEETING_NOTES : NULL;
+        /* Relational input is the deviation of quality from the level one has adapted to. */
+        const double ref_i = ref + adaptation * pp->quality_shift[i];
         double quality_sum = 0, input = 0, lw = 0, lcare = 0, lfright = 0;
         double mirror = 0, exchange = 0, cg_care = 0, weight_sum = 0;
         uint32_t meetings = 0, hostile_meetings = 0, cg_meetings = 0, cg_hostile = 0;
@@ -427,7 +430,7 @@ void interactions_exchange(attune_model *m, int32_t week)
                 double w = m->kind_weight[kind];
                 double closeness = w * (0.5 + 0.5 * t->trust[h]);
                 quality_sum += quality;
-                input += w * (quality - ref);
+                input += w * (quality - ref_i);
                 weight_sum += w;
                 /* Giving far more than one gets back depletes the giver. */
                 if (symmetric && t->reciprocity[h] > allowance)

@@ -328,6 +328,24 @@ static void insight_integrates_only_with_support(void **state)
     attune_model_free(m);
 }
 
+static void integration_fades_without_renewal(void **state)
+{
+    (void)state;
+    /* No insight, no reflection: integration only fades, at insight.integration_decay a week;
+     * by default (0) it lasts. */
+    const char *const fading[] = {"insight.integration_decay", "0.01", NULL};
+    for (int k = 0; k < 2; k++) {
+        attune_model *m = make_model(k ? fading : NULL, 1);
+        people *pp = &m->people;
+        pp->insight[0] = 0;
+        pp->integration[0] = 0.5f;
+        pp->wellbeing[0] = 1;
+        insight_update(m, 1);
+        assert_true(fabs(pp->integration[0] - (k ? 0.495 : 0.5)) < 1e-6);
+        attune_model_free(m);
+    }
+}
+
 static void unmet_need_fills_and_drains(void **state)
 {
     (void)state;
@@ -365,6 +383,7 @@ int main(void)
         cmocka_unit_test(queries_return_state_and_ties),
         cmocka_unit_test(metrics_count_partnered_adults),
         cmocka_unit_test(insight_integrates_only_with_support),
+        cmocka_unit_test(integration_fades_without_renewal),
         cmocka_unit_test(unmet_need_fills_and_drains),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -350,6 +350,54 @@ static void toxic_ties_between_equals_weigh_as_chronic_stress(void **state)
     }
 }
 
+/* Hedonic adaptation: with affect.adaptation_share a, relational input is measured against
+ * the reference plus a x quality_shift, so a person used to better meetings (shift 0.3) takes
+ * the same week as less: input falls by 0.3 a W / (W + 1), W the week's kind weights; the
+ * quality of the meetings and everything else is the same. quality_shift then follows the
+ * week's mean quality at affect.adaptation_rate. */
+static void affect_adapts_to_the_quality_one_is_used_to(void **state)
+{
+    (void)state;
+    const char *const plain_settings[] = {"affect.adaptation_share", "0", NULL};
+    const char *const adapted_settings[] = {"affect.adaptation_share", "1",
+                                            "affect.adaptation_rate", "0.05", NULL};
+    attune_model *plain = small_town(plain_settings);
+    attune_model *adapted = small_town(adapted_settings);
+    uint32_t n = plain->people.count;
+    assert_int_equal(adapted->people.count, n);
+    for (uint32_t i = 0; i < n; i++)
+        plain->people.quality_shift[i] = adapted->people.quality_shift[i] = 0.3f;
+    attune_model *both[2] = {plain, adapted};
+    for (int k = 0; k < 2; k++) {
+        interactions_snapshot(both[k], 1);
+        interactions_exchange(both[k], 1);
+    }
+    const people *a = &plain->people, *b = &adapted->people;
+    uint32_t met = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        assert_int_equal(a->meetings[i], b->meetings[i]);
+        assert_true(a->received_quality_sum[i] == b->received_quality_sum[i]);
+        if (a->meetings[i] == 0) {
+            assert_true(a->received_input[i] == b->received_input[i]);
+            continue;
+        }
+        met++;
+        assert_true(b->received_input[i] < a->received_input[i]);
+        assert_true(b->received_input[i] > a->received_input[i] - 0.3 - 1e-6);
+    }
+    assert_true(met > 1000);
+    /* The shift follows the week's mean quality minus the reference. */
+    uint32_t who = 0;
+    while (b->meetings[who] == 0)
+        who++;
+    double mean = (double)b->received_quality_sum[who] / b->meetings[who];
+    double expected = 0.3 + 0.05 * (mean - adapted->p->interaction_reference_quality - 0.3);
+    affect_update(adapted);
+    assert_true(fabs(b->quality_shift[who] - expected) < 1e-5);
+    attune_model_free(plain);
+    attune_model_free(adapted);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +405,7 @@ int main(void)
         cmocka_unit_test(repair_needs_both_sides_to_attune),
         cmocka_unit_test(spells_of_withdrawal_follow_low_wellbeing),
         cmocka_unit_test(open_rifts_breed_hostility_intact_and_role_ties_carry_none),
+        cmocka_unit_test(affect_adapts_to_the_quality_one_is_used_to),
         cmocka_unit_test(toxic_ties_between_equals_weigh_as_chronic_stress),
         cmocka_unit_test(toxic_ties_are_ended_but_minors_keep_their_caregivers),
         cmocka_unit_test(interventions_add_community_ties_end_toxic_ties_and_warm_parents),
