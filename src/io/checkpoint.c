@@ -22,9 +22,9 @@
 #include "io/checkpoint.h"
 #include "model/processes.h"
 
-#define CHECKPOINT_MAGIC "ATTUNECK"
-#define CHECKPOINT_VERSION                                                                         \
-    5u /* 4: metrics gained `adult_partnered_share`; 5: people `quality_shift` */
+/* Version 4: metrics gained `adult_partnered_share`; 5: people gained `quality_shift`. */
+#define CHECKPOINT_MAGIC     "ATTUNECK"
+#define CHECKPOINT_VERSION   5u
 #define CHECKPOINT_MAX_BYTES (1ull << 40)
 
 /* ---------------------------------------------------------------------------------------- */
