@@ -507,6 +507,8 @@
     }
     if (data.validation) {
       const v = parseOrNote(box, data.validation, 'validation.json');
+      // A JSON value as a table cell (table() shows null as empty).
+      const cell = (x) => (Array.isArray(x) ? ci(x) : typeof x === 'number' ? fmt(x) : x);
       if (v && Array.isArray(v.targets)) {
         box.appendChild(el('h3', { text: 'Validation targets (validation.json)' }));
         const keys = [];
@@ -514,10 +516,7 @@
           if (!keys.includes(k)) keys.push(k);
         }));
         box.appendChild(table(keys, v.targets.map((t) => keys.map((k) => {
-          const x = t[k];
-          if (k === 'passed') return mark(x);
-          if (Array.isArray(x)) return ci(x);
-          return typeof x === 'number' ? fmt(x) : x;
+          return k === 'passed' ? mark(t[k]) : cell(t[k]);
         }))));
       }
       const st = v && v.steady_state;
@@ -532,14 +531,9 @@
           'the mean drift lies within the tolerance (docs/validation.md).' }));
         const cols = ['id', 'steady', 'level', 'drift_per_decade', 'ci', 'tolerance', 'note'];
         box.appendChild(table(cols, st.indicators.map((d) => cols.map((k) => {
-          const x = d[k];
-          if (k === 'steady') {
-            return el('span', { class: x ? 'pass' : 'fail',
-              text: x ? 'steady' : judged ? 'DRIFTS' : 'not judged' });
-          }
-          if (Array.isArray(x)) return ci(x);
-          if (x === null || x === undefined) return '';
-          return typeof x === 'number' ? fmt(x) : x;
+          if (k !== 'steady') return cell(d[k]);
+          return el('span', { class: d[k] ? 'pass' : 'fail',
+            text: d[k] ? 'steady' : judged ? 'DRIFTS' : 'not judged' });
         }))));
       }
     }
