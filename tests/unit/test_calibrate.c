@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +120,25 @@ static void calibration_files_name_targets_and_keep_runs_apart_from_analysis(voi
     assert_non_null(strstr(err.message, "attune calibrate"));
 }
 
+/* Every calibration file committed in scenarios/calibration/ loads: its [set] keys and values,
+ * varied parameters and targets are valid at the current parameter table (docs/validation.md
+ * cites them as the record of how the defaults were reached). */
+static void committed_calibration_files_load(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"adversity.ini", "attachment.ini", "attachment-steady.ini",
+                                        "therapy.ini"};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/scenarios/calibration/%s", ATTUNE_SOURCE_DIR, files[k]);
+        attune_sweep *sw = NULL;
+        attune_error err = {0};
+        if (attune_calibration_load(path, 0, &sw, &err) != ATTUNE_OK)
+            fail_msg("%s: %s:%d: %s", files[k], err.file, err.line, err.message);
+        attune_sweep_free(sw);
+    }
+}
+
 static void target_statistics_survive_packing(void **state)
 {
     (void)state;
@@ -154,6 +174,7 @@ int main(void)
         cmocka_unit_test(acceptance_keeps_the_nearest_share_or_those_within_epsilon),
         cmocka_unit_test(calibration_files_name_targets_and_keep_runs_apart_from_analysis),
         cmocka_unit_test(target_statistics_survive_packing),
+        cmocka_unit_test(committed_calibration_files_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
