@@ -127,7 +127,7 @@ static void committed_calibration_files_load(void **state)
 {
     (void)state;
     static const char *const files[] = {"adversity.ini", "attachment.ini", "attachment-steady.ini",
-                                        "therapy.ini"};
+                                        "therapy.ini", "therapy-steady.ini"};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/scenarios/calibration/%s", ATTUNE_SOURCE_DIR, files[k]);

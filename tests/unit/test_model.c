@@ -332,10 +332,11 @@ static void integration_fades_without_renewal(void **state)
 {
     (void)state;
     /* No insight, no reflection: integration only fades, at insight.integration_decay a week;
-     * by default (0) it lasts. */
+     * at 0 it lasts. */
+    const char *const lasting[] = {"insight.integration_decay", "0", NULL};
     const char *const fading[] = {"insight.integration_decay", "0.01", NULL};
     for (int k = 0; k < 2; k++) {
-        attune_model *m = make_model(k ? fading : NULL, 1);
+        attune_model *m = make_model(k ? fading : lasting, 1);
         people *pp = &m->people;
         pp->insight[0] = 0;
         pp->integration[0] = 0.5f;
