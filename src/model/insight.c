@@ -12,7 +12,7 @@
  *   insight     -= the same (what is integrated is no longer loose insight)
  *
  * with C the week's closeness-weighted care taken in (attuned ties support; mere contact does
- * not). Integration fades at integration_decay a week (0 by default: it lasts). Integration
+ * not). Integration fades at integration_decay a week (at 0 it lasts). Integration
  * loosens the working model's distortions (working_model.c, interactions.c), raises the
  * capacity to attune (interactions.c) and lowers the urge to cope (coping.c).
  */
