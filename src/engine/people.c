@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "attune/attune.h"
+#include "engine/bulk_memory.h"
 #include "engine/people.h"
 
 int people_init(people *p, uint32_t capacity)
@@ -30,7 +31,8 @@ int people_reserve(people *p, uint32_t capacity)
         return ATTUNE_OK;
 #define GROW(type, name)                                                                           \
     {                                                                                              \
-        type *grown = realloc(p->name, (size_t)capacity * sizeof(type));                           \
+        type *grown = bulk_memory_resize(p->name, (size_t)p->capacity * sizeof(type),              \
+                                         (size_t)capacity * sizeof(type));                         \
         if (grown == NULL)                                                                         \
             return ATTUNE_ERR_NOMEM;                                                               \
         p->name = grown;                                                                           \

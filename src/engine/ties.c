@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "attune/attune.h"
+#include "engine/bulk_memory.h"
 #include "engine/ties.h"
 
 uint64_t ties_bytes_per_slot(void)
@@ -32,7 +33,8 @@ static int grow_slots(tie_store *t, uint64_t need)
          * zero_slots hands it out. */
 #define GROW(f)                                                                                    \
     {                                                                                              \
-        void *nf = realloc(t->f, (size_t)cap * sizeof *t->f);                                      \
+        void *nf =                                                                                 \
+            bulk_memory_resize(t->f, (size_t)t->size * sizeof *t->f, (size_t)cap * sizeof *t->f);  \
         if (nf == NULL)                                                                            \
             return ATTUNE_ERR_NOMEM;                                                               \
         t->f = nf;                                                                                 \
@@ -59,14 +61,17 @@ static int grow_people_arrays(tie_store *t, uint32_t people)
     if (s == NULL)
         return ATTUNE_ERR_NOMEM;
     t->start = s;
+    bulk_memory_advise(s, (size_t)people * sizeof *s);
     uint32_t *c = realloc(t->count, (size_t)(people ? people : 1) * sizeof *c);
     if (c == NULL)
         return ATTUNE_ERR_NOMEM;
     t->count = c;
+    bulk_memory_advise(c, (size_t)people * sizeof *c);
     uint32_t *k = realloc(t->cap, (size_t)(people ? people : 1) * sizeof *k);
     if (k == NULL)
         return ATTUNE_ERR_NOMEM;
     t->cap = k;
+    bulk_memory_advise(k, (size_t)people * sizeof *k);
     return ATTUNE_OK;
 }
 
@@ -304,7 +309,7 @@ uint32_t ties_find(const tie_store *t, uint32_t i, uint32_t j)
 static void *compacted_array(const tie_store *t, const void *old, size_t size,
                              const uint32_t *start, uint64_t total)
 {
-    char *fresh = calloc(total ? total : 1, size);
+    char *fresh = bulk_memory_zeroed(total ? total : 1, size);
     if (fresh == NULL)
         return NULL;
     for (uint32_t i = 0; i < t->people; i++)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/bulk_memory.h"
 #include "model/processes.h"
 
 #define WEEKS_PER_YEAR 52.1775
@@ -69,7 +70,8 @@ static int edge_push(edge_list *l, uint32_t a, uint32_t b, int kind_a, int kind_
         return ATTUNE_OK;
     if (l->count == l->capacity) {
         size_t cap = l->capacity ? l->capacity + l->capacity / 2 : 1u << 16;
-        tie_edge *items = realloc(l->items, cap * sizeof *items);
+        tie_edge *items =
+            bulk_memory_resize(l->items, l->count * sizeof *items, cap * sizeof *items);
         if (items == NULL)
             return ATTUNE_ERR_NOMEM;
         l->items = items;
@@ -106,6 +108,7 @@ static int sort_unique_edges(edge_list *l)
     keyed_edge *keys = malloc((l->count ? l->count : 1) * sizeof *keys);
     if (keys == NULL)
         return ATTUNE_ERR_NOMEM;
+    bulk_memory_advise(keys, l->count * sizeof *keys);
     for (size_t e = 0; e < l->count; e++) {
         uint32_t lo = l->items[e].a < l->items[e].b ? l->items[e].a : l->items[e].b;
         uint32_t hi = l->items[e].a ^ l->items[e].b ^ lo;
@@ -118,6 +121,7 @@ static int sort_unique_edges(edge_list *l)
         free(keys);
         return ATTUNE_ERR_NOMEM;
     }
+    bulk_memory_advise(sorted, l->count * sizeof *sorted);
     size_t n = 0;
     for (size_t e = 0; e < l->count; e++) {
         if (e > 0 && keys[e].pair == keys[e - 1].pair)

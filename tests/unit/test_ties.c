@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "attune/attune.h"
+#include "engine/bulk_memory.h"
 #include "engine/rng.h"
 #include "engine/ties.h"
 
@@ -214,6 +215,66 @@ static void growing_people_adds_empty_slots(void **state)
     ties_free(&t);
 }
 
+/* Growing a large array (past the size advised for huge pages) keeps the bytes asked for;
+ * a zeroed one is zero. */
+static void bulk_memory_keeps_contents(void **state)
+{
+    (void)state;
+    size_t small = 1000, large = BULK_MEMORY_MIN_BYTES + 12345, larger = 3 * large;
+    unsigned char *p = bulk_memory_resize(NULL, 0, small);
+    assert_non_null(p);
+    for (size_t k = 0; k < small; k++)
+        p[k] = (unsigned char)(k * 7);
+    p = bulk_memory_resize(p, small, large);
+    assert_non_null(p);
+    for (size_t k = 0; k < small; k++)
+        assert_int_equal(p[k], (unsigned char)(k * 7));
+    for (size_t k = small; k < large; k++)
+        p[k] = (unsigned char)(k * 13);
+    p = bulk_memory_resize(p, large, larger);
+    assert_non_null(p);
+    for (size_t k = 0; k < large; k++)
+        assert_int_equal(p[k], (unsigned char)(k < small ? k * 7 : k * 13));
+    free(p);
+    uint32_t *z = bulk_memory_zeroed(large / sizeof *z, sizeof *z);
+    assert_non_null(z);
+    for (size_t k = 0; k < large / sizeof *z; k++)
+        assert_int_equal(z[k], 0);
+    free(z);
+    assert_null(bulk_memory_zeroed(SIZE_MAX / 2, 4));
+}
+
+/* A store whose slot arrays are past the huge-page size keeps its invariants through the
+ * growth of its arena (relocations), of its people and through compaction. */
+static void large_store_grows_and_compacts(void **state)
+{
+    (void)state;
+    uint32_t people = 300000;
+    tie_edge *edges = malloc(people * sizeof *edges);
+    assert_non_null(edges);
+    for (uint32_t i = 0; i < people; i++)
+        edges[i] = edge(i, (i + 1) % people);
+    tie_store t;
+    assert_int_equal(ties_build(&t, people, edges, people, 0), ATTUNE_OK);
+    free(edges);
+    assert_true((size_t)t.size * sizeof *t.other >= BULK_MEMORY_MIN_BYTES);
+    assert_int_equal(ties_grow_people(&t, people + 1000, 1), ATTUNE_OK);
+    for (uint32_t i = 0; i < people; i += 3) {
+        tie_edge e = edge(i, (i + people / 2 + 1) % people);
+        assert_int_equal(ties_add(&t, &e, NULL), ATTUNE_OK);
+    }
+    char why[256];
+    if (ties_check(&t, why, sizeof why) != ATTUNE_OK)
+        fail_msg("%s", why);
+    assert_int_equal(ties_compact(&t, 1), ATTUNE_OK);
+    assert_int_equal(ties_check(&t, why, sizeof why), ATTUNE_OK);
+    for (uint32_t i = 0; i < people; i += 3) {
+        assert_true(ties_find(&t, i, (i + 1) % people) != TIE_NONE);
+        assert_true(ties_find(&t, i, (i + people / 2 + 1) % people) != TIE_NONE);
+    }
+    ties_free(&t);
+}
+
 static void check_detects_corruption(void **state)
 {
     (void)state;
@@ -236,6 +297,8 @@ int main(void)
         cmocka_unit_test(random_churn_keeps_invariants),
         cmocka_unit_test(compaction_due_after_relocations),
         cmocka_unit_test(growing_people_adds_empty_slots),
+        cmocka_unit_test(bulk_memory_keeps_contents),
+        cmocka_unit_test(large_store_grows_and_compacts),
         cmocka_unit_test(check_detects_corruption),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
