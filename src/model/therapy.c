@@ -16,6 +16,8 @@
  * has recovered before a place is free leaves it. Free places are filled at the end of the
  * week, each waiting client going to the next therapist (in id order, round robin) with room.
  *
+ * A course begins at the alliance client and therapist find at the first meeting:
+ *   a = alliance_initial k (1 - alliance_insecurity u)      (u, k as below)
  * A session (every week after the first of a course), for client i with insecurity
  * u = 1 - security and a therapist of skill k, alliance a:
  *   a += alliance_rate k (1 - alliance_insecurity u) (1 - a)
@@ -197,6 +199,18 @@ static int session(attune_model *m, uint32_t i, uint32_t j, int32_t week)
     return rng_u01(r[2]) < dropout;
 }
 
+/* The alliance at the first meeting: alliance_initial x skill x (1 - alliance_insecurity x
+ * insecurity), the same client and therapist factors that build it in sessions. */
+static double initial_alliance(const attune_model *m, uint32_t client, uint32_t therapist)
+{
+    const attune_params *p = m->p;
+    if (p->therapy_alliance_initial <= 0)
+        return 0;
+    double insecurity = 1.0 - person_security(m, client);
+    return clamp01(p->therapy_alliance_initial * therapist_skill(m, therapist) *
+                   (1.0 - p->therapy_alliance_insecurity * insecurity));
+}
+
 int therapy_start_course(attune_model *m, uint32_t client, uint32_t therapist, int32_t week)
 {
     people *pp = &m->people;
@@ -210,7 +224,7 @@ int therapy_start_course(attune_model *m, uint32_t client, uint32_t therapist, i
     pp->therapy_since[client] = week;
     pp->therapy_sessions[client] = 0;
     pp->therapy_rupture[client] = 0;
-    pp->alliance[client] = 0;
+    pp->alliance[client] = (float)initial_alliance(m, client, therapist);
     events_emit(&m->events, 0, PHASE_THERAPY, week, "therapy_start", client, therapist,
                 pp->wellbeing[client], "");
     return ATTUNE_OK;

@@ -159,6 +159,42 @@ static void alliance_builds_faster_with_a_secure_client_and_repairs_the_model(vo
     attune_model_free(m);
 }
 
+/* A course begins at the alliance the two find at the first meeting: alliance_initial x skill x
+ * (1 - alliance_insecurity x insecurity), so a secure client starts higher than an insecure
+ * one; with alliance_initial 0 every course starts at 0. */
+static void a_course_begins_at_the_initial_alliance(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"therapy.seek_rate", "0", "therapy.alliance_initial",
+                                           "0.8", NULL};
+    uint32_t therapist = 0;
+    attune_model *m = town_with_therapists(settings, &therapist);
+    people *pp = &m->people;
+    uint32_t c[2];
+    assert_int_equal(adults(m, c, 2), 2);
+    pp->anxiety[c[0]] = pp->avoidance[c[0]] = pp->disorganization[c[0]] = 0;
+    pp->anxiety[c[1]] = pp->avoidance[c[1]] = pp->disorganization[c[1]] = 0.9f;
+    double skill = therapist_skill(m, therapist);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(therapy_start_course(m, c[k], therapist, 20), ATTUNE_OK);
+        double expected =
+            0.8 * skill *
+            (1.0 - m->p->therapy_alliance_insecurity * (1.0 - person_security(m, c[k])));
+        assert_float_equal(pp->alliance[c[k]], expected, 1e-6);
+    }
+    assert_true(pp->alliance[c[0]] > pp->alliance[c[1]]);
+    assert_true(pp->alliance[c[1]] > 0);
+    attune_model_free(m);
+
+    static const char *const none[] = {"therapy.seek_rate", "0", "therapy.alliance_initial", "0",
+                                       NULL};
+    m = town_with_therapists(none, &therapist);
+    assert_int_equal(adults(m, c, 1), 1);
+    assert_int_equal(therapy_start_course(m, c[0], therapist, 20), ATTUNE_OK);
+    assert_float_equal(m->people.alliance[c[0]], 0, 0);
+    attune_model_free(m);
+}
+
 /* A repaired rupture is a critical session: self-worth and the relationship with oneself gain
  * the share therapy.corrective_self of what they lack, at once; a session without one does not
  * move them (with self_relation_gain 0). */
@@ -213,6 +249,8 @@ static void hope_lifts_affect_from_the_first_session_and_fades(void **state)
                                            "therapy.rupture_rate",
                                            "0",
                                            "therapy.alliance_rate",
+                                           "0",
+                                           "therapy.alliance_initial",
                                            "0",
                                            "therapy.remoralization",
                                            "0.3",
@@ -346,6 +384,7 @@ int main(void)
         cmocka_unit_test(therapists_are_recruited_to_the_ratio),
         cmocka_unit_test(the_waitlist_is_first_come_first_served),
         cmocka_unit_test(alliance_builds_faster_with_a_secure_client_and_repairs_the_model),
+        cmocka_unit_test(a_course_begins_at_the_initial_alliance),
         cmocka_unit_test(a_repaired_rupture_lifts_the_self_at_once),
         cmocka_unit_test(hope_lifts_affect_from_the_first_session_and_fades),
         cmocka_unit_test(no_session_in_a_week_of_isolation),
