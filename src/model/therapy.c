@@ -151,6 +151,13 @@ static double course_expectancy(const attune_model *m, uint32_t i)
     return rng_u01(r[0]);
 }
 
+/* Client i's readiness for an alliance, at the first meeting and at each session:
+ * 1 - alliance_insecurity x insecurity (the therapist's skill multiplies it). */
+static double alliance_readiness(const attune_model *m, uint32_t i)
+{
+    return 1.0 - m->p->therapy_alliance_insecurity * (1.0 - person_security(m, i));
+}
+
 /* One session of client i with therapist j; returns whether it ends the course by dropout. */
 static int session(attune_model *m, uint32_t i, uint32_t j, int32_t week)
 {
@@ -161,8 +168,7 @@ static int session(attune_model *m, uint32_t i, uint32_t j, int32_t week)
     double a = pp->alliance[i];
     uint32_t r[4];
     rng_draw4(m->key, (uint32_t)week, STREAM_THERAPY, i, 0, r);
-    a += p->therapy_alliance_rate * skill * (1.0 - p->therapy_alliance_insecurity * insecurity) *
-         (1.0 - a);
+    a += p->therapy_alliance_rate * skill * alliance_readiness(m, i) * (1.0 - a);
     int ruptured = 0, repaired = 0;
     if (!pp->therapy_rupture[i] &&
         rng_u01(r[0]) < p->therapy_rupture_rate * insecurity * (1.0 - a)) {
@@ -199,18 +205,6 @@ static int session(attune_model *m, uint32_t i, uint32_t j, int32_t week)
     return rng_u01(r[2]) < dropout;
 }
 
-/* The alliance at the first meeting: alliance_initial x skill x (1 - alliance_insecurity x
- * insecurity), the same client and therapist factors that build it in sessions. */
-static double initial_alliance(const attune_model *m, uint32_t client, uint32_t therapist)
-{
-    const attune_params *p = m->p;
-    if (p->therapy_alliance_initial <= 0)
-        return 0;
-    double insecurity = 1.0 - person_security(m, client);
-    return clamp01(p->therapy_alliance_initial * therapist_skill(m, therapist) *
-                   (1.0 - p->therapy_alliance_insecurity * insecurity));
-}
-
 int therapy_start_course(attune_model *m, uint32_t client, uint32_t therapist, int32_t week)
 {
     people *pp = &m->people;
@@ -224,7 +218,9 @@ int therapy_start_course(attune_model *m, uint32_t client, uint32_t therapist, i
     pp->therapy_since[client] = week;
     pp->therapy_sessions[client] = 0;
     pp->therapy_rupture[client] = 0;
-    pp->alliance[client] = (float)initial_alliance(m, client, therapist);
+    pp->alliance[client] =
+        (float)clamp01(m->p->therapy_alliance_initial * therapist_skill(m, therapist) *
+                       alliance_readiness(m, client));
     events_emit(&m->events, 0, PHASE_THERAPY, week, "therapy_start", client, therapist,
                 pp->wellbeing[client], "");
     return ATTUNE_OK;
