@@ -31,6 +31,20 @@ int atomic_check(atomic_file *af, attune_error *err)
 
 int atomic_commit(atomic_file *af, attune_error *err)
 {
+    int rc = atomic_finish(af, err);
+    if (rc != ATTUNE_OK)
+        return rc;
+    if (rename(af->temp, af->path) != 0) {
+        int saved = errno;
+        unlink(af->temp);
+        return attune_fail(err, ATTUNE_ERR_IO, af->path, 0, NULL, "cannot rename into place: %s",
+                           strerror(saved));
+    }
+    return ATTUNE_OK;
+}
+
+int atomic_finish(atomic_file *af, attune_error *err)
+{
     if (af->f == NULL)
         return attune_fail(err, ATTUNE_ERR_STATE, af->path, 0, NULL, "file is not open");
     int failed = ferror(af->f) || fflush(af->f) != 0 || fsync(fileno(af->f)) != 0;
@@ -44,12 +58,6 @@ int atomic_commit(atomic_file *af, attune_error *err)
         unlink(af->temp);
         return attune_fail(err, ATTUNE_ERR_IO, af->path, 0, NULL,
                            "write failed (is the disk full?): %s", strerror(saved ? saved : EIO));
-    }
-    if (rename(af->temp, af->path) != 0) {
-        saved = errno;
-        unlink(af->temp);
-        return attune_fail(err, ATTUNE_ERR_IO, af->path, 0, NULL, "cannot rename into place: %s",
-                           strerror(saved));
     }
     return ATTUNE_OK;
 }

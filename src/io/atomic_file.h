@@ -21,6 +21,12 @@ int atomic_open(atomic_file *af, const char *path, attune_error *err);
 /** Flushes, syncs and renames the file into place; closes it in every case. */
 int atomic_commit(atomic_file *af, attune_error *err);
 
+/**
+ * The first half of atomic_commit: flushes, syncs and closes the file, leaving it under its
+ * temporary name (removed if this fails). Publish it with rename(af->temp, af->path).
+ */
+int atomic_finish(atomic_file *af, attune_error *err);
+
 /** Closes and removes the temporary file. Safe on a file that was never opened. */
 void atomic_abort(atomic_file *af);
 

@@ -3,14 +3,19 @@
  * event), manifest.json (version, commit, parameters, seed, threads, wall time), panel.csv (a
  * sampled fraction of people every 52 weeks; output.panel_fraction), network-sample.graphml
  * (a few ego networks at the end; output.network_egos) and, on request, network.graphml.
- * Every file is written under a temporary name and renamed when the run finishes; a failed run
- * removes what it wrote.
+ * Every file is written under NAME.partial and all are renamed to their final names together
+ * when the run finishes (or is interrupted), after every one of them was written: a run that
+ * fails before leaves the folder's earlier run untouched and removes what it wrote, except
+ * what a checkpoint in the folder needs to resume. One process at a time writes a folder
+ * (an advisory lock on FOLDER/.lock).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,14 +36,22 @@ struct attune_output {
     atomic_file events;
     atomic_file panel; /* open when output.panel_fraction > 0 */
     uint64_t events_written;
+    int lock_fd; /* FOLDER/.lock, held with flock while the outputs are open */
 };
 
 static int list_checkpoints(const char *dir, int32_t *weeks, int max);
+static int resume_locked(const char *dir, int threads, const attune_output_options *options,
+                         attune_resume_warning warn, void *user, int lock_fd, const int32_t *weeks,
+                         int n, attune_model **model, attune_output **output, attune_error *err);
 static void checkpoint_path(const char *dir, int32_t week, char *out, size_t size);
 
-static const char *const output_files[] = {"metrics.csv",   "events.csv",
-                                           "manifest.json", "network.graphml",
-                                           "panel.csv",     "network-sample.graphml"};
+/* Every output by its final name, in the order they are published: the manifest, which says
+ * whether the run is complete, last. */
+static const char *const output_files[] = {"metrics.csv",     "events.csv",
+                                           "panel.csv",       "network-sample.graphml",
+                                           "network.graphml", "manifest.json"};
+#define OUTPUT_FILE_COUNT (sizeof output_files / sizeof output_files[0])
+#define LOCK_NAME         ".lock"
 
 static int panel_on(const attune_model *m)
 {
@@ -80,7 +93,8 @@ static int dir_is_empty(const char *dir)
     struct dirent *e;
     int empty = 1;
     while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            strcmp(e->d_name, LOCK_NAME) != 0) {
             empty = 0;
             break;
         }
@@ -92,6 +106,63 @@ static int dir_is_empty(const char *dir)
 static void join(char *out, size_t size, const char *dir, const char *name)
 {
     snprintf(out, size, "%s/%s", dir, name);
+}
+
+/* Takes the folder's lock (FOLDER/.lock, flock): one process writes a run folder at a time.
+ * Sets *fd to the lock's descriptor. */
+static int lock_folder(const char *dir, int *fd, attune_error *err)
+{
+    char path[3200];
+    join(path, sizeof path, dir, LOCK_NAME);
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (*fd < 0)
+        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot create the folder's lock: %s",
+                           strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+        int saved = errno;
+        close(*fd);
+        *fd = -1;
+        if (saved == EWOULDBLOCK)
+            return attune_fail(err, ATTUNE_ERR_EXISTS, dir, 0, NULL,
+                               "another attune process is writing this run folder");
+        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot lock the folder: %s",
+                           strerror(saved));
+    }
+    return ATTUNE_OK;
+}
+
+static void unlock_folder(const char *dir, int fd)
+{
+    if (fd < 0)
+        return;
+    char path[3200];
+    join(path, sizeof path, dir, LOCK_NAME);
+    unlink(path);
+    close(fd);
+}
+
+/* Removes the checkpoints of the run in dir, and their folder. */
+static void remove_checkpoints(const char *dir)
+{
+    char path[3200];
+    int32_t weeks[64];
+    int n = list_checkpoints(dir, weeks, 64);
+    for (int k = 0; k < n; k++) {
+        checkpoint_path(dir, weeks[k], path, sizeof path);
+        unlink(path);
+    }
+    join(path, sizeof path, dir, "checkpoints");
+    rmdir(path);
+}
+
+/* Removes NAME.partial of every output in dir. */
+static void remove_partials(const char *dir)
+{
+    char path[3200];
+    for (size_t k = 0; k < OUTPUT_FILE_COUNT; k++) {
+        snprintf(path, sizeof path, "%s/%s.partial", dir, output_files[k]);
+        unlink(path);
+    }
 }
 
 /* One metrics.csv row: integers in decimal, reals with nine significant digits. */
@@ -152,12 +223,24 @@ int attune_output_open(const attune_model *model, const char *dir,
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(o->started_utc, sizeof o->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    o->lock_fd = -1;
     if (make_dirs(dir, &o->created_dir) != 0) {
         int saved = errno;
         free(o);
         return attune_fail(err, ATTUNE_ERR_IO, dir, 0, NULL, "cannot create output folder: %s",
                            strerror(saved));
     }
+    int locked = lock_folder(dir, &o->lock_fd, err);
+    if (locked != ATTUNE_OK) {
+        if (o->created_dir)
+            rmdir(dir);
+        free(o);
+        return locked;
+    }
+    /* A replaced run's checkpoints must not be resumed into this run, nor its unfinished files
+     * mixed with this run's. Its finished outputs stay until this run's replace them. */
+    remove_checkpoints(dir);
+    remove_partials(dir);
     char path[3200];
     join(path, sizeof path, dir, "metrics.csv");
     int rc = atomic_open(&o->metrics, path, err);
@@ -292,76 +375,95 @@ static char *manifest_text(const attune_output *o, const attune_model *m, double
     return text;
 }
 
+/* Writes every output of the run under NAME.partial (metrics, events and panel are finished;
+ * the network files and the manifest written). */
+static int write_partials(attune_output *o, const attune_model *model, double wall_seconds,
+                          attune_error *err)
+{
+    char path[3200];
+    int rc = atomic_finish(&o->metrics, err);
+    if (rc == ATTUNE_OK)
+        rc = atomic_finish(&o->events, err);
+    if (rc == ATTUNE_OK && o->panel.f != NULL)
+        rc = atomic_finish(&o->panel, err);
+    if (rc == ATTUNE_OK && network_sample_on(model)) {
+        join(path, sizeof path, o->dir, "network-sample.graphml.partial");
+        rc = attune_write_network_sample(model, path, err);
+    }
+    if (rc == ATTUNE_OK && o->options.graphml) {
+        join(path, sizeof path, o->dir, "network.graphml.partial");
+        rc = attune_write_graphml(model, path, err);
+    }
+    if (rc == ATTUNE_OK) {
+        char *text = manifest_text(o, model, wall_seconds);
+        if (text == NULL)
+            return attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        join(path, sizeof path, o->dir, "manifest.json.partial");
+        rc = atomic_write_string(path, text, err);
+        free(text);
+    }
+    return rc;
+}
+
+/* Renames every NAME.partial to NAME; an output this run does not write is removed, so a
+ * replaced run keeps no network or panel of the run before it. */
+static int publish(const attune_output *o, attune_error *err)
+{
+    char partial[3300], final[3200];
+    for (size_t k = 0; k < OUTPUT_FILE_COUNT; k++) {
+        join(final, sizeof final, o->dir, output_files[k]);
+        snprintf(partial, sizeof partial, "%s.partial", final);
+        struct stat st;
+        if (stat(partial, &st) != 0)
+            unlink(final);
+        else if (rename(partial, final) != 0)
+            return attune_fail(err, ATTUNE_ERR_IO, final, 0, NULL, "cannot rename into place: %s",
+                               strerror(errno));
+    }
+    return ATTUNE_OK;
+}
+
 int attune_output_close(attune_output *o, const attune_model *model, bool commit,
                         double wall_seconds, attune_error *err)
 {
     if (o == NULL)
         return ATTUNE_OK;
     int rc = ATTUNE_OK;
-    char path[3200];
     if (commit) {
-        rc = atomic_commit(&o->metrics, err);
+        rc = write_partials(o, model, wall_seconds, err);
         if (rc == ATTUNE_OK)
-            rc = atomic_commit(&o->events, err);
-        if (rc == ATTUNE_OK && o->panel.f != NULL)
-            rc = atomic_commit(&o->panel, err);
-        if (rc == ATTUNE_OK && network_sample_on(model)) {
-            join(path, sizeof path, o->dir, "network-sample.graphml");
-            rc = attune_write_network_sample(model, path, err);
-        }
-        if (rc == ATTUNE_OK && o->options.graphml) {
-            join(path, sizeof path, o->dir, "network.graphml");
-            rc = attune_write_graphml(model, path, err);
-        }
-        if (rc == ATTUNE_OK) {
-            char *text = manifest_text(o, model, wall_seconds);
-            if (text == NULL)
-                rc = attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-            else {
-                join(path, sizeof path, o->dir, "manifest.json");
-                rc = atomic_write_string(path, text, err);
-                free(text);
-            }
-        }
-        if (rc == ATTUNE_OK && model->week >= model->p->run_weeks && !o->options.keep_checkpoints) {
-            /* A finished run needs no checkpoints to resume from. */
-            int32_t weeks[64];
-            int n = list_checkpoints(o->dir, weeks, 64);
-            for (int k = 0; k < n; k++) {
-                checkpoint_path(o->dir, weeks[k], path, sizeof path);
-                unlink(path);
-            }
-            join(path, sizeof path, o->dir, "checkpoints");
-            rmdir(path);
-        }
-        /* A replaced run must not keep a network or panel of the run before it. */
-        if (rc == ATTUNE_OK && !o->options.graphml) {
-            join(path, sizeof path, o->dir, "network.graphml");
-            unlink(path);
-        }
-        if (rc == ATTUNE_OK && !panel_on(model)) {
-            join(path, sizeof path, o->dir, "panel.csv");
-            unlink(path);
-        }
-        if (rc == ATTUNE_OK && !network_sample_on(model)) {
-            join(path, sizeof path, o->dir, "network-sample.graphml");
-            unlink(path);
-        }
+            rc = publish(o, err);
+        /* A finished run needs no checkpoints to resume from. */
+        if (rc == ATTUNE_OK && model->week >= model->p->run_weeks && !o->options.keep_checkpoints)
+            remove_checkpoints(o->dir);
     }
     if (!commit || rc != ATTUNE_OK) {
-        atomic_abort(&o->metrics);
-        atomic_abort(&o->events);
-        atomic_abort(&o->panel);
-        if (rc != ATTUNE_OK) {
-            /* Whatever of this run reached its final name goes too: no partial run remains. */
-            for (size_t k = 0; k < sizeof output_files / sizeof output_files[0]; k++) {
-                join(path, sizeof path, o->dir, output_files[k]);
-                unlink(path);
-            }
+        /* What a checkpoint in the folder refers to stays for attune_resume; the rest goes.
+         * Files already under their final names are the folder's earlier run (or this one's
+         * from before it was resumed): they stay. */
+        int32_t weeks[1];
+        int resumable = list_checkpoints(o->dir, weeks, 1) > 0;
+        atomic_file *files[3] = {&o->metrics, &o->events, &o->panel};
+        for (int k = 0; k < 3; k++) {
+            if (resumable && files[k]->f != NULL) {
+                fclose(files[k]->f);
+                files[k]->f = NULL;
+            } else
+                atomic_abort(files[k]);
         }
+        char path[3200];
+        for (size_t k = 0; k < OUTPUT_FILE_COUNT; k++) {
+            int kept = resumable && k < 3;
+            snprintf(path, sizeof path, "%s/%s.partial", o->dir, output_files[k]);
+            if (!kept)
+                unlink(path);
+        }
+        unlock_folder(o->dir, o->lock_fd);
+        o->lock_fd = -1;
         if (o->created_dir)
             rmdir(o->dir);
     }
+    unlock_folder(o->dir, o->lock_fd);
     free(o);
     return rc;
 }
@@ -448,11 +550,13 @@ int attune_output_checkpoint(attune_output *o, const attune_model *m, attune_err
     return ATTUNE_OK;
 }
 
-/* Reopens an output file of a run for appending, cut to `bytes`. */
+/* Reopens an output file of a run for appending, cut to `bytes`. Sets *taken_back when the
+ * file had been renamed into place (an interrupted run) and was renamed back to .partial. */
 static int reopen(atomic_file *af, const char *dir, const char *name, uint64_t bytes,
-                  attune_error *err)
+                  int *taken_back, attune_error *err)
 {
     memset(af, 0, sizeof *af);
+    *taken_back = 0;
     snprintf(af->path, sizeof af->path, "%s/%s", dir, name);
     snprintf(af->temp, sizeof af->temp, "%s.partial", af->path);
     struct stat st;
@@ -461,6 +565,7 @@ static int reopen(atomic_file *af, const char *dir, const char *name, uint64_t b
         if (stat(af->path, &st) != 0 || rename(af->path, af->temp) != 0)
             return attune_fail(err, ATTUNE_ERR_IO, af->temp, 0, NULL,
                                "cannot resume: the run's %s is missing", name);
+        *taken_back = 1;
     }
     if ((uint64_t)st.st_size < bytes)
         return attune_fail(err, ATTUNE_ERR_CORRUPT, af->temp, 0, NULL,
@@ -491,6 +596,20 @@ int attune_resume(const char *dir, int threads, const attune_output_options *opt
     if (n == 0)
         return attune_fail(err, ATTUNE_ERR_IO, dir, 0, NULL,
                            "no checkpoints to resume from (run with --checkpoint-every WEEKS)");
+    int lock_fd;
+    int rc = lock_folder(dir, &lock_fd, err);
+    if (rc != ATTUNE_OK)
+        return rc;
+    rc = resume_locked(dir, threads, options, warn, user, lock_fd, weeks, n, model, output, err);
+    if (rc != ATTUNE_OK)
+        unlock_folder(dir, lock_fd);
+    return rc;
+}
+
+static int resume_locked(const char *dir, int threads, const attune_output_options *options,
+                         attune_resume_warning warn, void *user, int lock_fd, const int32_t *weeks,
+                         int n, attune_model **model, attune_output **output, attune_error *err)
+{
     attune_model *m = NULL;
     checkpoint_info info = {0};
     int rc = ATTUNE_ERR_CORRUPT;
@@ -515,6 +634,7 @@ int attune_resume(const char *dir, int threads, const attune_output_options *opt
         return attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
     snprintf(o->dir, sizeof o->dir, "%s", dir);
+    o->lock_fd = lock_fd;
     if (options != NULL)
         o->options = *options;
     snprintf(o->scenario_source, sizeof o->scenario_source, "%s",
@@ -528,16 +648,21 @@ int attune_resume(const char *dir, int threads, const attune_output_options *opt
     gmtime_r(&now, &tm);
     strftime(o->started_utc, sizeof o->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tm);
     o->events_written = info.events_written;
-    rc = reopen(&o->metrics, dir, "metrics.csv", info.metrics_bytes, err);
-    if (rc == ATTUNE_OK)
-        rc = reopen(&o->events, dir, "events.csv", info.events_bytes, err);
-    if (rc == ATTUNE_OK && panel_on(m))
-        rc = reopen(&o->panel, dir, "panel.csv", info.panel_bytes, err);
+    atomic_file *files[3] = {&o->metrics, &o->events, &o->panel};
+    const char *names[3] = {"metrics.csv", "events.csv", "panel.csv"};
+    const uint64_t bytes[3] = {info.metrics_bytes, info.events_bytes, info.panel_bytes};
+    int taken_back[3] = {0, 0, 0};
+    int files_used = panel_on(m) ? 3 : 2;
+    for (int k = 0; k < files_used && rc == ATTUNE_OK; k++)
+        rc = reopen(files[k], dir, names[k], bytes[k], &taken_back[k], err);
     if (rc != ATTUNE_OK) {
-        if (o->metrics.f)
-            fclose(o->metrics.f);
-        if (o->events.f)
-            fclose(o->events.f);
+        /* Leave the folder as it was: files taken back go back into place. */
+        for (int k = 0; k < files_used; k++) {
+            if (files[k]->f != NULL)
+                fclose(files[k]->f);
+            if (taken_back[k])
+                rename(files[k]->temp, files[k]->path);
+        }
         free(o);
         attune_model_free(m);
         return rc;

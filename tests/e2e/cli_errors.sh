@@ -101,10 +101,11 @@ fi
 echo x >"$WORK/afile"
 expect_fail unwritable 4 "cannot create output folder" -- run $S --out "$WORK/afile/sub"
 
-# A full disk: the metrics file's temporary name points at /dev/full.
+# A full disk: the temporary name under which the GraphML writer writes network.graphml's
+# temporary file points at /dev/full (--force removes the outputs' own stale .partial files).
 mkdir -p "$WORK/full"
-ln -s /dev/full "$WORK/full/metrics.csv.partial"
-"$ATTUNE" run $S --out "$WORK/full" --force >/dev/null 2>"$WORK/stderr"
+ln -s /dev/full "$WORK/full/network.graphml.partial.partial"
+"$ATTUNE" run $S --out "$WORK/full" --force --graphml >/dev/null 2>"$WORK/stderr"
 rc=$?
 left=$(ls -A "$WORK/full")
 if [ $rc -eq 4 ] && grep -q "disk full" "$WORK/stderr" && [ -z "$left" ]; then

@@ -66,6 +66,32 @@ truncate -s $((size / 2)) "damaged/checkpoints/$newest"
 if grep -q "truncated" "$WORK/stderr" && grep -q "trying the checkpoint before it" "$WORK/stderr"; then pass; else fail "no warning: $(cat "$WORK/stderr")"; fi
 same_outputs damaged "damaged checkpoint + resume"
 
+# --force replaces a run and its checkpoints: the replacing run, killed, cannot be resumed
+# from the replaced run's checkpoints (which would mix two runs in one folder).
+"$ATTUNE" run --set population.size=1000 --weeks 40 --checkpoint-every 10 --keep-checkpoints \
+  --seed 5 --out replaced --quiet >/dev/null || fail "run to be replaced"
+"$ATTUNE" run $S --seed 9 --out replaced --force --checkpoint-every 1000 >/dev/null &
+pid=$!
+wait_for replaced/events.csv.partial || fail "the replacing run did not start"
+if [ ! -e replaced/checkpoints ]; then pass; else fail "--force kept the replaced run's checkpoints: $(ls replaced/checkpoints)"; fi
+# A second process is refused while the first writes the folder.
+expect_fail folder-in-use 4 "another attune process is writing this run folder" -- \
+  run --set population.size=1000 --weeks 5 --out "$WORK/replaced" --force --quiet
+kill -9 $pid
+wait $pid 2>/dev/null
+expect_fail resume-replaced 3 "no checkpoints to resume from" -- run --resume "$WORK/replaced"
+if jq -e '.seed == 5 and .complete == true' replaced/manifest.json >/dev/null; then pass; else fail "the replaced run's outputs were not left whole"; fi
+
+# A resume that fails leaves the folder as it was: an interrupted run's outputs go back into place.
+"$ATTUNE" run $S --out missing-events --checkpoint-every 50 >/dev/null 2>&1 &
+pid=$!
+wait_for missing-events/checkpoints/week-000050.ckpt || fail "run did not checkpoint"
+kill -INT $pid
+wait $pid 2>/dev/null
+rm -f missing-events/events.csv
+expect_fail resume-missing-events 3 "events.csv is missing" -- run --resume "$WORK/missing-events"
+if [ -e missing-events/metrics.csv ] && [ ! -e missing-events/metrics.csv.partial ]; then pass; else fail "a failed resume moved metrics.csv: $(ls missing-events)"; fi
+
 # Garbage where a checkpoint should be, and nothing to resume from.
 mkdir -p garbage/checkpoints && head -c 5000 /dev/urandom >garbage/checkpoints/week-000010.ckpt
 expect_fail resume-garbage 3 "not an attune checkpoint" -- run --resume "$WORK/garbage"
