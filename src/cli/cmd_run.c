@@ -126,7 +126,7 @@ static const char run_usage[] =
     "                  [--out DIR] [--force] [--graphml] [--max-memory SIZE] [--quiet]\n"
     "                  [--checkpoint-every WEEKS] [--keep-checkpoints] [--report]\n"
     "       attune run --resume DIR [--threads N] [--checkpoint-every WEEKS] [--quiet]\n"
-    "                  [--report]\n"
+    "                  [--keep-checkpoints] [--report]\n"
     "See attune --help for the options and exit codes.\n";
 
 typedef struct week_context {
@@ -346,14 +346,17 @@ int cmd_run(int argc, char **argv)
         for (int a = 1; a < argc; a++) {
             if (argv[a][0] != '-' || strncmp(argv[a], "--set", 5) == 0 ||
                 strncmp(argv[a], "--seed", 6) == 0 || strncmp(argv[a], "--weeks", 7) == 0 ||
-                strncmp(argv[a], "--out", 5) == 0 || strncmp(argv[a], "--graphml", 9) == 0) {
+                strncmp(argv[a], "--out", 5) == 0 || strncmp(argv[a], "--graphml", 9) == 0 ||
+                strncmp(argv[a], "--max-memory", 12) == 0) {
                 if (argv[a][0] == '-' || (a > 1 && strcmp(argv[a - 1], "--resume") != 0 &&
                                           strcmp(argv[a - 1], "--threads") != 0 &&
                                           strcmp(argv[a - 1], "--checkpoint-every") != 0 &&
                                           strcmp(argv[a - 1], "--max-memory") != 0)) {
-                    fprintf(stderr, "attune run: --resume takes the scenario, seed, weeks and "
-                                    "folder from the checkpoint; only --threads, --quiet and "
-                                    "--checkpoint-every may be given with it\n");
+                    fprintf(stderr,
+                            "attune run: --resume takes the scenario, seed, weeks and folder "
+                            "from the checkpoint (and needs the memory the run had); only "
+                            "--threads, --quiet, --report, --checkpoint-every, "
+                            "--keep-checkpoints and --force may be given with it\n");
                     code = EXIT_USAGE;
                     goto out;
                 }

@@ -19,12 +19,20 @@ static const char usage[] =
     "                                    compare the default population with the published\n"
     "                                    targets T1-T5 and judge its steady state\n"
     "                                    (attune validate --help)\n"
+    "  attune sweep SPEC [--jobs N]      run a sweep (grid, lhs, sobol, morris; replicates)\n"
+    "                                    into one SQLite database (attune sweep --help;\n"
+    "                                    across machines: mpirun -np K attune sweep SPEC)\n"
+    "  attune sensitivity DB --metric M  Morris or Sobol indices of a sweep's database, with\n"
+    "                                    bootstrap intervals (attune sensitivity --help)\n"
     "  attune calibrate SPEC [--jobs N]  fit parameters to targets (rejection ABC over a\n"
     "                                    sweep design; attune calibrate --help)\n"
     "  attune report RUN_DIR [--out FILE] [--no-figures]\n"
     "                                    one self-contained HTML file of a run, with charts\n"
     "                                    and a network drawing, and SVG figures (gnuplot)\n"
     "                                    for papers (attune report --help)\n"
+    "  attune bench [--only NAME,..] [--json]\n"
+    "                                    speed, memory and thread scaling of the reference\n"
+    "                                    scenarios (attune bench --help)\n"
     "  attune --help | --version\n"
     "\n"
     "Run options:\n"
@@ -46,7 +54,10 @@ static const char usage[] =
     "\n"
     "Scenario files are INI: [section] headers, key = value lines, comments after ; or #.\n"
     "Later settings win: the default, then the file, then --set/--seed/--weeks in order.\n"
-    "\n"
+    "\n";
+
+/* Split from usage: ISO C limits a string literal to 4095 characters. */
+static const char exit_codes[] =
     "Exit codes:\n"
     "  0  success\n"
     "  1  internal error (a bug: please report it with the command and scenario)\n"
@@ -59,6 +70,7 @@ static const char usage[] =
     "  6  attune claims: a claim experiment did not pass; attune validate: a target did not\n"
     "     pass or the runs did not reach a steady state; attune calibrate: no point could be\n"
     "     scored\n"
+    "  7  attune sweep: finished, but some runs failed (see the runs table's error column)\n"
     "  130 interrupted by SIGINT or SIGTERM: the current week finished, a checkpoint and the\n"
     "     outputs so far were written; continue with attune run --resume DIR\n";
 
@@ -128,11 +140,13 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, usage, attune_version());
+        fputs(exit_codes, stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         printf(usage, attune_version());
+        fputs(exit_codes, stdout);
         return EXIT_OK;
     }
     if (strcmp(cmd, "--version") == 0) {

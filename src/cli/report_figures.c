@@ -243,6 +243,12 @@ static int write_script(FILE *f, const report_data *d, const char *dir, int plan
               f);
         fputs(d->waitlist ? ", $d using 1:2 with lines lw 2 title 'waiting'\n" : "\n", f);
         end(f);
+    }
+    /* Dose and alliance need at least one course that ended. */
+    uint64_t courses_ended = 0;
+    for (size_t b = 0; b < REPORT_DOSE; b++)
+        courses_ended += d->dose_n[b];
+    if (courses_ended > 0) {
         planned[FIG_DOSE] = 1;
         begin(f, dir, FIG_DOSE, "Therapy: dose and response", "sessions in the course",
               "change of well-being (mean, 95% interval)");
@@ -259,6 +265,8 @@ static int write_script(FILE *f, const report_data *d, const char *dir, int plan
         }
         fputs("EOD\nplot $d using 1:3:4:xtic(2) with yerrorlines lw 2 pt 7 title 'courses'\n", f);
         end(f);
+    }
+    if (d->course_kept > 0) {
         planned[FIG_ALLIANCE] = 1;
         begin(f, dir, FIG_ALLIANCE, "Therapy: alliance and outcome", "mean alliance of the course",
               "change of well-being");
@@ -297,14 +305,23 @@ static int run_gnuplot(const char *script, const char *log)
 }
 
 /* The first line of a file, for messages. */
-static void first_line(const char *path, char *out, size_t size)
+/* The first line of gnuplot's log that reports an error (gnuplot writes its warnings there
+ * too), else its first line. */
+static void error_line(const char *path, char *out, size_t size)
 {
     out[0] = '\0';
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return;
-    if (fgets(out, (int)size, f) != NULL)
-        out[strcspn(out, "\n")] = '\0';
+    char line[256];
+    while (fgets(line, (int)sizeof line, f) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        int is_error = strstr(line, "rror") != NULL;
+        if (line[0] != '\0' && (out[0] == '\0' || is_error))
+            snprintf(out, size, "%s", line);
+        if (is_error)
+            break;
+    }
     fclose(f);
 }
 
@@ -331,7 +348,7 @@ int report_figures_write(const report_data *d, const char *dir, char *note, size
     int written = 0;
     char line[256] = "";
     if (status != 0)
-        first_line(log, line, sizeof line);
+        error_line(log, line, sizeof line);
     for (int k = 0; k < FIG_COUNT; k++) {
         if (!planned[k])
             continue;
