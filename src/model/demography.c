@@ -212,12 +212,19 @@ static void leave_home(attune_model *m, uint32_t i, int32_t week)
                 person_age_at(m, i, week), "");
 }
 
-static int remove_kind(attune_model *m, uint32_t i, int kind)
+/* Ends every school tie of person i of the given kind (ATTUNE_TIE_TEACHER: i leaves school;
+ * ATTUNE_TIE_STUDENT: i, a teacher, retires), each with a school_end event naming the student
+ * as person and the teacher as other; reason is the event's detail. */
+static int end_school_ties(attune_model *m, uint32_t i, int kind, int32_t week, const char *reason)
 {
     tie_store *t = &m->ties;
     for (uint32_t k = t->count[i]; k > 0; k--) {
         uint32_t h = t->start[i] + k - 1;
         if (t->kind[h] == kind) {
+            uint32_t j = t->other[h];
+            int student_here = kind == ATTUNE_TIE_TEACHER;
+            events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "school_end", student_here ? i : j,
+                        student_here ? j : i, person_age_at(m, student_here ? i : j, week), reason);
             int rc = ties_remove(t, h);
             if (rc != ATTUNE_OK)
                 return rc;
@@ -251,8 +258,12 @@ static int start_school(attune_model *m, uint32_t i, int32_t week)
     }
     if (ties_find(&m->ties, i, teacher) != TIE_NONE)
         return ATTUNE_OK;
-    return add_tie(m, i, teacher, ATTUNE_TIE_TEACHER, ATTUNE_TIE_STUDENT, m->p->contact_teacher,
-                   0.5, week);
+    int rc = add_tie(m, i, teacher, ATTUNE_TIE_TEACHER, ATTUNE_TIE_STUDENT, m->p->contact_teacher,
+                     0.5, week);
+    if (rc == ATTUNE_OK)
+        events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "school_start", i, teacher,
+                    person_age_at(m, i, week), "");
+    return rc;
 }
 
 static int birth(attune_model *m, uint32_t a, uint32_t b, int32_t week)
@@ -339,10 +350,12 @@ int demography_update(attune_model *m, int32_t week)
         switch (list[k].kind) {
         case CHANGE_DEATH: rc = die(m, i, week); break;
         case CHANGE_LEAVE_HOME: leave_home(m, i, week); break;
-        case CHANGE_LEAVE_SCHOOL: rc = remove_kind(m, i, ATTUNE_TIE_TEACHER); break;
+        case CHANGE_LEAVE_SCHOOL:
+            rc = end_school_ties(m, i, ATTUNE_TIE_TEACHER, week, "left_school");
+            break;
         case CHANGE_RETIRE:
             m->people.role[i] = ATTUNE_ROLE_PERSON;
-            rc = remove_kind(m, i, ATTUNE_TIE_STUDENT);
+            rc = end_school_ties(m, i, ATTUNE_TIE_STUDENT, week, "teacher_retired");
             break;
         case CHANGE_START_SCHOOL: rc = start_school(m, i, week); break;
         case CHANGE_BIRTH: rc = birth(m, i, list[k].other, week); break;

@@ -77,7 +77,10 @@ static void propose(attune_model *m, int32_t week)
     }
 }
 
-static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week)
+/* Ends the partner tie of a and b; its events (separation, the children's adverse experience)
+ * are logged in the given phase of the weekly step: tie maintenance, or the interventions
+ * phase when an intervention ends the tie. */
+static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week, uint32_t phase)
 {
     people *pp = &m->people;
     tie_store *t = &m->ties;
@@ -97,12 +100,12 @@ static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week)
             if (t->kind[s] != ATTUNE_TIE_CHILD || person_age_years(m, child) >= 18 ||
                 pp->household[child] != home)
                 continue;
-            ace_record(m, 0, PHASE_TIE_MAINTENANCE, child, ACE_SEPARATION);
+            ace_record(m, 0, phase, child, ACE_SEPARATION);
             if (q == b)
                 t->contact[s] = t->contact[t->twin[s]] = (float)m->p->contact_family;
         }
     }
-    events_emit(&m->events, 0, PHASE_TIE_MAINTENANCE, week, "separation", a, b, 0, "");
+    events_emit(&m->events, 0, phase, week, "separation", a, b, 0, "");
     return ATTUNE_OK;
 }
 
@@ -112,7 +115,7 @@ int tie_separation_update(attune_model *m, int32_t week)
     size_t count;
     int rc = proposals_collect(m, week, propose, &list, &count);
     for (size_t k = 0; k < count && rc == ATTUNE_OK; k++)
-        rc = separate(m, list[k].person, list[k].other, week);
+        rc = separate(m, list[k].person, list[k].other, week, PHASE_TIE_MAINTENANCE);
     return rc;
 }
 
@@ -188,7 +191,7 @@ int tie_end(attune_model *m, uint32_t i, uint32_t j, int32_t week, uint32_t phas
         return ATTUNE_OK;
     int kind = t->kind[h];
     double harm = t->harm[h];
-    int rc = kind == ATTUNE_TIE_PARTNER ? separate(m, i, j, week) : ties_remove(t, h);
+    int rc = kind == ATTUNE_TIE_PARTNER ? separate(m, i, j, week, phase) : ties_remove(t, h);
     if (rc != ATTUNE_OK)
         return rc;
     m->people.grief_pending[i] += (float)m->p->release_grief;
