@@ -335,22 +335,26 @@ static int assign(attune_model *m, int32_t week)
     qsort(queue, waiting_count, sizeof *queue, by_arrival);
     int rc = ATTUNE_OK;
     size_t next = 0;
-    for (size_t w = 0; w < waiting_count && rc == ATTUNE_OK; w++) {
-        size_t tried = 0;
-        while (tried < therapist_count && room[next] == 0) {
-            next = (next + 1) % therapist_count;
+    size_t places = 0;
+    for (size_t c = 0; c < therapist_count; c++)
+        places += room[c];
+    /* First come, first served: each client in order of arrival goes to the next therapist
+     * (round robin) with room who is neither the client nor already tied to the client; a
+     * client for whom there is no such place waits, and the next in line is served. */
+    for (size_t w = 0; w < waiting_count && places > 0 && rc == ATTUNE_OK; w++) {
+        uint32_t i = queue[w].person;
+        size_t c = next, tried = 0;
+        while (tried < therapist_count &&
+               (room[c] == 0 || therapists[c] == i || ties_find(t, i, therapists[c]) != TIE_NONE)) {
+            c = (c + 1) % therapist_count;
             tried++;
         }
-        if (room[next] == 0)
-            break; /* no place left anywhere */
-        uint32_t i = queue[w].person;
-        if (therapists[next] == i || ties_find(t, i, therapists[next]) != TIE_NONE) {
-            next = (next + 1) % therapist_count;
-            continue; /* one's own or a known therapist: wait for another place */
-        }
-        rc = therapy_start_course(m, i, therapists[next], week);
-        room[next]--;
-        next = (next + 1) % therapist_count;
+        if (tried == therapist_count)
+            continue; /* every place left is one's own or a known therapist's */
+        rc = therapy_start_course(m, i, therapists[c], week);
+        room[c]--;
+        places--;
+        next = (c + 1) % therapist_count;
     }
     free(queue);
     free(therapists);
