@@ -147,7 +147,8 @@ int attune_scenario_set(attune_scenario *scenario, const char *key, const char *
     const char *dot1 = strchr(key, '.');
     const char *dot2 = dot1 ? strrchr(key, '.') : NULL;
     if (dot1 != NULL && dot2 != NULL && dot2 > dot1) {
-        char kind_name[64], name[ATTUNE_NAME_MAX + 1];
+        /* name: room beyond ATTUNE_NAME_MAX, so that too long a name is reported as such */
+        char kind_name[64], name[256];
         size_t lk = (size_t)(dot1 - key), ln = (size_t)(dot2 - dot1 - 1);
         if (lk < sizeof kind_name && ln < sizeof name) {
             memcpy(kind_name, key, lk);

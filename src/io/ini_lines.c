@@ -1,4 +1,5 @@
 /* INI input with line numbers, shared by scenario and sweep files (see ini_lines.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,39 @@ void ini_lines_init(ini_lines *r, const char *text, size_t size,
         r->pos = 3;
 }
 
+/* The first of `chars` in `s`, or the start of an inline comment (';' after white space), or the
+ * end of the line: what inih's find_chars_or_comment finds (Debian's build: inline comments on,
+ * prefix ';'). */
+static const char *find_chars_or_comment(const char *s, const char *chars)
+{
+    int was_space = 0;
+    while (*s != '\0' && *s != '\n' && strchr(chars, *s) == NULL && !(was_space && *s == ';')) {
+        was_space = isspace((unsigned char)*s);
+        s++;
+    }
+    return s;
+}
+
+/* A "[section]" line (`p` at its '['): records its line and, as inih does, the name up to the
+ * first ']' (a header without one is inih's syntax error and leaves the section as it was). */
+static void read_header(ini_lines *r, const char *p)
+{
+    r->section_line = r->line;
+    const char *close = find_chars_or_comment(p + 1, "]");
+    if (*close != ']')
+        return;
+    size_t name_len = (size_t)(close - p - 1);
+    if (name_len > INI_SECTION_NAME_MAX) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "section name is longer than %d characters",
+                 INI_SECTION_NAME_MAX);
+        r->syntax_error(r->owner, r->line, msg);
+        name_len = INI_SECTION_NAME_MAX;
+    }
+    memcpy(r->section, p + 1, name_len);
+    r->section[name_len] = '\0';
+}
+
 char *ini_lines_read(char *str, int num, void *stream)
 {
     ini_lines *r = stream;
@@ -53,13 +87,8 @@ char *ini_lines_read(char *str, int num, void *stream)
     const char *p = str;
     while (*p == ' ' || *p == '\t')
         p++;
-    if (*p == '[') {
-        r->section_line = r->line;
-        const char *close = strchr(p, ']');
-        size_t name_len = close ? (size_t)(close - p - 1) : strlen(p + 1);
-        if (name_len > INI_SECTION_NAME_MAX)
-            r->syntax_error(r->owner, r->line, "section name is longer than 49 characters");
-    }
+    if (*p == '[')
+        read_header(r, p);
     return str;
 }
 

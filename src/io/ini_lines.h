@@ -11,14 +11,21 @@
 
 #include "attune/attune.h"
 
-/* inih cuts section names at INI_MAX_SECTION (50) bytes without a word: such names are refused. */
-#define INI_SECTION_NAME_MAX 49
+/* Longest section name the reader accepts, in bytes (longer ones are refused). inih cuts section
+ * names at INI_MAX_SECTION (50 bytes with the NUL) without a word, so the reader keeps the whole
+ * name of the current section in ini_lines.section and handlers take it from there. 127 holds
+ * every section the writers produce: [intervention NAME] and [vary intervention.NAME.FIELD] with
+ * a name of ATTUNE_NAME_MAX - 1 (63) characters. */
+#define INI_SECTION_NAME_MAX 127
 
 typedef struct ini_lines {
     const char *text; /* whole input, need not end in NUL */
     size_t size, pos;
     int line;         /* 1-based line last handed to inih */
     int section_line; /* line of the last [section] header */
+    /* Name of the current section, whole (inih's handler argument is cut at 49 bytes): the
+     * text between '[' and ']' of the last header inih accepted, "" before any. */
+    char section[INI_SECTION_NAME_MAX + 1];
     /* Called for a line longer than inih's buffer or a section name that is too long. */
     void (*syntax_error)(void *owner, int line, const char *message);
     void *owner;

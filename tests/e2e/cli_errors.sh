@@ -55,7 +55,8 @@ expect_fail memory-machine 5 "more than" -- run --set population.size=200000000 
 
 printf '[intervention x]\nkind = carechange\n' >"$WORK/choice.ini"
 printf '[intervention x]\nkind = isolation\nstart_week = 0\n' >"$WORK/startweek.ini"
-printf '[culture %s]\nshare = 1\n' "$(head -c 80 /dev/zero | tr '\0' a)" >"$WORK/longname.ini"
+printf '[culture %s]\nshare = 1\n' "$(head -c 64 /dev/zero | tr '\0' a)" >"$WORK/longname.ini"
+printf '[culture %s]\nshare = 1\n' "$(head -c 130 /dev/zero | tr '\0' a)" >"$WORK/longsection.ini"
 printf '[run]\nseed = %s\n' "$(head -c 300 /dev/zero | tr '\0' 1)" >"$WORK/longline.ini"
 printf '[run]\n[population]\n' >"$WORK/sections-only.ini"
 printf '\xef\xbb\xbf[run]\nseed = 3\n\xc3\xa9 = 1\n' >"$WORK/utf8.ini"
@@ -66,7 +67,10 @@ mkdir -p "$WORK/adir"
 expect_fail choice 3 "choice.ini:2: kind is 'carechange', not one of: care_change, attuned_tie, isolation, self_help, parenting, community_programme, leave_toxic_tie, repair_rupture, leave_ruptured_tie, therapy, therapy_waitlist; did you mean 'care_change'?" -- \
   run "$WORK/choice.ini" --out "$WORK/out-choice"
 expect_fail start-week 3 "startweek.ini:3: start_week is 0, out of range" -- run "$WORK/startweek.ini" --out "$WORK/out-start-week"
-expect_fail long-name 3 "longname.ini:1: section name is longer than 49 characters" -- run "$WORK/longname.ini" --out "$WORK/out-long-name"
+expect_fail long-name 3 "is not a valid culture name (letters, digits, '_' and '-', at most 63 characters)" -- \
+  run "$WORK/longname.ini" --out "$WORK/out-long-name"
+expect_fail long-section 3 "longsection.ini:1: section name is longer than 127 characters" -- \
+  run "$WORK/longsection.ini" --out "$WORK/out-long-section"
 expect_fail long-line 3 "longline.ini:2: line is longer than" -- run "$WORK/longline.ini" --out "$WORK/out-long-line"
 expect_fail sections-only 3 "holds no settings" -- run "$WORK/sections-only.ini" --out "$WORK/out-sections-only"
 expect_fail utf8-key 3 "utf8.ini:3: unknown key" -- run "$WORK/utf8.ini" --out "$WORK/out-utf8-key"

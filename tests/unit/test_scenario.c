@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "engine/scenario_internal.h"
+#include "io/checkpoint.h"
 
 typedef struct bad_case {
     const char *text;
@@ -228,6 +230,150 @@ static void set_reports_unknown_and_bad_values(void **state)
     attune_scenario_free(s);
 }
 
+/* An entry name of `n` copies of `c` (n < 100). */
+static const char *long_name(char c, size_t n)
+{
+    static char name[2][100];
+    static int which;
+    which = !which;
+    memset(name[which], c, n);
+    name[which][n] = '\0';
+    return name[which];
+}
+
+static void longest_entry_names_round_trip(void **state)
+{
+    (void)state;
+    attune_scenario *a = NULL, *b = NULL;
+    assert_int_equal(attune_scenario_create(&a), ATTUNE_OK);
+    char key[256];
+    snprintf(key, sizeof key, "culture.%s.share", long_name('c', ATTUNE_NAME_MAX - 1));
+    assert_int_equal(attune_scenario_set(a, key, "0.5", NULL), ATTUNE_OK);
+    snprintf(key, sizeof key, "intervention.%s.kind", long_name('i', ATTUNE_NAME_MAX - 1));
+    assert_int_equal(attune_scenario_set(a, key, "self_help", NULL), ATTUNE_OK);
+    char *text = NULL;
+    assert_int_equal(attune_scenario_to_ini(a, &text), ATTUNE_OK);
+    assert_int_equal(attune_scenario_create(&b), ATTUNE_OK);
+    attune_error err;
+    int rc = attune_scenario_load_string(b, text, "long.ini", &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%d: %s", err.line, err.message);
+    char *text2 = NULL;
+    assert_int_equal(attune_scenario_to_ini(b, &text2), ATTUNE_OK);
+    assert_string_equal(text, text2);
+    free(text);
+    free(text2);
+    /* One character more is refused, by --set and in a file, naming the limit. */
+    snprintf(key, sizeof key, "culture.%s.share", long_name('c', ATTUNE_NAME_MAX));
+    assert_int_equal(attune_scenario_set(a, key, "0.5", &err), ATTUNE_ERR_SYNTAX);
+    assert_non_null(strstr(err.message, "at most 63 characters"));
+    char file[256];
+    snprintf(file, sizeof file, "[culture %s]\nshare = 1\n", long_name('c', ATTUNE_NAME_MAX));
+    assert_int_equal(attune_scenario_load_string(b, file, "long.ini", &err), ATTUNE_ERR_SYNTAX);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.message, "at most 63 characters"));
+    attune_scenario_free(a);
+    attune_scenario_free(b);
+}
+
+/* A model of 1,000 people with `culture` and `intervention` entries, initialised. */
+static attune_model *model_with_entries(const char *culture, const char *intervention)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    char key[256];
+    assert_int_equal(attune_scenario_set(s, "population.size", "1000", NULL), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "population.community_size", "250", NULL), ATTUNE_OK);
+    snprintf(key, sizeof key, "culture.%s.share", culture);
+    assert_int_equal(attune_scenario_set(s, key, "0.5", NULL), ATTUNE_OK);
+    snprintf(key, sizeof key, "intervention.%s.kind", intervention);
+    assert_int_equal(attune_scenario_set(s, key, "self_help", NULL), ATTUNE_OK);
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, 1, &m, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
+    return m;
+}
+
+/* Reads the whole of `path` into a malloc'd buffer. */
+static unsigned char *read_all(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *data = malloc((size_t)n);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *size = (size_t)n;
+    return data;
+}
+
+static void checkpoint_keeps_longest_entry_names(void **state)
+{
+    (void)state;
+    const char *culture = long_name('c', ATTUNE_NAME_MAX - 1);
+    const char *intervention = long_name('i', ATTUNE_NAME_MAX - 1);
+    attune_model *m = model_with_entries(culture, intervention);
+    char dir[] = "/tmp/attune-ckpt-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/week.ckpt", dir);
+    attune_error err;
+    assert_int_equal(checkpoint_write(m, NULL, path, &err), ATTUNE_OK);
+    attune_model *back = NULL;
+    int rc = checkpoint_read(path, 1, &back, NULL, &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%s", err.message);
+    const attune_scenario *s = attune_model_scenario(back);
+    size_t n = attune_scenario_entry_count(s, "culture");
+    assert_string_equal(attune_scenario_entry_name(s, "culture", n - 1), culture);
+    assert_string_equal(attune_scenario_entry_name(s, "intervention", 0), intervention);
+    attune_model_free(back);
+    attune_model_free(m);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void invalid_checkpoint_scenario_names_the_cause(void **state)
+{
+    (void)state;
+    attune_model *m = model_with_entries("warm", "books");
+    char dir[] = "/tmp/attune-ckpt-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/week.ckpt", dir);
+    attune_error err;
+    assert_int_equal(checkpoint_write(m, NULL, path, &err), ATTUNE_OK);
+    attune_model_free(m);
+    size_t size;
+    unsigned char *data = read_all(path, &size);
+    unlink(path);
+    rmdir(dir);
+    /* Spoil the stored scenario's seed (a digit becomes a letter) and seal the file again. */
+    const char *at = NULL;
+    for (size_t i = 0; i + 7 < size && at == NULL; i++)
+        if (memcmp(data + i, "\nseed = ", 8) == 0)
+            at = (const char *)data + i + 8;
+    assert_non_null(at);
+    data[at - (const char *)data] = 'x';
+    uint32_t crc = (uint32_t)crc32(0L, data, (uInt)(size - 4));
+    memcpy(data + size - 4, &crc, 4);
+    attune_model *back = NULL;
+    assert_int_equal(checkpoint_read_buffer(data, size, "spoilt.ckpt", 1, &back, NULL, &err),
+                     ATTUNE_ERR_CORRUPT);
+    assert_null(back);
+    assert_string_equal(err.file, "spoilt.ckpt");
+    assert_non_null(strstr(err.message, "the checkpoint's scenario is invalid: line "));
+    assert_non_null(strstr(err.message, "seed is 'x"));
+    assert_non_null(strstr(err.message, "not an integer"));
+    assert_null(strstr(strstr(err.message, "invalid") + 1, "invalid")); /* said once */
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +384,9 @@ int main(void)
         cmocka_unit_test(good_file_sets_values_and_entries),
         cmocka_unit_test(ini_round_trip_is_exact),
         cmocka_unit_test(set_reports_unknown_and_bad_values),
+        cmocka_unit_test(longest_entry_names_round_trip),
+        cmocka_unit_test(checkpoint_keeps_longest_entry_names),
+        cmocka_unit_test(invalid_checkpoint_scenario_names_the_cause),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
