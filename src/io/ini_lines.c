@@ -72,9 +72,13 @@ char *ini_lines_read(char *str, int num, void *stream)
     size_t start = r->pos, end = start;
     while (end < r->size && r->text[end] != '\n')
         end++;
-    size_t len = end - start;
     r->line++;
     r->pos = end < r->size ? end + 1 : end;
+    /* Indentation means nothing: inih would take an indented line for the continuation of the
+     * value before it (multi-line values are on in Debian's build), so it never sees any. */
+    while (start < end && isspace((unsigned char)r->text[start]))
+        start++;
+    size_t len = end - start;
     if (len + 2 > (size_t)num) {
         char msg[64];
         snprintf(msg, sizeof msg, "line is longer than %d characters", num - 2);
@@ -84,11 +88,8 @@ char *ini_lines_read(char *str, int num, void *stream)
     memcpy(str, r->text + start, len);
     str[len] = '\n';
     str[len + 1] = '\0';
-    const char *p = str;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (*p == '[')
-        read_header(r, p);
+    if (str[0] == '[')
+        read_header(r, str);
     return str;
 }
 

@@ -45,7 +45,8 @@ void ini_vfail(ini_first_error *first, const char *name, int status, int line, c
 void ini_lines_init(ini_lines *r, const char *text, size_t size,
                     void (*syntax_error)(void *owner, int line, const char *message), void *owner);
 
-/* inih's reader (ini_parse_stream): `stream` is the ini_lines. */
+/* inih's reader (ini_parse_stream): `stream` is the ini_lines. Hands inih each line without its
+ * leading white space (so no line continues the value before it). */
 char *ini_lines_read(char *str, int num, void *stream);
 
 /* Fails with ATTUNE_ERR_SYNTAX naming the line of the first NUL byte, if there is one. */

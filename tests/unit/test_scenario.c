@@ -374,6 +374,39 @@ static void invalid_checkpoint_scenario_names_the_cause(void **state)
     free(data);
 }
 
+static void indentation_is_not_significant(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    /* inih alone takes "    seed = 3" for the continuation of weeks' value. */
+    const char *text = "[run]\n    weeks = 5\n    seed = 3\n  [culture harsh]\n\tshare = 0.5\n"
+                       "   ; an indented comment\n\t\n";
+    attune_error err;
+    int rc = attune_scenario_load_string(s, text, "indent.ini", &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%d: %s", err.line, err.message);
+    double v;
+    attune_scenario_get(s, "run.weeks", &v);
+    assert_true(v == 5);
+    attune_scenario_get(s, "run.seed", &v);
+    assert_true(v == 3);
+    assert_int_equal(attune_scenario_entry_get(s, "culture", 2, "share", &v), ATTUNE_OK);
+    assert_true(v == 0.5);
+    /* An indented line that is not a setting is an error of its own line. */
+    assert_int_equal(
+        attune_scenario_load_string(s, "[run]\nweeks = 5\n    and more\n", "i.ini", &err),
+        ATTUNE_ERR_SYNTAX);
+    assert_int_equal(err.line, 3);
+    /* The same key indented is still a duplicate, of the right line. */
+    assert_int_equal(
+        attune_scenario_load_string(s, "[run]\nweeks = 5\n  weeks = 6\n", "d.ini", &err),
+        ATTUNE_ERR_DUPLICATE);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.message, "first set on line 2"));
+    attune_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +420,7 @@ int main(void)
         cmocka_unit_test(longest_entry_names_round_trip),
         cmocka_unit_test(checkpoint_keeps_longest_entry_names),
         cmocka_unit_test(invalid_checkpoint_scenario_names_the_cause),
+        cmocka_unit_test(indentation_is_not_significant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

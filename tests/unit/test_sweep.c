@@ -159,9 +159,27 @@ static void results_survive_packing_and_damage_is_refused(void **state)
     attune_sweep_free(sw);
 }
 
+static void indented_sweep_files_read_as_flush_ones(void **state)
+{
+    (void)state;
+    attune_sweep *flush = load("[sweep]\ndesign = grid\nreplicates = 2\n"
+                               "[vary contact.friend]\nvalues = 0.1, 0.2\n"
+                               "[vary population.size]\nvalues = 1000\n");
+    attune_sweep *indented = load("[sweep]\n  design = grid\n  replicates = 2\n"
+                                  "  [vary contact.friend]\n\tvalues = 0.1, 0.2\n"
+                                  "[vary population.size]\n    values = 1000\n");
+    assert_int_equal(attune_sweep_point_count(indented), 2);
+    assert_int_equal(attune_sweep_run_count(indented), 4);
+    assert_int_equal(attune_sweep_factor_count(indented), 2);
+    assert_memory_equal(flush->values, indented->values, 4 * sizeof flush->values[0]);
+    attune_sweep_free(flush);
+    attune_sweep_free(indented);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(indented_sweep_files_read_as_flush_ones),
         cmocka_unit_test(grid_is_every_combination_last_factor_fastest),
         cmocka_unit_test(latin_hypercube_puts_one_point_in_every_stratum),
         cmocka_unit_test(sobol_rows_are_a_b_and_a_with_one_column_of_b),
