@@ -337,7 +337,8 @@ const char *attune_nearest_key(const char *word, const char *section)
 {
     const char *best = NULL;
     size_t best_d = (size_t)-1;
-    for (size_t i = 0; i < PARAM_COUNT; i++) {
+    int kind = section != NULL ? attune_entry_kind_index(section) : -1;
+    for (size_t i = 0; kind < 0 && i < PARAM_COUNT; i++) {
         size_t d;
         if (section != NULL && strcmp(param_table[i].section, section) == 0)
             d = edit_distance(word, param_table[i].name);
@@ -353,15 +354,12 @@ const char *attune_nearest_key(const char *word, const char *section)
             best = param_table[i].key;
         }
     }
-    for (size_t k = 0; k < ENTRY_KIND_COUNT; k++) {
-        if (section == NULL || strcmp(section, entry_kinds[k].kind) != 0)
-            continue;
-        for (size_t f = 0; f < entry_kinds[k].field_count; f++) {
-            size_t d = edit_distance(word, entry_kinds[k].fields[f].name);
-            if (d < best_d) {
-                best_d = d;
-                best = entry_kinds[k].fields[f].key;
-            }
+    /* An entry's fields are only its kind's own: a parameter's name means nothing there. */
+    for (size_t f = 0; kind >= 0 && f < entry_kinds[kind].field_count; f++) {
+        size_t d = edit_distance(word, entry_kinds[kind].fields[f].name);
+        if (d < best_d) {
+            best_d = d;
+            best = entry_kinds[kind].fields[f].key;
         }
     }
     return best != NULL && close_enough(best_d, word) ? best : NULL;

@@ -160,11 +160,16 @@ int attune_scenario_set(attune_scenario *scenario, const char *key, const char *
                 const attune_entry_kind_info *kind = attune_entry_kind_at((size_t)k);
                 int f = field_index(kind, dot2 + 1);
                 if (f < 0) {
+                    /* The nearest of this kind's own fields, never the word itself. */
                     const char *near = attune_nearest_key(dot2 + 1, kind_name);
+                    if (near != NULL)
+                        near = strchr(near, '.') + 1;
+                    if (near != NULL && strcmp(near, dot2 + 1) == 0)
+                        near = NULL;
                     return attune_fail(err, ATTUNE_ERR_UNKNOWN_KEY, NULL, 0, key,
                                        "unknown field '%s' of [%s %s]%s%s%s", dot2 + 1, kind_name,
-                                       name, near ? "; did you mean '" : "",
-                                       near ? strchr(near, '.') + 1 : "", near ? "'?" : "");
+                                       name, near ? "; did you mean '" : "", near ? near : "",
+                                       near ? "'?" : "");
                 }
                 if (!valid_name(name))
                     return attune_fail(err, ATTUNE_ERR_SYNTAX, NULL, 0, key,

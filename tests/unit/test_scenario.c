@@ -407,6 +407,47 @@ static void indentation_is_not_significant(void **state)
     attune_scenario_free(s);
 }
 
+static void entry_field_suggestions_come_from_the_kind(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_error err;
+    /* A parameter's name ("size" of population.size) is no field of a culture. */
+    assert_int_equal(attune_scenario_set(s, "culture.harsh.size", "3", &err),
+                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_null(strstr(err.message, "did you mean"));
+    assert_int_equal(attune_scenario_load_string(s, "[culture harsh]\nsize = 3\n", "c.ini", &err),
+                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_int_equal(err.line, 2);
+    assert_null(strstr(err.message, "did you mean"));
+    /* Near misses of the kind's own fields are suggested. */
+    assert_int_equal(attune_scenario_set(s, "intervention.x.age_mn", "3", &err),
+                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_non_null(strstr(err.message, "did you mean 'age_min'?"));
+    assert_int_equal(attune_scenario_set(s, "intervention.x.shar", "1", &err),
+                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_non_null(strstr(err.message, "did you mean 'share'?"));
+    assert_int_equal(
+        attune_scenario_load_string(s, "[intervention x]\nstart_wek = 3\n", "i.ini", &err),
+        ATTUNE_ERR_UNKNOWN_KEY);
+    assert_non_null(strstr(err.message, "did you mean 'start_week'?"));
+    /* No parameter name given as a field is ever answered with itself. */
+    for (size_t k = 0; k < attune_entry_kind_count(); k++) {
+        const char *kind = attune_entry_kind_at(k)->kind;
+        for (size_t i = 0; i < attune_param_count(); i++) {
+            const char *name = attune_param_at(i)->name;
+            char key[256], same[160];
+            snprintf(key, sizeof key, "%s.x.%s", kind, name);
+            snprintf(same, sizeof same, "did you mean '%s'?", name);
+            if (attune_scenario_set(s, key, "1", &err) == ATTUNE_ERR_UNKNOWN_KEY &&
+                strstr(err.message, same) != NULL)
+                fail_msg("%s: %s", key, err.message);
+        }
+    }
+    attune_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +462,7 @@ int main(void)
         cmocka_unit_test(checkpoint_keeps_longest_entry_names),
         cmocka_unit_test(invalid_checkpoint_scenario_names_the_cause),
         cmocka_unit_test(indentation_is_not_significant),
+        cmocka_unit_test(entry_field_suggestions_come_from_the_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
