@@ -448,6 +448,73 @@ static void entry_field_suggestions_come_from_the_kind(void **state)
     attune_scenario_free(s);
 }
 
+/* attune_scenario_validate of the default scenario with run.weeks = 100 and [intervention x]
+ * changed by `settings` (field, value, ..., NULL). */
+static int validate_intervention(const char *const *settings, attune_error *err)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "run.weeks", "100", NULL), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "intervention.x.kind", "self_help", NULL), ATTUNE_OK);
+    for (size_t k = 0; settings[k] != NULL; k += 2) {
+        char key[128];
+        snprintf(key, sizeof key, "intervention.x.%s", settings[k]);
+        assert_int_equal(attune_scenario_set(s, key, settings[k + 1], NULL), ATTUNE_OK);
+    }
+    int rc = attune_scenario_validate(s, err);
+    attune_scenario_free(s);
+    return rc;
+}
+
+static void impossible_intervention_targets_are_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *settings[5];
+        const char *key;
+        const char *message_part;
+    } bad[] = {
+        {{"age_min", "30", "age_max", "20", NULL},
+         "intervention.x.age_min",
+         "[30, 20), which is empty"},
+        {{"age_min", "30", "age_max", "30", NULL},
+         "intervention.x.age_min",
+         "age_min must be below age_max"},
+        {{"state_min", "0.6", "state_max", "0.4", NULL},
+         "intervention.x.state_min",
+         "state_min 0.6 above state_max 0.4"},
+        {{"culture", "3", NULL},
+         "intervention.x.culture",
+         "the scenario has 3 cultures; expected -1 (any) or the index of a [culture] entry in [0, "
+         "2]"},
+        {{"start_week", "101", NULL},
+         "intervention.x.start_week",
+         "start_week 101, after the last week of the run (run.weeks = 100)"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        attune_error err;
+        int rc = validate_intervention(bad[k].settings, &err);
+        if (rc != ATTUNE_ERR_RANGE || strcmp(err.key, bad[k].key) != 0 ||
+            strstr(err.message, bad[k].message_part) == NULL ||
+            strstr(err.message, "[intervention x]") == NULL)
+            fail_msg("case %zu: status %d key '%s' message '%s'", k, rc, err.key, err.message);
+    }
+    /* The edges are possible: one state value, the last culture, the last week. A community is
+     * not checked (how many there are is drawn when the population is built). */
+    static const char *const good[][5] = {
+        {"state_min", "1", "state_max", "1", NULL},
+        {"culture", "2", NULL},
+        {"start_week", "100", NULL},
+        {"age_min", "29.5", "age_max", "30", NULL},
+        {"community", "100000000", NULL},
+    };
+    for (size_t k = 0; k < sizeof good / sizeof good[0]; k++) {
+        attune_error err;
+        if (validate_intervention(good[k], &err) != ATTUNE_OK)
+            fail_msg("good case %zu: %s", k, err.message);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +530,7 @@ int main(void)
         cmocka_unit_test(invalid_checkpoint_scenario_names_the_cause),
         cmocka_unit_test(indentation_is_not_significant),
         cmocka_unit_test(entry_field_suggestions_come_from_the_kind),
+        cmocka_unit_test(impossible_intervention_targets_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
