@@ -62,6 +62,36 @@ static void read_header(ini_lines *r, const char *p)
     }
     memcpy(r->section, p + 1, name_len);
     r->section[name_len] = '\0';
+    /* inih ignores what follows the ']': only a comment may. */
+    const char *rest = close + 1;
+    while (*rest != '\0' && *rest != '\n' && isspace((unsigned char)*rest))
+        rest++;
+    if (*rest != '\0' && *rest != '\n' && *rest != ';' && *rest != '#') {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "text after the section header [%.*s]: a header stands alone on its line "
+                 "(a comment may follow, after ; or #)",
+                 (int)(name_len < 60 ? name_len : 60), r->section);
+        r->syntax_error(r->owner, r->line, msg);
+    }
+}
+
+/* A "key = value" line (`p` at its first character): inih also takes "key : value", which these
+ * files do not allow (one way to write a setting; ':' may still appear in a value). */
+static void read_setting(ini_lines *r, const char *p)
+{
+    const char *sep = find_chars_or_comment(p, "=:");
+    if (*sep != ':')
+        return;
+    size_t key_len = (size_t)(sep - p);
+    while (key_len > 0 && isspace((unsigned char)p[key_len - 1]))
+        key_len--;
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "'%.*s' is followed by ':'; write %.*s = VALUE ('=' separates a key "
+             "from its value)",
+             (int)(key_len < 40 ? key_len : 40), p, (int)(key_len < 40 ? key_len : 40), p);
+    r->syntax_error(r->owner, r->line, msg);
 }
 
 char *ini_lines_read(char *str, int num, void *stream)
@@ -90,6 +120,8 @@ char *ini_lines_read(char *str, int num, void *stream)
     str[len + 1] = '\0';
     if (str[0] == '[')
         read_header(r, str);
+    else if (str[0] != ';' && str[0] != '#' && str[0] != '\n')
+        read_setting(r, str);
     return str;
 }
 

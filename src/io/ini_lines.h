@@ -26,7 +26,8 @@ typedef struct ini_lines {
     /* Name of the current section, whole (inih's handler argument is cut at 49 bytes): the
      * text between '[' and ']' of the last header inih accepted, "" before any. */
     char section[INI_SECTION_NAME_MAX + 1];
-    /* Called for a line longer than inih's buffer or a section name that is too long. */
+    /* Called for what inih would take silently: a line longer than its buffer, a section name
+     * that is too long, text after a section header, ':' between a key and its value. */
     void (*syntax_error)(void *owner, int line, const char *message);
     void *owner;
 } ini_lines;

@@ -65,6 +65,9 @@ printf '\xef\xbb\xbf[run]\nseed = 3\n\xc3\xa9 = 1\n' >"$WORK/utf8.ini"
 printf '[run]\nweeks = 1e9\n' >"$WORK/weeks.ini"
 printf '[interaction]\nnoise = 0x10\n' >"$WORK/hex.ini"
 printf '[output]\ngraphml = 2\n' >"$WORK/bool.ini"
+printf '[run] junk\nweeks = 5\n' >"$WORK/header-junk.ini"
+printf '[run]\nweeks : 5\n' >"$WORK/colon.ini"
+printf '[run]\nseed = 9007199254740991.4\n' >"$WORK/seed-fraction.ini"
 mkdir -p "$WORK/adir"
 expect_fail choice 3 "choice.ini:2: kind is 'carechange', not one of: care_change, attuned_tie, isolation, self_help, parenting, community_programme, leave_toxic_tie, repair_rupture, leave_ruptured_tie, therapy, therapy_waitlist; did you mean 'care_change'?" -- \
   run "$WORK/choice.ini" --out "$WORK/out-choice"
@@ -84,6 +87,11 @@ expect_fail weeks-huge 3 "weeks.ini:2: weeks is 1e9, out of range; expected an i
   run "$WORK/weeks.ini" --out "$WORK/out-weeks-huge"
 expect_fail hex 3 "hex.ini:2: noise is '0x10', not a number" -- run "$WORK/hex.ini" --out "$WORK/out-hex"
 expect_fail bool-two 3 "graphml is '2', not a boolean" -- run "$WORK/bool.ini" --out "$WORK/out-bool-two"
+expect_fail header-junk 3 "header-junk.ini:1: text after the section header [run]" -- \
+  run "$WORK/header-junk.ini" --out "$WORK/out-header-junk"
+expect_fail colon 3 "colon.ini:2: 'weeks' is followed by ':'" -- run "$WORK/colon.ini" --out "$WORK/out-colon"
+expect_fail seed-fraction 3 "seed-fraction.ini:2: seed is '9007199254740991.4', not an integer" -- \
+  run "$WORK/seed-fraction.ini" --out "$WORK/out-seed-fraction"
 expect_fail directory 3 "adir: cannot read scenario file: Is a directory" -- run "$WORK/adir" --out "$WORK/out-directory"
 expect_fail set-entry-kind 3 "unknown parameter 'cultur.harsh.share'" -- run --set cultur.harsh.share=1 --out "$WORK/out-set-entry-kind"
 expect_fail set-entry-field 3 "unknown field 'shar' of [culture harsh]; did you mean 'share'?" -- \

@@ -55,6 +55,14 @@ static const bad_case bad_cases[] = {
     {"[culture a b]\nshare = 0.5\n", ATTUNE_ERR_UNKNOWN_KEY, 1, "unknown section"},
     {"[run]\nseed = 1\n[population]\nsize = 2000\nsize = 3000\n[network]\nbad = 1\n",
      ATTUNE_ERR_DUPLICATE, 5, "duplicate"},
+    {"[run] junk\nweeks = 5\n", ATTUNE_ERR_SYNTAX, 1, "text after the section header [run]"},
+    {"[run]x]\nweeks = 5\n", ATTUNE_ERR_SYNTAX, 1, "text after the section header [run]"},
+    {"[run]\nweeks : 5\n", ATTUNE_ERR_SYNTAX, 2, "'weeks' is followed by ':'; write weeks = VALUE"},
+    {"[culture warm]\n  share: 0.5\n", ATTUNE_ERR_SYNTAX, 2, "'share' is followed by ':'"},
+    {"[run]\nseed = 9007199254740991.4\n", ATTUNE_ERR_TYPE, 2,
+     "seed is '9007199254740991.4', not an integer"},
+    {"[run]\nweeks = 12345e-3\n", ATTUNE_ERR_TYPE, 2, "weeks is '12345e-3', not an integer"},
+    {"[intervention x]\ncohort = 2.5\n", ATTUNE_ERR_TYPE, 2, "cohort is '2.5', not an integer"},
 };
 
 static void each_bad_case_reports_file_line_and_reason(void **state)
@@ -515,6 +523,35 @@ static void impossible_intervention_targets_are_refused(void **state)
     }
 }
 
+static void comments_after_headers_and_integers_in_any_decimal_form_are_fine(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    const char *text = "[run]   ; the run\n"
+                       "seed = 9007199254740991.000\n"
+                       "weeks = 12000e-3 ; a time: 12 weeks\n"
+                       "[population]# people\n"
+                       "size = 1.5e3\n";
+    attune_error err;
+    int rc = attune_scenario_load_string(s, text, "fine.ini", &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%d: %s", err.line, err.message);
+    double v;
+    attune_scenario_get(s, "run.seed", &v);
+    assert_true(v == 9007199254740991.0);
+    attune_scenario_get(s, "run.weeks", &v);
+    assert_true(v == 12);
+    attune_scenario_get(s, "population.size", &v);
+    assert_true(v == 1500);
+    /* The same integer check holds for --set. */
+    assert_int_equal(attune_scenario_set(s, "run.seed", "9007199254740991.4", &err),
+                     ATTUNE_ERR_TYPE);
+    assert_non_null(strstr(err.message, "run.seed is '9007199254740991.4', not an integer"));
+    assert_int_equal(attune_scenario_set(s, "run.seed", "1e-400", &err), ATTUNE_ERR_TYPE);
+    attune_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -531,6 +568,7 @@ int main(void)
         cmocka_unit_test(indentation_is_not_significant),
         cmocka_unit_test(entry_field_suggestions_come_from_the_kind),
         cmocka_unit_test(impossible_intervention_targets_are_refused),
+        cmocka_unit_test(comments_after_headers_and_integers_in_any_decimal_form_are_fine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
