@@ -22,6 +22,9 @@ expect_fail bad-option 2 "unknown option '--bogus'" -- run --bogus
 expect_fail threads-zero 2 "--threads is '0'" -- run --threads 0 --out "$WORK/out-threads-zero"
 expect_fail threads-text 2 "expected an integer" -- run --threads many
 expect_fail seed-missing 2 "--seed needs a value" -- run --seed
+expect_fail short-option 2 "attune run: unknown option '-x'" -- run -x --out "$WORK/out-short-option"
+expect_fail seed-then-option 2 "attune run: --seed needs a value (got the option '--weeks')" -- \
+  run --seed --weeks 5 --out "$WORK/out-seed-then-option"
 expect_fail two-scenarios 2 "more than one scenario" -- run a.ini b.ini
 expect_fail set-no-equals 2 "--set needs KEY=VALUE" -- run --set population.size
 expect_fail max-memory-text 2 "--max-memory is 'lots'" -- run --max-memory lots
@@ -99,6 +102,8 @@ expect_fail set-entry-field 3 "unknown field 'shar' of [culture harsh]; did you 
 expect_fail set-choice 3 "kind is 'nothing', not one of" -- run --set intervention.x.kind=nothing --out "$WORK/out-set-choice"
 expect_fail checkpoint-zero 2 "--checkpoint-every is '0'" -- run --checkpoint-every 0
 expect_fail max-memory-zero 2 "--max-memory is '0'" -- run --max-memory 0
+expect_fail max-memory-nan 2 "--max-memory is 'nan'; expected a size" -- run --max-memory nan
+expect_fail max-memory-half 2 "--max-memory is '0.5', less than 1M" -- run --max-memory 0.5
 expect_fail flag-with-value 2 "--quiet takes no value" -- run --quiet=yes
 expect_fail params-option 2 "attune params: unknown option '--bogus'" -- params --bogus
 expect_fail claims-option 2 "unknown option or missing value '--bogus'" -- claims --bogus
