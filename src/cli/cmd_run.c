@@ -1,5 +1,6 @@
 /* attune run: build the scenario, check it fits, simulate, write the run folder. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +26,19 @@ typedef struct run_options {
     int report; /* write DIR/report.html when the run ends */
 } run_options;
 
-/* Parses a size such as 512M, 4G or 1073741824 (bytes). */
+#define MIN_MEMORY_LIMIT (1u << 20) /* bytes: the smallest --max-memory taken */
+
+/* Parses a size such as 512M, 4G or 1073741824 (bytes) into *out (bytes). Returns 0, -1 for text
+ * that is not a finite size above 0, or -2 for a size below MIN_MEMORY_LIMIT (0.5 would have
+ * become 0, which means "what is free"). */
 static int parse_size(const char *text, uint64_t *out)
 {
     char *end = NULL;
     errno = 0;
     double v = strtod(text, &end);
-    if (end == text || errno != 0 || v <= 0)
+    /* Decimal only: strtod also takes nan, inf and hexadecimal. */
+    if (end == text || errno != 0 || !isfinite(v) || v <= 0 ||
+        strspn(text, "0123456789.eE+-") < (size_t)(end - text))
         return -1;
     double mult = 1;
     switch (*end) {
@@ -62,6 +69,8 @@ static int parse_size(const char *text, uint64_t *out)
         end++;
     if (*end != '\0' || v * mult > 1.8e19)
         return -1;
+    if (v * mult < MIN_MEMORY_LIMIT)
+        return -2;
     *out = (uint64_t)(v * mult);
     return 0;
 }
@@ -192,14 +201,30 @@ int cmd_run(int argc, char **argv)
             return EXIT_OK;
         }
         if (arg[0] == '-' && arg[1] == '-') {
-            /* Options that take a value skip it (unless given as --opt=value). */
+            /* Options that take a value skip it (unless given as --opt=value). A value that
+             * starts with "--" is the next option: the value is missing (negative numbers, as in
+             * --seed -5, still pass). */
             static const char *with_value[] = {
                 "--set", "--seed",       "--weeks",  "--threads",
                 "--out", "--max-memory", "--resume", "--checkpoint-every"};
-            for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++)
-                if (strcmp(arg, with_value[k]) == 0)
-                    a++;
+            for (size_t k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
+                if (strcmp(arg, with_value[k]) != 0)
+                    continue;
+                if (a + 1 < argc && strncmp(argv[a + 1], "--", 2) == 0) {
+                    fprintf(stderr, "attune run: %s needs a value (got the option '%s')\n%s", arg,
+                            argv[a + 1], run_usage);
+                    attune_scenario_free(scenario);
+                    return EXIT_USAGE;
+                }
+                a++;
+            }
             continue;
+        }
+        if (arg[0] == '-' && arg[1] != '\0') {
+            /* Every option is long (--NAME) but -h: "-x" is no scenario file. */
+            fprintf(stderr, "attune run: unknown option '%s'\n%s", arg, run_usage);
+            attune_scenario_free(scenario);
+            return EXIT_USAGE;
         }
         if (opt.scenario_path != NULL) {
             fprintf(stderr, "attune run: more than one scenario given ('%s' and '%s')\n%s",
@@ -319,7 +344,16 @@ int cmd_run(int argc, char **argv)
             }
             opt.out_dir = value;
         } else {
-            if (parse_size(value, &opt.max_memory) != 0) {
+            int size_rc = parse_size(value, &opt.max_memory);
+            if (size_rc == -2) {
+                fprintf(stderr,
+                        "attune run: --max-memory is '%s', less than 1M; expected a size such "
+                        "as 512M or 4G\n",
+                        value);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            if (size_rc != 0) {
                 fprintf(stderr,
                         "attune run: --max-memory is '%s'; expected a size such as 512M or 4G\n",
                         value);

@@ -197,6 +197,42 @@ void attune_param_range_text(const attune_param_info *info, char *buf, size_t si
     snprintf(buf, size, "[%s, %s]", lo, hi);
 }
 
+/* Whether decimal `text` (already read by strtod, white space around) writes an integer: every
+ * digit that the exponent leaves after the decimal point is 0. Decided on the text, since a
+ * double may round a fraction away (9007199254740991.4 reads as 9007199254740991). */
+static int integral_text(const char *text)
+{
+    const char *p = text;
+    while (isspace((unsigned char)*p) || *p == '+' || *p == '-')
+        p++;
+    char digits[512];
+    size_t n = 0, before_point = 0;
+    int seen_point = 0;
+    for (; isdigit((unsigned char)*p) || *p == '.'; p++) {
+        if (*p == '.')
+            seen_point = 1;
+        else if (n < sizeof digits)
+            digits[n++] = *p;
+        else
+            return 0; /* absurdly long: not an integer we would take */
+        if (!seen_point)
+            before_point = n;
+    }
+    long exponent = 0;
+    if (*p == 'e' || *p == 'E') {
+        errno = 0;
+        exponent = strtol(p + 1, NULL, 10);
+        if (errno != 0)
+            exponent = exponent < 0 ? -100000 : 100000;
+    }
+    /* Digits from position before_point + exponent on are after the point. */
+    long first_fraction = (long)before_point + exponent;
+    for (size_t i = first_fraction < 0 ? 0 : (size_t)first_fraction; i < n; i++)
+        if (digits[i] != '0')
+            return 0;
+    return 1;
+}
+
 int attune_param_parse_value(const attune_param_info *info, const char *text, double *value,
                              char *why, size_t why_size)
 {
@@ -290,7 +326,7 @@ int attune_param_parse_value(const attune_param_info *info, const char *text, do
         snprintf(why, why_size, "is %s, out of range; expected %s in %s", text, what, r);
         return ATTUNE_ERR_RANGE;
     }
-    if (info->type == ATTUNE_TYPE_INT && v != floor(v)) {
+    if (info->type == ATTUNE_TYPE_INT && (v != floor(v) || !integral_text(text))) {
         snprintf(why, why_size, "is '%s', not an integer; expected an integer in %s", text, r);
         return ATTUNE_ERR_TYPE;
     }
@@ -337,7 +373,8 @@ const char *attune_nearest_key(const char *word, const char *section)
 {
     const char *best = NULL;
     size_t best_d = (size_t)-1;
-    for (size_t i = 0; i < PARAM_COUNT; i++) {
+    int kind = section != NULL ? attune_entry_kind_index(section) : -1;
+    for (size_t i = 0; kind < 0 && i < PARAM_COUNT; i++) {
         size_t d;
         if (section != NULL && strcmp(param_table[i].section, section) == 0)
             d = edit_distance(word, param_table[i].name);
@@ -353,15 +390,12 @@ const char *attune_nearest_key(const char *word, const char *section)
             best = param_table[i].key;
         }
     }
-    for (size_t k = 0; k < ENTRY_KIND_COUNT; k++) {
-        if (section == NULL || strcmp(section, entry_kinds[k].kind) != 0)
-            continue;
-        for (size_t f = 0; f < entry_kinds[k].field_count; f++) {
-            size_t d = edit_distance(word, entry_kinds[k].fields[f].name);
-            if (d < best_d) {
-                best_d = d;
-                best = entry_kinds[k].fields[f].key;
-            }
+    /* An entry's fields are only its kind's own: a parameter's name means nothing there. */
+    for (size_t f = 0; kind >= 0 && f < entry_kinds[kind].field_count; f++) {
+        size_t d = edit_distance(word, entry_kinds[kind].fields[f].name);
+        if (d < best_d) {
+            best_d = d;
+            best = entry_kinds[kind].fields[f].key;
         }
     }
     return best != NULL && close_enough(best_d, word) ? best : NULL;

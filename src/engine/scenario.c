@@ -147,7 +147,8 @@ int attune_scenario_set(attune_scenario *scenario, const char *key, const char *
     const char *dot1 = strchr(key, '.');
     const char *dot2 = dot1 ? strrchr(key, '.') : NULL;
     if (dot1 != NULL && dot2 != NULL && dot2 > dot1) {
-        char kind_name[64], name[ATTUNE_NAME_MAX + 1];
+        /* name: room beyond ATTUNE_NAME_MAX, so that too long a name is reported as such */
+        char kind_name[64], name[256];
         size_t lk = (size_t)(dot1 - key), ln = (size_t)(dot2 - dot1 - 1);
         if (lk < sizeof kind_name && ln < sizeof name) {
             memcpy(kind_name, key, lk);
@@ -159,11 +160,16 @@ int attune_scenario_set(attune_scenario *scenario, const char *key, const char *
                 const attune_entry_kind_info *kind = attune_entry_kind_at((size_t)k);
                 int f = field_index(kind, dot2 + 1);
                 if (f < 0) {
+                    /* The nearest of this kind's own fields, never the word itself. */
                     const char *near = attune_nearest_key(dot2 + 1, kind_name);
+                    if (near != NULL)
+                        near = strchr(near, '.') + 1;
+                    if (near != NULL && strcmp(near, dot2 + 1) == 0)
+                        near = NULL;
                     return attune_fail(err, ATTUNE_ERR_UNKNOWN_KEY, NULL, 0, key,
                                        "unknown field '%s' of [%s %s]%s%s%s", dot2 + 1, kind_name,
-                                       name, near ? "; did you mean '" : "",
-                                       near ? strchr(near, '.') + 1 : "", near ? "'?" : "");
+                                       name, near ? "; did you mean '" : "", near ? near : "",
+                                       near ? "'?" : "");
                 }
                 if (!valid_name(name))
                     return attune_fail(err, ATTUNE_ERR_SYNTAX, NULL, 0, key,
@@ -255,6 +261,48 @@ int attune_scenario_entry_get(const attune_scenario *scenario, const char *kind,
     return ATTUNE_OK;
 }
 
+/* Checks that an intervention can target anyone: fields that are each in range but together
+ * select nobody (an empty age or state range, a culture the scenario lacks, a start after the
+ * last week) are errors naming the entry and the fields. `cultures` is the number of [culture]
+ * entries; `weeks` is run.weeks. Communities are not checked: their number is drawn when the
+ * population is built. */
+static int validate_intervention(const attune_entry *e, size_t cultures, int64_t weeks,
+                                 attune_error *err)
+{
+    const double *v = e->values;
+    char key[ATTUNE_NAME_MAX + 32];
+    if (v[INTERVENTION_age_min] >= v[INTERVENTION_age_max]) {
+        snprintf(key, sizeof key, "intervention.%s.age_min", e->name);
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
+                           "[intervention %s] targets ages [age_min, age_max) = [%g, %g), "
+                           "which is empty; age_min must be below age_max",
+                           e->name, v[INTERVENTION_age_min], v[INTERVENTION_age_max]);
+    }
+    if (v[INTERVENTION_state_min] > v[INTERVENTION_state_max]) {
+        snprintf(key, sizeof key, "intervention.%s.state_min", e->name);
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
+                           "[intervention %s] has state_min %g above state_max %g; "
+                           "state_min must be at most state_max",
+                           e->name, v[INTERVENTION_state_min], v[INTERVENTION_state_max]);
+    }
+    if (v[INTERVENTION_culture] >= (double)cultures) {
+        snprintf(key, sizeof key, "intervention.%s.culture", e->name);
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
+                           "[intervention %s] has culture %g, but the scenario has %zu "
+                           "cultures; expected -1 (any) or the index of a [culture] entry in "
+                           "[0, %zu]",
+                           e->name, v[INTERVENTION_culture], cultures, cultures - 1);
+    }
+    if (v[INTERVENTION_start_week] > (double)weeks) {
+        snprintf(key, sizeof key, "intervention.%s.start_week", e->name);
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
+                           "[intervention %s] has start_week %g, after the last week of the run "
+                           "(run.weeks = %lld); start_week must be at most run.weeks",
+                           e->name, v[INTERVENTION_start_week], (long long)weeks);
+    }
+    return ATTUNE_OK;
+}
+
 int attune_scenario_validate(const attune_scenario *scenario, attune_error *err)
 {
     const attune_entry_list *cultures = &scenario->entries[ENTRY_KIND_CULTURE];
@@ -270,6 +318,12 @@ int attune_scenario_validate(const attune_scenario *scenario, attune_error *err)
         return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "population.community_size",
                            "population.community_size (%lld) exceeds population.size (%lld)",
                            (long long)p->population_community_size, (long long)p->population_size);
+    const attune_entry_list *list = &scenario->entries[ENTRY_KIND_INTERVENTION];
+    for (size_t i = 0; i < list->count; i++) {
+        int rc = validate_intervention(&list->items[i], cultures->count, p->run_weeks, err);
+        if (rc != ATTUNE_OK)
+            return rc;
+    }
     return ATTUNE_OK;
 }
 

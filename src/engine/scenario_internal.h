@@ -122,7 +122,9 @@ int attune_entry_kind_index(const char *kind);
 int attune_scenario_entry_upsert(attune_scenario *scenario, int kind_index, const char *name,
                                  attune_entry **out);
 
-/** The key of the table closest to `word` by edit distance, or NULL if nothing is close. */
+/** The key closest to `word` by edit distance, or NULL if nothing is close: of the parameter
+ * table (`section`'s own names first, or NULL), or, when `section` is an entry kind, of that
+ * kind's fields only ("culture.share"). */
 const char *attune_nearest_key(const char *word, const char *section);
 
 /** The one of `words` closest to `word` by edit distance, or NULL if none is close. */

@@ -472,9 +472,11 @@ static int vary_key(spec_state *st, const char *key, const char *name, const cha
     return 1;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *raw_value)
+static int handler(void *user, const char *inih_section, const char *name, const char *raw_value)
 {
     spec_state *st = user;
+    (void)inih_section; /* cut at 49 bytes: the reader keeps the whole name */
+    const char *section = st->src.section;
     st->keys++;
     char value[1024];
     snprintf(value, sizeof value, "%s", raw_value);

@@ -260,11 +260,23 @@ int checkpoint_read_buffer(const void *data, size_t size, const char *name, int 
     if (rc == ATTUNE_OK)
         rc = attune_model_create(s, threads, &m, err);
     attune_scenario_free(s);
-    if (rc != ATTUNE_OK)
-        return rc == ATTUNE_ERR_NOMEM ? rc
-                                      : attune_fail(err, ATTUNE_ERR_CORRUPT, name, 0, NULL,
-                                                    "the checkpoint's scenario is invalid: %s",
-                                                    err ? err->message : "");
+    if (rc == ATTUNE_ERR_NOMEM)
+        return rc;
+    if (rc != ATTUNE_OK) {
+        if (err == NULL)
+            return ATTUNE_ERR_CORRUPT;
+        /* attune_fail clears err before it formats: keep the cause apart. Its line is one of
+         * the stored scenario, not of the checkpoint file. */
+        attune_error cause = *err;
+        if (cause.line > 0)
+            return attune_fail(err, ATTUNE_ERR_CORRUPT, name, 0,
+                               cause.key[0] != '\0' ? cause.key : NULL,
+                               "the checkpoint's scenario is invalid: line %d of its INI text: %s",
+                               cause.line, cause.message);
+        return attune_fail(err, ATTUNE_ERR_CORRUPT, name, 0,
+                           cause.key[0] != '\0' ? cause.key : NULL,
+                           "the checkpoint's scenario is invalid: %s", cause.message);
+    }
     checkpoint_info ci = {0};
     get(&r, &m->week, sizeof m->week);
     m->next_household = get_u32(&r);

@@ -1,4 +1,5 @@
 /* INI input with line numbers, shared by scenario and sweep files (see ini_lines.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,69 @@ void ini_lines_init(ini_lines *r, const char *text, size_t size,
         r->pos = 3;
 }
 
+/* The first of `chars` in `s`, or the start of an inline comment (';' after white space), or the
+ * end of the line: what inih's find_chars_or_comment finds (Debian's build: inline comments on,
+ * prefix ';'). */
+static const char *find_chars_or_comment(const char *s, const char *chars)
+{
+    int was_space = 0;
+    while (*s != '\0' && *s != '\n' && strchr(chars, *s) == NULL && !(was_space && *s == ';')) {
+        was_space = isspace((unsigned char)*s);
+        s++;
+    }
+    return s;
+}
+
+/* A "[section]" line (`p` at its '['): records its line and, as inih does, the name up to the
+ * first ']' (a header without one is inih's syntax error and leaves the section as it was). */
+static void read_header(ini_lines *r, const char *p)
+{
+    r->section_line = r->line;
+    const char *close = find_chars_or_comment(p + 1, "]");
+    if (*close != ']')
+        return;
+    size_t name_len = (size_t)(close - p - 1);
+    if (name_len > INI_SECTION_NAME_MAX) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "section name is longer than %d characters",
+                 INI_SECTION_NAME_MAX);
+        r->syntax_error(r->owner, r->line, msg);
+        name_len = INI_SECTION_NAME_MAX;
+    }
+    memcpy(r->section, p + 1, name_len);
+    r->section[name_len] = '\0';
+    /* inih ignores what follows the ']': only a comment may. */
+    const char *rest = close + 1;
+    while (*rest != '\0' && *rest != '\n' && isspace((unsigned char)*rest))
+        rest++;
+    if (*rest != '\0' && *rest != '\n' && *rest != ';' && *rest != '#') {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "text after the section header [%.*s]: a header stands alone on its line "
+                 "(a comment may follow, after ; or #)",
+                 (int)(name_len < 60 ? name_len : 60), r->section);
+        r->syntax_error(r->owner, r->line, msg);
+    }
+}
+
+/* A "key = value" line (`p` at its first character): inih also takes "key : value", which these
+ * files do not allow (one way to write a setting; ':' may still appear in a value). */
+static void read_setting(ini_lines *r, const char *p)
+{
+    const char *sep = find_chars_or_comment(p, "=:");
+    if (*sep != ':')
+        return;
+    size_t key_len = (size_t)(sep - p);
+    while (key_len > 0 && isspace((unsigned char)p[key_len - 1]))
+        key_len--;
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "'%.*s' is followed by ':'; write %.*s = VALUE ('=' separates a key "
+             "from its value)",
+             (int)(key_len < 40 ? key_len : 40), p, (int)(key_len < 40 ? key_len : 40), p);
+    r->syntax_error(r->owner, r->line, msg);
+}
+
 char *ini_lines_read(char *str, int num, void *stream)
 {
     ini_lines *r = stream;
@@ -38,9 +102,13 @@ char *ini_lines_read(char *str, int num, void *stream)
     size_t start = r->pos, end = start;
     while (end < r->size && r->text[end] != '\n')
         end++;
-    size_t len = end - start;
     r->line++;
     r->pos = end < r->size ? end + 1 : end;
+    /* Indentation means nothing: inih would take an indented line for the continuation of the
+     * value before it (multi-line values are on in Debian's build), so it never sees any. */
+    while (start < end && isspace((unsigned char)r->text[start]))
+        start++;
+    size_t len = end - start;
     if (len + 2 > (size_t)num) {
         char msg[64];
         snprintf(msg, sizeof msg, "line is longer than %d characters", num - 2);
@@ -50,16 +118,10 @@ char *ini_lines_read(char *str, int num, void *stream)
     memcpy(str, r->text + start, len);
     str[len] = '\n';
     str[len + 1] = '\0';
-    const char *p = str;
-    while (*p == ' ' || *p == '\t')
-        p++;
-    if (*p == '[') {
-        r->section_line = r->line;
-        const char *close = strchr(p, ']');
-        size_t name_len = close ? (size_t)(close - p - 1) : strlen(p + 1);
-        if (name_len > INI_SECTION_NAME_MAX)
-            r->syntax_error(r->owner, r->line, "section name is longer than 49 characters");
-    }
+    if (str[0] == '[')
+        read_header(r, str);
+    else if (str[0] != ';' && str[0] != '#' && str[0] != '\n')
+        read_setting(r, str);
     return str;
 }
 

@@ -11,15 +11,23 @@
 
 #include "attune/attune.h"
 
-/* inih cuts section names at INI_MAX_SECTION (50) bytes without a word: such names are refused. */
-#define INI_SECTION_NAME_MAX 49
+/* Longest section name the reader accepts, in bytes (longer ones are refused). inih cuts section
+ * names at INI_MAX_SECTION (50 bytes with the NUL) without a word, so the reader keeps the whole
+ * name of the current section in ini_lines.section and handlers take it from there. 127 holds
+ * every section the writers produce: [intervention NAME] and [vary intervention.NAME.FIELD] with
+ * a name of ATTUNE_NAME_MAX - 1 (63) characters. */
+#define INI_SECTION_NAME_MAX 127
 
 typedef struct ini_lines {
     const char *text; /* whole input, need not end in NUL */
     size_t size, pos;
     int line;         /* 1-based line last handed to inih */
     int section_line; /* line of the last [section] header */
-    /* Called for a line longer than inih's buffer or a section name that is too long. */
+    /* Name of the current section, whole (inih's handler argument is cut at 49 bytes): the
+     * text between '[' and ']' of the last header inih accepted, "" before any. */
+    char section[INI_SECTION_NAME_MAX + 1];
+    /* Called for what inih would take silently: a line longer than its buffer, a section name
+     * that is too long, text after a section header, ':' between a key and its value. */
     void (*syntax_error)(void *owner, int line, const char *message);
     void *owner;
 } ini_lines;
@@ -38,7 +46,8 @@ void ini_vfail(ini_first_error *first, const char *name, int status, int line, c
 void ini_lines_init(ini_lines *r, const char *text, size_t size,
                     void (*syntax_error)(void *owner, int line, const char *message), void *owner);
 
-/* inih's reader (ini_parse_stream): `stream` is the ini_lines. */
+/* inih's reader (ini_parse_stream): `stream` is the ini_lines. Hands inih each line without its
+ * leading white space (so no line continues the value before it). */
 char *ini_lines_read(char *str, int num, void *stream);
 
 /* Fails with ATTUNE_ERR_SYNTAX naming the line of the first NUL byte, if there is one. */

@@ -11,6 +11,11 @@
 
 #define SCENARIO_MAX_BYTES (16u << 20)
 
+/* The reader must take every entry section attune_scenario_to_ini writes (checkpoints keep the
+ * scenario as INI): "intervention" is the longest kind. */
+_Static_assert(sizeof "intervention " - 1 + ATTUNE_NAME_MAX - 1 <= INI_SECTION_NAME_MAX,
+               "INI_SECTION_NAME_MAX is too small for the longest entry name");
+
 typedef struct parse_state {
     ini_lines src;         /* must stay first: inih's reader gets the parse_state */
     const char *name;      /* file name for messages */
@@ -68,9 +73,11 @@ static int is_param_section(const char *section)
     return 0;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *raw_value)
+static int handler(void *user, const char *inih_section, const char *name, const char *raw_value)
 {
     parse_state *st = user;
+    (void)inih_section; /* cut at 49 bytes: the reader keeps the whole name */
+    const char *section = st->src.section;
     int line = st->src.line;
     st->keys++;
     if (section[0] == '\0') {

@@ -22,6 +22,9 @@ expect_fail bad-option 2 "unknown option '--bogus'" -- run --bogus
 expect_fail threads-zero 2 "--threads is '0'" -- run --threads 0 --out "$WORK/out-threads-zero"
 expect_fail threads-text 2 "expected an integer" -- run --threads many
 expect_fail seed-missing 2 "--seed needs a value" -- run --seed
+expect_fail short-option 2 "attune run: unknown option '-x'" -- run -x --out "$WORK/out-short-option"
+expect_fail seed-then-option 2 "attune run: --seed needs a value (got the option '--weeks')" -- \
+  run --seed --weeks 5 --out "$WORK/out-seed-then-option"
 expect_fail two-scenarios 2 "more than one scenario" -- run a.ini b.ini
 expect_fail set-no-equals 2 "--set needs KEY=VALUE" -- run --set population.size
 expect_fail max-memory-text 2 "--max-memory is 'lots'" -- run --max-memory lots
@@ -55,18 +58,31 @@ expect_fail memory-machine 5 "more than" -- run --set population.size=200000000 
 
 printf '[intervention x]\nkind = carechange\n' >"$WORK/choice.ini"
 printf '[intervention x]\nkind = isolation\nstart_week = 0\n' >"$WORK/startweek.ini"
-printf '[culture %s]\nshare = 1\n' "$(head -c 80 /dev/zero | tr '\0' a)" >"$WORK/longname.ini"
+printf '[intervention x]\nkind = isolation\nage_min = 30\nage_max = 20\n' >"$WORK/ages.ini"
+printf '[intervention x]\nkind = isolation\nstart_week = 60\n' >"$WORK/startweek-late.ini"
+printf '[culture %s]\nshare = 1\n' "$(head -c 64 /dev/zero | tr '\0' a)" >"$WORK/longname.ini"
+printf '[culture %s]\nshare = 1\n' "$(head -c 130 /dev/zero | tr '\0' a)" >"$WORK/longsection.ini"
 printf '[run]\nseed = %s\n' "$(head -c 300 /dev/zero | tr '\0' 1)" >"$WORK/longline.ini"
 printf '[run]\n[population]\n' >"$WORK/sections-only.ini"
 printf '\xef\xbb\xbf[run]\nseed = 3\n\xc3\xa9 = 1\n' >"$WORK/utf8.ini"
 printf '[run]\nweeks = 1e9\n' >"$WORK/weeks.ini"
 printf '[interaction]\nnoise = 0x10\n' >"$WORK/hex.ini"
 printf '[output]\ngraphml = 2\n' >"$WORK/bool.ini"
+printf '[run] junk\nweeks = 5\n' >"$WORK/header-junk.ini"
+printf '[run]\nweeks : 5\n' >"$WORK/colon.ini"
+printf '[run]\nseed = 9007199254740991.4\n' >"$WORK/seed-fraction.ini"
 mkdir -p "$WORK/adir"
 expect_fail choice 3 "choice.ini:2: kind is 'carechange', not one of: care_change, attuned_tie, isolation, self_help, parenting, community_programme, leave_toxic_tie, repair_rupture, leave_ruptured_tie, therapy, therapy_waitlist; did you mean 'care_change'?" -- \
   run "$WORK/choice.ini" --out "$WORK/out-choice"
 expect_fail start-week 3 "startweek.ini:3: start_week is 0, out of range" -- run "$WORK/startweek.ini" --out "$WORK/out-start-week"
-expect_fail long-name 3 "longname.ini:1: section name is longer than 49 characters" -- run "$WORK/longname.ini" --out "$WORK/out-long-name"
+expect_fail intervention-ages 3 "ages.ini: [intervention x] targets ages [age_min, age_max) = [30, 20), which is empty" -- \
+  run "$WORK/ages.ini" --out "$WORK/out-intervention-ages"
+expect_fail intervention-late 3 "[intervention x] has start_week 60, after the last week of the run (run.weeks = 52)" -- \
+  run "$WORK/startweek-late.ini" --weeks 52 --out "$WORK/out-intervention-late"
+expect_fail long-name 3 "is not a valid culture name (letters, digits, '_' and '-', at most 63 characters)" -- \
+  run "$WORK/longname.ini" --out "$WORK/out-long-name"
+expect_fail long-section 3 "longsection.ini:1: section name is longer than 127 characters" -- \
+  run "$WORK/longsection.ini" --out "$WORK/out-long-section"
 expect_fail long-line 3 "longline.ini:2: line is longer than" -- run "$WORK/longline.ini" --out "$WORK/out-long-line"
 expect_fail sections-only 3 "holds no settings" -- run "$WORK/sections-only.ini" --out "$WORK/out-sections-only"
 expect_fail utf8-key 3 "utf8.ini:3: unknown key" -- run "$WORK/utf8.ini" --out "$WORK/out-utf8-key"
@@ -74,6 +90,11 @@ expect_fail weeks-huge 3 "weeks.ini:2: weeks is 1e9, out of range; expected an i
   run "$WORK/weeks.ini" --out "$WORK/out-weeks-huge"
 expect_fail hex 3 "hex.ini:2: noise is '0x10', not a number" -- run "$WORK/hex.ini" --out "$WORK/out-hex"
 expect_fail bool-two 3 "graphml is '2', not a boolean" -- run "$WORK/bool.ini" --out "$WORK/out-bool-two"
+expect_fail header-junk 3 "header-junk.ini:1: text after the section header [run]" -- \
+  run "$WORK/header-junk.ini" --out "$WORK/out-header-junk"
+expect_fail colon 3 "colon.ini:2: 'weeks' is followed by ':'" -- run "$WORK/colon.ini" --out "$WORK/out-colon"
+expect_fail seed-fraction 3 "seed-fraction.ini:2: seed is '9007199254740991.4', not an integer" -- \
+  run "$WORK/seed-fraction.ini" --out "$WORK/out-seed-fraction"
 expect_fail directory 3 "adir: cannot read scenario file: Is a directory" -- run "$WORK/adir" --out "$WORK/out-directory"
 expect_fail set-entry-kind 3 "unknown parameter 'cultur.harsh.share'" -- run --set cultur.harsh.share=1 --out "$WORK/out-set-entry-kind"
 expect_fail set-entry-field 3 "unknown field 'shar' of [culture harsh]; did you mean 'share'?" -- \
@@ -81,6 +102,8 @@ expect_fail set-entry-field 3 "unknown field 'shar' of [culture harsh]; did you 
 expect_fail set-choice 3 "kind is 'nothing', not one of" -- run --set intervention.x.kind=nothing --out "$WORK/out-set-choice"
 expect_fail checkpoint-zero 2 "--checkpoint-every is '0'" -- run --checkpoint-every 0
 expect_fail max-memory-zero 2 "--max-memory is '0'" -- run --max-memory 0
+expect_fail max-memory-nan 2 "--max-memory is 'nan'; expected a size" -- run --max-memory nan
+expect_fail max-memory-half 2 "--max-memory is '0.5', less than 1M" -- run --max-memory 0.5
 expect_fail flag-with-value 2 "--quiet takes no value" -- run --quiet=yes
 expect_fail params-option 2 "attune params: unknown option '--bogus'" -- params --bogus
 expect_fail claims-option 2 "unknown option or missing value '--bogus'" -- claims --bogus

@@ -178,9 +178,24 @@ static void target_statistics_survive_packing(void **state)
     free(buf);
 }
 
+static void indented_calibration_files_load(void **state)
+{
+    (void)state;
+    attune_sweep *sw =
+        load("[calibrate]\n    samples = 5\n    targets = T1\n    size = 1000\n"
+             "    weeks = 30\n[vary contact.friend]\n    min = 0.1\n    max = 0.5\n");
+    assert_int_equal(attune_sweep_point_count(sw), 5);
+    double size = 0, weeks = 0;
+    attune_scenario_get(sw->base, "population.size", &size);
+    attune_scenario_get(sw->base, "run.weeks", &weeks);
+    assert_true(size == 1000 && weeks == 30);
+    attune_sweep_free(sw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(indented_calibration_files_load),
         cmocka_unit_test(distance_is_the_rms_of_tolerance_units),
         cmocka_unit_test(acceptance_keeps_the_nearest_share_or_those_within_epsilon),
         cmocka_unit_test(calibration_files_name_targets_and_keep_runs_apart_from_analysis),

@@ -9,8 +9,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "engine/scenario_internal.h"
+#include "io/checkpoint.h"
 
 typedef struct bad_case {
     const char *text;
@@ -53,6 +55,14 @@ static const bad_case bad_cases[] = {
     {"[culture a b]\nshare = 0.5\n", ATTUNE_ERR_UNKNOWN_KEY, 1, "unknown section"},
     {"[run]\nseed = 1\n[population]\nsize = 2000\nsize = 3000\n[network]\nbad = 1\n",
      ATTUNE_ERR_DUPLICATE, 5, "duplicate"},
+    {"[run] junk\nweeks = 5\n", ATTUNE_ERR_SYNTAX, 1, "text after the section header [run]"},
+    {"[run]x]\nweeks = 5\n", ATTUNE_ERR_SYNTAX, 1, "text after the section header [run]"},
+    {"[run]\nweeks : 5\n", ATTUNE_ERR_SYNTAX, 2, "'weeks' is followed by ':'; write weeks = VALUE"},
+    {"[culture warm]\n  share: 0.5\n", ATTUNE_ERR_SYNTAX, 2, "'share' is followed by ':'"},
+    {"[run]\nseed = 9007199254740991.4\n", ATTUNE_ERR_TYPE, 2,
+     "seed is '9007199254740991.4', not an integer"},
+    {"[run]\nweeks = 12345e-3\n", ATTUNE_ERR_TYPE, 2, "weeks is '12345e-3', not an integer"},
+    {"[intervention x]\ncohort = 2.5\n", ATTUNE_ERR_TYPE, 2, "cohort is '2.5', not an integer"},
 };
 
 static void each_bad_case_reports_file_line_and_reason(void **state)
@@ -228,6 +238,320 @@ static void set_reports_unknown_and_bad_values(void **state)
     attune_scenario_free(s);
 }
 
+/* An entry name of `n` copies of `c` (n < 100). */
+static const char *long_name(char c, size_t n)
+{
+    static char name[2][100];
+    static int which;
+    which = !which;
+    memset(name[which], c, n);
+    name[which][n] = '\0';
+    return name[which];
+}
+
+static void longest_entry_names_round_trip(void **state)
+{
+    (void)state;
+    attune_scenario *a = NULL, *b = NULL;
+    assert_int_equal(attune_scenario_create(&a), ATTUNE_OK);
+    char key[256];
+    snprintf(key, sizeof key, "culture.%s.share", long_name('c', ATTUNE_NAME_MAX - 1));
+    assert_int_equal(attune_scenario_set(a, key, "0.5", NULL), ATTUNE_OK);
+    snprintf(key, sizeof key, "intervention.%s.kind", long_name('i', ATTUNE_NAME_MAX - 1));
+    assert_int_equal(attune_scenario_set(a, key, "self_help", NULL), ATTUNE_OK);
+    char *text = NULL;
+    assert_int_equal(attune_scenario_to_ini(a, &text), ATTUNE_OK);
+    assert_int_equal(attune_scenario_create(&b), ATTUNE_OK);
+    attune_error err;
+    int rc = attune_scenario_load_string(b, text, "long.ini", &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%d: %s", err.line, err.message);
+    char *text2 = NULL;
+    assert_int_equal(attune_scenario_to_ini(b, &text2), ATTUNE_OK);
+    assert_string_equal(text, text2);
+    free(text);
+    free(text2);
+    /* One character more is refused, by --set and in a file, naming the limit. */
+    snprintf(key, sizeof key, "culture.%s.share", long_name('c', ATTUNE_NAME_MAX));
+    assert_int_equal(attune_scenario_set(a, key, "0.5", &err), ATTUNE_ERR_SYNTAX);
+    assert_non_null(strstr(err.message, "at most 63 characters"));
+    char file[256];
+    snprintf(file, sizeof file, "[culture %s]\nshare = 1\n", long_name('c', ATTUNE_NAME_MAX));
+    assert_int_equal(attune_scenario_load_string(b, file, "long.ini", &err), ATTUNE_ERR_SYNTAX);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.message, "at most 63 characters"));
+    attune_scenario_free(a);
+    attune_scenario_free(b);
+}
+
+/* A model of 1,000 people with `culture` and `intervention` entries, initialised. */
+static attune_model *model_with_entries(const char *culture, const char *intervention)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    char key[256];
+    assert_int_equal(attune_scenario_set(s, "population.size", "1000", NULL), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "population.community_size", "250", NULL), ATTUNE_OK);
+    snprintf(key, sizeof key, "culture.%s.share", culture);
+    assert_int_equal(attune_scenario_set(s, key, "0.5", NULL), ATTUNE_OK);
+    snprintf(key, sizeof key, "intervention.%s.kind", intervention);
+    assert_int_equal(attune_scenario_set(s, key, "self_help", NULL), ATTUNE_OK);
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, 1, &m, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
+    return m;
+}
+
+/* Reads the whole of `path` into a malloc'd buffer. */
+static unsigned char *read_all(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *data = malloc((size_t)n);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *size = (size_t)n;
+    return data;
+}
+
+static void checkpoint_keeps_longest_entry_names(void **state)
+{
+    (void)state;
+    const char *culture = long_name('c', ATTUNE_NAME_MAX - 1);
+    const char *intervention = long_name('i', ATTUNE_NAME_MAX - 1);
+    attune_model *m = model_with_entries(culture, intervention);
+    char dir[] = "/tmp/attune-ckpt-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/week.ckpt", dir);
+    attune_error err;
+    assert_int_equal(checkpoint_write(m, NULL, path, &err), ATTUNE_OK);
+    attune_model *back = NULL;
+    int rc = checkpoint_read(path, 1, &back, NULL, &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%s", err.message);
+    const attune_scenario *s = attune_model_scenario(back);
+    size_t n = attune_scenario_entry_count(s, "culture");
+    assert_string_equal(attune_scenario_entry_name(s, "culture", n - 1), culture);
+    assert_string_equal(attune_scenario_entry_name(s, "intervention", 0), intervention);
+    attune_model_free(back);
+    attune_model_free(m);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void invalid_checkpoint_scenario_names_the_cause(void **state)
+{
+    (void)state;
+    attune_model *m = model_with_entries("warm", "books");
+    char dir[] = "/tmp/attune-ckpt-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/week.ckpt", dir);
+    attune_error err;
+    assert_int_equal(checkpoint_write(m, NULL, path, &err), ATTUNE_OK);
+    attune_model_free(m);
+    size_t size;
+    unsigned char *data = read_all(path, &size);
+    unlink(path);
+    rmdir(dir);
+    /* Spoil the stored scenario's seed (a digit becomes a letter) and seal the file again. */
+    const char *at = NULL;
+    for (size_t i = 0; i + 7 < size && at == NULL; i++)
+        if (memcmp(data + i, "\nseed = ", 8) == 0)
+            at = (const char *)data + i + 8;
+    assert_non_null(at);
+    data[at - (const char *)data] = 'x';
+    uint32_t crc = (uint32_t)crc32(0L, data, (uInt)(size - 4));
+    memcpy(data + size - 4, &crc, 4);
+    attune_model *back = NULL;
+    assert_int_equal(checkpoint_read_buffer(data, size, "spoilt.ckpt", 1, &back, NULL, &err),
+                     ATTUNE_ERR_CORRUPT);
+    assert_null(back);
+    assert_string_equal(err.file, "spoilt.ckpt");
+    assert_non_null(strstr(err.message, "the checkpoint's scenario is invalid: line "));
+    assert_non_null(strstr(err.message, "seed is 'x"));
+    assert_non_null(strstr(err.message, "not an integer"));
+    assert_null(strstr(strstr(err.message, "invalid") + 1, "invalid")); /* said once */
+    free(data);
+}
+
+static void indentation_is_not_significant(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    /* inih alone takes "    seed = 3" for the continuation of weeks' value. */
+    const char *text = "[run]\n    weeks = 5\n    seed = 3\n  [culture harsh]\n\tshare = 0.5\n"
+                       "   ; an indented comment\n\t\n";
+    attune_error err;
+    int rc = attune_scenario_load_string(s, text, "indent.ini", &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%d: %s", err.line, err.message);
+    double v;
+    attune_scenario_get(s, "run.weeks", &v);
+    assert_true(v == 5);
+    attune_scenario_get(s, "run.seed", &v);
+    assert_true(v == 3);
+    assert_int_equal(attune_scenario_entry_get(s, "culture", 2, "share", &v), ATTUNE_OK);
+    assert_true(v == 0.5);
+    /* An indented line that is not a setting is an error of its own line. */
+    assert_int_equal(
+        attune_scenario_load_string(s, "[run]\nweeks = 5\n    and more\n", "i.ini", &err),
+        ATTUNE_ERR_SYNTAX);
+    assert_int_equal(err.line, 3);
+    /* The same key indented is still a duplicate, of the right line. */
+    assert_int_equal(
+        attune_scenario_load_string(s, "[run]\nweeks = 5\n  weeks = 6\n", "d.ini", &err),
+        ATTUNE_ERR_DUPLICATE);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.message, "first set on line 2"));
+    attune_scenario_free(s);
+}
+
+static void entry_field_suggestions_come_from_the_kind(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_error err;
+    /* A parameter's name ("size" of population.size) is no field of a culture. */
+    assert_int_equal(attune_scenario_set(s, "culture.harsh.size", "3", &err),
+                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_null(strstr(err.message, "did you mean"));
+    assert_int_equal(attune_scenario_load_string(s, "[culture harsh]\nsize = 3\n", "c.ini", &err),
+                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_int_equal(err.line, 2);
+    assert_null(strstr(err.message, "did you mean"));
+    /* Near misses of the kind's own fields are suggested. */
+    assert_int_equal(attune_scenario_set(s, "intervention.x.age_mn", "3", &err),
+                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_non_null(strstr(err.message, "did you mean 'age_min'?"));
+    assert_int_equal(attune_scenario_set(s, "intervention.x.shar", "1", &err),
+                     ATTUNE_ERR_UNKNOWN_KEY);
+    assert_non_null(strstr(err.message, "did you mean 'share'?"));
+    assert_int_equal(
+        attune_scenario_load_string(s, "[intervention x]\nstart_wek = 3\n", "i.ini", &err),
+        ATTUNE_ERR_UNKNOWN_KEY);
+    assert_non_null(strstr(err.message, "did you mean 'start_week'?"));
+    /* No parameter name given as a field is ever answered with itself. */
+    for (size_t k = 0; k < attune_entry_kind_count(); k++) {
+        const char *kind = attune_entry_kind_at(k)->kind;
+        for (size_t i = 0; i < attune_param_count(); i++) {
+            const char *name = attune_param_at(i)->name;
+            char key[256], same[160];
+            snprintf(key, sizeof key, "%s.x.%s", kind, name);
+            snprintf(same, sizeof same, "did you mean '%s'?", name);
+            if (attune_scenario_set(s, key, "1", &err) == ATTUNE_ERR_UNKNOWN_KEY &&
+                strstr(err.message, same) != NULL)
+                fail_msg("%s: %s", key, err.message);
+        }
+    }
+    attune_scenario_free(s);
+}
+
+/* attune_scenario_validate of the default scenario with run.weeks = 100 and [intervention x]
+ * changed by `settings` (field, value, ..., NULL). */
+static int validate_intervention(const char *const *settings, attune_error *err)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "run.weeks", "100", NULL), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "intervention.x.kind", "self_help", NULL), ATTUNE_OK);
+    for (size_t k = 0; settings[k] != NULL; k += 2) {
+        char key[128];
+        snprintf(key, sizeof key, "intervention.x.%s", settings[k]);
+        assert_int_equal(attune_scenario_set(s, key, settings[k + 1], NULL), ATTUNE_OK);
+    }
+    int rc = attune_scenario_validate(s, err);
+    attune_scenario_free(s);
+    return rc;
+}
+
+static void impossible_intervention_targets_are_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *settings[5];
+        const char *key;
+        const char *message_part;
+    } bad[] = {
+        {{"age_min", "30", "age_max", "20", NULL},
+         "intervention.x.age_min",
+         "[30, 20), which is empty"},
+        {{"age_min", "30", "age_max", "30", NULL},
+         "intervention.x.age_min",
+         "age_min must be below age_max"},
+        {{"state_min", "0.6", "state_max", "0.4", NULL},
+         "intervention.x.state_min",
+         "state_min 0.6 above state_max 0.4"},
+        {{"culture", "3", NULL},
+         "intervention.x.culture",
+         "the scenario has 3 cultures; expected -1 (any) or the index of a [culture] entry in [0, "
+         "2]"},
+        {{"start_week", "101", NULL},
+         "intervention.x.start_week",
+         "start_week 101, after the last week of the run (run.weeks = 100)"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        attune_error err;
+        int rc = validate_intervention(bad[k].settings, &err);
+        if (rc != ATTUNE_ERR_RANGE || strcmp(err.key, bad[k].key) != 0 ||
+            strstr(err.message, bad[k].message_part) == NULL ||
+            strstr(err.message, "[intervention x]") == NULL)
+            fail_msg("case %zu: status %d key '%s' message '%s'", k, rc, err.key, err.message);
+    }
+    /* The edges are possible: one state value, the last culture, the last week. A community is
+     * not checked (how many there are is drawn when the population is built). */
+    static const char *const good[][5] = {
+        {"state_min", "1", "state_max", "1", NULL},
+        {"culture", "2", NULL},
+        {"start_week", "100", NULL},
+        {"age_min", "29.5", "age_max", "30", NULL},
+        {"community", "100000000", NULL},
+    };
+    for (size_t k = 0; k < sizeof good / sizeof good[0]; k++) {
+        attune_error err;
+        if (validate_intervention(good[k], &err) != ATTUNE_OK)
+            fail_msg("good case %zu: %s", k, err.message);
+    }
+}
+
+static void comments_after_headers_and_integers_in_any_decimal_form_are_fine(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    const char *text = "[run]   ; the run\n"
+                       "seed = 9007199254740991.000\n"
+                       "weeks = 12000e-3 ; a time: 12 weeks\n"
+                       "[population]# people\n"
+                       "size = 1.5e3\n";
+    attune_error err;
+    int rc = attune_scenario_load_string(s, text, "fine.ini", &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%d: %s", err.line, err.message);
+    double v;
+    attune_scenario_get(s, "run.seed", &v);
+    assert_true(v == 9007199254740991.0);
+    attune_scenario_get(s, "run.weeks", &v);
+    assert_true(v == 12);
+    attune_scenario_get(s, "population.size", &v);
+    assert_true(v == 1500);
+    /* The same integer check holds for --set. */
+    assert_int_equal(attune_scenario_set(s, "run.seed", "9007199254740991.4", &err),
+                     ATTUNE_ERR_TYPE);
+    assert_non_null(strstr(err.message, "run.seed is '9007199254740991.4', not an integer"));
+    assert_int_equal(attune_scenario_set(s, "run.seed", "1e-400", &err), ATTUNE_ERR_TYPE);
+    attune_scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +562,13 @@ int main(void)
         cmocka_unit_test(good_file_sets_values_and_entries),
         cmocka_unit_test(ini_round_trip_is_exact),
         cmocka_unit_test(set_reports_unknown_and_bad_values),
+        cmocka_unit_test(longest_entry_names_round_trip),
+        cmocka_unit_test(checkpoint_keeps_longest_entry_names),
+        cmocka_unit_test(invalid_checkpoint_scenario_names_the_cause),
+        cmocka_unit_test(indentation_is_not_significant),
+        cmocka_unit_test(entry_field_suggestions_come_from_the_kind),
+        cmocka_unit_test(impossible_intervention_targets_are_refused),
+        cmocka_unit_test(comments_after_headers_and_integers_in_any_decimal_form_are_fine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -159,9 +159,52 @@ static void results_survive_packing_and_damage_is_refused(void **state)
     attune_sweep_free(sw);
 }
 
+static void indented_sweep_files_read_as_flush_ones(void **state)
+{
+    (void)state;
+    attune_sweep *flush = load("[sweep]\ndesign = grid\nreplicates = 2\n"
+                               "[vary contact.friend]\nvalues = 0.1, 0.2\n"
+                               "[vary population.size]\nvalues = 1000\n");
+    attune_sweep *indented = load("[sweep]\n  design = grid\n  replicates = 2\n"
+                                  "  [vary contact.friend]\n\tvalues = 0.1, 0.2\n"
+                                  "[vary population.size]\n    values = 1000\n");
+    assert_int_equal(attune_sweep_point_count(indented), 2);
+    assert_int_equal(attune_sweep_run_count(indented), 4);
+    assert_int_equal(attune_sweep_factor_count(indented), 2);
+    assert_memory_equal(flush->values, indented->values, 4 * sizeof flush->values[0]);
+    attune_sweep_free(flush);
+    attune_sweep_free(indented);
+}
+
+static void sweep_files_refuse_text_after_headers_and_colons(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int line;
+        const char *part;
+    } bad[] = {
+        {"[sweep] grid\ndesign = grid\n[vary contact.friend]\nvalues = 0.1\n", 1,
+         "text after the section header [sweep]"},
+        {"[sweep]\ndesign: grid\n[vary contact.friend]\nvalues = 0.1\n", 2,
+         "'design' is followed by ':'"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        attune_sweep *sw = NULL;
+        attune_error err = {0};
+        int rc = attune_sweep_load_buffer(bad[k].text, strlen(bad[k].text), "s.ini", 0, &sw, &err);
+        if (rc != ATTUNE_ERR_SYNTAX || err.line != bad[k].line ||
+            strstr(err.message, bad[k].part) == NULL)
+            fail_msg("case %zu: status %d line %d: %s", k, rc, err.line, err.message);
+        assert_null(sw);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(indented_sweep_files_read_as_flush_ones),
+        cmocka_unit_test(sweep_files_refuse_text_after_headers_and_colons),
         cmocka_unit_test(grid_is_every_combination_last_factor_fastest),
         cmocka_unit_test(latin_hypercube_puts_one_point_in_every_stratum),
         cmocka_unit_test(sobol_rows_are_a_b_and_a_with_one_column_of_b),
