@@ -50,6 +50,12 @@ size_t attune_sweep_run_count(const attune_sweep *sweep);
 size_t attune_sweep_factor_count(const attune_sweep *sweep);
 const char *attune_sweep_factor_name(const attune_sweep *sweep, size_t factor);
 
+/**
+ * Memory the largest run of the sweep is estimated to need (attune_model_memory_estimate of
+ * each point's scenario), in bytes; 0 for a sweep of a test function. O(points).
+ */
+uint64_t attune_sweep_memory_estimate(const attune_sweep *sweep);
+
 /** Seed of a replicate: derived from the master seed alone (the same for every point). */
 uint64_t attune_sweep_replicate_seed(const attune_sweep *sweep, int replicate);
 

@@ -40,6 +40,12 @@ void report_error(const attune_error *err);
 
 /** Reads option `name`'s value as a whole number in [lo, hi] into *out; on failure prints
  * "attune COMMAND: NAME needs a whole number from LO to HI" and returns -1. */
+/** Bytes the kernel says can be allocated without swapping (MemAvailable), or 0 if unknown. */
+uint64_t cli_available_memory(void);
+
+/** Formats a byte count as "12.3 MiB" into buf. */
+void cli_human_bytes(uint64_t bytes, char *buf, size_t size);
+
 int cli_int_option(const char *command, const char *name, const char *value, int lo, int hi,
                    int *out);
 

@@ -35,7 +35,7 @@ static const char calibrate_usage[] =
     "Exit codes: 0 done, 6 no point could be scored (a target part has no value in any run,\n"
     "e.g. T4 in runs without therapy), 7 some runs failed (the others are analysed; they run\n"
     "again on resume), 130 interrupted (run the command again to resume), 2 bad arguments,\n"
-    "3 invalid calibration file, 4 database or CSV problem.\n";
+    "3 invalid calibration file, 4 database or CSV problem, 5 its runs would not fit in memory.\n";
 
 typedef struct calibrate_options {
     const char *spec, *out, *csv;

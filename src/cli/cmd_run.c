@@ -86,37 +86,6 @@ static int parse_int(const char *text, long lo, long hi, long *out)
     return 0;
 }
 
-/* Bytes the kernel says can be allocated without swapping, or 0 if unknown. */
-static uint64_t available_memory(void)
-{
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (f == NULL)
-        return 0;
-    char line[256];
-    uint64_t kb = 0;
-    while (fgets(line, sizeof line, f) != NULL) {
-        unsigned long long v;
-        if (sscanf(line, "MemAvailable: %llu kB", &v) == 1) {
-            kb = v;
-            break;
-        }
-    }
-    fclose(f);
-    return kb * 1024;
-}
-
-static void human_bytes(uint64_t bytes, char *buf, size_t size)
-{
-    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = (double)bytes;
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        u++;
-    }
-    snprintf(buf, size, "%.1f %s", v, units[u]);
-}
-
 static void default_out_dir(int64_t seed, char *buf, size_t size)
 {
     time_t now = time(NULL);
@@ -427,11 +396,11 @@ int cmd_run(int argc, char **argv)
 
     /* Memory: refuse before starting rather than fail after hours. */
     uint64_t need = attune_model_memory_estimate(scenario);
-    uint64_t limit = opt.max_memory ? opt.max_memory : available_memory();
+    uint64_t limit = opt.max_memory ? opt.max_memory : cli_available_memory();
     if (limit > 0 && need > limit) {
         char n1[32], n2[32];
-        human_bytes(need, n1, sizeof n1);
-        human_bytes(limit, n2, sizeof n2);
+        cli_human_bytes(need, n1, sizeof n1);
+        cli_human_bytes(limit, n2, sizeof n2);
         double people;
         attune_scenario_get(scenario, "population.size", &people);
         fprintf(stderr,

@@ -33,7 +33,8 @@ static const char sweep_usage[] =
     "runs --jobs runs at once. The database's contents are the same, run for run, for any\n"
     "number of ranks, jobs and threads (only timing and host columns differ).\n"
     "Exit codes: 0 every run done, 7 finished but some runs failed (runs.error says why),\n"
-    "130 interrupted (run the command again to resume); others as for attune run.\n";
+    "130 interrupted (run the command again to resume), 5 its runs would not fit in memory\n"
+    "(the largest run times --jobs); others as for attune run.\n";
 
 typedef struct sweep_options {
     const char *spec, *out;
@@ -255,6 +256,17 @@ int sweep_execute(const attune_sweep *sw, const sweep_exec *o, int ranks)
     size_t done_before = 0;
     int rc =
         c.slots && c.said_ready ? ATTUNE_OK : cli_fail(&err, ATTUNE_ERR_NOMEM, "out of memory");
+    /* Memory: refuse before the first run rather than be killed in the middle of the sweep. */
+    uint64_t run_need = attune_sweep_memory_estimate(sw), limit = cli_available_memory();
+    if (rc == ATTUNE_OK && limit > 0 && run_need * (uint64_t)o->jobs > limit) {
+        char n1[32], n2[32];
+        cli_human_bytes(run_need * (uint64_t)o->jobs, n1, sizeof n1);
+        cli_human_bytes(limit, n2, sizeof n2);
+        rc = cli_fail(&err, ATTUNE_ERR_NOMEM,
+                      "this sweep needs about %s (%d run%s at once, the largest estimated), more "
+                      "than the %s available; lower --jobs or the population of its scenario",
+                      n1, o->jobs, o->jobs == 1 ? "" : "s", n2);
+    }
     if (rc == ATTUNE_OK)
         rc = attune_sweep_db_open(sw, db_path, o->force, &c.db, &done_before, &err);
     if (rc == ATTUNE_OK)

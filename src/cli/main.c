@@ -117,6 +117,37 @@ const volatile sig_atomic_t *stop_flag(void)
     return &stop_signalled;
 }
 
+/* Bytes the kernel says can be allocated without swapping, or 0 if unknown. */
+uint64_t cli_available_memory(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f == NULL)
+        return 0;
+    char line[256];
+    uint64_t kb = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long long v;
+        if (sscanf(line, "MemAvailable: %llu kB", &v) == 1) {
+            kb = v;
+            break;
+        }
+    }
+    fclose(f);
+    return kb * 1024;
+}
+
+void cli_human_bytes(uint64_t bytes, char *buf, size_t size)
+{
+    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, size, "%.1f %s", v, units[u]);
+}
+
 int cli_int_option(const char *command, const char *name, const char *value, int lo, int hi,
                    int *out)
 {

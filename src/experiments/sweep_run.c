@@ -72,13 +72,14 @@ static int after_week(const attune_model *model, void *user)
     return rp->stop != NULL && *rp->stop;
 }
 
-/* Builds the run's scenario and simulates it, filling `r`; returns the run's status. */
-static int simulate(const attune_sweep *sw, size_t point, int replicate, int threads,
-                    const volatile int *stop, attune_sweep_result *r, attune_error *err)
+/* The scenario of a run: the base with the point's values and the replicate's seed, validated.
+ * The caller frees *out (also set, or NULL, when this fails). */
+static int point_scenario(const attune_sweep *sw, size_t point, int replicate,
+                          attune_scenario **out, attune_error *err)
 {
     attune_scenario *s = NULL;
-    attune_model *model = NULL;
     int rc = attune_scenario_copy(sw->base, &s);
+    *out = s;
     if (rc != ATTUNE_OK)
         return attune_fail(err, rc, NULL, 0, NULL, "out of memory");
     char text[64];
@@ -97,6 +98,32 @@ static int simulate(const attune_sweep *sw, size_t point, int replicate, int thr
     }
     if (rc == ATTUNE_OK)
         rc = attune_scenario_validate(s, err);
+    return rc;
+}
+
+uint64_t attune_sweep_memory_estimate(const attune_sweep *sweep)
+{
+    if (sweep == NULL || sweep->model != MODEL_SIMULATION)
+        return 0;
+    uint64_t most = 0;
+    for (size_t point = 0; point < sweep->point_count; point++) {
+        attune_scenario *s = NULL;
+        if (point_scenario(sweep, point, 0, &s, NULL) == ATTUNE_OK) {
+            uint64_t need = attune_model_memory_estimate(s);
+            most = need > most ? need : most;
+        }
+        attune_scenario_free(s);
+    }
+    return most;
+}
+
+/* Builds the run's scenario and simulates it, filling `r`; returns the run's status. */
+static int simulate(const attune_sweep *sw, size_t point, int replicate, int threads,
+                    const volatile int *stop, attune_sweep_result *r, attune_error *err)
+{
+    attune_scenario *s = NULL;
+    attune_model *model = NULL;
+    int rc = point_scenario(sw, point, replicate, &s, err);
     if (rc == ATTUNE_OK)
         rc = attune_model_create(s, threads, &model, err);
     if (rc == ATTUNE_OK)
