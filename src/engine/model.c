@@ -143,6 +143,19 @@ int attune_model_init(attune_model *m, attune_error *err)
         m->state = ATTUNE_STATE_FAILED;
         return rc;
     }
+    /* The number of communities is drawn with the population: only now can an intervention's
+     * community be checked. */
+    const attune_entry_list *ivs = &m->scenario->entries[ENTRY_KIND_INTERVENTION];
+    for (size_t k = 0; k < m->intervention_count; k++) {
+        if (m->interventions[k].community >= (int)m->community_count) {
+            m->state = ATTUNE_STATE_FAILED;
+            return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, NULL,
+                               "intervention '%s' targets community %d, but the population has "
+                               "communities 0 to %u; expected -1 (any) or one of them",
+                               ivs->items[k].name, m->interventions[k].community,
+                               m->community_count - 1);
+        }
+    }
     interactions_snapshot(m, 0);
     rc = metrics_compute(m);
     if (rc != ATTUNE_OK) {

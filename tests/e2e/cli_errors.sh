@@ -55,6 +55,9 @@ expect_fail cultures-zero 3 "shares sum to 0" -- run $S --set culture.harsh.shar
   --set culture.reserved.share=0 --set culture.expressive.share=0 --out "$WORK/out-cultures-zero"
 expect_fail memory-limit 5 "this run needs about" -- run $S --max-memory 1M --out "$WORK/out-memory-limit"
 expect_fail memory-machine 5 "more than" -- run --set population.size=200000000 --out "$WORK/out-memory-machine"
+# An intervention's community is checked once the population (and its communities) exists.
+printf '[population]\nsize = 1000\n[intervention reach]\nkind = community_programme\nstart_week = 2\ncommunity = 99999\n' >"$WORK/iv-community.ini"
+expect_fail intervention-community 3 "intervention 'reach' targets community 99999" -- run "$WORK/iv-community.ini" --weeks 4 --out "$WORK/out-intervention-community"
 # A sweep whose runs cannot fit is refused before its database is made.
 printf '[sweep]\ndesign = grid\n[set]\npopulation.size = 200000000\n[vary contact.friend]\nvalues = 0.3, 0.5\n' >"$WORK/big-sweep.ini"
 expect_fail sweep-memory 5 "this sweep needs about" -- sweep "$WORK/big-sweep.ini" --out "$WORK/out-sweep-memory"
