@@ -194,6 +194,22 @@ static void good_file_sets_values_and_entries(void **state)
     attune_scenario_free(s);
 }
 
+/* Writes `a` as INI, reads that into `b` and checks that `b` writes the same text. */
+static void assert_ini_round_trip(const attune_scenario *a, attune_scenario *b, const char *name)
+{
+    char *text = NULL;
+    assert_int_equal(attune_scenario_to_ini(a, &text), ATTUNE_OK);
+    attune_error err;
+    int rc = attune_scenario_load_string(b, text, name, &err);
+    if (rc != ATTUNE_OK)
+        fail_msg("%d: %s", err.line, err.message);
+    char *text2 = NULL;
+    assert_int_equal(attune_scenario_to_ini(b, &text2), ATTUNE_OK);
+    assert_string_equal(text, text2);
+    free(text);
+    free(text2);
+}
+
 static void ini_round_trip_is_exact(void **state)
 {
     (void)state;
@@ -202,18 +218,8 @@ static void ini_round_trip_is_exact(void **state)
     assert_int_equal(attune_scenario_set(a, "interaction.noise", "0.123456789012345", NULL),
                      ATTUNE_OK);
     assert_int_equal(attune_scenario_set(a, "culture.new.warmth", "0.31", NULL), ATTUNE_OK);
-    char *text = NULL;
-    assert_int_equal(attune_scenario_to_ini(a, &text), ATTUNE_OK);
     assert_int_equal(attune_scenario_create(&b), ATTUNE_OK);
-    attune_error err;
-    int rc = attune_scenario_load_string(b, text, "roundtrip.ini", &err);
-    if (rc != ATTUNE_OK)
-        fail_msg("%d: %s", err.line, err.message);
-    char *text2 = NULL;
-    assert_int_equal(attune_scenario_to_ini(b, &text2), ATTUNE_OK);
-    assert_string_equal(text, text2);
-    free(text);
-    free(text2);
+    assert_ini_round_trip(a, b, "roundtrip.ini");
     attune_scenario_free(a);
     attune_scenario_free(b);
 }
@@ -259,18 +265,9 @@ static void longest_entry_names_round_trip(void **state)
     assert_int_equal(attune_scenario_set(a, key, "0.5", NULL), ATTUNE_OK);
     snprintf(key, sizeof key, "intervention.%s.kind", long_name('i', ATTUNE_NAME_MAX - 1));
     assert_int_equal(attune_scenario_set(a, key, "self_help", NULL), ATTUNE_OK);
-    char *text = NULL;
-    assert_int_equal(attune_scenario_to_ini(a, &text), ATTUNE_OK);
     assert_int_equal(attune_scenario_create(&b), ATTUNE_OK);
+    assert_ini_round_trip(a, b, "long.ini");
     attune_error err;
-    int rc = attune_scenario_load_string(b, text, "long.ini", &err);
-    if (rc != ATTUNE_OK)
-        fail_msg("%d: %s", err.line, err.message);
-    char *text2 = NULL;
-    assert_int_equal(attune_scenario_to_ini(b, &text2), ATTUNE_OK);
-    assert_string_equal(text, text2);
-    free(text);
-    free(text2);
     /* One character more is refused, by --set and in a file, naming the limit. */
     snprintf(key, sizeof key, "culture.%s.share", long_name('c', ATTUNE_NAME_MAX));
     assert_int_equal(attune_scenario_set(a, key, "0.5", &err), ATTUNE_ERR_SYNTAX);
