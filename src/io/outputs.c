@@ -141,6 +141,10 @@ static void unlock_folder(const char *dir, int fd)
     close(fd);
 }
 
+/* Where a run's checkpoints keep what its manifest needs and the model does not hold: the
+ * scenario's source and the command that started the run, one a line. */
+#define ORIGIN_NAME "checkpoints/origin.txt"
+
 /* Removes the checkpoints of the run in dir, and their folder. */
 static void remove_checkpoints(const char *dir)
 {
@@ -151,8 +155,49 @@ static void remove_checkpoints(const char *dir)
         checkpoint_path(dir, weeks[k], path, sizeof path);
         unlink(path);
     }
+    join(path, sizeof path, dir, ORIGIN_NAME);
+    unlink(path);
     join(path, sizeof path, dir, "checkpoints");
     rmdir(path);
+}
+
+/* Writes ORIGIN_NAME (line breaks within the two texts become spaces). */
+static int write_origin(const attune_output *o, attune_error *err)
+{
+    char text[sizeof o->scenario_source + sizeof o->command_line + 2];
+    snprintf(text, sizeof text, "%s\n%s\n", o->scenario_source, o->command_line);
+    size_t first = strlen(o->scenario_source), len = strlen(text);
+    for (size_t k = 0; k + 1 < len; k++)
+        if (k != first && (text[k] == '\n' || text[k] == '\r'))
+            text[k] = ' ';
+    char path[3200];
+    join(path, sizeof path, o->dir, ORIGIN_NAME);
+    return atomic_write_string(path, text, err);
+}
+
+/* Reads ORIGIN_NAME into o's scenario source and command line, the command line followed by
+ * the command that resumed the run; leaves them as they are if there is none. */
+static void read_origin(attune_output *o)
+{
+    char path[3200];
+    join(path, sizeof path, o->dir, ORIGIN_NAME);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;
+    char source[sizeof o->scenario_source], command[sizeof o->command_line];
+    if (fgets(source, sizeof source, f) != NULL && fgets(command, sizeof command, f) != NULL) {
+        source[strcspn(source, "\n")] = '\0';
+        command[strcspn(command, "\n")] = '\0';
+        snprintf(o->scenario_source, sizeof o->scenario_source, "%s", source);
+        char resumed[sizeof o->command_line];
+        snprintf(resumed, sizeof resumed, "%s", o->command_line);
+        if (resumed[0] != '\0')
+            snprintf(o->command_line, sizeof o->command_line, "%.2000s (resumed: %.2000s)", command,
+                     resumed);
+        else
+            snprintf(o->command_line, sizeof o->command_line, "%s", command);
+    }
+    fclose(f);
 }
 
 /* Removes NAME.partial of every output in dir. */
@@ -539,6 +584,8 @@ int attune_output_checkpoint(attune_output *o, const attune_model *m, attune_err
         return rc;
     checkpoint_path(o->dir, m->week, path, sizeof path);
     rc = checkpoint_write(m, &info, path, err);
+    if (rc == ATTUNE_OK)
+        rc = write_origin(o, err);
     if (rc != ATTUNE_OK)
         return rc;
     int32_t weeks[64];
@@ -642,6 +689,7 @@ static int resume_locked(const char *dir, int threads, const attune_output_optio
     snprintf(o->command_line, sizeof o->command_line, "%s",
              o->options.command_line ? o->options.command_line : "");
     o->options.scenario_source = o->options.command_line = NULL;
+    read_origin(o);
     o->options.graphml = m->p->output_graphml;
     time_t now = time(NULL);
     struct tm tm;

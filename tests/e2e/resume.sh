@@ -28,7 +28,9 @@ wait $pid 2>/dev/null
 if [ -e killed/metrics.csv.partial ] && [ ! -e killed/metrics.csv ]; then pass; else fail "after SIGKILL: $(ls killed)"; fi
 "$ATTUNE" run --resume killed --quiet >/dev/null 2>"$WORK/stderr" || fail "resume after SIGKILL: $(cat "$WORK/stderr")"
 same_outputs killed "SIGKILL + resume"
-if jq -e '.complete == true and .weeks == 150' killed/manifest.json >/dev/null; then pass; else fail "manifest after resume"; fi
+if jq -e '.complete == true and .weeks == 150 and .scenario_source == "built-in default" and
+  (.run.command | test("^attune run .*--out killed.* \\(resumed: attune run --resume killed"))' \
+  killed/manifest.json >/dev/null; then pass; else fail "manifest after resume: $(cat killed/manifest.json | head -20)"; fi
 
 # SIGINT: the week finishes, a checkpoint and the outputs so far are written, exit 130.
 "$ATTUNE" run $S --out interrupted --checkpoint-every 50 >/dev/null 2>"$WORK/int.err" &
