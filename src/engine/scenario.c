@@ -278,7 +278,8 @@ static int validate_intervention(const attune_entry *e, size_t cultures, int64_t
                            "which is empty; age_min must be below age_max",
                            e->name, v[INTERVENTION_age_min], v[INTERVENTION_age_max]);
     }
-    if (v[INTERVENTION_state_min] > v[INTERVENTION_state_max]) {
+    if ((int)v[INTERVENTION_target_state] != TARGET_ANY &&
+        v[INTERVENTION_state_min] > v[INTERVENTION_state_max]) {
         snprintf(key, sizeof key, "intervention.%s.state_min", e->name);
         return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
                            "[intervention %s] has state_min %g above state_max %g; "

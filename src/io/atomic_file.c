@@ -32,8 +32,10 @@ int atomic_check(atomic_file *af, attune_error *err)
 int atomic_commit(atomic_file *af, attune_error *err)
 {
     int rc = atomic_finish(af, err);
-    if (rc != ATTUNE_OK)
+    if (rc != ATTUNE_OK) {
+        unlink(af->temp);
         return rc;
+    }
     if (rename(af->temp, af->path) != 0) {
         int saved = errno;
         unlink(af->temp);
@@ -54,11 +56,9 @@ int atomic_finish(atomic_file *af, attune_error *err)
         saved = errno;
     }
     af->f = NULL;
-    if (failed) {
-        unlink(af->temp);
+    if (failed)
         return attune_fail(err, ATTUNE_ERR_IO, af->path, 0, NULL,
                            "write failed (is the disk full?): %s", strerror(saved ? saved : EIO));
-    }
     return ATTUNE_OK;
 }
 

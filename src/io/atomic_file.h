@@ -23,7 +23,8 @@ int atomic_commit(atomic_file *af, attune_error *err);
 
 /**
  * The first half of atomic_commit: flushes, syncs and closes the file, leaving it under its
- * temporary name (removed if this fails). Publish it with rename(af->temp, af->path).
+ * temporary name, also when this fails (the caller decides whether what reached the disk is
+ * kept). Publish it with rename(af->temp, af->path).
  */
 int atomic_finish(atomic_file *af, attune_error *err);
 

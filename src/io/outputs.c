@@ -108,27 +108,41 @@ static void join(char *out, size_t size, const char *dir, const char *name)
     snprintf(out, size, "%s/%s", dir, name);
 }
 
+static const char folder_taken[] = "output folder exists and is not empty; choose another "
+                                   "--out or replace it with --force";
+
 /* Takes the folder's lock (FOLDER/.lock, flock): one process writes a run folder at a time.
  * Sets *fd to the lock's descriptor. */
 static int lock_folder(const char *dir, int *fd, attune_error *err)
 {
     char path[3200];
     join(path, sizeof path, dir, LOCK_NAME);
-    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (*fd < 0)
-        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot create the folder's lock: %s",
-                           strerror(errno));
-    if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-        int saved = errno;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (*fd < 0)
+            return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL,
+                               "cannot create the folder's lock: %s", strerror(errno));
+        if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+            int saved = errno;
+            close(*fd);
+            *fd = -1;
+            if (saved == EWOULDBLOCK)
+                return attune_fail(err, ATTUNE_ERR_EXISTS, dir, 0, NULL,
+                                   "another attune process is writing this run folder");
+            return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot lock the folder: %s",
+                               strerror(saved));
+        }
+        /* The holder before us removes the file as it lets go: a lock on a file no longer
+         * at the path locks nothing, so take the one there now. */
+        struct stat held, named;
+        if (fstat(*fd, &held) == 0 && stat(path, &named) == 0 && held.st_dev == named.st_dev &&
+            held.st_ino == named.st_ino)
+            return ATTUNE_OK;
         close(*fd);
         *fd = -1;
-        if (saved == EWOULDBLOCK)
-            return attune_fail(err, ATTUNE_ERR_EXISTS, dir, 0, NULL,
-                               "another attune process is writing this run folder");
-        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot lock the folder: %s",
-                           strerror(saved));
     }
-    return ATTUNE_OK;
+    return attune_fail(err, ATTUNE_ERR_EXISTS, dir, 0, NULL,
+                       "another attune process is writing this run folder");
 }
 
 static void unlock_folder(const char *dir, int fd)
@@ -184,18 +198,21 @@ static void read_origin(attune_output *o)
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return;
-    char source[sizeof o->scenario_source], command[sizeof o->command_line];
+    /* Room for the line break, so that a line of the longest text is read whole. */
+    char source[sizeof o->scenario_source + 2], command[sizeof o->command_line + 2];
     if (fgets(source, sizeof source, f) != NULL && fgets(command, sizeof command, f) != NULL) {
         source[strcspn(source, "\n")] = '\0';
         command[strcspn(command, "\n")] = '\0';
-        snprintf(o->scenario_source, sizeof o->scenario_source, "%s", source);
-        char resumed[sizeof o->command_line];
-        snprintf(resumed, sizeof resumed, "%s", o->command_line);
-        if (resumed[0] != '\0')
-            snprintf(o->command_line, sizeof o->command_line, "%.2000s (resumed: %.2000s)", command,
-                     resumed);
+        snprintf(o->scenario_source, sizeof o->scenario_source, "%.*s",
+                 (int)sizeof o->scenario_source - 1, source);
+        /* The starting command, then the resuming one; the buffer keeps what it can hold. */
+        char both[2 * sizeof o->command_line + 16];
+        if (o->command_line[0] != '\0')
+            snprintf(both, sizeof both, "%s (resumed: %s)", command, o->command_line);
         else
-            snprintf(o->command_line, sizeof o->command_line, "%s", command);
+            snprintf(both, sizeof both, "%s", command);
+        snprintf(o->command_line, sizeof o->command_line, "%.*s", (int)sizeof o->command_line - 1,
+                 both);
     }
     fclose(f);
 }
@@ -249,9 +266,7 @@ int attune_output_open(const attune_model *model, const char *dir,
         if (!S_ISDIR(st.st_mode))
             return attune_fail(err, ATTUNE_ERR_EXISTS, dir, 0, NULL, "exists and is not a folder");
         if (!dir_is_empty(dir) && !opts.force)
-            return attune_fail(err, ATTUNE_ERR_EXISTS, dir, 0, NULL,
-                               "output folder exists and is not empty; choose another --out "
-                               "or replace it with --force");
+            return attune_fail(err, ATTUNE_ERR_EXISTS, dir, 0, NULL, "%s", folder_taken);
     }
     attune_output *o = calloc(1, sizeof *o);
     if (o == NULL)
@@ -276,6 +291,11 @@ int attune_output_open(const attune_model *model, const char *dir,
                            strerror(saved));
     }
     int locked = lock_folder(dir, &o->lock_fd, err);
+    /* Checked again under the lock: another run may have filled the folder meanwhile. */
+    if (locked == ATTUNE_OK && !opts.force && !dir_is_empty(dir)) {
+        unlock_folder(dir, o->lock_fd);
+        locked = attune_fail(err, ATTUNE_ERR_EXISTS, dir, 0, NULL, "%s", folder_taken);
+    }
     if (locked != ATTUNE_OK) {
         if (o->created_dir)
             rmdir(dir);
@@ -597,10 +617,27 @@ int attune_output_checkpoint(attune_output *o, const attune_model *m, attune_err
     return ATTUNE_OK;
 }
 
-/* Reopens an output file of a run for appending, cut to `bytes`. Sets *taken_back when the
- * file had been renamed into place (an interrupted run) and was renamed back to .partial. */
-static int reopen(atomic_file *af, const char *dir, const char *name, uint64_t bytes,
-                  int *taken_back, attune_error *err)
+/* 1 if the folder's manifest.json is that of an interrupted run ("complete": false). */
+static int interrupted_run(const char *dir)
+{
+    char path[3200], line[256];
+    join(path, sizeof path, dir, "manifest.json");
+    FILE *f = fopen(path, "r");
+    int interrupted = 0;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (strstr(line, "\"complete\": false") != NULL)
+            interrupted = 1;
+    if (f != NULL)
+        fclose(f);
+    return interrupted;
+}
+
+/* Finds an output file of a run to resume, at least `bytes` long, under NAME.partial: a run
+ * that was interrupted renamed its outputs into place, and they are taken back (sets
+ * *taken_back), but only if the folder's manifest says the run was interrupted; files of a
+ * finished run are never taken (they may be those of a run that --force was replacing). */
+static int find_partial(atomic_file *af, const char *dir, const char *name, uint64_t bytes,
+                        int *taken_back, attune_error *err)
 {
     memset(af, 0, sizeof *af);
     *taken_back = 0;
@@ -608,10 +645,17 @@ static int reopen(atomic_file *af, const char *dir, const char *name, uint64_t b
     snprintf(af->temp, sizeof af->temp, "%s.partial", af->path);
     struct stat st;
     if (stat(af->temp, &st) != 0) {
-        /* An interrupted run renamed its outputs into place: take them back. */
-        if (stat(af->path, &st) != 0 || rename(af->path, af->temp) != 0)
-            return attune_fail(err, ATTUNE_ERR_IO, af->temp, 0, NULL,
+        if (stat(af->path, &st) != 0)
+            return attune_fail(err, ATTUNE_ERR_IO, af->path, 0, NULL,
                                "cannot resume: the run's %s is missing", name);
+        if (!interrupted_run(dir))
+            return attune_fail(err, ATTUNE_ERR_CORRUPT, af->temp, 0, NULL,
+                               "cannot resume: missing, and the folder's %s is that of a "
+                               "finished run (manifest.json does not say it was interrupted)",
+                               name);
+        if (rename(af->path, af->temp) != 0)
+            return attune_fail(err, ATTUNE_ERR_IO, af->path, 0, NULL, "cannot take back: %s",
+                               strerror(errno));
         *taken_back = 1;
     }
     if ((uint64_t)st.st_size < bytes)
@@ -619,6 +663,12 @@ static int reopen(atomic_file *af, const char *dir, const char *name, uint64_t b
                            "cannot resume: %s is shorter (%lld bytes) than the checkpoint "
                            "recorded (%llu)",
                            name, (long long)st.st_size, (unsigned long long)bytes);
+    return ATTUNE_OK;
+}
+
+/* Opens a file found by find_partial for appending, cut to `bytes`. */
+static int reopen(atomic_file *af, uint64_t bytes, attune_error *err)
+{
     af->f = fopen(af->temp, "r+b");
     if (af->f == NULL || ftruncate(fileno(af->f), (off_t)bytes) != 0 ||
         fseek(af->f, 0, SEEK_END) != 0) {
@@ -701,8 +751,11 @@ static int resume_locked(const char *dir, int threads, const attune_output_optio
     const uint64_t bytes[3] = {info.metrics_bytes, info.events_bytes, info.panel_bytes};
     int taken_back[3] = {0, 0, 0};
     int files_used = panel_on(m) ? 3 : 2;
+    /* Every file is found and checked before any is cut back. */
     for (int k = 0; k < files_used && rc == ATTUNE_OK; k++)
-        rc = reopen(files[k], dir, names[k], bytes[k], &taken_back[k], err);
+        rc = find_partial(files[k], dir, names[k], bytes[k], &taken_back[k], err);
+    for (int k = 0; k < files_used && rc == ATTUNE_OK; k++)
+        rc = reopen(files[k], bytes[k], err);
     if (rc != ATTUNE_OK) {
         /* Leave the folder as it was: files taken back go back into place. */
         for (int k = 0; k < files_used; k++) {

@@ -91,8 +91,21 @@ wait_for missing-events/checkpoints/week-000050.ckpt || fail "run did not checkp
 kill -INT $pid
 wait $pid 2>/dev/null
 rm -f missing-events/events.csv
+lines=$(wc -l <missing-events/metrics.csv)
 expect_fail resume-missing-events 3 "events.csv is missing" -- run --resume "$WORK/missing-events"
-if [ -e missing-events/metrics.csv ] && [ ! -e missing-events/metrics.csv.partial ]; then pass; else fail "a failed resume moved metrics.csv: $(ls missing-events)"; fi
+if [ -e missing-events/metrics.csv ] && [ ! -e missing-events/metrics.csv.partial ] &&
+  [ "$(wc -l <missing-events/metrics.csv)" -eq "$lines" ]; then pass; else fail "a failed resume changed metrics.csv: $(ls missing-events)"; fi
+
+# A replacing run whose events.csv.partial was lost is not resumed onto the events.csv of the
+# finished run it was replacing.
+"$ATTUNE" run $S --weeks 30 --seed 7 --out lost >/dev/null || fail "finished run"
+"$ATTUNE" run $S --seed 1 --out lost --force --checkpoint-every 10 >/dev/null &
+pid=$!
+wait_for lost/checkpoints/week-000020.ckpt || fail "no checkpoint appeared"
+kill -9 $pid
+wait $pid 2>/dev/null
+rm -f lost/events.csv.partial
+expect_fail resume-lost-partial 3 "is that of a finished run" -- run --resume "$WORK/lost"
 
 # Garbage where a checkpoint should be, and nothing to resume from.
 mkdir -p garbage/checkpoints && head -c 5000 /dev/urandom >garbage/checkpoints/week-000010.ckpt

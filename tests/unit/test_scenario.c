@@ -475,7 +475,7 @@ static void impossible_intervention_targets_are_refused(void **state)
 {
     (void)state;
     static const struct {
-        const char *settings[5];
+        const char *settings[7];
         const char *key;
         const char *message_part;
     } bad[] = {
@@ -485,7 +485,7 @@ static void impossible_intervention_targets_are_refused(void **state)
         {{"age_min", "30", "age_max", "30", NULL},
          "intervention.x.age_min",
          "age_min must be below age_max"},
-        {{"state_min", "0.6", "state_max", "0.4", NULL},
+        {{"target_state", "wellbeing", "state_min", "0.6", "state_max", "0.4", NULL},
          "intervention.x.state_min",
          "state_min 0.6 above state_max 0.4"},
         {{"culture", "3", NULL},
@@ -505,9 +505,11 @@ static void impossible_intervention_targets_are_refused(void **state)
             fail_msg("case %zu: status %d key '%s' message '%s'", k, rc, err.key, err.message);
     }
     /* The edges are possible: one state value, the last culture, the last week. A community is
-     * not checked (how many there are is drawn when the population is built). */
-    static const char *const good[][5] = {
-        {"state_min", "1", "state_max", "1", NULL},
+     * not checked here (how many there are is drawn when the population is built: model.c). */
+    static const char *const good[][7] = {
+        {"target_state", "wellbeing", "state_min", "1", "state_max", "1", NULL},
+        /* the range is not read when any state is targeted */
+        {"state_min", "0.6", "state_max", "0.4", NULL},
         {"culture", "2", NULL},
         {"start_week", "100", NULL},
         {"age_min", "29.5", "age_max", "30", NULL},
