@@ -418,6 +418,23 @@ int cmd_validate(int argc, char **argv)
     }
     double size = 0;
     attune_scenario_get(s, "population.size", &size);
+    /* Memory: one run at a time, of o.weeks weeks (the runs' own length, whatever the
+     * scenario's); refuse before the first rather than fail within it. */
+    char weeks_text[32];
+    snprintf(weeks_text, sizeof weeks_text, "%ld", (long)o.weeks);
+    attune_scenario_set(s, "run.weeks", weeks_text, NULL);
+    uint64_t need = attune_model_memory_estimate(s), limit = cli_available_memory();
+    if (limit > 0 && need > limit) {
+        char n1[32], n2[32];
+        cli_human_bytes(need, n1, sizeof n1);
+        cli_human_bytes(limit, n2, sizeof n2);
+        fprintf(stderr,
+                "attune validate: each run needs about %s for %.0f people over %ld weeks, more "
+                "than the %s available; lower --size\n",
+                n1, size, (long)o.weeks, n2);
+        attune_scenario_free(s);
+        return EXIT_MEMORY;
+    }
     validate_progress vp = {{0}, o.weeks};
     progress_start_units(&vp.bar, o.replicates * o.weeks, !quiet && isatty(STDERR_FILENO), "week");
     o.progress = on_week;

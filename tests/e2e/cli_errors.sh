@@ -58,6 +58,8 @@ expect_fail memory-machine 5 "more than" -- run --set population.size=200000000 
 # An intervention's community is checked once the population (and its communities) exists.
 printf '[population]\nsize = 1000\n[intervention reach]\nkind = community_programme\nstart_week = 2\ncommunity = 99999\n' >"$WORK/iv-community.ini"
 expect_fail intervention-community 3 "intervention 'reach' targets community 99999" -- run "$WORK/iv-community.ini" --weeks 4 --out "$WORK/out-intervention-community"
+# A validation whose runs cannot fit is refused before the first.
+expect_fail validate-memory 5 "attune validate: each run needs about" -- validate --size 200000000 --replicates 2
 # A sweep whose runs cannot fit is refused before its database is made.
 printf '[sweep]\ndesign = grid\n[set]\npopulation.size = 200000000\n[vary contact.friend]\nvalues = 0.3, 0.5\n' >"$WORK/big-sweep.ini"
 expect_fail sweep-memory 5 "this sweep needs about" -- sweep "$WORK/big-sweep.ini" --out "$WORK/out-sweep-memory"
