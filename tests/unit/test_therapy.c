@@ -159,6 +159,43 @@ static void alliance_builds_faster_with_a_secure_client_and_repairs_the_model(vo
     attune_model_free(m);
 }
 
+/* The first in line whose next therapist is already tied to it (a friend) goes to the next
+ * therapist with room, instead of waiting while a place is free. */
+static void a_client_skips_a_therapist_it_knows(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"therapy.therapists_per_1000",
+                                           "3",
+                                           "therapy.caseload",
+                                           "1",
+                                           "therapy.seek_rate",
+                                           "0",
+                                           NULL};
+    attune_model *m = small_town(settings);
+    attune_error err;
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    uint32_t therapist[2], found = 0;
+    for (uint32_t i = 0; i < m->people.count && found < 2; i++)
+        if (m->people.alive[i] && m->people.role[i] == ATTUNE_ROLE_THERAPIST)
+            therapist[found++] = i;
+    assert_int_equal(found, 2);
+    uint32_t c = 0;
+    assert_int_equal(adults(m, &c, 1), 1);
+    if (ties_find(&m->ties, c, therapist[0]) == TIE_NONE) {
+        tie_edge e = {c, therapist[0], ATTUNE_TIE_FRIEND, ATTUNE_TIE_FRIEND, 0.5f, 0.5f, 0};
+        assert_int_equal(ties_add(&m->ties, &e, NULL), ATTUNE_OK);
+    }
+    m->people.in_episode[c] = 1;
+    m->people.therapy_status[c] = THERAPY_WAITING;
+    m->people.therapy_since[c] = 3;
+    assert_int_equal(therapy_update(m, 10), ATTUNE_OK);
+    assert_int_equal(m->people.therapy_status[c], THERAPY_ACTIVE);
+    uint32_t h = ties_find(&m->ties, c, therapist[1]);
+    assert_true(h != TIE_NONE);
+    assert_int_equal(m->ties.kind[h], ATTUNE_TIE_THERAPIST);
+    attune_model_free(m);
+}
+
 /* A course begins at the alliance the two find at the first meeting: alliance_initial x skill x
  * (1 - alliance_insecurity x insecurity), so a secure client starts higher than an insecure
  * one; with alliance_initial 0 every course starts at 0. */
@@ -383,6 +420,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(therapists_are_recruited_to_the_ratio),
         cmocka_unit_test(the_waitlist_is_first_come_first_served),
+        cmocka_unit_test(a_client_skips_a_therapist_it_knows),
         cmocka_unit_test(alliance_builds_faster_with_a_secure_client_and_repairs_the_model),
         cmocka_unit_test(a_course_begins_at_the_initial_alliance),
         cmocka_unit_test(a_repaired_rupture_lifts_the_self_at_once),
