@@ -268,14 +268,12 @@ int checkpoint_read_buffer(const void *data, size_t size, const char *name, int 
         /* attune_fail clears err before it formats: keep the cause apart. Its line is one of
          * the stored scenario, not of the checkpoint file. */
         attune_error cause = *err;
+        char where[48] = "";
         if (cause.line > 0)
-            return attune_fail(err, ATTUNE_ERR_CORRUPT, name, 0,
-                               cause.key[0] != '\0' ? cause.key : NULL,
-                               "the checkpoint's scenario is invalid: line %d of its INI text: %s",
-                               cause.line, cause.message);
+            snprintf(where, sizeof where, "line %d of its INI text: ", cause.line);
         return attune_fail(err, ATTUNE_ERR_CORRUPT, name, 0,
                            cause.key[0] != '\0' ? cause.key : NULL,
-                           "the checkpoint's scenario is invalid: %s", cause.message);
+                           "the checkpoint's scenario is invalid: %s%s", where, cause.message);
     }
     checkpoint_info ci = {0};
     get(&r, &m->week, sizeof m->week);

@@ -103,6 +103,15 @@ static int dir_is_empty(const char *dir)
     return empty;
 }
 
+/* The time now, as 2026-11-30T18:25:23Z. */
+static void utc_now(char *out, size_t size)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static void join(char *out, size_t size, const char *dir, const char *name)
 {
     snprintf(out, size, "%s/%s", dir, name);
@@ -279,10 +288,7 @@ int attune_output_open(const attune_model *model, const char *dir,
              opts.command_line ? opts.command_line : "");
     o->options.scenario_source = NULL;
     o->options.command_line = NULL;
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(o->started_utc, sizeof o->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    utc_now(o->started_utc, sizeof o->started_utc);
     o->lock_fd = -1;
     if (make_dirs(dir, &o->created_dir) != 0) {
         int saved = errno;
@@ -376,11 +382,8 @@ static char *manifest_text(const attune_output *o, const attune_model *m, double
     char *params = NULL;
     if (attune_scenario_to_json(m->scenario, &params) != ATTUNE_OK)
         return NULL;
-    time_t now = time(NULL);
-    struct tm tm;
     char finished[32];
-    gmtime_r(&now, &tm);
-    strftime(finished, sizeof finished, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    utc_now(finished, sizeof finished);
     /* Escape the free-text fields for JSON. */
     char source[2200], command[8400];
     const char *raw[2] = {o->scenario_source, o->command_line};
@@ -508,20 +511,16 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
          * from before it was resumed): they stay. */
         int32_t weeks[1];
         int resumable = list_checkpoints(o->dir, weeks, 1) > 0;
-        atomic_file *files[3] = {&o->metrics, &o->events, &o->panel};
-        for (int k = 0; k < 3; k++) {
-            if (resumable && files[k]->f != NULL) {
-                fclose(files[k]->f);
-                files[k]->f = NULL;
-            } else
-                atomic_abort(files[k]);
-        }
+        atomic_file *streamed[3] = {&o->metrics, &o->events, &o->panel}; /* output_files[0-2] */
+        for (int k = 0; k < 3; k++)
+            if (streamed[k]->f != NULL) {
+                fclose(streamed[k]->f);
+                streamed[k]->f = NULL;
+            }
         char path[3200];
-        for (size_t k = 0; k < OUTPUT_FILE_COUNT; k++) {
-            int kept = resumable && k < 3;
+        for (size_t k = resumable ? 3 : 0; k < OUTPUT_FILE_COUNT; k++) {
             snprintf(path, sizeof path, "%s/%s.partial", o->dir, output_files[k]);
-            if (!kept)
-                unlink(path);
+            unlink(path);
         }
         unlock_folder(o->dir, o->lock_fd);
         o->lock_fd = -1;
@@ -741,19 +740,15 @@ static int resume_locked(const char *dir, int threads, const attune_output_optio
     o->options.scenario_source = o->options.command_line = NULL;
     read_origin(o);
     o->options.graphml = m->p->output_graphml;
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(o->started_utc, sizeof o->started_utc, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    utc_now(o->started_utc, sizeof o->started_utc);
     o->events_written = info.events_written;
     atomic_file *files[3] = {&o->metrics, &o->events, &o->panel};
-    const char *names[3] = {"metrics.csv", "events.csv", "panel.csv"};
     const uint64_t bytes[3] = {info.metrics_bytes, info.events_bytes, info.panel_bytes};
     int taken_back[3] = {0, 0, 0};
     int files_used = panel_on(m) ? 3 : 2;
     /* Every file is found and checked before any is cut back. */
     for (int k = 0; k < files_used && rc == ATTUNE_OK; k++)
-        rc = find_partial(files[k], dir, names[k], bytes[k], &taken_back[k], err);
+        rc = find_partial(files[k], dir, output_files[k], bytes[k], &taken_back[k], err);
     for (int k = 0; k < files_used && rc == ATTUNE_OK; k++)
         rc = reopen(files[k], bytes[k], err);
     if (rc != ATTUNE_OK) {
