@@ -141,11 +141,20 @@ static void missing_file_is_named(void **state)
     attune_scenario_free(s);
 }
 
+/* A new scenario read from `text` (as file `name`); fails the test with the reader's message. */
+static attune_scenario *scenario_from(const char *text, const char *name)
+{
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_error err;
+    if (attune_scenario_load_string(s, text, name, &err) != ATTUNE_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    return s;
+}
+
 static void good_file_sets_values_and_entries(void **state)
 {
     (void)state;
-    attune_scenario *s = NULL;
-    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
     const char *text = "; a comment\n"
                        "# another comment\n"
                        "[run]\n"
@@ -160,10 +169,7 @@ static void good_file_sets_values_and_entries(void **state)
                        "warmth = 0.9\n"
                        "[output]\n"
                        "graphml = yes\n";
-    attune_error err;
-    int rc = attune_scenario_load_string(s, text, "good.ini", &err);
-    if (rc != ATTUNE_OK)
-        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    attune_scenario *s = scenario_from(text, "good.ini");
     double v;
     attune_scenario_get(s, "run.seed", &v);
     assert_true(v == 42);
@@ -382,15 +388,11 @@ static void invalid_checkpoint_scenario_names_the_cause(void **state)
 static void indentation_is_not_significant(void **state)
 {
     (void)state;
-    attune_scenario *s = NULL;
-    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
     /* inih alone takes "    seed = 3" for the continuation of weeks' value. */
     const char *text = "[run]\n    weeks = 5\n    seed = 3\n  [culture harsh]\n\tshare = 0.5\n"
                        "   ; an indented comment\n\t\n";
+    attune_scenario *s = scenario_from(text, "indent.ini");
     attune_error err;
-    int rc = attune_scenario_load_string(s, text, "indent.ini", &err);
-    if (rc != ATTUNE_OK)
-        fail_msg("%d: %s", err.line, err.message);
     double v;
     attune_scenario_get(s, "run.weeks", &v);
     assert_true(v == 5);
@@ -525,17 +527,13 @@ static void impossible_intervention_targets_are_refused(void **state)
 static void comments_after_headers_and_integers_in_any_decimal_form_are_fine(void **state)
 {
     (void)state;
-    attune_scenario *s = NULL;
-    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
     const char *text = "[run]   ; the run\n"
                        "seed = 9007199254740991.000\n"
                        "weeks = 12000e-3 ; a time: 12 weeks\n"
                        "[population]# people\n"
                        "size = 1.5e3\n";
+    attune_scenario *s = scenario_from(text, "fine.ini");
     attune_error err;
-    int rc = attune_scenario_load_string(s, text, "fine.ini", &err);
-    if (rc != ATTUNE_OK)
-        fail_msg("%d: %s", err.line, err.message);
     double v;
     attune_scenario_get(s, "run.seed", &v);
     assert_true(v == 9007199254740991.0);

@@ -171,11 +171,9 @@ static void a_client_skips_a_therapist_it_knows(void **state)
                                            "therapy.seek_rate",
                                            "0",
                                            NULL};
-    attune_model *m = small_town(settings);
-    attune_error err;
-    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
-    uint32_t therapist[2], found = 0;
-    for (uint32_t i = 0; i < m->people.count && found < 2; i++)
+    uint32_t therapist[2], found = 1;
+    attune_model *m = town_with_therapists(settings, &therapist[0]);
+    for (uint32_t i = therapist[0] + 1; i < m->people.count && found < 2; i++)
         if (m->people.alive[i] && m->people.role[i] == ATTUNE_ROLE_THERAPIST)
             therapist[found++] = i;
     assert_int_equal(found, 2);
