@@ -11,9 +11,12 @@
  * the interventions' targets.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -28,47 +31,90 @@
 #define CHECKPOINT_MAX_BYTES (1ull << 40)
 
 /* ---------------------------------------------------------------------------------------- */
-/* Writing: a growable buffer, then one atomic write.                                         */
+/* Writing: the state is serialised twice, once to count the payload's length (which the    */
+/* header holds before it) and once into the file, with the CRC computed as it goes; no copy */
+/* of the state is made in memory, so a checkpoint costs no more than the model it saves.   */
 
-typedef struct wbuf {
-    unsigned char *data;
-    size_t len, cap;
-    int failed;
-} wbuf;
+typedef struct wsink {
+    FILE *f;      /* NULL: only count */
+    uint64_t len; /* bytes put so far */
+    uint32_t crc; /* CRC-32 of the bytes written */
+    int failed;   /* errno of the first failed write, or -1 */
+} wsink;
 
-static void put(wbuf *b, const void *src, size_t n)
+static void put(wsink *b, const void *src, size_t n)
 {
     if (b->failed || n == 0)
         return;
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 1u << 20;
-        while (cap < b->len + n)
-            cap *= 2;
-        unsigned char *d = realloc(b->data, cap);
-        if (d == NULL) {
-            b->failed = 1;
-            return;
-        }
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, src, n);
     b->len += n;
+    if (b->f == NULL)
+        return;
+    if (fwrite(src, 1, n, b->f) != n) {
+        b->failed = errno ? errno : -1;
+        return;
+    }
+    for (size_t off = 0; off < n;) {
+        size_t chunk = n - off < (1u << 30) ? n - off : (1u << 30);
+        b->crc = (uint32_t)crc32(b->crc, (const unsigned char *)src + off, (uInt)chunk);
+        off += chunk;
+    }
 }
 
-static void put_u32(wbuf *b, uint32_t v)
+static void put_u32(wsink *b, uint32_t v)
 {
     put(b, &v, sizeof v);
 }
-static void put_u64(wbuf *b, uint64_t v)
+static void put_u64(wsink *b, uint64_t v)
 {
     put(b, &v, sizeof v);
 }
 
-static void put_ids(wbuf *b, const id_list *l)
+static void put_ids(wsink *b, const id_list *l)
 {
     put_u32(b, l->count);
     put(b, l->ids, (size_t)l->count * sizeof(uint32_t));
+}
+
+/* The payload: everything between the header and the checksum. */
+static void put_payload(wsink *b, const attune_model *m, const checkpoint_info *info,
+                        const char *ini)
+{
+    put_u64(b, strlen(ini));
+    put(b, ini, strlen(ini));
+    put(b, &m->week, sizeof m->week);
+    put_u32(b, m->next_household);
+    put_u32(b, m->births);
+    put_u32(b, m->deaths);
+    put_u64(b, info ? info->metrics_bytes : 0);
+    put_u64(b, info ? info->events_bytes : 0);
+    put_u64(b, info ? info->events_written : 0);
+    put_u64(b, info ? info->panel_bytes : 0);
+    put(b, &m->metrics, sizeof m->metrics);
+    const people *pp = &m->people;
+    put_u32(b, pp->count);
+#define PUT_FIELD(type, name) put(b, pp->name, (size_t)pp->count * sizeof(type));
+    PEOPLE_FIELDS(PUT_FIELD)
+#undef PUT_FIELD
+    put_u32(b, m->community_count);
+    put(b, m->community_culture, (size_t)m->community_count * sizeof(uint32_t));
+    for (uint32_t c = 0; c < m->community_count; c++)
+        put_ids(b, &m->community_members[c]);
+    const tie_store *t = &m->ties;
+    put_u32(b, t->people);
+    put_u32(b, t->size);
+    put_u64(b, t->active);
+    put(b, t->start, (size_t)t->people * sizeof(uint32_t));
+    put(b, t->count, (size_t)t->people * sizeof(uint32_t));
+    put(b, t->cap, (size_t)t->people * sizeof(uint32_t));
+#define PUT_SLOTS(field) put(b, t->field, (size_t)t->size * sizeof *t->field);
+    TIE_SLOT_ARRAYS(PUT_SLOTS)
+#undef PUT_SLOTS
+    put_u64(b, m->intervention_count);
+    for (size_t k = 0; k < m->intervention_count; k++) {
+        put_u32(b, (uint32_t)m->interventions[k].started);
+        put_ids(b, &m->interventions[k].targets);
+        put_ids(b, &m->interventions[k].partners);
+    }
 }
 
 int checkpoint_write(const attune_model *m, const checkpoint_info *info, const char *path,
@@ -81,76 +127,29 @@ int checkpoint_write(const attune_model *m, const checkpoint_info *info, const c
     int rc = attune_scenario_to_ini(m->scenario, &ini);
     if (rc != ATTUNE_OK)
         return attune_fail(err, rc, path, 0, NULL, "out of memory");
-    wbuf b = {0};
-    put(&b, CHECKPOINT_MAGIC, 8);
-    put_u32(&b, CHECKPOINT_VERSION);
-    put_u64(&b, 0); /* payload length, patched below */
-    size_t payload_start = b.len;
-    put_u64(&b, strlen(ini));
-    put(&b, ini, strlen(ini));
-    free(ini);
-    put(&b, &m->week, sizeof m->week);
-    put_u32(&b, m->next_household);
-    put_u32(&b, m->births);
-    put_u32(&b, m->deaths);
-    put_u64(&b, info ? info->metrics_bytes : 0);
-    put_u64(&b, info ? info->events_bytes : 0);
-    put_u64(&b, info ? info->events_written : 0);
-    put_u64(&b, info ? info->panel_bytes : 0);
-    put(&b, &m->metrics, sizeof m->metrics);
-    const people *pp = &m->people;
-    put_u32(&b, pp->count);
-#define PUT_FIELD(type, name) put(&b, pp->name, (size_t)pp->count * sizeof(type));
-    PEOPLE_FIELDS(PUT_FIELD)
-#undef PUT_FIELD
-    put_u32(&b, m->community_count);
-    put(&b, m->community_culture, (size_t)m->community_count * sizeof(uint32_t));
-    for (uint32_t c = 0; c < m->community_count; c++)
-        put_ids(&b, &m->community_members[c]);
-    const tie_store *t = &m->ties;
-    put_u32(&b, t->people);
-    put_u32(&b, t->size);
-    put_u64(&b, t->active);
-    put(&b, t->start, (size_t)t->people * sizeof(uint32_t));
-    put(&b, t->count, (size_t)t->people * sizeof(uint32_t));
-    put(&b, t->cap, (size_t)t->people * sizeof(uint32_t));
-#define PUT_SLOTS(field) put(&b, t->field, (size_t)t->size * sizeof *t->field);
-    TIE_SLOT_ARRAYS(PUT_SLOTS)
-#undef PUT_SLOTS
-    put_u64(&b, m->intervention_count);
-    for (size_t k = 0; k < m->intervention_count; k++) {
-        put_u32(&b, (uint32_t)m->interventions[k].started);
-        put_ids(&b, &m->interventions[k].targets);
-        put_ids(&b, &m->interventions[k].partners);
-    }
-    if (b.failed) {
-        free(b.data);
-        return attune_fail(err, ATTUNE_ERR_NOMEM, path, 0, NULL,
-                           "out of memory while writing a checkpoint");
-    }
-    uint64_t payload = b.len - payload_start;
-    memcpy(b.data + 12, &payload, sizeof payload);
-    uint32_t crc = (uint32_t)crc32(0L, b.data, (uInt)0);
-    for (size_t off = 0; off < b.len;) {
-        size_t chunk = b.len - off < (1u << 30) ? b.len - off : (1u << 30);
-        crc = (uint32_t)crc32(crc, b.data + off, (uInt)chunk);
-        off += chunk;
-    }
-    put_u32(&b, crc);
+    wsink count = {0};
+    put_payload(&count, m, info, ini);
     atomic_file af;
     rc = atomic_open(&af, path, err);
-    if (rc == ATTUNE_OK) {
-        if (fwrite(b.data, 1, b.len, af.f) != b.len) {
-            int saved = errno;
-            atomic_abort(&af);
-            rc = attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL,
-                             "write failed (is the disk full?): %s", strerror(saved ? saved : EIO));
-        } else {
-            rc = atomic_commit(&af, err);
-        }
+    if (rc != ATTUNE_OK) {
+        free(ini);
+        return rc;
     }
-    free(b.data);
-    return rc;
+    wsink b = {af.f, 0, (uint32_t)crc32(0L, Z_NULL, 0), 0};
+    put(&b, CHECKPOINT_MAGIC, 8);
+    put_u32(&b, CHECKPOINT_VERSION);
+    put_u64(&b, count.len);
+    put_payload(&b, m, info, ini);
+    free(ini);
+    uint32_t crc = b.crc;
+    put_u32(&b, crc);
+    if (b.failed) {
+        atomic_abort(&af);
+        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL,
+                           "write failed (is the disk full?): %s",
+                           strerror(b.failed > 0 ? b.failed : EIO));
+    }
+    return atomic_commit(&af, err);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -363,30 +362,32 @@ int checkpoint_read_buffer(const void *data, size_t size, const char *name, int 
 int checkpoint_read(const char *path, int threads, attune_model **out, checkpoint_info *info,
                     attune_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    /* Mapped, not copied: the file's pages are the page cache's, which the kernel can drop
+     * again, so reading a checkpoint needs about the memory of the model it rebuilds. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot open checkpoint: %s",
                            strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0) {
-        fclose(f);
-        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot read checkpoint");
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int saved = errno;
+        close(fd);
+        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot read checkpoint: %s",
+                           strerror(saved));
     }
-    long size = ftell(f);
-    rewind(f);
-    if (size < 0 || (unsigned long long)size > CHECKPOINT_MAX_BYTES) {
-        fclose(f);
+    if (st.st_size <= 0 || (unsigned long long)st.st_size > CHECKPOINT_MAX_BYTES) {
+        close(fd);
         return attune_fail(err, ATTUNE_ERR_CORRUPT, path, 0, NULL, "implausible checkpoint size");
     }
-    unsigned char *data = malloc((size_t)size + 1);
-    if (data == NULL) {
-        fclose(f);
-        return attune_fail(err, ATTUNE_ERR_NOMEM, path, 0, NULL, "out of memory");
-    }
-    size_t got = fread(data, 1, (size_t)size, f);
-    fclose(f);
-    int rc = got == (size_t)size
-                 ? checkpoint_read_buffer(data, (size_t)size, path, threads, out, info, err)
-                 : attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot read checkpoint");
-    free(data);
+    size_t size = (size_t)st.st_size;
+    void *data = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int saved = errno;
+    close(fd);
+    if (data == MAP_FAILED)
+        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot read checkpoint: %s",
+                           strerror(saved));
+    posix_madvise(data, size, POSIX_MADV_SEQUENTIAL);
+    int rc = checkpoint_read_buffer(data, size, path, threads, out, info, err);
+    munmap(data, size);
     return rc;
 }
