@@ -331,6 +331,13 @@ int attune_resume(const char *dir, int threads, const attune_output_options *opt
                   attune_resume_warning warn, void *user, attune_model **model,
                   attune_output **output, attune_error *err);
 
+/**
+ * Estimated peak memory in bytes of resuming the run in folder `dir` and running it on, from
+ * the size of its newest checkpoint (the model it rebuilds holds the same arrays; the file is
+ * mapped, not copied); 0 if the folder has no checkpoint. O(checkpoints).
+ */
+uint64_t attune_resume_memory_estimate(const char *dir);
+
 /** Writes the network of the model as GraphML (via igraph) to `path`, atomically. */
 int attune_write_graphml(const attune_model *model, const char *path, attune_error *err);
 

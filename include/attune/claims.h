@@ -59,6 +59,16 @@ int attune_claims_run(const char *scenario_dir, const char *only, int replicates
                       attune_claims_progress progress, void *user, attune_claim_result **results,
                       size_t *count, attune_error *err);
 
+/**
+ * Estimated peak memory in bytes of attune_claims_run with the same `scenario_dir`, `only`
+ * and `settings`: for each selected claim, its largest arm (attune_model_memory_estimate of
+ * the claim's base file, the arm's file and the settings) times the runs it compares, taken
+ * as alive at once; the largest over the claims. 0 if no arm could be read (the run itself
+ * then reports why). O(claims x arms).
+ */
+uint64_t attune_claims_memory_estimate(const char *scenario_dir, const char *only,
+                                       const char *const *settings, size_t setting_count);
+
 #ifdef __cplusplus
 }
 #endif

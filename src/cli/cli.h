@@ -3,6 +3,8 @@
 #define ATTUNE_CLI_H
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "attune/attune.h"
 
@@ -38,14 +40,18 @@ void json_print_number(double v);
 /** Prints "attune: <file:line: message>" to stderr. */
 void report_error(const attune_error *err);
 
-/** Reads option `name`'s value as a whole number in [lo, hi] into *out; on failure prints
- * "attune COMMAND: NAME needs a whole number from LO to HI" and returns -1. */
 /** Bytes the kernel says can be allocated without swapping (MemAvailable), or 0 if unknown. */
 uint64_t cli_available_memory(void);
 
 /** Formats a byte count as "12.3 MiB" into buf. */
 void cli_human_bytes(uint64_t bytes, char *buf, size_t size);
 
+/** Whether `need` bytes fit within `limit` (0: unknown, taken to fit); when they do not,
+ * writes both as text ("1.2 GiB") into need_text and limit_text for the refusal. */
+bool cli_memory_fits(uint64_t need, uint64_t limit, char need_text[32], char limit_text[32]);
+
+/** Reads option `name`'s value as a whole number in [lo, hi] into *out; on failure prints
+ * "attune COMMAND: NAME needs a whole number from LO to HI" and returns -1. */
 int cli_int_option(const char *command, const char *name, const char *value, int lo, int hi,
                    int *out);
 

@@ -21,8 +21,8 @@ static const char claims_usage[] =
     "                   are read after it, so a key they set (their design and arms) keeps\n"
     "                   their value\n"
     "\n"
-    "Exit code 0 if every claim passed, 6 if one failed, 3 for a bad --set (other codes as\n"
-    "for attune run).\n";
+    "Exit code 0 if every claim passed, 6 if one failed, 3 for a bad --set, 5 if the runs of\n"
+    "a claim would not fit in memory (other codes as for attune run).\n";
 
 static void on_progress(const char *claim, const char *arm, int replicate, int done, int total,
                         void *user)
@@ -179,6 +179,16 @@ static int claims_with(int argc, char **argv, const char **settings)
     attune_claim_result *results = NULL;
     size_t count = 0;
     attune_error err = {0};
+    /* Memory: refuse before the first run (a large --set population.size). */
+    uint64_t need = attune_claims_memory_estimate(dir, only, settings, setting_count);
+    char n1[32], n2[32];
+    if (!cli_memory_fits(need, cli_available_memory(), n1, n2)) {
+        fprintf(stderr,
+                "attune claims: the arms of one claim need about %s at once, more than the %s "
+                "available; lower population.size in the claims' scenario files\n",
+                n1, n2);
+        return EXIT_MEMORY;
+    }
     int show = !quiet && isatty(STDERR_FILENO);
     int rc = attune_claims_run(dir, only, replicates, threads, settings, setting_count,
                                show ? on_progress : NULL, NULL, &results, &count, &err);

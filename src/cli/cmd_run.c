@@ -104,7 +104,7 @@ static const char run_usage[] =
     "                  [--out DIR] [--force] [--graphml] [--max-memory SIZE] [--quiet]\n"
     "                  [--checkpoint-every WEEKS] [--keep-checkpoints] [--report]\n"
     "       attune run --resume DIR [--threads N] [--checkpoint-every WEEKS] [--quiet]\n"
-    "                  [--keep-checkpoints] [--report]\n"
+    "                  [--keep-checkpoints] [--max-memory SIZE] [--report]\n"
     "See attune --help for the options and exit codes.\n";
 
 typedef struct week_context {
@@ -349,23 +349,35 @@ int cmd_run(int argc, char **argv)
         for (int a = 1; a < argc; a++) {
             if (argv[a][0] != '-' || strncmp(argv[a], "--set", 5) == 0 ||
                 strncmp(argv[a], "--seed", 6) == 0 || strncmp(argv[a], "--weeks", 7) == 0 ||
-                strncmp(argv[a], "--out", 5) == 0 || strncmp(argv[a], "--graphml", 9) == 0 ||
-                strncmp(argv[a], "--max-memory", 12) == 0) {
+                strncmp(argv[a], "--out", 5) == 0 || strncmp(argv[a], "--graphml", 9) == 0) {
                 if (argv[a][0] == '-' || (a > 1 && strcmp(argv[a - 1], "--resume") != 0 &&
                                           strcmp(argv[a - 1], "--threads") != 0 &&
                                           strcmp(argv[a - 1], "--checkpoint-every") != 0 &&
                                           strcmp(argv[a - 1], "--max-memory") != 0)) {
                     fprintf(stderr,
                             "attune run: --resume takes the scenario, seed, weeks and folder "
-                            "from the checkpoint (and needs the memory the run had); only "
-                            "--threads, --quiet, --report, --checkpoint-every, "
-                            "--keep-checkpoints and --force may be given with it\n");
+                            "from the checkpoint; only --threads, --max-memory, --quiet, "
+                            "--report, --checkpoint-every, --keep-checkpoints and --force may "
+                            "be given with it\n");
                     code = EXIT_USAGE;
                     goto out;
                 }
             }
         }
         snprintf(out_dir, sizeof out_dir, "%s", opt.resume_dir);
+        /* Memory: the model the newest checkpoint holds, checked before it is read. */
+        uint64_t need = attune_resume_memory_estimate(opt.resume_dir);
+        uint64_t limit = opt.max_memory ? opt.max_memory : cli_available_memory();
+        char n1[32], n2[32];
+        if (!cli_memory_fits(need, limit, n1, n2)) {
+            fprintf(stderr,
+                    "attune: resuming %s needs about %s (the model its newest checkpoint holds), "
+                    "more than %s %s\n",
+                    opt.resume_dir, n1, n2,
+                    opt.max_memory ? "allowed by --max-memory" : "available");
+            code = EXIT_MEMORY;
+            goto out;
+        }
         rc = attune_resume(opt.resume_dir, opt.threads, &oo, warn_resume, NULL, &model, &output,
                            &err);
         if (rc != ATTUNE_OK) {
@@ -397,10 +409,8 @@ int cmd_run(int argc, char **argv)
     /* Memory: refuse before starting rather than fail after hours. */
     uint64_t need = attune_model_memory_estimate(scenario);
     uint64_t limit = opt.max_memory ? opt.max_memory : cli_available_memory();
-    if (limit > 0 && need > limit) {
-        char n1[32], n2[32];
-        cli_human_bytes(need, n1, sizeof n1);
-        cli_human_bytes(limit, n2, sizeof n2);
+    char n1[32], n2[32];
+    if (!cli_memory_fits(need, limit, n1, n2)) {
         double people;
         attune_scenario_get(scenario, "population.size", &people);
         fprintf(stderr,

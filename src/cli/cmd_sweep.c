@@ -259,15 +259,12 @@ int sweep_execute(const attune_sweep *sw, const sweep_exec *o, int ranks)
     /* Memory: refuse before the first run rather than be killed in the middle of the sweep. */
     uint64_t run_need = attune_sweep_memory_estimate(sw), limit = cli_available_memory();
     uint64_t at_once = (uint64_t)o->jobs < c.total ? (uint64_t)o->jobs : (uint64_t)c.total;
-    if (rc == ATTUNE_OK && limit > 0 && run_need * at_once > limit) {
-        char n1[32], n2[32];
-        cli_human_bytes(run_need * at_once, n1, sizeof n1);
-        cli_human_bytes(limit, n2, sizeof n2);
+    char n1[32], n2[32];
+    if (rc == ATTUNE_OK && !cli_memory_fits(run_need * at_once, limit, n1, n2))
         rc = cli_fail(&err, ATTUNE_ERR_NOMEM,
                       "this sweep needs about %s (%llu run%s at once, the largest estimated), "
                       "more than the %s available; lower --jobs or the population of its scenario",
                       n1, (unsigned long long)at_once, at_once == 1 ? "" : "s", n2);
-    }
     if (rc == ATTUNE_OK)
         rc = attune_sweep_db_open(sw, db_path, o->force, &c.db, &done_before, &err);
     if (rc == ATTUNE_OK)

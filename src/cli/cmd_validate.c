@@ -424,10 +424,8 @@ int cmd_validate(int argc, char **argv)
     snprintf(weeks_text, sizeof weeks_text, "%ld", (long)o.weeks);
     attune_scenario_set(s, "run.weeks", weeks_text, NULL);
     uint64_t need = attune_model_memory_estimate(s), limit = cli_available_memory();
-    if (limit > 0 && need > limit) {
-        char n1[32], n2[32];
-        cli_human_bytes(need, n1, sizeof n1);
-        cli_human_bytes(limit, n2, sizeof n2);
+    char n1[32], n2[32];
+    if (!cli_memory_fits(need, limit, n1, n2)) {
         fprintf(stderr,
                 "attune validate: each run needs about %s for %.0f people over %ld weeks, more "
                 "than the %s available; lower --size\n",

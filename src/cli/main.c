@@ -148,6 +148,15 @@ void cli_human_bytes(uint64_t bytes, char *buf, size_t size)
     snprintf(buf, size, "%.1f %s", v, units[u]);
 }
 
+bool cli_memory_fits(uint64_t need, uint64_t limit, char need_text[32], char limit_text[32])
+{
+    if (limit == 0 || need <= limit)
+        return true;
+    cli_human_bytes(need, need_text, 32);
+    cli_human_bytes(limit, limit_text, 32);
+    return false;
+}
+
 int cli_int_option(const char *command, const char *name, const char *value, int lo, int hi,
                    int *out)
 {

@@ -7,6 +7,7 @@
  * replicates, and it passes only if the whole interval lies on the passing side of the
  * criterion. The code measures; it never adjusts the model.
  */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1435,6 +1436,60 @@ static int selected(const char *only, const char *id)
             p++;
     }
     return 0;
+}
+
+/* attune_model_memory_estimate of `settings`, then the claim's base file, then the arm's file
+ * (NULL: the base alone); 0 if a file cannot be read. */
+static uint64_t arm_memory_estimate(const char *dir, const char *claim, const char *arm_file,
+                                    const char *const *settings, size_t setting_count)
+{
+    attune_scenario *s = NULL;
+    if (attune_scenario_create(&s) != ATTUNE_OK)
+        return 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.base.ini", dir, claim);
+    int rc = attune_scenario_set_each(s, settings, setting_count, NULL);
+    if (rc == ATTUNE_OK)
+        rc = attune_scenario_load(s, path, NULL);
+    if (rc == ATTUNE_OK && arm_file != NULL) {
+        snprintf(path, sizeof path, "%s/%s", dir, arm_file);
+        rc = attune_scenario_load(s, path, NULL);
+    }
+    uint64_t need = rc == ATTUNE_OK ? attune_model_memory_estimate(s) : 0;
+    attune_scenario_free(s);
+    return need;
+}
+
+uint64_t attune_claims_memory_estimate(const char *scenario_dir, const char *only,
+                                       const char *const *settings, size_t setting_count)
+{
+    if (scenario_dir == NULL)
+        return 0;
+    uint64_t most = 0;
+    for (size_t k = 0; k < CLAIM_COUNT; k++) {
+        if (!selected(only, claims[k].id))
+            continue;
+        uint64_t arm_most =
+            arm_memory_estimate(scenario_dir, claims[k].id, NULL, settings, setting_count);
+        char prefix[16];
+        snprintf(prefix, sizeof prefix, "%s.", claims[k].id);
+        DIR *d = opendir(scenario_dir);
+        for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
+            size_t len = strlen(e->d_name);
+            if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || len < 4 ||
+                strcmp(e->d_name + len - 4, ".ini") != 0 ||
+                strcmp(e->d_name + strlen(prefix), "base.ini") == 0)
+                continue;
+            uint64_t need =
+                arm_memory_estimate(scenario_dir, claims[k].id, e->d_name, settings, setting_count);
+            arm_most = need > arm_most ? need : arm_most;
+        }
+        if (d != NULL)
+            closedir(d);
+        uint64_t need = arm_most * (uint64_t)claims[k].runs;
+        most = need > most ? need : most;
+    }
+    return most;
 }
 
 int attune_claims_run(const char *scenario_dir, const char *only, int replicates, int threads,
