@@ -326,7 +326,7 @@ int attune_param_parse_value(const attune_param_info *info, const char *text, do
         snprintf(why, why_size, "is %s, out of range; expected %s in %s", text, what, r);
         return ATTUNE_ERR_RANGE;
     }
-    if (info->type == ATTUNE_TYPE_INT && (v != floor(v) || !integral_text(text))) {
+    if (info->type == ATTUNE_TYPE_INT && !integral_text(text)) {
         snprintf(why, why_size, "is '%s', not an integer; expected an integer in %s", text, r);
         return ATTUNE_ERR_TYPE;
     }

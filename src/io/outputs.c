@@ -53,6 +53,15 @@ static const char *const output_files[] = {"metrics.csv",     "events.csv",
 #define OUTPUT_FILE_COUNT (sizeof output_files / sizeof output_files[0])
 #define LOCK_NAME         ".lock"
 
+/* The files written week by week (and cut back on resume): output_files[0] to [2]. */
+#define STREAMED_COUNT 3
+static void streamed_files(attune_output *o, atomic_file *files[STREAMED_COUNT])
+{
+    files[0] = &o->metrics;
+    files[1] = &o->events;
+    files[2] = &o->panel;
+}
+
 static int panel_on(const attune_model *m)
 {
     return m->p->output_panel_fraction > 0;
@@ -511,14 +520,15 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
          * from before it was resumed): they stay. */
         int32_t weeks[1];
         int resumable = list_checkpoints(o->dir, weeks, 1) > 0;
-        atomic_file *streamed[3] = {&o->metrics, &o->events, &o->panel}; /* output_files[0-2] */
-        for (int k = 0; k < 3; k++)
+        atomic_file *streamed[STREAMED_COUNT];
+        streamed_files(o, streamed);
+        for (int k = 0; k < STREAMED_COUNT; k++)
             if (streamed[k]->f != NULL) {
                 fclose(streamed[k]->f);
                 streamed[k]->f = NULL;
             }
         char path[3200];
-        for (size_t k = resumable ? 3 : 0; k < OUTPUT_FILE_COUNT; k++) {
+        for (size_t k = resumable ? STREAMED_COUNT : 0; k < OUTPUT_FILE_COUNT; k++) {
             snprintf(path, sizeof path, "%s/%s.partial", o->dir, output_files[k]);
             unlink(path);
         }
@@ -535,9 +545,10 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
 /* Flushes the output files to disk and records how long they are. */
 static int output_sync(attune_output *o, checkpoint_info *info, attune_error *err)
 {
-    atomic_file *files[3] = {&o->metrics, &o->events, &o->panel};
-    long sizes[3] = {0, 0, 0};
-    for (int k = 0; k < 3; k++) {
+    atomic_file *files[STREAMED_COUNT];
+    streamed_files(o, files);
+    long sizes[STREAMED_COUNT] = {0, 0, 0};
+    for (int k = 0; k < STREAMED_COUNT; k++) {
         if (files[k]->f == NULL)
             continue;
         if (fflush(files[k]->f) != 0 || fsync(fileno(files[k]->f)) != 0 ||
@@ -757,9 +768,11 @@ static int resume_locked(const char *dir, int threads, const attune_output_optio
     o->options.graphml = m->p->output_graphml;
     utc_now(o->started_utc, sizeof o->started_utc);
     o->events_written = info.events_written;
-    atomic_file *files[3] = {&o->metrics, &o->events, &o->panel};
-    const uint64_t bytes[3] = {info.metrics_bytes, info.events_bytes, info.panel_bytes};
-    int taken_back[3] = {0, 0, 0};
+    atomic_file *files[STREAMED_COUNT];
+    streamed_files(o, files);
+    const uint64_t bytes[STREAMED_COUNT] = {info.metrics_bytes, info.events_bytes,
+                                            info.panel_bytes};
+    int taken_back[STREAMED_COUNT] = {0, 0, 0};
     int files_used = panel_on(m) ? 3 : 2;
     /* Every file is found and checked before any is cut back. */
     for (int k = 0; k < files_used && rc == ATTUNE_OK; k++)
