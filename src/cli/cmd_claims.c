@@ -179,7 +179,7 @@ static int claims_with(int argc, char **argv, const char **settings)
     attune_claim_result *results = NULL;
     size_t count = 0;
     attune_error err = {0};
-    /* Memory: refuse before the first run (a large --set population.size). */
+    /* Memory: refuse before the first run (claim files of large populations, --scenarios). */
     uint64_t need = attune_claims_memory_estimate(dir, only, settings, setting_count);
     char n1[32], n2[32];
     if (!cli_memory_fits(need, cli_available_memory(), n1, n2)) {
