@@ -332,9 +332,10 @@ int attune_resume(const char *dir, int threads, const attune_output_options *opt
                   attune_output **output, attune_error *err);
 
 /**
- * Estimated peak memory in bytes of resuming the run in folder `dir` and running it on, from
- * the size of its newest checkpoint (the model it rebuilds holds the same arrays; the file is
- * mapped, not copied); 0 if the folder has no checkpoint. O(checkpoints).
+ * Estimated peak memory in bytes of resuming the run in folder `dir` and running it on: over
+ * its checkpoints, the larger of the model each holds (from its size; the file is mapped, not
+ * copied) and attune_model_memory_estimate of the scenario it was written with; 0 if the
+ * folder has no checkpoint. O(checkpoints).
  */
 uint64_t attune_resume_memory_estimate(const char *dir);
 

@@ -62,8 +62,8 @@ int attune_claims_run(const char *scenario_dir, const char *only, int replicates
 /**
  * Estimated peak memory in bytes of attune_claims_run with the same `scenario_dir`, `only`
  * and `settings`: for each selected claim, its largest arm (attune_model_memory_estimate of
- * the claim's base file, the arm's file and the settings) times the runs it compares, taken
- * as alive at once; the largest over the claims. 0 if no arm could be read (the run itself
+ * the claim's base file, the arm's file and the settings) times the models it holds at once;
+ * the largest over the claims. 0 if no arm could be read (the run itself
  * then reports why). O(claims x arms).
  */
 uint64_t attune_claims_memory_estimate(const char *scenario_dir, const char *only,

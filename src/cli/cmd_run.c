@@ -104,7 +104,7 @@ static const char run_usage[] =
     "                  [--out DIR] [--force] [--graphml] [--max-memory SIZE] [--quiet]\n"
     "                  [--checkpoint-every WEEKS] [--keep-checkpoints] [--report]\n"
     "       attune run --resume DIR [--threads N] [--checkpoint-every WEEKS] [--quiet]\n"
-    "                  [--keep-checkpoints] [--max-memory SIZE] [--report]\n"
+    "                  [--keep-checkpoints] [--max-memory SIZE] [--force] [--report]\n"
     "See attune --help for the options and exit codes.\n";
 
 typedef struct week_context {

@@ -1342,7 +1342,8 @@ typedef struct claim_def {
     const char *id;
     const char *sentence;
     const char *mechanism;
-    int runs; /* runs per replicate */
+    int runs;  /* runs per replicate */
+    int alive; /* of them, models held at once (memory) */
     int (*run)(claim_ctx *, attune_claim_result *);
 } claim_def;
 
@@ -1352,48 +1353,48 @@ static const claim_def claims[] = {
      "communities, and cultural surroundings.",
      "self-worth and the working model change only through relational input; isolation lets "
      "self-worth decay",
-     6, claim_c1},
+     6, 1, claim_c1},
     {"C2", "The mind, especially in early development, is wired for attachment.",
-     "plasticity of the working model is highest in infancy and falls with age", 2, claim_c2},
+     "plasticity of the working model is highest in infancy and falls with age", 2, 2, claim_c2},
     {"C3",
      "Emotions are not purely internal experiences; they arise in response to our "
      "interactions.",
      "affect is driven by the quality of interactions received, filtered by the working model", 1,
-     claim_c3},
+     1, claim_c3},
     {"C4",
      "Many of the struggles people face, such as addiction or eating disorders, can be "
      "understood as manifestations of relational trauma, attachment wounds expressed through "
      "maladaptive coping mechanisms.",
      "unmet need accumulates when bids go unanswered; coping relieves, raises need, strains "
      "ties; secure ties reach out, insecure ties pull back",
-     1, claim_c4},
+     1, 1, claim_c4},
     {"C5",
      "It is not the isolated application of concepts that brings about healing. Rather, it is "
      "the relational context in which these ideas are absorbed and integrated that fosters "
      "change.",
      "insight (self-help, reflection) becomes integration only in proportion to relational "
      "support",
-     4, claim_c5},
+     4, 4, claim_c5},
     {"C6",
      "Joy, self-love, and inner fulfillment are nurtured by healthy, reciprocal relationships "
      "that provide mirroring, validation, and attunement.",
      "interactions carry attunement, mirroring and validation; reciprocity is tracked per tie; "
      "one-sided ties deplete the giver",
-     3, claim_c6},
+     3, 3, claim_c6},
     {"C7",
      "Ending a relationship, in some cases, can be the very act that initiates healing, as it "
      "allows for the possibility of new, more supportive relational dynamics to emerge.",
      "ties accumulate harm; people end a tie when harm outweighs benefit and they have the "
      "agency to; ending costs grief, stops the harm and frees room for new ties",
-     2, claim_c7},
+     2, 2, claim_c7},
     {"C8",
      "This is not to say that every relational rift must be mended in order for an individual "
      "to heal.",
      "ruptures can be repaired when both sides attune; repair builds trust; healing does not "
      "require repairing ended ties",
-     4, claim_c8},
+     4, 4, claim_c8},
     {"C9", "A thriving inner life is interdependent with thriving relationships.",
-     "inner state sets how well one gives care; received care sets inner state", 1, claim_c9},
+     "inner state sets how well one gives care; received care sets inner state", 1, 1, claim_c9},
     {"C10",
      "A skilled therapist can offer the space to process these relational dynamics, help "
      "disentangle maladaptive patterns, and guide the individual toward healthier, more "
@@ -1401,13 +1402,13 @@ static const claim_def claims[] = {
      "therapists with skill and caseloads; help-seeking and a waitlist; an alliance that builds "
      "over sessions, with ruptures and repair; the alliance gates earned security, integration, "
      "less coping, ending toxic ties, forming supportive ones and the relation with oneself",
-     2, claim_c10},
+     2, 2, claim_c10},
     {"C11",
      "Healing in relationships is a profound journey, one that is often messy and nonlinear.",
      "stochastic life events, ruptures, thresholds and hysteresis; setbacks and recoveries "
      "emerge; engaging (forming ties), reflecting (insight) and releasing (ending ties) each "
      "help",
-     4, claim_c11},
+     4, 1, claim_c11},
 };
 
 #define CLAIM_COUNT (sizeof claims / sizeof claims[0])
@@ -1486,7 +1487,9 @@ uint64_t attune_claims_memory_estimate(const char *scenario_dir, const char *onl
         }
         if (d != NULL)
             closedir(d);
-        uint64_t need = arm_most * (uint64_t)claims[k].runs;
+        /* attune_model_memory_estimate includes 64 MiB beside the model, counted once. */
+        uint64_t fixed = 64u << 20, model = arm_most > fixed ? arm_most - fixed : 0;
+        uint64_t need = model * (uint64_t)claims[k].alive + fixed;
         most = need > most ? need : most;
     }
     return most;

@@ -11,6 +11,7 @@
  * the interventions' targets.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@ static void put(wsink *b, const void *src, size_t n)
     b->len += n;
     if (b->f == NULL)
         return;
+    errno = 0;
     if (fwrite(src, 1, n, b->f) != n) {
         b->failed = errno ? errno : -1;
         return;
@@ -143,6 +145,11 @@ int checkpoint_write(const attune_model *m, const checkpoint_info *info, const c
     free(ini);
     uint32_t crc = b.crc;
     put_u32(&b, crc);
+    if (!b.failed && b.len != 8 + 4 + 8 + count.len + 4) {
+        atomic_abort(&af);
+        return attune_fail(err, ATTUNE_ERR_INVARIANT, path, 0, NULL,
+                           "the checkpoint's two passes disagree on its length");
+    }
     if (b.failed) {
         atomic_abort(&af);
         return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL,
@@ -359,6 +366,43 @@ int checkpoint_read_buffer(const void *data, size_t size, const char *name, int 
     return ATTUNE_OK;
 }
 
+int checkpoint_read_scenario(const char *path, attune_scenario **out, int32_t *week)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return ATTUNE_ERR_IO;
+    unsigned char head[28];
+    uint64_t ini_len = 0;
+    int rc = ATTUNE_ERR_CORRUPT;
+    if (fread(head, 1, sizeof head, f) == sizeof head && memcmp(head, CHECKPOINT_MAGIC, 8) == 0) {
+        uint32_t version;
+        memcpy(&version, head + 8, 4);
+        memcpy(&ini_len, head + 20, 8);
+        if (version == CHECKPOINT_VERSION && ini_len < (1u << 24))
+            rc = ATTUNE_OK;
+    }
+    char *ini = rc == ATTUNE_OK ? malloc((size_t)ini_len + 1) : NULL;
+    if (rc == ATTUNE_OK && ini == NULL)
+        rc = ATTUNE_ERR_NOMEM;
+    if (rc == ATTUNE_OK &&
+        (fread(ini, 1, (size_t)ini_len, f) != ini_len || fread(week, sizeof *week, 1, f) != 1))
+        rc = ATTUNE_ERR_CORRUPT;
+    fclose(f);
+    attune_scenario *s = NULL;
+    if (rc == ATTUNE_OK)
+        rc = attune_scenario_create(&s);
+    if (rc == ATTUNE_OK)
+        rc = attune_scenario_load_buffer(s, ini, (size_t)ini_len, path, NULL);
+    free(ini);
+    if (rc != ATTUNE_OK) {
+        attune_scenario_free(s);
+        return rc;
+    }
+    *out = s;
+    return ATTUNE_OK;
+}
+
 int checkpoint_read(const char *path, int threads, attune_model **out, checkpoint_info *info,
                     attune_error *err)
 {
@@ -375,17 +419,23 @@ int checkpoint_read(const char *path, int threads, attune_model **out, checkpoin
         return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot read checkpoint: %s",
                            strerror(saved));
     }
-    if (st.st_size <= 0 || (unsigned long long)st.st_size > CHECKPOINT_MAX_BYTES) {
+    if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
+        (unsigned long long)st.st_size > CHECKPOINT_MAX_BYTES ||
+        (unsigned long long)st.st_size > SIZE_MAX) {
         close(fd);
-        return attune_fail(err, ATTUNE_ERR_CORRUPT, path, 0, NULL, "implausible checkpoint size");
+        return attune_fail(err, ATTUNE_ERR_CORRUPT, path, 0, NULL,
+                           S_ISREG(st.st_mode) ? "implausible checkpoint size"
+                                               : "not a regular file");
     }
     size_t size = (size_t)st.st_size;
+    /* The folder is locked (outputs.c), so no attune process changes the file while it is
+     * mapped; a file cut short underneath by something else would end the process (SIGBUS). */
     void *data = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     int saved = errno;
     close(fd);
     if (data == MAP_FAILED)
-        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot read checkpoint: %s",
-                           strerror(saved));
+        return attune_fail(err, saved == ENOMEM ? ATTUNE_ERR_NOMEM : ATTUNE_ERR_IO, path, 0, NULL,
+                           "cannot read checkpoint: %s", strerror(saved));
     posix_madvise(data, size, POSIX_MADV_SEQUENTIAL);
     int rc = checkpoint_read_buffer(data, size, path, threads, out, info, err);
     munmap(data, size);

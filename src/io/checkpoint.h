@@ -21,6 +21,12 @@ int checkpoint_write(const struct attune_model *m, const checkpoint_info *info, 
 int checkpoint_read(const char *path, int threads, struct attune_model **out, checkpoint_info *info,
                     attune_error *err);
 
+/**
+ * The scenario a checkpoint was written with and its week, read from the file's head without
+ * checking the rest (for estimates before the checkpoint is read). The caller frees *out.
+ */
+int checkpoint_read_scenario(const char *path, attune_scenario **out, int32_t *week);
+
 /** Same, from memory (used by the fuzzer). */
 int checkpoint_read_buffer(const void *data, size_t size, const char *name, int threads,
                            struct attune_model **out, checkpoint_info *info, attune_error *err);

@@ -695,16 +695,30 @@ static int reopen(atomic_file *af, uint64_t bytes, attune_error *err)
 uint64_t attune_resume_memory_estimate(const char *dir)
 {
     int32_t weeks[64];
-    if (dir == NULL || list_checkpoints(dir, weeks, 64) == 0)
-        return 0;
-    char path[3200];
-    checkpoint_path(dir, weeks[0], path, sizeof path);
-    struct stat st;
-    if (stat(path, &st) != 0 || st.st_size <= 0)
-        return 0;
-    /* Measured: a run of 300,000 people with a checkpoint of 152 MB peaked at 190 MB; births
-     * add to the arrays as the run goes on. */
-    return (uint64_t)((double)st.st_size * 1.3) + (64u << 20);
+    int n = dir != NULL ? list_checkpoints(dir, weeks, 64) : 0;
+    uint64_t need = 0;
+    /* Any of them may be the one resumed from (a damaged newest one is skipped). */
+    for (int k = 0; k < n; k++) {
+        char path[3200];
+        checkpoint_path(dir, weeks[k], path, sizeof path);
+        struct stat st;
+        if (stat(path, &st) != 0 || st.st_size <= 0)
+            continue;
+        /* The model the checkpoint holds (measured: a run of 300,000 people with checkpoints
+         * of 152 MB peaked at 190 MB), and at least what the run was checked against when it
+         * started: births over the whole run and, with output.graphml, igraph's copy of the
+         * network at the end. */
+        uint64_t model = (uint64_t)((double)st.st_size * 1.3) + (64u << 20);
+        attune_scenario *s = NULL;
+        int32_t week = 0;
+        if (checkpoint_read_scenario(path, &s, &week) == ATTUNE_OK) {
+            uint64_t planned = attune_model_memory_estimate(s);
+            model = planned > model ? planned : model;
+            attune_scenario_free(s);
+        }
+        need = model > need ? model : need;
+    }
+    return need;
 }
 
 int attune_resume(const char *dir, int threads, const attune_output_options *options,
@@ -773,7 +787,7 @@ static int resume_locked(const char *dir, int threads, const attune_output_optio
     const uint64_t bytes[STREAMED_COUNT] = {info.metrics_bytes, info.events_bytes,
                                             info.panel_bytes};
     int taken_back[STREAMED_COUNT] = {0, 0, 0};
-    int files_used = panel_on(m) ? 3 : 2;
+    int files_used = panel_on(m) ? STREAMED_COUNT : STREAMED_COUNT - 1;
     /* Every file is found and checked before any is cut back. */
     for (int k = 0; k < files_used && rc == ATTUNE_OK; k++)
         rc = find_partial(files[k], dir, output_files[k], bytes[k], &taken_back[k], err);

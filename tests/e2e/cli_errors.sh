@@ -62,12 +62,13 @@ expect_fail intervention-community 3 "intervention 'reach' targets community 999
 expect_fail validate-memory 5 "attune validate: each run needs about" -- validate --size 200000000 --replicates 2
 # A sweep whose runs cannot fit is refused before its database is made.
 printf '[sweep]\ndesign = grid\n[set]\npopulation.size = 200000000\n[vary contact.friend]\nvalues = 0.3, 0.5\n' >"$WORK/big-sweep.ini"
+expect_fail sweep-memory 5 "this sweep needs about" -- sweep "$WORK/big-sweep.ini" --out "$WORK/out-sweep-memory"
+# Claims whose arms cannot fit are refused before the first run.
 mkdir -p "$WORK/big-claims"
 printf '[population]\nsize = 200000000\n' >"$WORK/big-claims/C3.base.ini"
 printf '[run]\nweeks = 2\n' >"$WORK/big-claims/C3.isolation.ini"
 expect_fail claims-memory 5 "attune claims: the arms of one claim need about" -- \
   claims --only C3 --scenarios "$WORK/big-claims" --replicates 2
-expect_fail sweep-memory 5 "this sweep needs about" -- sweep "$WORK/big-sweep.ini" --out "$WORK/out-sweep-memory"
 
 printf '[intervention x]\nkind = carechange\n' >"$WORK/choice.ini"
 printf '[intervention x]\nkind = isolation\nstart_week = 0\n' >"$WORK/startweek.ini"
