@@ -1487,6 +1487,8 @@ uint64_t attune_claims_memory_estimate(const char *scenario_dir, const char *onl
         }
         if (d != NULL)
             closedir(d);
+        if (arm_most == 0)
+            continue;
         /* attune_model_memory_estimate includes 64 MiB beside the model, counted once. */
         uint64_t fixed = 64u << 20, model = arm_most > fixed ? arm_most - fixed : 0;
         uint64_t need = model * (uint64_t)claims[k].alive + fixed;

@@ -11,8 +11,8 @@
  * the interventions' targets.
  */
 #include <errno.h>
-#include <stdint.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,7 +366,7 @@ int checkpoint_read_buffer(const void *data, size_t size, const char *name, int 
     return ATTUNE_OK;
 }
 
-int checkpoint_read_scenario(const char *path, attune_scenario **out, int32_t *week)
+int checkpoint_read_scenario(const char *path, attune_scenario **out)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
@@ -385,8 +385,7 @@ int checkpoint_read_scenario(const char *path, attune_scenario **out, int32_t *w
     char *ini = rc == ATTUNE_OK ? malloc((size_t)ini_len + 1) : NULL;
     if (rc == ATTUNE_OK && ini == NULL)
         rc = ATTUNE_ERR_NOMEM;
-    if (rc == ATTUNE_OK &&
-        (fread(ini, 1, (size_t)ini_len, f) != ini_len || fread(week, sizeof *week, 1, f) != 1))
+    if (rc == ATTUNE_OK && fread(ini, 1, (size_t)ini_len, f) != ini_len)
         rc = ATTUNE_ERR_CORRUPT;
     fclose(f);
     attune_scenario *s = NULL;

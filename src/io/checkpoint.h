@@ -22,10 +22,10 @@ int checkpoint_read(const char *path, int threads, struct attune_model **out, ch
                     attune_error *err);
 
 /**
- * The scenario a checkpoint was written with and its week, read from the file's head without
- * checking the rest (for estimates before the checkpoint is read). The caller frees *out.
+ * The scenario a checkpoint was written with, read from the file's head without checking the
+ * rest (for estimates before the checkpoint is read). The caller frees *out.
  */
-int checkpoint_read_scenario(const char *path, attune_scenario **out, int32_t *week);
+int checkpoint_read_scenario(const char *path, attune_scenario **out);
 
 /** Same, from memory (used by the fuzzer). */
 int checkpoint_read_buffer(const void *data, size_t size, const char *name, int threads,

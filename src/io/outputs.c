@@ -710,8 +710,7 @@ uint64_t attune_resume_memory_estimate(const char *dir)
          * network at the end. */
         uint64_t model = (uint64_t)((double)st.st_size * 1.3) + (64u << 20);
         attune_scenario *s = NULL;
-        int32_t week = 0;
-        if (checkpoint_read_scenario(path, &s, &week) == ATTUNE_OK) {
+        if (checkpoint_read_scenario(path, &s) == ATTUNE_OK) {
             uint64_t planned = attune_model_memory_estimate(s);
             model = planned > model ? planned : model;
             attune_scenario_free(s);
