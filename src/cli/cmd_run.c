@@ -365,14 +365,14 @@ int cmd_run(int argc, char **argv)
             }
         }
         snprintf(out_dir, sizeof out_dir, "%s", opt.resume_dir);
-        /* Memory: the model the newest checkpoint holds, checked before it is read. */
+        /* Memory: checked before any checkpoint is read (attune_resume_memory_estimate). */
         uint64_t need = attune_resume_memory_estimate(opt.resume_dir);
         uint64_t limit = opt.max_memory ? opt.max_memory : cli_available_memory();
         char n1[32], n2[32];
         if (!cli_memory_fits(need, limit, n1, n2)) {
             fprintf(stderr,
-                    "attune: resuming %s needs about %s (the model its newest checkpoint holds), "
-                    "more than %s %s\n",
+                    "attune: resuming %s needs about %s (the model its checkpoints hold, as it "
+                    "grows to the run's end), more than %s %s\n",
                     opt.resume_dir, n1, n2,
                     opt.max_memory ? "allowed by --max-memory" : "available");
             code = EXIT_MEMORY;

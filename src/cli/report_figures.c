@@ -304,7 +304,6 @@ static int run_gnuplot(const char *script, const char *log)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* The first line of a file, for messages. */
 /* The first line of gnuplot's log that reports an error (gnuplot writes its warnings there
  * too), else its first line. */
 static void error_line(const char *path, char *out, size_t size)

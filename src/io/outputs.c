@@ -235,11 +235,11 @@ static void read_origin(attune_output *o)
     fclose(f);
 }
 
-/* Removes NAME.partial of every output in dir. */
-static void remove_partials(const char *dir)
+/* Removes NAME.partial of every output in dir from output_files[first] on. */
+static void remove_partials(const char *dir, size_t first)
 {
     char path[3200];
-    for (size_t k = 0; k < OUTPUT_FILE_COUNT; k++) {
+    for (size_t k = first; k < OUTPUT_FILE_COUNT; k++) {
         snprintf(path, sizeof path, "%s/%s.partial", dir, output_files[k]);
         unlink(path);
     }
@@ -320,7 +320,7 @@ int attune_output_open(const attune_model *model, const char *dir,
     /* A replaced run's checkpoints must not be resumed into this run, nor its unfinished files
      * mixed with this run's. Its finished outputs stay until this run's replace them. */
     remove_checkpoints(dir);
-    remove_partials(dir);
+    remove_partials(dir, 0);
     char path[3200];
     join(path, sizeof path, dir, "metrics.csv");
     int rc = atomic_open(&o->metrics, path, err);
@@ -527,11 +527,7 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
                 fclose(streamed[k]->f);
                 streamed[k]->f = NULL;
             }
-        char path[3200];
-        for (size_t k = resumable ? STREAMED_COUNT : 0; k < OUTPUT_FILE_COUNT; k++) {
-            snprintf(path, sizeof path, "%s/%s.partial", o->dir, output_files[k]);
-            unlink(path);
-        }
+        remove_partials(o->dir, resumable ? STREAMED_COUNT : 0);
         unlock_folder(o->dir, o->lock_fd);
         o->lock_fd = -1;
         if (o->created_dir)
