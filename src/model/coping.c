@@ -5,10 +5,11 @@
  *   distress = distress_need unmet need + distress_affect max(0, -affect)
  *              + distress_stress stress
  *   urge     = distress (1 - support_buffer S / (S + 1)) (1 - urge_relief integration)
- *              + urge_noise z
+ *              + liability_sd L + urge_noise z
  * with S the support one can count on: the closeness-weighted contact expected from one's ties,
  * sum over ties of kind weight x (1 + trust)/2 x contact (ruptured ties at
- * rupture.contact_factor), not whether one happened to meet anyone this week.
+ * rupture.contact_factor), not whether one happened to meet anyone this week; z a normal deviate
+ * drawn each week, L one drawn once for life (coping_liability).
  *
  * Coping starts when the urge exceeds onset_threshold; its form is chosen then, by disposition
  * (withdrawal likelier with avoidance, disordered eating with anxiety, substance use otherwise).
@@ -40,6 +41,17 @@ static double expected_support(const attune_model *m, uint32_t i)
         support += m->kind_weight[t->kind[h]] * 0.5 * (1.0 + t->trust[h]) * contact;
     }
     return support;
+}
+
+/* The lifelong liability to cope that is not relational (heritable, in people): a normal
+ * deviate fixed at birth from the person's id, times coping.liability_sd. */
+static double coping_liability(const attune_model *m, uint32_t i)
+{
+    if (m->p->coping_liability_sd <= 0)
+        return 0;
+    uint32_t r[4];
+    rng_draw4(m->key, RNG_WEEK_INIT, STREAM_COPING_LIABILITY, i, 0, r);
+    return m->p->coping_liability_sd * rng_normal(r[0], r[1]);
 }
 
 static const char *const form_names[] = {"none", "substance", "eating", "withdrawal"};
@@ -80,6 +92,7 @@ void coping_update(attune_model *m, int32_t week)
         rng_draw4(m->key, (uint32_t)week, STREAM_COPING, i, 0, r);
         double buffered = distress * (1.0 - p->coping_support_buffer * w / (w + 1.0)) *
                           (1.0 - p->insight_urge_relief * pp->integration[i]);
+        buffered += coping_liability(m, i);
         double habit = pp->coping_habit[i];
         double stop = p->coping_stop_threshold - p->coping_habit_hysteresis * habit;
         int thread = omp_get_thread_num();

@@ -145,6 +145,8 @@ static void isolated_affect_relaxes_to_baseline_without_noise(void **state)
                                  "0",
                                  "coping.onset_threshold",
                                  "1",
+                                 "coping.liability_sd",
+                                 "0",
                                  NULL};
     attune_model *m = make_model(alone, 2);
     assert_int_equal(m->ties.active, 0);
@@ -372,6 +374,114 @@ static void unmet_need_fills_and_drains(void **state)
     attune_model_free(m);
 }
 
+/* The first person alive and adult (18 or older) at week 1. */
+static uint32_t first_adult(const attune_model *m)
+{
+    for (uint32_t i = 0; i < m->people.count; i++)
+        if (m->people.alive[i] && person_age_at(m, i, 1) >= 18)
+            return i;
+    fail_msg("no adult");
+    return 0;
+}
+
+static void coping_starts_above_onset_and_stops_below_a_lower_bar(void **state)
+{
+    (void)state;
+    /* The urge is 0.8 x unmet need alone: no affect, stress, support, noise or liability. */
+    const char *const plain[] = {"coping.distress_affect",
+                                 "0",
+                                 "coping.distress_stress",
+                                 "0",
+                                 "coping.support_buffer",
+                                 "0",
+                                 "coping.urge_noise",
+                                 "0",
+                                 "coping.liability_sd",
+                                 "0",
+                                 NULL};
+    attune_model *m = make_model(plain, 1);
+    people *pp = &m->people;
+    const attune_params *p = m->p;
+    uint32_t i = first_adult(m);
+    pp->integration[i] = 0;
+    pp->coping[i] = 0;
+    pp->coping_habit[i] = 0;
+    pp->coping_form[i] = COPING_NONE;
+    double between = (p->coping_onset_threshold + p->coping_stop_threshold) / 2;
+    pp->unmet_need[i] = (float)(between / p->coping_distress_need);
+    coping_update(m, 1);
+    assert_int_equal(pp->coping_form[i], COPING_NONE); /* below onset: no start */
+    pp->unmet_need[i] = (float)((p->coping_onset_threshold + 0.05) / p->coping_distress_need);
+    coping_update(m, 2);
+    assert_int_not_equal(pp->coping_form[i], COPING_NONE);
+    assert_true(pp->coping[i] > 0);
+    /* Back between the bars: coping goes on (hysteresis) however long. */
+    pp->unmet_need[i] = (float)(between / p->coping_distress_need);
+    for (int32_t week = 3; week < 3 + 3 * p->coping_stop_weeks; week++)
+        coping_update(m, week);
+    assert_int_not_equal(pp->coping_form[i], COPING_NONE);
+    /* Below the stop bar: it ends after coping.stop_weeks weeks, not before. */
+    pp->unmet_need[i] = 0;
+    int32_t week = 100;
+    for (int k = 1; k < p->coping_stop_weeks; k++)
+        coping_update(m, week++);
+    assert_int_not_equal(pp->coping_form[i], COPING_NONE);
+    coping_update(m, week);
+    assert_int_equal(pp->coping_form[i], COPING_NONE);
+    assert_true(pp->coping[i] == 0);
+    attune_model_free(m);
+}
+
+static void the_liability_to_cope_is_lifelong_and_spread_as_set(void **state)
+{
+    (void)state;
+    /* No relational distress and no noise: the urge is the liability alone, 0.5 z, so exactly
+     * those with z > 1 cope (a share of 0.1587), and the same people every week. */
+    const char *const liable[] = {"coping.distress_need",
+                                  "0",
+                                  "coping.distress_affect",
+                                  "0",
+                                  "coping.distress_stress",
+                                  "0",
+                                  "coping.urge_noise",
+                                  "0",
+                                  "coping.liability_sd",
+                                  "0.5",
+                                  "coping.onset_threshold",
+                                  "0.5",
+                                  "coping.stop_threshold",
+                                  "0.4",
+                                  NULL};
+    attune_model *m = make_model(liable, 2);
+    people *pp = &m->people;
+    uint32_t n = pp->count;
+    for (uint32_t i = 0; i < n; i++) {
+        pp->coping_form[i] = COPING_NONE;
+        pp->coping[i] = 0;
+        pp->coping_habit[i] = 0;
+    }
+    coping_update(m, 1);
+    uint8_t *first = malloc(n);
+    assert_non_null(first);
+    uint32_t eligible = 0, coping = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        first[i] = pp->coping_form[i] != COPING_NONE;
+        if (pp->alive[i] && person_age_at(m, i, 1) >= 10) {
+            eligible++;
+            coping += first[i];
+        }
+    }
+    double share = (double)coping / eligible, se = sqrt(0.1587 * 0.8413 / eligible);
+    assert_true(fabs(share - 0.1587) < 4 * se);
+    for (int32_t week = 2; week <= 60; week++)
+        coping_update(m, week);
+    for (uint32_t i = 0; i < n; i++)
+        if (person_age_at(m, i, 1) >= 10)
+            assert_int_equal(pp->coping_form[i] != COPING_NONE, first[i]);
+    free(first);
+    attune_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +496,8 @@ int main(void)
         cmocka_unit_test(insight_integrates_only_with_support),
         cmocka_unit_test(integration_fades_without_renewal),
         cmocka_unit_test(unmet_need_fills_and_drains),
+        cmocka_unit_test(coping_starts_above_onset_and_stops_below_a_lower_bar),
+        cmocka_unit_test(the_liability_to_cope_is_lifelong_and_spread_as_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
