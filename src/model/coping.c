@@ -90,9 +90,10 @@ void coping_update(attune_model *m, int32_t week)
         double w = expected_support(m, i);
         uint32_t r[4];
         rng_draw4(m->key, (uint32_t)week, STREAM_COPING, i, 0, r);
-        double buffered = distress * (1.0 - p->coping_support_buffer * w / (w + 1.0)) *
-                          (1.0 - p->insight_urge_relief * pp->integration[i]);
-        buffered += coping_liability(m, i);
+        /* The urge before this week's noise: buffered distress plus the liability. */
+        double settled = distress * (1.0 - p->coping_support_buffer * w / (w + 1.0)) *
+                         (1.0 - p->insight_urge_relief * pp->integration[i]);
+        settled += coping_liability(m, i);
         double habit = pp->coping_habit[i];
         double stop = p->coping_stop_threshold - p->coping_habit_hysteresis * habit;
         int thread = omp_get_thread_num();
@@ -100,11 +101,10 @@ void coping_update(attune_model *m, int32_t week)
          * URGE_Z_BOUND when u >= URGE_U_BOUND. For one not coping whose urge cannot then reach
          * the onset threshold whatever z, the urge is only compared with that threshold: z (a
          * logarithm and a cosine) is not computed, and the urge without noise stands in. */
-        int below_onset =
-            pp->coping_form[i] == COPING_NONE && rng_u01(r[0]) >= URGE_U_BOUND &&
-            buffered + p->coping_urge_noise * URGE_Z_BOUND < p->coping_onset_threshold;
+        int below_onset = pp->coping_form[i] == COPING_NONE && rng_u01(r[0]) >= URGE_U_BOUND &&
+                          settled + p->coping_urge_noise * URGE_Z_BOUND < p->coping_onset_threshold;
         double urge =
-            below_onset ? buffered : buffered + p->coping_urge_noise * rng_normal(r[0], r[1]);
+            below_onset ? settled : settled + p->coping_urge_noise * rng_normal(r[0], r[1]);
         if (pp->coping_form[i] == COPING_NONE) {
             if (urge > p->coping_onset_threshold) {
                 int form = choose_form(pp, i, rng_u01(r[2]));
