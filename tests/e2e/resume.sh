@@ -27,9 +27,9 @@ kill -9 $pid
 wait $pid 2>/dev/null
 if [ -e killed/metrics.csv.partial ] && [ ! -e killed/metrics.csv ]; then pass; else fail "after SIGKILL: $(ls killed)"; fi
 # A model that would not fit is refused before the checkpoint is read; the folder stays as it was.
-before=$(ls -la killed killed/checkpoints; cksum killed/* killed/checkpoints/* 2>/dev/null)
+before=$(stat -c "%n %y" killed killed/checkpoints; ls -lA --time-style=full-iso killed killed/checkpoints; cksum killed/* killed/checkpoints/* 2>/dev/null)
 expect_fail resume-memory 5 "resuming killed needs about" -- run --resume killed --max-memory 1M
-after=$(ls -la killed killed/checkpoints; cksum killed/* killed/checkpoints/* 2>/dev/null)
+after=$(stat -c "%n %y" killed killed/checkpoints; ls -lA --time-style=full-iso killed killed/checkpoints; cksum killed/* killed/checkpoints/* 2>/dev/null)
 if [ "$before" = "$after" ]; then pass; else fail "a refused resume changed the folder: $(diff <(echo "$before") <(echo "$after"))"; fi
 "$ATTUNE" run --resume killed --max-memory 64G --quiet >/dev/null 2>"$WORK/stderr" || fail "resume after SIGKILL: $(cat "$WORK/stderr")"
 same_outputs killed "SIGKILL + resume"
