@@ -387,7 +387,8 @@ static uint32_t first_adult(const attune_model *m)
 static void coping_starts_above_onset_and_stops_below_a_lower_bar(void **state)
 {
     (void)state;
-    /* The urge is 0.8 x unmet need alone: no affect, stress, support, noise or liability. */
+    /* The urge is coping.distress_need x unmet need alone: no affect, stress, support, noise or
+     * liability. */
     const char *const plain[] = {"coping.distress_affect",
                                  "0",
                                  "coping.distress_stress",
