@@ -1,6 +1,6 @@
 /*
- * Distress episodes and recovery (MODEL.md section 1; observation, process 11). Defined once
- * and used everywhere: an episode starts when well-being stays below distress.threshold for
+ * Distress episodes and recovery (MODEL.md section 1, ODD 7.3b; observation, process 11). Defined
+ * once and used everywhere: an episode starts when well-being stays below distress.threshold for
  * distress.onset_weeks weeks; it ends in recovery when well-being stays above
  * distress.recovery_threshold, with coping below coping.active_level, for
  * distress.recovery_weeks weeks. Both are logged as events, with whether the person was in

@@ -13,11 +13,13 @@
  * one. The other accepts if it has room (fewer than its wish + 2). Community ties form the
  * same way within the community at formation.community_rate.
  *
- * Partnership: a single adult of 20-60 partners, with weekly probability
- * demography.partnering_rate, with a single adult friend or community tie of 20-60 whose age
- * differs by at most 10 years and who raises no minors; that partner moves in.
+ * Partnership: with weekly probability demography.partnering_rate a single adult of 20-60 picks
+ * one of its ties at random; if it is a friend or community tie to a single adult of 20-60 whose
+ * age differs by at most 10 years and who raises no minors, the two partner and the partner
+ * moves in.
  *
- * Proposals are drawn in parallel and applied serially in person order.
+ * Proposals are drawn in parallel and applied serially, sorted by kind (partners first, then
+ * friends, then community ties), person and other.
  */
 #include <math.h>
 
@@ -197,8 +199,9 @@ static int form(attune_model *m, uint32_t i, uint32_t j, int kind, int32_t week)
     if (rc != ATTUNE_OK)
         return rc;
     tie_store *t = &m->ties;
-    t->engagement[slot] = 1.0f - 0.5f * pp->avoidance[i];
-    t->engagement[t->twin[slot]] = 1.0f - 0.5f * pp->avoidance[j];
+    const float holding_back = (float)m->p->ties_engagement_avoidance;
+    t->engagement[slot] = 1.0f - holding_back * pp->avoidance[i];
+    t->engagement[t->twin[slot]] = 1.0f - holding_back * pp->avoidance[j];
     events_emit(&m->events, 0, PHASE_TIE_FORMATION, week, "tie_formed", i, j, kind,
                 attune_tie_kind_name(kind));
     return ATTUNE_OK;
