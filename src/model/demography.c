@@ -197,19 +197,41 @@ static int die(attune_model *m, uint32_t i, int32_t week)
     return ATTUNE_OK;
 }
 
-static void leave_home(attune_model *m, uint32_t i, int32_t week)
+/* Person i moves to `household`, away from the caregivers it still lives with: its caregiver
+ * ties become family ties and its sibling ties drop to family contact. Emits leave_home if i
+ * held a caregiver tie. */
+static void move_away_from_caregivers(attune_model *m, uint32_t i, uint32_t household, int32_t week)
 {
     tie_store *t = &m->ties;
-    m->people.household[i] = m->next_household++;
+    m->people.household[i] = household;
     double contact = m->p->contact_family;
+    int had_caregiver = 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-        if (t->kind[h] == ATTUNE_TIE_CAREGIVER)
+        if (t->kind[h] == ATTUNE_TIE_CAREGIVER) {
             retag(m, h, ATTUNE_TIE_FAMILY, ATTUNE_TIE_FAMILY, contact);
-        else if (t->kind[h] == ATTUNE_TIE_SIBLING)
+            had_caregiver = 1;
+        } else if (t->kind[h] == ATTUNE_TIE_SIBLING) {
             t->contact[h] = t->contact[t->twin[h]] = (float)contact;
+        }
     }
-    events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "leave_home", i, UINT32_MAX,
-                person_age_at(m, i, week), "");
+    if (had_caregiver)
+        events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "leave_home", i, UINT32_MAX,
+                    person_age_at(m, i, week), "");
+}
+
+/* Person i leaves home for a new household; a partner living with i moves with it (and so
+ * leaves its own caregivers, if it still lived with them), so that a couple is never split. */
+static void leave_home(attune_model *m, uint32_t i, int32_t week)
+{
+    const tie_store *t = &m->ties;
+    uint32_t home = m->people.household[i], household = m->next_household++;
+    uint32_t partner = TIE_NONE;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        if (t->kind[h] == ATTUNE_TIE_PARTNER && m->people.household[t->other[h]] == home)
+            partner = t->other[h];
+    move_away_from_caregivers(m, i, household, week);
+    if (partner != TIE_NONE)
+        move_away_from_caregivers(m, partner, household, week);
 }
 
 /* Ends every school tie of person i of the given kind (ATTUNE_TIE_TEACHER: i leaves school;
@@ -307,7 +329,8 @@ static int birth(attune_model *m, uint32_t a, uint32_t b, int32_t week)
     pp->disposition[child] = (float)(d < -0.5 ? -0.5 : d > 0.5 ? 0.5 : d);
     pp->childhood_care[child] = (float)p->working_model_prior_expected_care;
     pp->wellbeing[child] = 0.5f;
-    /* Siblings: the minors the parents raise in this household. */
+    /* Siblings: the children either parent raises in this household (grown ones who have not
+     * left home included). */
     tie_store *t = &m->ties;
     uint32_t parents[2] = {a, b};
     for (int k = 0; k < 2; k++) {

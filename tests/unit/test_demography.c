@@ -565,6 +565,89 @@ enum pair_class {
  * tie to the other, forms a couple is 1 - (1 - rate)^2 (either may propose); for a pair whose
  * elder raises a minor it is rate / 2 (the elder proposes through one of its two ties); for the
  * other classes it is 0. */
+/* Leaving home never splits a couple (ODD 7.5): a partner living with the leaver moves to the
+ * new household too, and if that partner still lived with its own caregivers it leaves them as
+ * well (its caregiver ties become family ties). Built couples: a young adult before its leaving
+ * age whose older, single partner (no caregivers) moved in with it, and two young adults before
+ * their leaving ages living together in the household of one of them. */
+static void leaving_home_takes_the_partner_one_lives_with_along(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"population.size",
+                                    "6000",
+                                    "demography.mortality_a",
+                                    "0",
+                                    "demography.fertility_rate",
+                                    "0",
+                                    "demography.separation_rate",
+                                    "0",
+                                    "demography.leave_home_min",
+                                    "18",
+                                    "demography.leave_home_max",
+                                    "20",
+                                    NULL};
+    attune_model *m = small_town_on(settings, 1);
+    people *pp = &m->people;
+    const uint32_t n = pp->count;
+    /* Young people of 16-17 still with caregivers, and single adults of 25-40 without any. */
+    uint32_t *young = calloc(n, sizeof *young), *older = calloc(n, sizeof *older);
+    uint32_t young_count = 0, older_count = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        double age = person_age_years(m, i);
+        if (partner_of(m, i) != TIE_NONE)
+            continue;
+        if (age >= 16 && age < 18 && count_kind(m, i, ATTUNE_TIE_CAREGIVER) > 0)
+            young[young_count++] = i;
+        else if (age >= 25 && age < 40 && count_kind(m, i, ATTUNE_TIE_CAREGIVER) == 0 &&
+                 count_kind(m, i, ATTUNE_TIE_CHILD) == 0)
+            older[older_count++] = i;
+    }
+    /* Pairs (a, b): b moves in with a; b is older and free (kind 0) or young (kind 1). */
+    enum { MAX_COUPLES = 64 };
+    uint32_t a_of[MAX_COUPLES], b_of[MAX_COUPLES];
+    int young_pair[MAX_COUPLES];
+    uint32_t couples = 0, y = 0, o = 0;
+    while (couples < MAX_COUPLES && y + 2 <= young_count && o < older_count) {
+        uint32_t a = young[y++];
+        uint32_t b = couples % 2 ? young[y++] : older[o++];
+        if (ties_find(&m->ties, a, b) != TIE_NONE)
+            continue;
+        tie_edge e = {a, b, ATTUNE_TIE_PARTNER, ATTUNE_TIE_PARTNER, 0.6f, 0.5f, 0};
+        assert_int_equal(ties_add(&m->ties, &e, NULL), ATTUNE_OK);
+        pp->household[b] = pp->household[a];
+        a_of[couples] = a;
+        b_of[couples] = b;
+        young_pair[couples] = couples % 2;
+        couples++;
+    }
+    assert_true(couples >= 32);
+    const uint32_t first_new_household = m->next_household;
+    /* Four years: every built young person passes its leaving age (at most 20). */
+    const int32_t weeks = (int32_t)(4 * WEEKS_PER_YEAR);
+    uint32_t moved = 0;
+    for (int32_t w = 0; w < weeks; w++) {
+        process_week(m, demography_update);
+        for (uint32_t k = 0; k < couples; k++) {
+            assert_int_equal(pp->household[a_of[k]], pp->household[b_of[k]]);
+            assert_int_equal(partner_of(m, a_of[k]), b_of[k]);
+        }
+    }
+    for (uint32_t k = 0; k < couples; k++) {
+        uint32_t a = a_of[k], b = b_of[k];
+        /* Both have left their caregivers: no caregiver tie, a household of the run. */
+        assert_int_equal(count_kind(m, a, ATTUNE_TIE_CAREGIVER), 0);
+        assert_int_equal(count_kind(m, b, ATTUNE_TIE_CAREGIVER), 0);
+        assert_true(pp->household[a] >= first_new_household);
+        if (young_pair[k])
+            assert_true(count_kind(m, b, ATTUNE_TIE_FAMILY) > 0);
+        moved++;
+    }
+    assert_int_equal(moved, couples);
+    free(young);
+    free(older);
+    attune_model_free(m);
+}
+
 static void partners_form_at_the_partnering_rate_by_the_rules_and_the_partner_moves_in(void **state)
 {
     (void)state;
@@ -1128,6 +1211,7 @@ int main(void)
         cmocka_unit_test(births_follow_the_younger_partners_age_and_stop_at_six_minors),
         cmocka_unit_test(a_newborns_disposition_is_inherited_with_the_stated_spread),
         cmocka_unit_test(leaving_home_turns_caregiver_ties_into_family_ties_in_a_new_household),
+        cmocka_unit_test(leaving_home_takes_the_partner_one_lives_with_along),
         cmocka_unit_test(
             partners_form_at_the_partnering_rate_by_the_rules_and_the_partner_moves_in),
         cmocka_unit_test(couples_separate_at_the_hazard_of_their_mean_trust),
