@@ -30,4 +30,14 @@ static attune_model *small_town(const char *const *settings)
     return small_town_on(settings, 2);
 }
 
+/* Number of i's half-ties of the given kind (attune_tie_kind, at i's end). */
+static inline uint32_t count_kind(const attune_model *m, uint32_t i, int kind)
+{
+    const tie_store *t = &m->ties;
+    uint32_t k = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        k += t->kind[h] == kind;
+    return k;
+}
+
 #endif

@@ -67,15 +67,6 @@ static float contact_toward(const attune_model *m, uint32_t i, uint32_t j)
     return m->ties.contact[h];
 }
 
-static uint32_t count_kind(const attune_model *m, uint32_t i, int kind)
-{
-    const tie_store *t = &m->ties;
-    uint32_t k = 0;
-    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        k += t->kind[h] == kind;
-    return k;
-}
-
 /* i's partner, or TIE_NONE. */
 static uint32_t partner_of(const attune_model *m, uint32_t i)
 {

@@ -49,21 +49,19 @@ static const attune_event *week_events(const attune_model *m, size_t *count)
     return ev;
 }
 
-static uint32_t count_kind(const attune_model *m, uint32_t i, int kind)
-{
-    const tie_store *t = &m->ties;
-    uint32_t k = 0;
-    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        k += t->kind[h] == kind;
-    return k;
-}
-
 /* A wish kept by tie_formation.c once drawn (people.friends_wish or community_wish: the
  * value + 1); every person formation has looked at has one. */
 static uint32_t kept_wish(const uint8_t *kept, uint32_t i)
 {
     assert_true(kept[i] != 0);
     return kept[i] - 1u;
+}
+
+/* A new half-tie's engagement (float) against the double the ODD gives. */
+static void expect_engagement(float engagement, double expected)
+{
+    if (fabs(engagement - expected) > 1e-6)
+        fail_msg("engagement %.7f, expected %.7f", (double)engagement, expected);
 }
 
 static void assert_model_valid(const attune_model *m)
@@ -217,6 +215,36 @@ static double triads_closed(const char *fof, size_t *closed_out, size_t *total_o
     *closed_out = closed;
     *total_out = total;
     return total > 0 ? (double)closed / total : 0;
+}
+
+/* ODD 7.4: a new friend or community tie starts at engagement 1 - ties.engagement_avoidance x
+ * avoidance at each end (the target the weekly engagement update moves toward when nobody
+ * copes), with the parameter away from its default so that a fixed constant would show. */
+static void new_ties_start_at_the_engagement_avoidance_sets(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {FORMATION_ONLY, "ties.engagement_avoidance", "0.8",
+                                           NULL};
+    attune_model *m = small_town(settings);
+    const float sentinel = 0.123f;
+    for (uint32_t h = 0; h < m->ties.capacity; h++)
+        m->ties.engagement[h] = sentinel;
+    const double holding_back = m->p->ties_engagement_avoidance;
+    uint32_t fresh = 0;
+    for (int w = 1; w <= 4; w++) {
+        formation_week(m, m->week + w);
+        const tie_store *t = &m->ties;
+        for (uint32_t i = 0; i < m->people.count; i++)
+            for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+                if (t->engagement[h] == sentinel)
+                    continue;
+                expect_engagement(t->engagement[h], 1.0 - holding_back * m->people.avoidance[i]);
+                t->engagement[h] = sentinel; /* checked: not counted again next week */
+                fresh++;
+            }
+    }
+    assert_true(fresh > 200);
+    attune_model_free(m);
 }
 
 /* ODD 7.4: a friend is sought among friends of friends with probability
@@ -869,6 +897,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ties_are_sought_below_the_wish_and_accepted_below_the_wish_plus_two),
+        cmocka_unit_test(new_ties_start_at_the_engagement_avoidance_sets),
         cmocka_unit_test(with_friends_of_friends_one_every_new_friend_closes_a_triad),
         cmocka_unit_test(openness_to_new_ties_falls_with_avoidance_and_low_wellbeing),
         cmocka_unit_test(new_friends_are_of_similar_age_and_nearby_and_community_ties_local),
