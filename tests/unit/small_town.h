@@ -30,6 +30,15 @@ static attune_model *small_town(const char *const *settings)
     return small_town_on(settings, 2);
 }
 
+/* Runs `weeks` whole weekly steps, failing the test on an error. */
+static inline void step(attune_model *m, int weeks)
+{
+    attune_error err;
+    for (int w = 0; w < weeks; w++)
+        if (attune_model_step(m, &err) != ATTUNE_OK)
+            fail_msg("week %d: %s", m->week, err.message);
+}
+
 /* Number of i's half-ties of the given kind (attune_tie_kind, at i's end). */
 static inline uint32_t count_kind(const attune_model *m, uint32_t i, int kind)
 {

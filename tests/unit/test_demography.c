@@ -190,10 +190,9 @@ static void assert_count_near(const char *what, double observed, double expected
 
 /* ODD 7.5 (births), 2 and 3 (ties): a newborn of a couple living together is tied to both
  * partners, as a child at the parent's end (ATTUNE_TIE_CHILD) and a caregiver at the child's
- * (ATTUNE_TIE_CAREGIVER), at household contact; and by sibling ties at both ends to every minor
- * either partner raises in that household (a child tie at the partner's end), and to nobody who
- * is not a child of theirs living there (demography.c also ties a grown child who has not yet
- * left home, which ODD 7.5's "the minors they raise" leaves out: the test accepts either). It
+ * (ATTUNE_TIE_CAREGIVER), at household contact; and by sibling ties at both ends to every child
+ * either partner raises in that household (a child tie at the partner's end), grown ones who have
+ * not left home included, and to nobody who is not a child of theirs living there. It
  * lives in its parents' household, community and culture, and starts at the working-model
  * priors. */
 static void a_newborn_is_tied_to_both_partners_and_to_the_children_at_home(void **state)
@@ -263,11 +262,10 @@ static void a_newborn_is_tied_to_both_partners_and_to_the_children_at_home(void 
                              kind_toward(m, b, s) == ATTUNE_TIE_CHILD;
                 int home = pp->household[s] == pp->household[a];
                 int sibling = kind_toward(m, c, s) == ATTUNE_TIE_SIBLING;
-                if (raised && home && person_age_years(m, s) < 18) {
-                    minors++;
+                if (raised && home) {
+                    minors += person_age_years(m, s) < 18;
+                    grown += person_age_years(m, s) >= 18;
                     assert_true(sibling);
-                } else if (raised && home) {
-                    grown += sibling;
                 } else {
                     assert_false(sibling);
                 }

@@ -14,14 +14,6 @@
 #include "model/processes.h"
 #include "small_town.h"
 
-static void step(attune_model *m, int weeks)
-{
-    attune_error err;
-    for (int w = 0; w < weeks; w++)
-        if (attune_model_step(m, &err) != ATTUNE_OK)
-            fail_msg("week %d: %s", m->week, err.message);
-}
-
 static void hostility_accumulates_harm_and_ruptures_both_ends_alike(void **state)
 {
     (void)state;

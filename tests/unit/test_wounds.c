@@ -26,14 +26,6 @@ static void near_at(double actual, double expected, double tol, const char *what
 #define expect_near(actual, expected, tol)                                                         \
     near_at((double)(actual), (double)(expected), (tol), #actual, __LINE__)
 
-static void step(attune_model *m, int weeks)
-{
-    attune_error err;
-    for (int w = 0; w < weeks; w++)
-        if (attune_model_step(m, &err) != ATTUNE_OK)
-            fail_msg("week %d: %s", m->week, err.message);
-}
-
 /* The first living person from id `from` on whose age at week `week` lies in [lo, hi). */
 static uint32_t first_aged(const attune_model *m, int32_t week, double lo, double hi, uint32_t from)
 {
