@@ -63,6 +63,7 @@ typedef struct child_report {
     uint64_t people, ties;
     int weeks;
     attune_gather_probe probe;
+    uint64_t peak_before_probe_bytes; /* the child's own peak before the probe, 0 if unknown */
 } child_report;
 
 typedef struct measurement {
@@ -102,6 +103,11 @@ static void child_run(const bench_scenario *b, int threads, int weeks, int probe
         attune_model_metrics(m, &mx);
         r.people = mx.people;
         r.ties = mx.ties;
+        /* The probe's arrays are not the scenario's memory: the scenario's peak is taken
+         * before it runs. */
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0)
+            r.peak_before_probe_bytes = (uint64_t)ru.ru_maxrss * 1024u;
         if (probe)
             rc = attune_bench_gather_probe(m, threads, 2.0, &r.probe, &err);
     }
@@ -150,6 +156,8 @@ static int measure(const bench_scenario *b, int threads, int weeks, int probe, m
     while (wait4(pid, &wstatus, 0, &ru) < 0 && errno == EINTR)
         ;
     out->peak_rss_bytes = (uint64_t)ru.ru_maxrss * 1024u;
+    if (got == sizeof out->r && out->r.peak_before_probe_bytes > 0)
+        out->peak_rss_bytes = out->r.peak_before_probe_bytes;
     if (got != sizeof out->r || !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
         fprintf(stderr, "attune bench: %s: the measurement process failed\n", b->name);
         return -1;
