@@ -1,5 +1,5 @@
 /*
- * Affect, self-worth, the relationship with oneself and well-being (MODEL.md process 3;
+ * Affect, self-worth, the relationship with oneself and well-being (ODD 7.2;
  * claims C1, C3, C6, C9).
  *
  * Affect (C3):

@@ -1,5 +1,5 @@
 /*
- * Maladaptive coping (MODEL.md process 5; claims C4, C11): addiction, disordered eating and
+ * Maladaptive coping (ODD 7.3b; claims C4, C11): addiction, disordered eating and
  * withdrawal as affect regulation that communicates unmet needs.
  *
  *   distress = distress_need unmet need + distress_affect max(0, -affect)

@@ -1,5 +1,5 @@
 /*
- * Demography (MODEL.md process 10): deaths, births to couples, leaving home, and school
+ * Demography (ODD 7.5): deaths, births to couples, leaving home, and school
  * (a teacher for every child of 5-17).
  *
  * Decisions are drawn in parallel from person- or pair-keyed random numbers and applied

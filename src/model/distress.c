@@ -1,5 +1,5 @@
 /*
- * Distress episodes and recovery (MODEL.md section 1, ODD 7.3b; observation, process 11). Defined
+ * Distress episodes and recovery (ODD 7.3b; observed after demography, ODD 3). Defined
  * once and used everywhere: an episode starts when well-being stays below distress.threshold for
  * distress.onset_weeks weeks; it ends in recovery when well-being stays above
  * distress.recovery_threshold, with coping below coping.active_level, for

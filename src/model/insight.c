@@ -1,5 +1,5 @@
 /*
- * Insight and integration (MODEL.md process 6; claim C5): insight alone is not enough; ideas
+ * Insight and integration (ODD 7.3c; claim C5): insight alone is not enough; ideas
  * heal when absorbed and integrated in a relationship.
  *
  * Insight comes from self-help (an intervention: magnitude x self_help_rate a week) and from

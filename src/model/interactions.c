@@ -1,5 +1,5 @@
 /*
- * Interactions (MODEL.md process 2; claims C3, C6, C9, C11; caregiving for C1 and C2).
+ * Interactions (ODD 7.1; claims C3, C6, C9, C11; caregiving for C1 and C2).
  *
  * Snapshot: at the start of a week each person's capacity to attune and propensity to hostile
  * responses are computed from its own inner state (C9: inner state sets how well one gives

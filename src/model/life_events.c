@@ -1,5 +1,5 @@
 /*
- * Life events (MODEL.md process 1): stressors that befall a person from outside its
+ * Life events (ODD 7.0): stressors that befall a person from outside its
  * relationships (illness, job loss, money, moving), grief, and the chronic strain of toxic
  * ties (below), which weighs whether or not the two meet.
  *

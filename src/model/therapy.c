@@ -1,5 +1,5 @@
 /*
- * Therapy as a reparative relationship (MODEL.md process 9; claims C10, C11; ODD 7.7).
+ * Therapy as a reparative relationship (ODD 7.7; claims C10, C11).
  *
  * Therapists are people with the role ATTUNE_ROLE_THERAPIST: therapy.therapists_per_1000 per
  * 1,000 people alive, recruited among adults of 30 to 60 at the start and topped up at the

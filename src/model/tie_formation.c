@@ -1,5 +1,5 @@
 /*
- * Tie formation (MODEL.md process 8): friendships, community ties and partnerships form as
+ * Tie formation (ODD 7.4): friendships, community ties and partnerships form as
  * people grow up, move and lose ties.
  *
  * Everyone wishes for a number of friends (Poisson with mean network.friends_mean, drawn once)

@@ -1,5 +1,5 @@
 /*
- * Tie maintenance (MODEL.md process 7): how much each end engages in a tie, and separation of
+ * Tie maintenance (ODD 7.4): how much each end engages in a tie, and separation of
  * partners.
  *
  * Engagement (the share of one's capacity one puts into a tie) moves at ties.engagement_rate a

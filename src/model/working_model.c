@@ -1,5 +1,5 @@
 /*
- * The attachment working model (MODEL.md process 4; claims C1, C2) and adverse childhood
+ * The attachment working model (ODD 7.3; claims C1, C2) and adverse childhood
  * experiences.
  *
  * The working model is a set of learned statistics of how close others respond to one's bids
