@@ -28,7 +28,8 @@
  * number to decide whether they meet this week (probability: the tie's contact). When they
  * meet, j gives i three channels of care (attunement, mirroring, validation) scaled by how much
  * j engages in the tie, and possibly a hostile response. A caregiver's response to its own
- * minor child follows the caregiving norm of its culture. i perceives what it receives through
+ * child on a caregiver tie (a minor, or a grown child who has not left home) follows the
+ * caregiving norm of its culture. i perceives what it receives through
  * its working model (C3) and takes in less from ties it does not reciprocate (C6); a surplus of
  * care given costs the giver (C6). i accumulates what the later processes of the week need.
  *
