@@ -623,6 +623,57 @@ static void insight_comes_from_reflection_and_self_help(void **state)
     attune_model_free(m);
 }
 
+/* ODD 7.7 (a third source of insight; integrated in 7.3c with the therapist's care as
+ * support): each session of therapy adds therapy.insight_gain a (1 - insight) to the client's
+ * insight, a the alliance after the session. A course begun by an adult client with the town's
+ * first therapist (recruited in week 1): over six weekly sessions, the client's insight moves
+ * exactly so (while the course lasts), and another adult's does not move at all. */
+static void a_session_of_therapy_brings_insight_in_proportion_to_the_alliance(void **state)
+{
+    (void)state;
+    attune_model *m = small_town(NULL);
+    people *pp = &m->people;
+    const attune_params *p = m->p;
+    step(m, 1);
+    uint32_t therapist = TIE_NONE, client = TIE_NONE, other = TIE_NONE;
+    for (uint32_t i = 0; i < pp->count && therapist == TIE_NONE; i++)
+        if (pp->alive[i] && pp->role[i] == ATTUNE_ROLE_THERAPIST)
+            therapist = i;
+    assert_true(therapist != TIE_NONE);
+    for (uint32_t i = 0; i < pp->count && other == TIE_NONE; i++) {
+        if (pp->alive[i] && pp->role[i] == ATTUNE_ROLE_PERSON && person_age_years(m, i) >= 30 &&
+            person_age_years(m, i) < 60 && pp->therapy_status[i] == THERAPY_NONE &&
+            ties_find(&m->ties, i, therapist) == TIE_NONE) {
+            if (client == TIE_NONE)
+                client = i;
+            else
+                other = i;
+        }
+    }
+    assert_true(therapist != TIE_NONE && client != TIE_NONE && other != TIE_NONE);
+    assert_true(p->therapy_insight_gain > 0);
+    assert_int_equal(therapy_start_course(m, client, therapist, 20), ATTUNE_OK);
+    pp->insight[client] = 0.1f;
+    pp->insight[other] = 0.1f;
+    int sessions = 0;
+    for (int32_t week = 21; week <= 26; week++) {
+        pp->in_episode[client] = 1;
+        double before = pp->insight[client];
+        WITH_EVENTS(m, assert_int_equal(therapy_update(m, week), ATTUNE_OK));
+        if (pp->therapy_status[client] != THERAPY_ACTIVE)
+            break;
+        double a = pp->alliance[client];
+        assert_true(a > 0);
+        expect_near(pp->insight[client], before + p->therapy_insight_gain * a * (1.0 - before),
+                    1e-6);
+        sessions++;
+    }
+    print_message("sessions checked: %d; insight %.4f\n", sessions, pp->insight[client]);
+    assert_true(sessions >= 3);
+    assert_true(pp->insight[other] == 0.1f);
+    attune_model_free(m);
+}
+
 /* ODD 7.3c: support = min(1, C/(C + insight.support_half_care) + insight.self_support
  * self_relation); integration = (1 - integration_decay) integration + integration_rate insight
  * support (1 - integration), and what is absorbed leaves insight. Over a grid of care taken in
@@ -1259,6 +1310,7 @@ int main(void)
         cmocka_unit_test(coping_costs_the_capacity_to_attune),
         cmocka_unit_test(substance_use_adds_hostility_the_other_forms_do_not),
         cmocka_unit_test(insight_comes_from_reflection_and_self_help),
+        cmocka_unit_test(a_session_of_therapy_brings_insight_in_proportion_to_the_alliance),
         cmocka_unit_test(integration_draws_support_from_care_and_from_oneself),
         cmocka_unit_test(integration_loosens_the_working_models_distortions),
         cmocka_unit_test(integration_raises_the_capacity_to_attune),
