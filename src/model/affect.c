@@ -4,7 +4,7 @@
  *
  * Affect (C3):
  *   A[t+1] = b + inertia (A[t] - b) + social_gain tanh(I[t])
- *          - stress_impact x stress
+ *          - stress_impact x stress + coping.relief x coping
  * with b the temperament set point, I the week's relational input from interactions.c and
  * stress the load of recent life events (life_events.c). An isolated person (I = 0) without
  * stress relaxes to b without any noise.
@@ -25,7 +25,8 @@
  * The relationship with oneself internalises the care received: it moves toward the week's
  * mean perceived care at relation_rate when there is any, and holds when there is none.
  *
- * Well-being is a weighted mean of (A + 1)/2, S and the relationship with oneself.
+ * Well-being is a weighted mean of (A + 1)/2, S, the relationship with oneself, 1 - unmet need
+ * and 1 - coping (the weights wellbeing.*, ODD 7.2).
  */
 #include <math.h>
 

@@ -109,7 +109,8 @@ void coping_update(attune_model *m, int32_t week)
             if (urge > p->coping_onset_threshold) {
                 int form = choose_form(pp, i, rng_u01(r[2]));
                 pp->coping_form[i] = (uint8_t)form;
-                pp->coping[i] = (float)((urge - stop) / (1.0 - stop));
+                double onset = (urge - stop) / (1.0 - stop);
+                pp->coping[i] = (float)(onset < 0 ? 0 : onset > 1 ? 1 : onset);
                 events_emit(&m->events, thread, PHASE_COPING, week, "coping_onset", i, UINT32_MAX,
                             urge, form_names[form]);
             }
