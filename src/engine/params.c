@@ -174,15 +174,23 @@ void attune_param_format(const attune_param_info *info, double value, char *buf,
     default: snprintf(buf, size, "%.17g", value); break;
     }
     if (info->type == ATTUNE_TYPE_REAL) {
-        /* Shortest text that reads back to the same double. */
+        /* Shortest text that reads back to the same double, without an exponent where %g
+         * can write one (10, not 1e+01; 1e-05 stays). */
+        char shortest[64] = "";
         for (int prec = 1; prec <= 17; prec++) {
             char tmp[64];
             snprintf(tmp, sizeof tmp, "%.*g", prec, value);
-            if (strtod(tmp, NULL) == value) {
-                snprintf(buf, size, "%s", tmp);
+            if (strtod(tmp, NULL) != value)
+                continue;
+            if (shortest[0] == '\0')
+                snprintf(shortest, sizeof shortest, "%s", tmp);
+            if (strchr(tmp, 'e') == NULL) {
+                snprintf(shortest, sizeof shortest, "%s", tmp);
                 break;
             }
         }
+        if (shortest[0] != '\0')
+            snprintf(buf, size, "%s", shortest);
     }
 }
 
