@@ -188,6 +188,7 @@ int attune_scenario_set(attune_scenario *scenario, const char *key, const char *
                 if (rc != ATTUNE_OK)
                     return attune_fail(err, rc, NULL, 0, key, "%s", attune_strerror(rc));
                 e->values[f] = v;
+                e->given |= 1u << f;
                 return ATTUNE_OK;
             }
         }
@@ -271,6 +272,24 @@ static int validate_intervention(const attune_entry *e, size_t cultures, int64_t
 {
     const double *v = e->values;
     char key[ATTUNE_NAME_MAX + 32];
+    if (!(e->given & (1u << INTERVENTION_kind))) {
+        char kinds[sizeof INTERVENTION_CHOICES_kind * 2];
+        size_t n = 0;
+        for (const char *c = INTERVENTION_CHOICES_kind; *c != '\0' && n + 3 < sizeof kinds; c++) {
+            if (*c == '|') {
+                kinds[n++] = ',';
+                kinds[n++] = ' ';
+            } else {
+                kinds[n++] = *c;
+            }
+        }
+        kinds[n] = '\0';
+        snprintf(key, sizeof key, "intervention.%s.kind", e->name);
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
+                           "[intervention %s] names no kind; every intervention needs a line "
+                           "kind = one of %s",
+                           e->name, kinds);
+    }
     if (v[INTERVENTION_age_min] >= v[INTERVENTION_age_max]) {
         snprintf(key, sizeof key, "intervention.%s.age_min", e->name);
         return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,

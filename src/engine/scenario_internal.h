@@ -81,6 +81,7 @@ enum intervention_state {
 typedef struct attune_entry {
     char name[ATTUNE_NAME_MAX];
     double values[ATTUNE_ENTRY_FIELDS_MAX];
+    uint32_t given; /* bit f: field f was set (by a file or the API), not left at its default */
 } attune_entry;
 
 typedef struct attune_entry_list {

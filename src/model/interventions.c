@@ -27,7 +27,7 @@
  *
  * Targets can be narrowed to a culture, a community, and a range of one state variable at the
  * start week (wellbeing, self_worth, anxiety, avoidance, disorganization, unmet_need, coping,
- * integration, in_distress, toxic_ties).
+ * integration, in_distress, toxic_ties, ruptured_ties).
  */
 #include <math.h>
 #include <stdlib.h>

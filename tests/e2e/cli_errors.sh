@@ -74,6 +74,7 @@ printf '[intervention x]\nkind = carechange\n' >"$WORK/choice.ini"
 printf '[intervention x]\nkind = isolation\nstart_week = 0\n' >"$WORK/startweek.ini"
 printf '[intervention x]\nkind = isolation\nage_min = 30\nage_max = 20\n' >"$WORK/ages.ini"
 printf '[intervention x]\nkind = isolation\nstart_week = 60\n' >"$WORK/startweek-late.ini"
+printf '[intervention x]\nstart_week = 3\n' >"$WORK/no-kind.ini"
 printf '[culture %s]\nshare = 1\n' "$(head -c 64 /dev/zero | tr '\0' a)" >"$WORK/longname.ini"
 printf '[culture %s]\nshare = 1\n' "$(head -c 130 /dev/zero | tr '\0' a)" >"$WORK/longsection.ini"
 printf '[run]\nseed = %s\n' "$(head -c 300 /dev/zero | tr '\0' 1)" >"$WORK/longline.ini"
@@ -91,6 +92,8 @@ expect_fail choice 3 "choice.ini:2: kind is 'carechange', not one of: care_chang
 expect_fail start-week 3 "startweek.ini:3: start_week is 0, out of range" -- run "$WORK/startweek.ini" --out "$WORK/out-start-week"
 expect_fail intervention-ages 3 "ages.ini: [intervention x] targets ages [age_min, age_max) = [30, 20), which is empty" -- \
   run "$WORK/ages.ini" --out "$WORK/out-intervention-ages"
+expect_fail intervention-no-kind 3 "no-kind.ini: [intervention x] names no kind; every intervention needs a line kind = one of care_change, attuned_tie," -- \
+  run "$WORK/no-kind.ini" --out "$WORK/out-intervention-no-kind"
 expect_fail intervention-late 3 "[intervention x] has start_week 60, after the last week of the run (run.weeks = 52)" -- \
   run "$WORK/startweek-late.ini" --weeks 52 --out "$WORK/out-intervention-late"
 expect_fail long-name 3 "is not a valid culture name (letters, digits, '_' and '-', at most 63 characters)" -- \
