@@ -2,9 +2,11 @@
  * Insight and integration (ODD 7.3c; claim C5): insight alone is not enough; ideas
  * heal when absorbed and integrated in a relationship.
  *
- * Insight comes from self-help (an intervention: magnitude x self_help_rate a week) and from
- * reflection on one's own in distress (reflection_rate x distress); what is not integrated
- * fades at `decay`. It becomes integration only in proportion to relational support:
+ * Insight comes from self-help (an intervention: magnitude x self_help_rate a week), from
+ * reflection on one's own in distress (reflection_rate x distress) and from teaching
+ * (teaching_rate x teaching(), the teachers' weekly meeting probabilities times their capacity
+ * to attune: a teacher who attunes teaches); what is not integrated fades at `decay`. It
+ * becomes integration only in proportion to relational support:
  *
  *   support      = C / (C + support_half_care) + self_support x self_relation   (<= 1)
  *   integration  = (1 - integration_decay) integration
@@ -14,9 +16,26 @@
  * with C the week's closeness-weighted care taken in (attuned ties support; mere contact does
  * not). Integration fades at integration_decay a week (at 0 it lasts). Integration
  * loosens the working model's distortions (working_model.c, interactions.c), raises the
- * capacity to attune (interactions.c) and lowers the urge to cope (coping.c).
+ * capacity to attune (interactions.c) and lowers the urge to cope (coping.c). Writes only i's
+ * own state; reads i's half-ties and its teachers' snapshot of the week.
  */
 #include "model/processes.h"
+
+/* What i's teachers teach it a week: the sum over i's ties to a teacher of the weekly meeting
+ * probability (times rupture.contact_factor while ruptured) times the teacher's capacity to
+ * attune in this week's snapshot, in [0, number of teachers]. */
+static double teaching(const attune_model *m, uint32_t i)
+{
+    const tie_store *t = &m->ties;
+    double taught = 0.0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        if (t->kind[h] != ATTUNE_TIE_TEACHER)
+            continue;
+        double contact = t->contact[h] * (t->rupture[h] ? m->p->rupture_contact_factor : 1.0);
+        taught += contact * m->people.give_capacity[t->other[h]];
+    }
+    return taught;
+}
 
 void insight_update(attune_model *m, int32_t week)
 {
@@ -32,6 +51,8 @@ void insight_update(attune_model *m, int32_t week)
         double gain = m->self_help != NULL ? p->insight_self_help_rate * m->self_help[i] : 0.0;
         double distress = 1.0 - pp->wellbeing[i];
         gain += p->insight_reflection_rate * distress;
+        if (p->insight_teaching_rate > 0)
+            gain += p->insight_teaching_rate * teaching(m, i);
         insight += gain * (1.0 - insight) - p->insight_decay * insight;
         double care = pp->learn_care[i];
         double support = care / (care + p->insight_support_half_care) +

@@ -568,6 +568,20 @@ static void substance_use_adds_hostility_the_other_forms_do_not(void **state)
 /* ------------------------------------------------------------------------------------------ */
 /* Insight and integration (ODD 7.3c)                                                          */
 
+/* ODD 7.3c: what i's teachers teach it a week, the sum over its ties to a teacher (kind
+ * teacher at i's end) of contact (times rupture.contact_factor while ruptured) times the
+ * teacher's snapshot capacity. */
+static double taught_by_teachers(const attune_model *m, uint32_t i)
+{
+    const tie_store *t = &m->ties;
+    double taught = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        if (t->kind[h] == ATTUNE_TIE_TEACHER)
+            taught += t->contact[h] * (t->rupture[h] ? m->p->rupture_contact_factor : 1.0) *
+                      m->people.give_capacity[t->other[h]];
+    return taught;
+}
+
 /* ODD 7.3c: insight grows by (magnitude x insight.self_help_rate while a self-help
  * intervention acts + insight.reflection_rate (1 - well-being)) (1 - insight) and fades at
  * insight.decay. A self-help intervention of magnitude 2 for half the town; no support, so
@@ -607,7 +621,8 @@ static void insight_comes_from_reflection_and_self_help(void **state)
         double magnitude = m->self_help[i];
         assert_true(magnitude == 0 || magnitude == 2);
         double gain = magnitude * p->insight_self_help_rate +
-                      p->insight_reflection_rate * (1 - pp->wellbeing[i]);
+                      p->insight_reflection_rate * (1 - pp->wellbeing[i]) +
+                      p->insight_teaching_rate * taught_by_teachers(m, i);
         double ins = insight0[i];
         expect_near(pp->insight[i], clamp(ins + gain * (1 - ins) - p->insight_decay * ins, 0, 1),
                     1e-6);
@@ -620,6 +635,50 @@ static void insight_comes_from_reflection_and_self_help(void **state)
     print_message("self-help targets %u, others %u\n", helped, not_helped);
     assert_true(helped > 700 && not_helped > 700);
     free(insight0);
+    attune_model_free(m);
+}
+
+/* ODD 7.3c: teaching is a source of insight. With reflection off and nothing integrated, one
+ * week's insight from 0 is exactly insight.teaching_rate x the sum over one's teachers of
+ * contact (halved while ruptured) x the teacher's capacity: students gain in proportion to how
+ * much their teachers attune, and people without a teacher gain nothing. */
+static void insight_comes_from_teachers_who_attune(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"insight.reflection_rate", "0", NULL};
+    attune_model *m = small_town(settings);
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    tie_store *t = &m->ties;
+    uint32_t n = pp->count, students = 0, others = 0, ruptured = 0;
+    assert_true(p->insight_teaching_rate > 0);
+    for (uint32_t i = 0; i < n; i++) {
+        pp->give_capacity[i] = (float)spread(i, 0.618);
+        pp->insight[i] = pp->integration[i] = pp->learn_care[i] = pp->self_relation[i] = 0;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            if (t->kind[h] == ATTUNE_TIE_TEACHER && i % 4 == 0) {
+                t->rupture[h] = t->rupture[t->twin[h]] = 1;
+                ruptured++;
+            }
+    insight_update(m, 1);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!pp->alive[i])
+            continue;
+        double taught = taught_by_teachers(m, i);
+        expect_near(pp->insight[i], p->insight_teaching_rate * taught, 1e-7);
+        if (count_kind(m, i, ATTUNE_TIE_TEACHER) > 0) {
+            students++;
+            assert_true(pp->insight[i] > 0);
+        } else {
+            others++;
+            assert_true(pp->insight[i] == 0);
+        }
+    }
+    print_message("students %u (ruptured teacher ties %u), others %u\n", students, ruptured,
+                  others);
+    assert_true(students > 150 && others > 150 && ruptured > 20);
     attune_model_free(m);
 }
 
@@ -678,12 +737,14 @@ static void a_session_of_therapy_brings_insight_in_proportion_to_the_alliance(vo
  * self_relation); integration = (1 - integration_decay) integration + integration_rate insight
  * support (1 - integration), and what is absorbed leaves insight. Over a grid of care taken in
  * (none to far beyond the half point) and relationships with oneself (none to whole), each
- * person's integration and insight are exactly that: one with no care but a good relationship
- * with itself integrates (self_support), and support beyond 1 is capped. */
+ * person's integration and insight are exactly that (teaching off, so no insight comes in): one
+ * with no care but a good relationship with itself integrates (self_support), and support
+ * beyond 1 is capped. */
 static void integration_draws_support_from_care_and_from_oneself(void **state)
 {
     (void)state;
-    attune_model *m = small_town(NULL);
+    static const char *const no_teaching[] = {"insight.teaching_rate", "0", NULL};
+    attune_model *m = small_town(no_teaching);
     const attune_params *p = m->p;
     people *pp = &m->people;
     static const double care[] = {0, 0.5, 3, 30, 300};
@@ -790,13 +851,15 @@ static void integration_raises_the_capacity_to_attune(void **state)
     attune_model_free(m);
 }
 
-/* ODD 7.3c: without renewal (no self-help, no reflection at well-being 1, no support) loose
+/* ODD 7.3c: without renewal (no self-help, no teaching, no reflection at well-being 1, no
+ * support) loose
  * insight fades at insight.decay a week and integration at insight.integration_decay: after 52
  * weeks, insight0 (1 - decay)^52 and integration0 (1 - integration_decay)^52. */
 static void insight_and_integration_fade_without_renewal(void **state)
 {
     (void)state;
-    attune_model *m = small_town(NULL);
+    static const char *const no_teaching[] = {"insight.teaching_rate", "0", NULL};
+    attune_model *m = small_town(no_teaching);
     const attune_params *p = m->p;
     people *pp = &m->people;
     assert_true(p->insight_decay > 0 && p->insight_integration_decay > 0);
@@ -1310,6 +1373,7 @@ int main(void)
         cmocka_unit_test(coping_costs_the_capacity_to_attune),
         cmocka_unit_test(substance_use_adds_hostility_the_other_forms_do_not),
         cmocka_unit_test(insight_comes_from_reflection_and_self_help),
+        cmocka_unit_test(insight_comes_from_teachers_who_attune),
         cmocka_unit_test(a_session_of_therapy_brings_insight_in_proportion_to_the_alliance),
         cmocka_unit_test(integration_draws_support_from_care_and_from_oneself),
         cmocka_unit_test(integration_loosens_the_working_models_distortions),
