@@ -83,6 +83,7 @@ typedef struct attune_entry {
     double values[ATTUNE_ENTRY_FIELDS_MAX];
     uint32_t given; /* bit f: field f was set (by a file or the API), not left at its default */
 } attune_entry;
+_Static_assert(ATTUNE_ENTRY_FIELDS_MAX <= 32, "attune_entry.given holds a bit per field");
 
 typedef struct attune_entry_list {
     attune_entry *items;
