@@ -1372,8 +1372,8 @@ static const claim_def claims[] = {
      "It is not the isolated application of concepts that brings about healing. Rather, it is "
      "the relational context in which these ideas are absorbed and integrated that fosters "
      "change.",
-     "insight (self-help, reflection) becomes integration only in proportion to relational "
-     "support",
+     "insight (self-help, reflection, teaching) becomes integration only in proportion to "
+     "relational support",
      4, 4, claim_c5},
     {"C6",
      "Joy, self-love, and inner fulfillment are nurtured by healthy, reciprocal relationships "

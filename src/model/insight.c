@@ -23,13 +23,14 @@
 
 /* What i's teachers teach it a week: the sum over i's ties to a teacher of the weekly meeting
  * probability (times rupture.contact_factor while ruptured) times the teacher's capacity to
- * attune in this week's snapshot, in [0, number of teachers]. */
+ * attune in this week's snapshot, in [0, number of teachers]; an isolated teacher (an isolation
+ * intervention: it meets nobody) teaches nothing, and an isolated pupil is taught nothing. */
 static double teaching(const attune_model *m, uint32_t i)
 {
     const tie_store *t = &m->ties;
     double taught = 0.0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-        if (t->kind[h] != ATTUNE_TIE_TEACHER)
+        if (t->kind[h] != ATTUNE_TIE_TEACHER || (m->isolated != NULL && m->isolated[t->other[h]]))
             continue;
         double contact = t->contact[h] * (t->rupture[h] ? m->p->rupture_contact_factor : 1.0);
         taught += contact * m->people.give_capacity[t->other[h]];
@@ -51,7 +52,7 @@ void insight_update(attune_model *m, int32_t week)
         double gain = m->self_help != NULL ? p->insight_self_help_rate * m->self_help[i] : 0.0;
         double distress = 1.0 - pp->wellbeing[i];
         gain += p->insight_reflection_rate * distress;
-        if (p->insight_teaching_rate > 0)
+        if (p->insight_teaching_rate > 0 && !(m->isolated != NULL && m->isolated[i]))
             gain += p->insight_teaching_rate * teaching(m, i);
         insight += gain * (1.0 - insight) - p->insight_decay * insight;
         double care = pp->learn_care[i];

@@ -84,7 +84,8 @@ void working_model_update(struct attune_model *m, int32_t week);
 /** coping.c: onset, intensity, habit and end of maladaptive coping. */
 void coping_update(struct attune_model *m, int32_t week);
 
-/** insight.c: insight from self-help and reflection; integration in proportion to support. */
+/** insight.c: insight from self-help, reflection and teaching; integration in proportion to
+ * support. */
 void insight_update(struct attune_model *m, int32_t week);
 
 /** distress.c: distress episodes and recovery (after the week's other processes). */

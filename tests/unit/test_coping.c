@@ -583,8 +583,8 @@ static double taught_by_teachers(const attune_model *m, uint32_t i)
 }
 
 /* ODD 7.3c: insight grows by (magnitude x insight.self_help_rate while a self-help
- * intervention acts + insight.reflection_rate (1 - well-being)) (1 - insight) and fades at
- * insight.decay. A self-help intervention of magnitude 2 for half the town; no support, so
+ * intervention acts + insight.reflection_rate (1 - well-being) + insight.teaching_rate T)
+ * (1 - insight) and fades at insight.decay. A self-help intervention of magnitude 2 for half the town; no support, so
  * nothing is integrated: each person's insight is exactly that after one week, the targets'
  * gain more than the others' at the same well-being. */
 static void insight_comes_from_reflection_and_self_help(void **state)
@@ -682,7 +682,60 @@ static void insight_comes_from_teachers_who_attune(void **state)
     attune_model_free(m);
 }
 
-/* ODD 7.7 (a third source of insight; integrated in 7.3c with the therapist's care as
+/* ODD 7.3c and 7.6: an isolated person meets nobody, so an isolated pupil is taught nothing and
+ * an isolated teacher teaches nothing; the others are taught as before. */
+static void isolation_stops_teaching_both_ways(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"insight.reflection_rate",
+                                           "0",
+                                           "intervention.apart.kind",
+                                           "isolation",
+                                           "intervention.apart.share",
+                                           "0.3",
+                                           "intervention.apart.start_week",
+                                           "1",
+                                           NULL};
+    attune_model *m = small_town(settings);
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    uint32_t n = pp->count, isolated_pupils = 0, unseen_teachers = 0, taught = 0;
+    WITH_EVENTS(m, assert_int_equal(interventions_begin_week(m, 1), ATTUNE_OK));
+    assert_non_null(m->isolated);
+    for (uint32_t i = 0; i < n; i++) {
+        pp->give_capacity[i] = (float)spread(i, 0.618);
+        pp->insight[i] = pp->integration[i] = pp->learn_care[i] = pp->self_relation[i] = 0;
+    }
+    insight_update(m, 1);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!pp->alive[i] || count_kind(m, i, ATTUNE_TIE_TEACHER) == 0)
+            continue;
+        double expected = 0;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            if (t->kind[h] != ATTUNE_TIE_TEACHER)
+                continue;
+            if (m->isolated[t->other[h]])
+                unseen_teachers++;
+            else
+                expected += t->contact[h] * (t->rupture[h] ? p->rupture_contact_factor : 1.0) *
+                            pp->give_capacity[t->other[h]];
+        }
+        if (m->isolated[i]) {
+            isolated_pupils++;
+            expected = 0;
+        } else if (expected > 0) {
+            taught++;
+        }
+        expect_near(pp->insight[i], p->insight_teaching_rate * expected, 1e-7);
+    }
+    print_message("isolated pupils %u, ties to isolated teachers %u, pupils taught %u\n",
+                  isolated_pupils, unseen_teachers, taught);
+    assert_true(isolated_pupils > 20 && unseen_teachers > 20 && taught > 50);
+    attune_model_free(m);
+}
+
+/* ODD 7.7 (a fourth source of insight; integrated in 7.3c with the therapist's care as
  * support): each session of therapy adds therapy.insight_gain a (1 - insight) to the client's
  * insight, a the alliance after the session. A course begun by an adult client with the town's
  * first therapist (recruited in week 1): over six weekly sessions, the client's insight moves
@@ -1374,6 +1427,7 @@ int main(void)
         cmocka_unit_test(substance_use_adds_hostility_the_other_forms_do_not),
         cmocka_unit_test(insight_comes_from_reflection_and_self_help),
         cmocka_unit_test(insight_comes_from_teachers_who_attune),
+        cmocka_unit_test(isolation_stops_teaching_both_ways),
         cmocka_unit_test(a_session_of_therapy_brings_insight_in_proportion_to_the_alliance),
         cmocka_unit_test(integration_draws_support_from_care_and_from_oneself),
         cmocka_unit_test(integration_loosens_the_working_models_distortions),
