@@ -116,7 +116,8 @@ int attune_scenario_set_each(attune_scenario *scenario, const char *const *setti
 /** Reads a numeric parameter (ints and bools as doubles). */
 int attune_scenario_get(const attune_scenario *scenario, const char *key, double *value);
 
-/** Checks constraints that involve several parameters or entries. */
+/** Checks constraints that involve several parameters or entries (an intervention that names no
+ * kind, or whose fields together can target nobody). */
 int attune_scenario_validate(const attune_scenario *scenario, struct attune_error *err);
 
 /** Number of entries of a kind, e.g. "culture". */

@@ -1,5 +1,5 @@
 /*
- * Validation against published patterns (MODEL.md section 5; docs/validation.md): the targets
+ * Validation against published patterns (docs/validation.md): the targets
  * T1 to T5, each split into parts (one number each), the statistics of one run that estimate
  * them, and `attune_validate`, which runs replicates of a scenario and compares the mean of
  * each part over replicates, with its 95% t interval, with the target's tolerance.

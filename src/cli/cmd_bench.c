@@ -3,7 +3,9 @@
  * machine's own limit (a neighbour-gather probe over the same data layout).
  *
  * Every measurement runs in a child process of its own, so that its peak memory (the child's
- * maximum resident set, from wait4) is its own and no OpenMP team outlives it.
+ * maximum resident set, taken by the child itself after the last week and before the probe,
+ * whose arrays are not the scenario's; from wait4 if that fails) is its own and no OpenMP team
+ * outlives it.
  */
 /* wait4 (the peak memory of one child) is a BSD/Linux call. */
 #define _DEFAULT_SOURCE

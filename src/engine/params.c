@@ -59,7 +59,8 @@ static const attune_entry_kind_info entry_kinds[ENTRY_KIND_COUNT] = {
      culture_fields, sizeof culture_fields / sizeof culture_fields[0], ATTUNE_MAX_CULTURES},
     {"intervention",
      "An intervention: something done to targeted people for a time. Written "
-     "[intervention NAME]; the default scenario has none.",
+     "[intervention NAME]; every intervention names its `kind` (an entry without one is "
+     "refused); the default scenario has none.",
      intervention_fields, sizeof intervention_fields / sizeof intervention_fields[0],
      ATTUNE_MAX_INTERVENTIONS},
 };
@@ -174,8 +175,9 @@ void attune_param_format(const attune_param_info *info, double value, char *buf,
     default: snprintf(buf, size, "%.17g", value); break;
     }
     if (info->type == ATTUNE_TYPE_REAL) {
-        /* Shortest text that reads back to the same double, without an exponent where %g
-         * can write one (10, not 1e+01; 1e-05 stays). */
+        /* The text of the fewest significant digits that reads back to the same double and
+         * has no exponent, if %g can write one (10, not 1e+01; 1e16 as 10000000000000000);
+         * else the fewest digits with one (1e-05, 1e+17). */
         char shortest[64] = "";
         for (int prec = 1; prec <= 17; prec++) {
             char tmp[64];
@@ -196,6 +198,21 @@ void attune_param_format(const attune_param_info *info, double value, char *buf,
 
 static size_t edit_distance(const char *a, const char *b);
 static int close_enough(size_t distance, const char *word);
+
+void attune_param_choices_text(const attune_param_info *info, char *buf, size_t size)
+{
+    const char *c = info->choices;
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    for (int k = 0; c != NULL && *c; k++) {
+        size_t len = strcspn(c, "|"), used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%.*s", k ? ", " : "", (int)len, c);
+        c += len;
+        if (*c == '|')
+            c++;
+    }
+}
 
 void attune_param_range_text(const attune_param_info *info, char *buf, size_t size)
 {
@@ -259,19 +276,18 @@ int attune_param_parse_value(const attune_param_info *info, const char *text, do
     }
     if (info->type == ATTUNE_TYPE_CHOICE) {
         const char *c = info->choices;
-        char list[512] = "";
         for (int k = 0; c != NULL && *c; k++) {
             size_t len = strcspn(c, "|");
             if (strlen(text) == len && strncmp(text, c, len) == 0) {
                 *value = k;
                 return ATTUNE_OK;
             }
-            size_t used = strlen(list);
-            snprintf(list + used, sizeof list - used, "%s%.*s", k ? ", " : "", (int)len, c);
             c += len;
             if (*c == '|')
                 c++;
         }
+        char list[512];
+        attune_param_choices_text(info, list, sizeof list);
         /* Suggest the nearest choice. */
         char best[64] = "";
         size_t best_d = (size_t)-1;

@@ -262,28 +262,21 @@ int attune_scenario_entry_get(const attune_scenario *scenario, const char *kind,
     return ATTUNE_OK;
 }
 
-/* Checks that an intervention can target anyone: fields that are each in range but together
- * select nobody (an empty age or state range, a culture the scenario lacks, a start after the
- * last week) are errors naming the entry and the fields. `cultures` is the number of [culture]
- * entries; `weeks` is run.weeks. Communities are not checked: their number is drawn when the
- * population is built. */
+/* Checks that an intervention names its kind and can target anyone: fields that are each in
+ * range but together select nobody (an empty age or state range, a culture the scenario lacks, a
+ * start after the last week) are errors naming the entry and the fields. `cultures` is the number
+ * of [culture] entries; `weeks` is run.weeks. Communities are checked when the population is built
+ * (attune_model_init), which draws their number. */
 static int validate_intervention(const attune_entry *e, size_t cultures, int64_t weeks,
                                  attune_error *err)
 {
     const double *v = e->values;
     char key[ATTUNE_NAME_MAX + 32];
     if (!(e->given & (1u << INTERVENTION_kind))) {
-        char kinds[sizeof INTERVENTION_CHOICES_kind * 2];
-        size_t n = 0;
-        for (const char *c = INTERVENTION_CHOICES_kind; *c != '\0' && n + 3 < sizeof kinds; c++) {
-            if (*c == '|') {
-                kinds[n++] = ',';
-                kinds[n++] = ' ';
-            } else {
-                kinds[n++] = *c;
-            }
-        }
-        kinds[n] = '\0';
+        char kinds[512];
+        attune_param_choices_text(
+            &attune_entry_kind_at(ENTRY_KIND_INTERVENTION)->fields[INTERVENTION_kind], kinds,
+            sizeof kinds);
         snprintf(key, sizeof key, "intervention.%s.kind", e->name);
         return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
                            "[intervention %s] names no kind; every intervention needs a line "
@@ -417,10 +410,14 @@ int attune_scenario_to_json(const attune_scenario *scenario, char **text)
     return sb_finish(&sb, text);
 }
 
-static void markdown_row(strbuf *sb, const attune_param_info *info, const char *label)
+/* A row of the reference; `required`: the field has no default (an entry must set it). */
+static void markdown_row(strbuf *sb, const attune_param_info *info, const char *label, int required)
 {
     char d[64], range[160];
-    attune_param_format(info, info->default_value, d, sizeof d);
+    if (required)
+        snprintf(d, sizeof d, "(required)");
+    else
+        attune_param_format(info, info->default_value, d, sizeof d);
     attune_param_range_text(info, range, sizeof range);
     sb_printf(sb, "| `%s` | %s | %s | %s | %s | %s |\n", label, attune_param_type_name(info->type),
               d, range, info->unit, info->doc);
@@ -447,7 +444,7 @@ int attune_params_markdown(char **text)
                       "|---|---|---|---|---|---|\n",
                       section);
         }
-        markdown_row(&sb, info, info->key);
+        markdown_row(&sb, info, info->key, 0);
     }
     for (size_t k = 0; k < ENTRY_KIND_COUNT; k++) {
         const attune_entry_kind_info *kind = attune_entry_kind_at(k);
@@ -458,7 +455,8 @@ int attune_params_markdown(char **text)
                   kind->kind, kind->doc);
         for (size_t f = 0; f < kind->field_count; f++) {
             const attune_param_info *info = &kind->fields[f];
-            markdown_row(&sb, info, info->name);
+            markdown_row(&sb, info, info->name,
+                         k == ENTRY_KIND_INTERVENTION && f == INTERVENTION_kind);
         }
     }
     attune_scenario *defaults = NULL;

@@ -81,7 +81,8 @@ enum intervention_state {
 typedef struct attune_entry {
     char name[ATTUNE_NAME_MAX];
     double values[ATTUNE_ENTRY_FIELDS_MAX];
-    uint32_t given; /* bit f: field f was set (by a file or the API), not left at its default */
+    uint32_t given; /* bit f: field f was set by attune_scenario_set (a file or the API); the
+                     * built-in cultures' values are not counted as given */
 } attune_entry;
 _Static_assert(ATTUNE_ENTRY_FIELDS_MAX <= 32, "attune_entry.given holds a bit per field");
 
@@ -113,6 +114,9 @@ double attune_param_load(const attune_params *params, size_t index);
 
 /** Formats a value of a row the way a scenario file would write it. */
 void attune_param_format(const attune_param_info *info, double value, char *buf, size_t size);
+
+/** Writes the names of a CHOICE row's values as "a, b, c". */
+void attune_param_choices_text(const attune_param_info *info, char *buf, size_t size);
 
 /** Writes "[min, max]" of a row as a scenario file would write the values. */
 void attune_param_range_text(const attune_param_info *info, char *buf, size_t size);

@@ -1,9 +1,9 @@
 /*
- * Validation against published patterns (docs/validation.md). Each target T1..T5 of the project
- * brief section 5 is split into parts, one number each. A run's statistics come from an observer:
- * infant assessments (T1) and therapy events (T4, T5) are read from the event buffer of every
- * week; adult classes (T2) and adverse childhood experiences (T3) from the people alive at the
- * end; the yearly means of the indicators of a steady state from every week's metrics.
+ * Validation against published patterns (docs/validation.md). Each target T1..T5 (the table of
+ * docs/validation.md) is split into parts, one number each. A run's statistics come from an
+ * observer: infant assessments (T1) and therapy events (T4, T5) are read from the event buffer of
+ * every week; adult classes (T2) and adverse childhood experiences (T3) from the people alive at
+ * the end; the yearly means of the indicators of a steady state from every week's metrics.
  * Replicates are combined into a mean with a 95% t interval; a part passes when the mean lies
  * within the target's tolerance, an indicator is steady when its mean drift lies within its
  * tolerance. The code measures; it never adjusts the model.

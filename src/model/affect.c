@@ -6,8 +6,8 @@
  *   A[t+1] = b + inertia (A[t] - b) + social_gain tanh(I[t])
  *          - stress_impact x stress + coping.relief x coping
  * with b the temperament set point, I the week's relational input from interactions.c and
- * stress the load of recent life events (life_events.c). An isolated person (I = 0) without
- * stress relaxes to b without any noise.
+ * stress the load of recent life events (life_events.c); A is clamped to [-1, 1]. An isolated
+ * person (I = 0) without stress or coping relaxes to b without any noise.
  *
  * Self-worth ("self-love" nurtured by mirroring and validation; no I without we, C1):
  *   mirrored = M / (W + isolation_weight) / mirror_reference          (clamped to [0,1])

@@ -174,6 +174,43 @@ static void default_scenario_file_matches_built_in_default(void **state)
     attune_scenario_free(s);
 }
 
+/* attune_param_format writes a real as the fewest significant digits that read back to the
+ * same double, without an exponent wherever %g can write the number without one. */
+static void reals_are_written_to_read_back_exactly_without_needless_exponents(void **state)
+{
+    (void)state;
+    const attune_param_info *real = NULL;
+    for (size_t i = 0; i < attune_param_count() && real == NULL; i++)
+        if (attune_param_at(i)->type == ATTUNE_TYPE_REAL)
+            real = attune_param_at(i);
+    assert_non_null(real);
+    static const struct {
+        double value;
+        const char *text;
+    } cases[] = {{0, "0"},           {10, "10"},       {-10, "-10"},
+                 {120, "120"},       {52000, "52000"}, {0.05, "0.05"},
+                 {0.0005, "0.0005"}, {2e-05, "2e-05"}, {1e15, "1000000000000000"},
+                 {1e17, "1e+17"},    {0.3, "0.3"},     {0.1 + 0.2, "0.30000000000000004"},
+                 {1.5e-9, "1.5e-09"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char buf[64];
+        attune_param_format(real, cases[k].value, buf, sizeof buf);
+        if (strcmp(buf, cases[k].text) != 0)
+            fail_msg("%.17g written as '%s', expected '%s'", cases[k].value, buf, cases[k].text);
+    }
+    /* Round trip over a spread of magnitudes and digits. */
+    for (int e = -12; e <= 20; e++) {
+        for (int d = 1; d < 1000; d += 37) {
+            double v = d * pow(10.0, e) / 7.0;
+            char buf[64];
+            attune_param_format(real, v, buf, sizeof buf);
+            assert_true(strtod(buf, NULL) == v);
+            attune_param_format(real, -v, buf, sizeof buf);
+            assert_true(strtod(buf, NULL) == -v);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +221,7 @@ int main(void)
         cmocka_unit_test(settings_apply_in_order_and_stop_at_the_first_bad_one),
         cmocka_unit_test(parameter_reference_matches_table),
         cmocka_unit_test(default_scenario_file_matches_built_in_default),
+        cmocka_unit_test(reals_are_written_to_read_back_exactly_without_needless_exponents),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
