@@ -385,6 +385,48 @@ static void invalid_checkpoint_scenario_names_the_cause(void **state)
     free(data);
 }
 
+/* A checkpoint whose stored scenario lacks a parameter of this attune (written by an attune
+ * before the parameter existed) is refused, naming the parameter, rather than resumed with
+ * today's default for it. The parameter's line is turned into a comment (same length) and the
+ * file sealed again. */
+static void checkpoint_from_an_older_parameter_table_is_refused(void **state)
+{
+    (void)state;
+    attune_model *m = model_with_entries("warm", "books");
+    char dir[] = "/tmp/attune-ckpt-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/week.ckpt", dir);
+    attune_error err;
+    assert_int_equal(checkpoint_write(m, NULL, path, &err), ATTUNE_OK);
+    attune_model_free(m);
+    size_t size;
+    unsigned char *data = read_all(path, &size);
+    unlink(path);
+    rmdir(dir);
+    attune_model *back = NULL;
+    assert_int_equal(checkpoint_read_buffer(data, size, "fine.ckpt", 1, &back, NULL, &err),
+                     ATTUNE_OK);
+    attune_model_free(back);
+    back = NULL;
+    size_t at = 0;
+    for (size_t i = 0; i + 17 < size && at == 0; i++)
+        if (memcmp(data + i, "\nteaching_rate = ", 17) == 0)
+            at = i + 1;
+    assert_true(at > 0);
+    data[at] = ';';
+    uint32_t crc = (uint32_t)crc32(0L, data, (uInt)(size - 4));
+    memcpy(data + size - 4, &crc, 4);
+    assert_int_equal(checkpoint_read_buffer(data, size, "old.ckpt", 1, &back, NULL, &err),
+                     ATTUNE_ERR_CORRUPT);
+    assert_null(back);
+    assert_string_equal(err.file, "old.ckpt");
+    assert_string_equal(err.key, "insight.teaching_rate");
+    assert_non_null(strstr(err.message, "written by another version of attune"));
+    assert_non_null(strstr(err.message, "does not set insight.teaching_rate"));
+    free(data);
+}
+
 static void indentation_is_not_significant(void **state)
 {
     (void)state;
@@ -562,6 +604,7 @@ int main(void)
         cmocka_unit_test(longest_entry_names_round_trip),
         cmocka_unit_test(checkpoint_keeps_longest_entry_names),
         cmocka_unit_test(invalid_checkpoint_scenario_names_the_cause),
+        cmocka_unit_test(checkpoint_from_an_older_parameter_table_is_refused),
         cmocka_unit_test(indentation_is_not_significant),
         cmocka_unit_test(entry_field_suggestions_come_from_the_kind),
         cmocka_unit_test(impossible_intervention_targets_are_refused),
