@@ -49,4 +49,22 @@ static inline uint32_t count_kind(const attune_model *m, uint32_t i, int kind)
     return k;
 }
 
+/* Fails unless |actual - expected| <= tol, naming what was compared (include math.h first). */
+static inline void near_at(double actual, double expected, double tol, const char *what, int line)
+{
+    if (!(fabs(actual - expected) <= tol))
+        fail_msg("line %d: %s = %.9g, expected %.9g (tolerance %g)", line, what, actual, expected,
+                 tol);
+}
+#define expect_near(actual, expected, tol)                                                         \
+    near_at((double)(actual), (double)(expected), (tol), #actual, __LINE__)
+
+/* Sets the contact of every tie of person i (both halves) to c. */
+static inline void set_contact_all(attune_model *m, uint32_t i, float c)
+{
+    tie_store *t = &m->ties;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        t->contact[h] = t->contact[t->twin[h]] = c;
+}
+
 #endif

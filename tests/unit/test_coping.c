@@ -17,16 +17,6 @@
 #include "model/processes.h"
 #include "small_town.h"
 
-/* Fails unless |actual - expected| <= tol, naming what was compared. */
-static void near_at(double actual, double expected, double tol, const char *what, int line)
-{
-    if (!(fabs(actual - expected) <= tol))
-        fail_msg("line %d: %s = %.9g, expected %.9g (tolerance %g)", line, what, actual, expected,
-                 tol);
-}
-#define expect_near(actual, expected, tol)                                                         \
-    near_at((double)(actual), (double)(expected), (tol), #actual, __LINE__)
-
 static double clamp(double x, double lo, double hi)
 {
     return x < lo ? lo : x > hi ? hi : x;
@@ -584,9 +574,9 @@ static double taught_by_teachers(const attune_model *m, uint32_t i)
 
 /* ODD 7.3c: insight grows by (magnitude x insight.self_help_rate while a self-help
  * intervention acts + insight.reflection_rate (1 - well-being) + insight.teaching_rate T)
- * (1 - insight) and fades at insight.decay. A self-help intervention of magnitude 2 for half the town; no support, so
- * nothing is integrated: each person's insight is exactly that after one week, the targets'
- * gain more than the others' at the same well-being. */
+ * (1 - insight) and fades at insight.decay. A self-help intervention of magnitude 2 for half the
+ * town; no support, so nothing is integrated: each person's insight is exactly that after one week,
+ * the targets' gain more than the others' at the same well-being. */
 static void insight_comes_from_reflection_and_self_help(void **state)
 {
     (void)state;

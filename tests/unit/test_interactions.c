@@ -20,27 +20,9 @@
 #include "model/processes.h"
 #include "small_town.h"
 
-/* Fails unless |actual - expected| <= tol, naming what was compared. */
-static void near_at(double actual, double expected, double tol, const char *what, int line)
-{
-    if (!(fabs(actual - expected) <= tol))
-        fail_msg("line %d: %s = %.9g, expected %.9g (tolerance %g)", line, what, actual, expected,
-                 tol);
-}
-#define expect_near(actual, expected, tol)                                                         \
-    near_at((double)(actual), (double)(expected), (tol), #actual, __LINE__)
-
 static double clamp01(double x)
 {
     return x < 0 ? 0 : x > 1 ? 1 : x;
-}
-
-/* Sets the contact of every tie of person i (both halves) to c. */
-static void set_contact_all(attune_model *m, uint32_t i, float c)
-{
-    tie_store *t = &m->ties;
-    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        t->contact[h] = t->contact[t->twin[h]] = c;
 }
 
 /* ------------------------------------------------------------------------------------------ */

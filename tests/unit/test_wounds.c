@@ -16,16 +16,6 @@
 #include "model/processes.h"
 #include "small_town.h"
 
-/* Fails unless |actual - expected| <= tol, naming what was compared. */
-static void near_at(double actual, double expected, double tol, const char *what, int line)
-{
-    if (!(fabs(actual - expected) <= tol))
-        fail_msg("line %d: %s = %.9g, expected %.9g (tolerance %g)", line, what, actual, expected,
-                 tol);
-}
-#define expect_near(actual, expected, tol)                                                         \
-    near_at((double)(actual), (double)(expected), (tol), #actual, __LINE__)
-
 /* The first living person from id `from` on whose age at week `week` lies in [lo, hi). */
 static uint32_t first_aged(const attune_model *m, int32_t week, double lo, double hi, uint32_t from)
 {
@@ -36,14 +26,6 @@ static uint32_t first_aged(const attune_model *m, int32_t week, double lo, doubl
     }
     fail_msg("nobody aged %g to %g from id %u", lo, hi, from);
     return 0;
-}
-
-/* Sets the contact of every tie of person i (both halves) to c. */
-static void set_contact_all(attune_model *m, uint32_t i, float c)
-{
-    tie_store *t = &m->ties;
-    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        t->contact[h] = t->contact[t->twin[h]] = c;
 }
 
 /* Events of the last merged week of `type` for `person` (and `detail`, unless NULL); the last
