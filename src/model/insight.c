@@ -43,7 +43,6 @@ void insight_update(attune_model *m, int32_t week)
     const attune_params *p = m->p;
     people *pp = &m->people;
     uint32_t n = pp->count;
-    (void)week;
 #pragma omp parallel for schedule(static) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         if (!pp->alive[i])
@@ -52,7 +51,10 @@ void insight_update(attune_model *m, int32_t week)
         double gain = m->self_help != NULL ? p->insight_self_help_rate * m->self_help[i] : 0.0;
         double distress = 1.0 - pp->wellbeing[i];
         gain += p->insight_reflection_rate * distress;
-        if (p->insight_teaching_rate > 0 && !(m->isolated != NULL && m->isolated[i]))
+        /* Only pupils hold ties to a teacher (from 5 until the week after their 18th
+         * birthday, when demography ends them; ODD 7.5): nobody of 19 or more is looked at. */
+        if (p->insight_teaching_rate > 0 && !(m->isolated != NULL && m->isolated[i]) &&
+            person_age_at(m, i, week) < 19.0)
             gain += p->insight_teaching_rate * teaching(m, i);
         insight += gain * (1.0 - insight) - p->insight_decay * insight;
         double care = pp->learn_care[i];
