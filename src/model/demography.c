@@ -197,10 +197,8 @@ static int die(attune_model *m, uint32_t i, int32_t week)
     return ATTUNE_OK;
 }
 
-/* Person i moves to `household`, away from the caregivers it still lives with: its caregiver
- * ties become family ties and its sibling ties drop to family contact. Emits leave_home if i
- * held a caregiver tie. */
-static void move_away_from_caregivers(attune_model *m, uint32_t i, uint32_t household, int32_t week)
+void demography_move_away_from_caregivers(attune_model *m, uint32_t i, uint32_t household,
+                                          int32_t week, uint32_t phase)
 {
     tie_store *t = &m->ties;
     m->people.household[i] = household;
@@ -215,7 +213,7 @@ static void move_away_from_caregivers(attune_model *m, uint32_t i, uint32_t hous
         }
     }
     if (had_caregiver)
-        events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "leave_home", i, UINT32_MAX,
+        events_emit(&m->events, 0, phase, week, "leave_home", i, UINT32_MAX,
                     person_age_at(m, i, week), "");
 }
 
@@ -229,9 +227,9 @@ static void leave_home(attune_model *m, uint32_t i, int32_t week)
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
         if (t->kind[h] == ATTUNE_TIE_PARTNER && m->people.household[t->other[h]] == home)
             partner = t->other[h];
-    move_away_from_caregivers(m, i, household, week);
+    demography_move_away_from_caregivers(m, i, household, week, PHASE_DEMOGRAPHY);
     if (partner != TIE_NONE)
-        move_away_from_caregivers(m, partner, household, week);
+        demography_move_away_from_caregivers(m, partner, household, week, PHASE_DEMOGRAPHY);
 }
 
 /* Ends every school tie of person i of the given kind (ATTUNE_TIE_TEACHER: i leaves school;

@@ -16,7 +16,7 @@
  * Partnership: with weekly probability demography.partnering_rate a single adult of 20-60 picks
  * one of its ties at random; if it is a friend or community tie to a single adult of 20-60 whose
  * age differs by at most 10 years and who raises no minors, the two partner and the partner
- * moves in.
+ * moves in, leaving its caregivers if it still lived with them (ODD 7.5).
  *
  * Proposals are drawn in parallel and applied serially, sorted by kind (partners first, then
  * friends, then community ties), person and other.
@@ -225,8 +225,11 @@ static int partner(attune_model *m, uint32_t i, uint32_t j, int32_t week)
         return ATTUNE_OK;
     t->kind[h] = t->kind[t->twin[h]] = ATTUNE_TIE_PARTNER;
     t->contact[h] = t->contact[t->twin[h]] = (float)m->p->contact_household;
-    pp->household[j] = pp->household[i];
     events_emit(&m->events, 0, PHASE_TIE_FORMATION, week, "partnered", i, j, 0, "");
+    /* Moving in with a partner is leaving home: a partner who still lived with its caregivers
+     * no longer does (else its caregiver ties would later take the couple away from i's
+     * household, and any minors i raises, when it reaches its age of leaving home). */
+    demography_move_away_from_caregivers(m, j, pp->household[i], week, PHASE_TIE_FORMATION);
     return ATTUNE_OK;
 }
 

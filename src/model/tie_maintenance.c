@@ -206,9 +206,12 @@ static void propose_release(attune_model *m, int32_t week)
     const people *pp = &m->people;
     const tie_store *t = &m->ties;
     uint32_t n = pp->count;
+    /* Nobody younger than this may end any tie (friend and community ties from
+     * release.min_age, the others from 18: tie_is_endable). */
+    const double youngest = p->release_min_age < 18 ? p->release_min_age : 18;
 #pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
-        if (!pp->alive[i] || person_age_years(m, i) < p->release_min_age)
+        if (!pp->alive[i] || person_age_years(m, i) < youngest)
             continue;
         double worst_excess, supportive;
         uint32_t worst = tie_worst_toxic(m, i, &worst_excess, &supportive);

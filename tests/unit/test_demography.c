@@ -554,6 +554,58 @@ enum pair_class {
  * tie to the other, forms a couple is 1 - (1 - rate)^2 (either may propose); for a pair whose
  * elder raises a minor it is rate / 2 (the elder proposes through one of its two ties); for the
  * other classes it is 0. */
+/* Moving in with a partner is leaving home (ODD 7.4, 7.5): a partner who still lived with its
+ * caregivers and moves into the other's household leaves them (its caregiver ties become family
+ * ties), so that its later age of leaving home cannot take the couple away from the household
+ * and the minors the other raises. Three years of a town of 6,000 with a high partnering rate and
+ * leaving home at 24-26 (so that adults of 20 and more still live with their caregivers): every
+ * person who partners and moves holds no caregiver tie afterwards, and some held one before. */
+static void moving_in_with_a_partner_is_leaving_home(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"population.size",
+                                    "6000",
+                                    "demography.partnering_rate",
+                                    "0.05",
+                                    "demography.leave_home_min",
+                                    "24",
+                                    "demography.leave_home_max",
+                                    "26",
+                                    NULL};
+    attune_model *m = small_town_on(settings, 1);
+    people *pp = &m->people;
+    const uint32_t n = pp->count;
+    uint32_t *household = calloc(n, sizeof *household), *partner = calloc(n, sizeof *partner);
+    uint8_t *had_caregiver = calloc(n, 1);
+    uint32_t moved = 0, moved_from_caregivers = 0;
+    for (int32_t w = 0; w < 156; w++) {
+        for (uint32_t i = 0; i < n; i++) {
+            household[i] = pp->household[i];
+            partner[i] = partner_of(m, i);
+            had_caregiver[i] = count_kind(m, i, ATTUNE_TIE_CAREGIVER) > 0;
+        }
+        step(m, 1);
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t i = partner_of(m, j);
+            if (partner[j] != TIE_NONE || i == TIE_NONE || pp->household[j] == household[j])
+                continue;
+            moved++;
+            moved_from_caregivers += had_caregiver[j];
+            assert_int_equal(pp->household[j], household[i]); /* into the other's household */
+            assert_int_equal(count_kind(m, j, ATTUNE_TIE_CAREGIVER), 0);
+            if (had_caregiver[j])
+                assert_true(count_kind(m, j, ATTUNE_TIE_FAMILY) > 0);
+        }
+    }
+    print_message("%u moved in with a partner, %u of them from their caregivers' home\n", moved,
+                  moved_from_caregivers);
+    assert_true(moved >= 50 && moved_from_caregivers >= 2);
+    free(household);
+    free(partner);
+    free(had_caregiver);
+    attune_model_free(m);
+}
+
 /* Leaving home never splits a couple (ODD 7.5): a partner living with the leaver moves to the
  * new household too, and if that partner still lived with its own caregivers it leaves them as
  * well (its caregiver ties become family ties). Built couples: a young adult before its leaving
@@ -1203,6 +1255,7 @@ int main(void)
         cmocka_unit_test(leaving_home_takes_the_partner_one_lives_with_along),
         cmocka_unit_test(
             partners_form_at_the_partnering_rate_by_the_rules_and_the_partner_moves_in),
+        cmocka_unit_test(moving_in_with_a_partner_is_leaving_home),
         cmocka_unit_test(couples_separate_at_the_hazard_of_their_mean_trust),
         cmocka_unit_test(a_separation_moves_the_higher_id_out_and_the_minors_at_home_count_it),
         cmocka_unit_test(deaths_follow_the_gompertz_hazard_and_rise_with_age),
