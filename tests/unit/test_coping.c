@@ -560,13 +560,16 @@ static void substance_use_adds_hostility_the_other_forms_do_not(void **state)
 
 /* ODD 7.3c: what i's teachers teach it a week, the sum over its ties to a teacher (kind
  * teacher at i's end) of contact (times rupture.contact_factor while ruptured) times the
- * teacher's snapshot capacity. */
+ * teacher's snapshot capacity; nothing for an isolated pupil, nor from an isolated teacher. */
 static double taught_by_teachers(const attune_model *m, uint32_t i)
 {
     const tie_store *t = &m->ties;
+    const uint8_t *isolated = m->isolated;
     double taught = 0;
+    if (isolated != NULL && isolated[i])
+        return 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        if (t->kind[h] == ATTUNE_TIE_TEACHER)
+        if (t->kind[h] == ATTUNE_TIE_TEACHER && !(isolated != NULL && isolated[t->other[h]]))
             taught += t->contact[h] * (t->rupture[h] ? m->p->rupture_contact_factor : 1.0) *
                       m->people.give_capacity[t->other[h]];
     return taught;
@@ -701,22 +704,11 @@ static void isolation_stops_teaching_both_ways(void **state)
     for (uint32_t i = 0; i < n; i++) {
         if (!pp->alive[i] || count_kind(m, i, ATTUNE_TIE_TEACHER) == 0)
             continue;
-        double expected = 0;
-        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-            if (t->kind[h] != ATTUNE_TIE_TEACHER)
-                continue;
-            if (m->isolated[t->other[h]])
-                unseen_teachers++;
-            else
-                expected += t->contact[h] * (t->rupture[h] ? p->rupture_contact_factor : 1.0) *
-                            pp->give_capacity[t->other[h]];
-        }
-        if (m->isolated[i]) {
-            isolated_pupils++;
-            expected = 0;
-        } else if (expected > 0) {
-            taught++;
-        }
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            unseen_teachers += t->kind[h] == ATTUNE_TIE_TEACHER && m->isolated[t->other[h]];
+        double expected = taught_by_teachers(m, i);
+        isolated_pupils += m->isolated[i];
+        taught += !m->isolated[i] && expected > 0;
         expect_near(pp->insight[i], p->insight_teaching_rate * expected, 1e-7);
     }
     print_message("isolated pupils %u, ties to isolated teachers %u, pupils taught %u\n",

@@ -349,10 +349,10 @@ static void checkpoint_keeps_longest_entry_names(void **state)
     rmdir(dir);
 }
 
-static void invalid_checkpoint_scenario_names_the_cause(void **state)
+/* The bytes of a checkpoint of m (which it frees), written to and read back from a temporary
+ * file. */
+static unsigned char *checkpoint_bytes(attune_model *m, size_t *size)
 {
-    (void)state;
-    attune_model *m = model_with_entries("warm", "books");
     char dir[] = "/tmp/attune-ckpt-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char path[64];
@@ -360,10 +360,26 @@ static void invalid_checkpoint_scenario_names_the_cause(void **state)
     attune_error err;
     assert_int_equal(checkpoint_write(m, NULL, path, &err), ATTUNE_OK);
     attune_model_free(m);
-    size_t size;
-    unsigned char *data = read_all(path, &size);
+    unsigned char *data = read_all(path, size);
     unlink(path);
     rmdir(dir);
+    return data;
+}
+
+/* Seals checkpoint bytes again after an edit: the CRC-32 of everything before it. */
+static void reseal(unsigned char *data, size_t size)
+{
+    uint32_t crc = (uint32_t)crc32(0L, data, (uInt)(size - 4));
+    memcpy(data + size - 4, &crc, 4);
+}
+
+static void invalid_checkpoint_scenario_names_the_cause(void **state)
+{
+    (void)state;
+    attune_model *m = model_with_entries("warm", "books");
+    attune_error err;
+    size_t size;
+    unsigned char *data = checkpoint_bytes(m, &size);
     /* Spoil the stored scenario's seed (a digit becomes a letter) and seal the file again. */
     const char *at = NULL;
     for (size_t i = 0; i + 7 < size && at == NULL; i++)
@@ -371,8 +387,7 @@ static void invalid_checkpoint_scenario_names_the_cause(void **state)
             at = (const char *)data + i + 8;
     assert_non_null(at);
     data[at - (const char *)data] = 'x';
-    uint32_t crc = (uint32_t)crc32(0L, data, (uInt)(size - 4));
-    memcpy(data + size - 4, &crc, 4);
+    reseal(data, size);
     attune_model *back = NULL;
     assert_int_equal(checkpoint_read_buffer(data, size, "spoilt.ckpt", 1, &back, NULL, &err),
                      ATTUNE_ERR_CORRUPT);
@@ -393,17 +408,9 @@ static void checkpoint_from_an_older_parameter_table_is_refused(void **state)
 {
     (void)state;
     attune_model *m = model_with_entries("warm", "books");
-    char dir[] = "/tmp/attune-ckpt-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[64];
-    snprintf(path, sizeof path, "%s/week.ckpt", dir);
     attune_error err;
-    assert_int_equal(checkpoint_write(m, NULL, path, &err), ATTUNE_OK);
-    attune_model_free(m);
     size_t size;
-    unsigned char *data = read_all(path, &size);
-    unlink(path);
-    rmdir(dir);
+    unsigned char *data = checkpoint_bytes(m, &size);
     attune_model *back = NULL;
     assert_int_equal(checkpoint_read_buffer(data, size, "fine.ckpt", 1, &back, NULL, &err),
                      ATTUNE_OK);
@@ -415,8 +422,7 @@ static void checkpoint_from_an_older_parameter_table_is_refused(void **state)
             at = i + 1;
     assert_true(at > 0);
     data[at] = ';';
-    uint32_t crc = (uint32_t)crc32(0L, data, (uInt)(size - 4));
-    memcpy(data + size - 4, &crc, 4);
+    reseal(data, size);
     assert_int_equal(checkpoint_read_buffer(data, size, "old.ckpt", 1, &back, NULL, &err),
                      ATTUNE_ERR_CORRUPT);
     assert_null(back);
