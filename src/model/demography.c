@@ -14,7 +14,8 @@
  * caregivers and to the minors of the household they raise; it starts with the working-model
  * priors, so that newborns differ only in temperament.
  * Leaving home: at an age drawn once per person in [leave_home_min, leave_home_max], a person
- * moves into a household of their own; caregiver ties become adult family ties.
+ * moves into a household of their own; caregiver ties become adult family ties. A partner it
+ * lives with moves along, and so do the minors either of them raises in the household left.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -217,9 +218,19 @@ void demography_move_away_from_caregivers(attune_model *m, uint32_t i, uint32_t 
                     person_age_at(m, i, week), "");
 }
 
-/* Person i leaves home for a new household; a partner living with i moves with it (and so
- * leaves its own caregivers, if it still lived with them), so that a couple is never split. */
-static void leave_home(attune_model *m, uint32_t i, int32_t week)
+/* Moves the minors q raises (child ties) who live in household `home` to `household`. */
+static void take_minors_along(attune_model *m, uint32_t q, uint32_t home, uint32_t household)
+{
+    const tie_store *t = &m->ties;
+    for (uint32_t h = t->start[q]; h < t->start[q] + t->count[q]; h++) {
+        uint32_t c = t->other[h];
+        if (t->kind[h] == ATTUNE_TIE_CHILD && m->people.household[c] == home &&
+            person_age_years(m, c) < 18)
+            m->people.household[c] = household;
+    }
+}
+
+void demography_leave_home(attune_model *m, uint32_t i, int32_t week, uint32_t phase)
 {
     const tie_store *t = &m->ties;
     uint32_t home = m->people.household[i], household = m->next_household++;
@@ -227,9 +238,12 @@ static void leave_home(attune_model *m, uint32_t i, int32_t week)
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
         if (t->kind[h] == ATTUNE_TIE_PARTNER && m->people.household[t->other[h]] == home)
             partner = t->other[h];
-    demography_move_away_from_caregivers(m, i, household, week, PHASE_DEMOGRAPHY);
-    if (partner != TIE_NONE)
-        demography_move_away_from_caregivers(m, partner, household, week, PHASE_DEMOGRAPHY);
+    take_minors_along(m, i, home, household);
+    demography_move_away_from_caregivers(m, i, household, week, phase);
+    if (partner != TIE_NONE) {
+        take_minors_along(m, partner, home, household);
+        demography_move_away_from_caregivers(m, partner, household, week, phase);
+    }
 }
 
 /* Ends every school tie of person i of the given kind (ATTUNE_TIE_TEACHER: i leaves school;
@@ -370,7 +384,7 @@ int demography_update(attune_model *m, int32_t week)
             continue;
         switch (list[k].kind) {
         case CHANGE_DEATH: rc = die(m, i, week); break;
-        case CHANGE_LEAVE_HOME: leave_home(m, i, week); break;
+        case CHANGE_LEAVE_HOME: demography_leave_home(m, i, week, PHASE_DEMOGRAPHY); break;
         case CHANGE_LEAVE_SCHOOL:
             rc = end_school_ties(m, i, ATTUNE_TIE_TEACHER, week, "left_school");
             break;

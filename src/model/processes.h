@@ -129,8 +129,9 @@ void tie_repair(struct attune_model *m, uint32_t h);
 int tie_is_endable(const struct attune_model *m, uint32_t i, uint32_t h);
 
 /** tie_maintenance.c: i ends its tie to j (serial phase): grief for i, the tie removed (a
- * partner moves out), a tie_ended event (value: the tie's harm; detail: its kind, marked when
- * an intervention ended it). */
+ * partner moves out; an adult's tie to a caregiver it lives with, ended by either, is its
+ * leaving home first: demography_leave_home), a tie_ended event (value: the tie's harm; detail: its
+ * kind, marked when an intervention ended it). */
 int tie_end(struct attune_model *m, uint32_t i, uint32_t j, int32_t week, uint32_t phase,
             int by_intervention);
 
@@ -146,6 +147,12 @@ int tie_formation_update(struct attune_model *m, int32_t week);
  * only. */
 void demography_move_away_from_caregivers(struct attune_model *m, uint32_t i, uint32_t household,
                                           int32_t week, uint32_t phase);
+
+/** demography.c: person i leaves home (its household) for a new one: its caregiver ties become
+ * family ties (demography_move_away_from_caregivers); a partner living with it moves along and
+ * leaves its own caregivers too, and the minors either of them raises in the household left
+ * move with them. Events in `phase`. Serial phases only. */
+void demography_leave_home(struct attune_model *m, uint32_t i, int32_t week, uint32_t phase);
 
 /** demography.c: deaths, births, leaving home, school. */
 int demography_update(struct attune_model *m, int32_t week);

@@ -6,14 +6,17 @@
  * week toward 1 - ties.engagement_avoidance x avoidance: avoidant people hold back; people who
  * cope by withdrawal hold back more (coping.strain x coping). Coping is a signal: toward a
  * person who copes, secure people (security >= 0.6) raise their engagement by coping.signal x
- * coping and insecure ones lower it by as much (C4). An active intervention may hold it (a
- * one-sided tie).
+ * coping and insecure ones lower it by as much (C4). A therapist's half-tie to a client stays at
+ * engagement 1 (ODD 7.7: a therapist attunes at its skill whatever its own state). An active
+ * intervention may hold it (a one-sided tie).
  *
  * Separation: a couple separates with weekly hazard
  *   demography.separation_rate x exp(demography.separation_trust_gain (0.5 - mean trust));
- * the partner with the higher id moves out, the tie ends, and the minors the couple raises
- * count the separation as an adverse childhood experience. Children stay in the household;
- * the parent who left keeps the caregiver tie at adult-family contact.
+ * the partner with the higher id moves out (the other one if the higher id raises more minors at
+ * home on its own than the other does), the tie ends, and the minors the couple raises count the
+ * separation as an adverse childhood experience. Minors only the one who leaves raises move with
+ * it; the others stay in the household, and the parent who left keeps the caregiver tie at
+ * adult-family contact.
  *
  * Release (claim C7): a tie is toxic to i when its accumulated harm (interactions.c) exceeds
  * its benefit, harm.benefit_scale x trust. A person with a toxic tie it may end (not a tie to
@@ -23,7 +26,8 @@
  * min(1, supportive ties / release.support_ties) where supportive ties are trusted (>= 1/2)
  * and not toxic; in therapy, agency is multiplied by 1 + therapy.release_support x alliance.
  * Ending costs grief (release.grief added to stress), stops the harm, and frees
- * room for new ties (formation fills friendships and community ties below one's wish).
+ * room for new ties (formation fills friendships and community ties below one's wish). An
+ * adult who ends its tie to a caregiver it lives with, or whose caregiver ends it, leaves home.
  */
 #include <math.h>
 
@@ -45,6 +49,8 @@ void tie_engagement_update(attune_model *m)
          * back. */
         double reach = person_security(m, i) >= 0.6 ? p->coping_signal : -p->coping_signal;
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            if (t->kind[h] == ATTUNE_TIE_CLIENT)
+                continue; /* begun at 1 (ties_add) and kept there */
             double target = open + reach * pp->coping[t->other[h]];
             target = target < 0 ? 0 : target > 1 ? 1 : target;
             t->engagement[h] += rate * ((float)target - t->engagement[h]);
@@ -77,9 +83,32 @@ static void propose(attune_model *m, int32_t week)
     }
 }
 
+/* Whether q raises minor c in household `home`: q has a child tie to c, a minor living there. */
+static int raises_at_home(const attune_model *m, uint32_t q, uint32_t c, uint32_t home)
+{
+    uint32_t h = ties_find(&m->ties, q, c);
+    return h != TIE_NONE && m->ties.kind[h] == ATTUNE_TIE_CHILD && m->people.household[c] == home &&
+           person_age_years(m, c) < 18;
+}
+
+/* Minors at home that q raises and its partner `other` does not. */
+static uint32_t raised_alone(const attune_model *m, uint32_t q, uint32_t other, uint32_t home)
+{
+    const tie_store *t = &m->ties;
+    uint32_t n = 0;
+    for (uint32_t s = t->start[q]; s < t->start[q] + t->count[q]; s++)
+        n +=
+            raises_at_home(m, q, t->other[s], home) && !raises_at_home(m, other, t->other[s], home);
+    return n;
+}
+
 /* Ends the partner tie of a and b; its events (separation, the children's adverse experience)
  * are logged in the given phase of the weekly step: tie maintenance, or the interventions
- * phase when an intervention ends the tie. */
+ * phase when an intervention ends the tie. One partner moves to a new household: b, unless b
+ * raises more minors at home that a does not raise than a raises that b does not (so that a
+ * parent is not moved away from the children only it raises). The minors only the one who
+ * leaves raises move with it; the others stay, and the one who left keeps its caregiver ties to
+ * them at family contact. */
 static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week, uint32_t phase)
 {
     people *pp = &m->people;
@@ -88,23 +117,32 @@ static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week, uint3
     if (h == TIE_NONE || !pp->alive[a] || !pp->alive[b])
         return ATTUNE_OK;
     uint32_t home = pp->household[a];
+    uint32_t leaver = b, stayer = a;
+    if (raised_alone(m, b, a, home) > raised_alone(m, a, b, home)) {
+        leaver = a;
+        stayer = b;
+    }
     int rc = ties_remove(t, h);
     if (rc != ATTUNE_OK)
         return rc;
-    pp->household[b] = m->next_household++;
-    uint32_t parents[2] = {a, b};
+    uint32_t new_home = m->next_household++;
+    uint32_t parents[2] = {stayer, leaver};
     for (int k = 0; k < 2; k++) {
         uint32_t q = parents[k];
         for (uint32_t s = t->start[q]; s < t->start[q] + t->count[q]; s++) {
             uint32_t child = t->other[s];
-            if (t->kind[s] != ATTUNE_TIE_CHILD || person_age_years(m, child) >= 18 ||
-                pp->household[child] != home)
+            if (!raises_at_home(m, q, child, home))
                 continue;
             ace_record(m, 0, phase, child, ACE_SEPARATION);
-            if (q == b)
+            if (q != leaver)
+                continue;
+            if (raises_at_home(m, stayer, child, home))
                 t->contact[s] = t->contact[t->twin[s]] = (float)m->p->contact_family;
+            else
+                pp->household[child] = new_home;
         }
     }
+    pp->household[leaver] = new_home;
     events_emit(&m->events, 0, phase, week, "separation", a, b, 0, "");
     return ATTUNE_OK;
 }
@@ -191,6 +229,16 @@ int tie_end(attune_model *m, uint32_t i, uint32_t j, int32_t week, uint32_t phas
         return ATTUNE_OK;
     int kind = t->kind[h];
     double harm = t->harm[h];
+    /* Ending the tie between an adult and a caregiver it lives with is its leaving home (else,
+     * with no caregiver tie left, it would never leave). */
+    uint32_t grown_child = kind == ATTUNE_TIE_CAREGIVER ? i
+                           : kind == ATTUNE_TIE_CHILD   ? j
+                                                        : TIE_NONE;
+    if (grown_child != TIE_NONE && m->people.household[i] == m->people.household[j] &&
+        person_age_years(m, grown_child) >= 18) {
+        demography_leave_home(m, grown_child, week, phase);
+        h = ties_find(t, i, j); /* now a family tie */
+    }
     int rc = kind == ATTUNE_TIE_PARTNER ? separate(m, i, j, week, phase) : ties_remove(t, h);
     if (rc != ATTUNE_OK)
         return rc;

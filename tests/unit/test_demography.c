@@ -689,6 +689,173 @@ static void leaving_home_takes_the_partner_one_lives_with_along(void **state)
     attune_model_free(m);
 }
 
+/* Whether the events since events_begin_week hold a leave_home of person i (closes the week's
+ * log). */
+static int left_home_this_week(attune_model *m, uint32_t i)
+{
+    const attune_event *ev;
+    size_t count;
+    assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
+    assert_int_equal(attune_model_events(m, &ev, &count), ATTUNE_OK);
+    for (size_t e = 0; e < count; e++)
+        if (strcmp(ev[e].type, "leave_home") == 0 && ev[e].person == i)
+            return 1;
+    return 0;
+}
+
+/* ODD 7.4 (release) and 7.5 (leaving home): ending the tie between an adult and a caregiver it
+ * lives with is the adult's leaving home, whichever end ends it (else, with no caregiver tie
+ * left, the adult would never leave). Single adults of 18-23 living with their caregivers: half
+ * end the tie to a caregiver, for the others the caregiver ends it. Each then lives in a new
+ * household of its own with no caregiver tie (another caregiver's tie is now a family tie), no
+ * tie to the one ended, a leave_home event, and the minors of the household left (its younger
+ * siblings) stay. A minor whose tie to a caregiver is ended (as an intervention may) stays. */
+static void ending_the_tie_to_a_caregiver_one_lives_with_is_leaving_home(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"population.size", "6000", NULL};
+    attune_model *m = small_town_on(settings, 1);
+    people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    /* The town begins with every child under 18: every other one of 16-17 is made 20. */
+    uint32_t made_adult = 0;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        double age = person_age_years(m, i);
+        if (age >= 16 && age < 18 && made_adult++ % 2 == 0)
+            pp->birth_week[i] = m->week - (int32_t)(20 * WEEKS_PER_YEAR);
+    }
+    uint32_t ended = 0, by_caregiver = 0, with_another = 0, minors = 0;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        double age = person_age_years(m, i);
+        if (!pp->alive[i] || partner_of(m, i) != TIE_NONE)
+            continue;
+        uint32_t caregiver = TIE_NONE, caregivers = 0;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            if (t->kind[h] == ATTUNE_TIE_CAREGIVER &&
+                pp->household[t->other[h]] == pp->household[i]) {
+                caregiver = t->other[h];
+                caregivers++;
+            }
+        if (caregiver == TIE_NONE || age >= 23)
+            continue;
+        uint32_t home = pp->household[i], first_new = m->next_household;
+        events_begin_week(&m->events);
+        if (age < 17) {
+            if (minors++ % 8 != 0)
+                continue;
+            /* A minor removed from a caregiver by an intervention does not leave home. */
+            assert_int_equal(tie_end(m, i, caregiver, m->week + 1, PHASE_INTERVENTIONS, 1),
+                             ATTUNE_OK);
+            assert_int_equal(pp->household[i], home);
+            assert_false(left_home_this_week(m, i));
+            continue;
+        }
+        if (age < 18)
+            continue;
+        uint32_t younger = 0;
+        for (uint32_t j = 0; j < pp->count; j++)
+            younger += pp->household[j] == home && person_age_years(m, j) < 18;
+        int caregiver_ends = ended % 2;
+        assert_int_equal(caregiver_ends
+                             ? tie_end(m, caregiver, i, m->week + 1, PHASE_TIE_MAINTENANCE, 0)
+                             : tie_end(m, i, caregiver, m->week + 1, PHASE_TIE_MAINTENANCE, 0),
+                         ATTUNE_OK);
+        assert_ties_consistent(m);
+        assert_int_equal(pp->household[i], first_new);
+        assert_true(household_is_own(m, i, first_new));
+        assert_int_equal(kind_toward(m, i, caregiver), -1);
+        assert_int_equal(count_kind(m, i, ATTUNE_TIE_CAREGIVER), 0);
+        assert_true(left_home_this_week(m, i));
+        if (caregivers > 1) {
+            assert_true(count_kind(m, i, ATTUNE_TIE_FAMILY) > 0);
+            with_another++;
+        }
+        uint32_t younger_after = 0;
+        for (uint32_t j = 0; j < pp->count; j++)
+            younger_after += pp->household[j] == home && person_age_years(m, j) < 18;
+        assert_int_equal(younger_after, younger);
+        ended++;
+        by_caregiver += (uint32_t)caregiver_ends;
+    }
+    print_message("%u adults of 18-23 left home by ending the tie to a caregiver (%u by the "
+                  "caregiver's ending it; %u had another caregiver at home); %u minors seen\n",
+                  ended, by_caregiver, with_another, minors);
+    assert_true(ended >= 20 && by_caregiver >= 10 && with_another >= 10 && minors >= 100);
+    attune_model_free(m);
+}
+
+/* ODD 7.5: one who leaves home takes along the partner it lives with and the minors either of
+ * them raises in the household left (a young couple with a child living with the caregivers of
+ * one of them). Built: adults of 18-23 at home, each with a partner moved in and a child of
+ * each of them (two young children of other households, tied as the couple's own and moved
+ * in). After leaving home, couple and children share the new household, and the leaver's
+ * younger siblings stay. */
+static void leaving_home_takes_the_minors_one_raises_along(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"population.size", "6000", NULL};
+    attune_model *m = small_town_on(settings, 1);
+    people *pp = &m->people;
+    const uint32_t n = pp->count;
+    uint32_t cursor = 0, couples = 0, siblings_kept = 0;
+    for (uint32_t i = 0; i < n && couples < 40; i++) {
+        /* The town begins with every child under 18: one of 16-17 is made 20. */
+        if (person_age_years(m, i) >= 16 && person_age_years(m, i) < 18)
+            pp->birth_week[i] = m->week - (int32_t)(20 * WEEKS_PER_YEAR);
+        double age = person_age_years(m, i);
+        if (age < 18 || age >= 23 || partner_of(m, i) != TIE_NONE ||
+            count_kind(m, i, ATTUNE_TIE_CAREGIVER) == 0 || count_kind(m, i, ATTUNE_TIE_CHILD) > 0)
+            continue;
+        uint32_t home = pp->household[i];
+        /* Three people of other households: a single adult partner without ties of kind child
+         * or caregiver, and two children under 5. */
+        uint32_t picked[3], k = 0;
+        while (k < 3 && cursor < n) {
+            uint32_t j = cursor++;
+            double aj = person_age_years(m, j);
+            int free_adult = aj >= 20 && aj < 40 && partner_of(m, j) == TIE_NONE &&
+                             count_kind(m, j, ATTUNE_TIE_CHILD) == 0 &&
+                             count_kind(m, j, ATTUNE_TIE_CAREGIVER) == 0;
+            if (pp->household[j] == home || ties_find(&m->ties, i, j) != TIE_NONE ||
+                (k == 0 ? !free_adult : aj >= 5))
+                continue;
+            picked[k++] = j;
+        }
+        assert_int_equal(k, 3);
+        uint32_t b = picked[0], c = picked[1], d = picked[2];
+        tie_edge edges[3] = {{i, b, ATTUNE_TIE_PARTNER, ATTUNE_TIE_PARTNER, 0.6f, 0.5f, 0},
+                             {i, c, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER, 0.6f, 0.5f, 0},
+                             {b, d, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER, 0.6f, 0.5f, 0}};
+        for (int e = 0; e < 3; e++)
+            assert_int_equal(ties_add(&m->ties, &edges[e], NULL), ATTUNE_OK);
+        pp->household[b] = pp->household[c] = pp->household[d] = home;
+        uint32_t younger = 0;
+        for (uint32_t j = 0; j < n; j++)
+            younger += pp->household[j] == home && person_age_years(m, j) < 18 && j != c && j != d;
+        uint32_t first_new = m->next_household;
+        demography_leave_home(m, i, m->week + 1, PHASE_DEMOGRAPHY);
+        assert_int_equal(pp->household[i], first_new);
+        assert_int_equal(pp->household[b], first_new);
+        assert_int_equal(pp->household[c], first_new);
+        assert_int_equal(pp->household[d], first_new);
+        uint32_t members = 0, younger_after = 0;
+        for (uint32_t j = 0; j < n; j++) {
+            members += pp->household[j] == first_new;
+            younger_after += pp->household[j] == home && person_age_years(m, j) < 18;
+        }
+        assert_int_equal(members, 4);
+        assert_int_equal(younger_after, younger);
+        siblings_kept += younger;
+        couples++;
+    }
+    print_message("%u young couples left home with their two children; %u younger siblings "
+                  "stayed\n",
+                  couples, siblings_kept);
+    assert_int_equal(couples, 40);
+    assert_true(siblings_kept >= 10);
+    attune_model_free(m);
+}
+
 static void partners_form_at_the_partnering_rate_by_the_rules_and_the_partner_moves_in(void **state)
 {
     (void)state;
@@ -855,14 +1022,56 @@ static void couples_separate_at_the_hazard_of_their_mean_trust(void **state)
     attune_model_free(m);
 }
 
+/* Whether, in snapshot s, q raised minor c (a child tie) living in household `home`. */
+static int raised_at_home(const attune_model *m, const snapshot *s, uint32_t q, uint32_t c,
+                          uint32_t home, int32_t week)
+{
+    if (s->household[c] != home || person_age_at(m, c, week) >= 18)
+        return 0;
+    for (uint32_t r = s->first[q]; r < s->first[q + 1]; r++)
+        if (s->other[r] == c && s->kind[r] == ATTUNE_TIE_CHILD)
+            return 1;
+    return 0;
+}
+
+/* Minors at home that q raised in snapshot s and `other` did not. */
+static uint32_t raised_alone_at_home(const attune_model *m, const snapshot *s, uint32_t q,
+                                     uint32_t other, uint32_t home, int32_t week)
+{
+    uint32_t n = 0;
+    for (uint32_t r = s->first[q]; r < s->first[q + 1]; r++)
+        n += raised_at_home(m, s, q, s->other[r], home, week) &&
+             !raised_at_home(m, s, other, s->other[r], home, week);
+    return n;
+}
+
+/* Minors at home of couple (a, b) that both raise, up to `max`, in id order. */
+static uint32_t shared_minors(const attune_model *m, uint32_t a, uint32_t b, uint32_t *out,
+                              uint32_t max, int32_t week)
+{
+    const tie_store *t = &m->ties;
+    uint32_t n = 0;
+    for (uint32_t h = t->start[a]; h < t->start[a] + t->count[a] && n < max; h++) {
+        uint32_t c = t->other[h];
+        uint32_t hb = ties_find(t, b, c);
+        if (t->kind[h] == ATTUNE_TIE_CHILD && hb != TIE_NONE && t->kind[hb] == ATTUNE_TIE_CHILD &&
+            m->people.household[c] == m->people.household[a] && person_age_at(m, c, week) < 17)
+            out[n++] = c;
+    }
+    return n;
+}
+
 /* ODD 7.4 and 7.3 (separation; adverse experiences), tie_maintenance.c separate(): when a couple
- * separates the partner tie ends (no tie is left between them), the partner with the higher id
- * moves to a new household of its own while the other stays, the minors either partner raises
- * in that household stay there and record an ACE_SEPARATION adverse experience (once), and the
- * partner who left keeps its child ties to them at family contact (the one who stayed keeps its
- * contact). Grown children at home, children living elsewhere and children of couples that stay
- * together record nothing. */
-static void a_separation_moves_the_higher_id_out_and_the_minors_at_home_count_it(void **state)
+ * separates the partner tie ends (no tie is left between them) and one partner moves to a new
+ * household: the one with the higher id, unless it raises more minors at home that the other
+ * does not raise than the other raises that it does not. The minors either partner raises in
+ * that household record an ACE_SEPARATION adverse experience (once); those only the one who
+ * leaves raises move with it (contact kept), the others stay, and the one who left keeps its
+ * child ties to them at family contact (the one who stayed keeps its contact). Grown children
+ * at home, children living elsewhere and children of couples that stay together record
+ * nothing. Some couples are shaped so that the rule bites: one partner alone raises a minor (as
+ * from an earlier relationship), or each partner alone raises one. */
+static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(void **state)
 {
     (void)state;
     const char *const settings[] = {"demography.separation_rate", "0.5",
@@ -875,11 +1084,25 @@ static void a_separation_moves_the_higher_id_out_and_the_minors_at_home_count_it
      * 19 (grown, not yet left home); for every third couple, a minor of another household whom
      * the higher id raises too (as from an earlier relationship). */
     uint32_t grown = 0, elsewhere = 0, couples = 0, cursor = 0, n0 = m->people.count;
+    uint32_t b_alone = 0, each_alone = 0;
     for (uint32_t a = 0; a < n0; a++) {
         uint32_t b = partner_of(m, a);
         if (b == TIE_NONE || b < a)
             continue;
-        const tie_store *t = &m->ties;
+        tie_store *t = &m->ties;
+        uint32_t shared[2];
+        uint32_t k = shared_minors(m, a, b, shared, 2, minor_week);
+        if (k >= 1 && b_alone <= each_alone) {
+            assert_int_equal(ties_remove(t, ties_find(t, a, shared[0])), ATTUNE_OK);
+            b_alone++;
+            continue;
+        }
+        if (k == 2) {
+            assert_int_equal(ties_remove(t, ties_find(t, a, shared[0])), ATTUNE_OK);
+            assert_int_equal(ties_remove(t, ties_find(t, b, shared[1])), ATTUNE_OK);
+            each_alone++;
+            continue;
+        }
         if (couples % 3 == 0)
             for (uint32_t h = t->start[a]; h < t->start[a] + t->count[a]; h++)
                 if (t->kind[h] == ATTUNE_TIE_CHILD) {
@@ -904,7 +1127,7 @@ static void a_separation_moves_the_higher_id_out_and_the_minors_at_home_count_it
     const people *pp = &m->people;
     uint8_t *expect_ace = calloc(s.people, 1);
     assert_non_null(expect_ace);
-    uint32_t separated = 0, together = 0, children_marked = 0;
+    uint32_t separated = 0, together = 0, children_marked = 0, lower_left = 0, moved = 0;
     for (uint32_t a = 0; a < s.people; a++) {
         for (uint32_t k = s.first[a]; k < s.first[a + 1]; k++) {
             uint32_t b = s.other[k];
@@ -919,10 +1142,15 @@ static void a_separation_moves_the_higher_id_out_and_the_minors_at_home_count_it
             }
             separated++;
             assert_int_equal(kind_toward(m, a, b), -1);
-            assert_int_equal(pp->household[a], home);
-            assert_true(pp->household[b] != home && pp->household[b] >= s.next_household);
-            assert_true(household_is_own(m, b, pp->household[b]));
-            uint32_t parents[2] = {a, b};
+            int a_leaves = raised_alone_at_home(m, &s, b, a, home, minor_week) >
+                           raised_alone_at_home(m, &s, a, b, home, minor_week);
+            uint32_t leaver = a_leaves ? a : b, stayer = a_leaves ? b : a;
+            lower_left += (uint32_t)a_leaves;
+            assert_int_equal(pp->household[stayer], home);
+            uint32_t new_home = pp->household[leaver];
+            assert_true(new_home != home && new_home >= s.next_household);
+            uint32_t parents[2] = {stayer, leaver};
+            uint32_t with_leaver = 1;
             for (int q = 0; q < 2; q++) {
                 uint32_t parent = parents[q];
                 for (uint32_t r = s.first[parent]; r < s.first[parent + 1]; r++) {
@@ -931,16 +1159,27 @@ static void a_separation_moves_the_higher_id_out_and_the_minors_at_home_count_it
                         continue;
                     assert_int_equal(kind_toward(m, parent, c), ATTUNE_TIE_CHILD);
                     assert_int_equal(kind_toward(m, c, parent), ATTUNE_TIE_CAREGIVER);
-                    if (person_age_at(m, c, minor_week) >= 18 || s.household[c] != home) {
+                    if (!raised_at_home(m, &s, parent, c, home, minor_week)) {
                         assert_true(contact_toward(m, parent, c) == s.contact[r]);
                         continue;
                     }
                     expect_ace[c] = 1;
-                    assert_int_equal(pp->household[c], home);
-                    assert_true(contact_toward(m, parent, c) ==
-                                (parent == b ? (float)p->contact_family : s.contact[r]));
+                    if (parent == leaver && !raised_at_home(m, &s, stayer, c, home, minor_week)) {
+                        assert_int_equal(pp->household[c], new_home);
+                        assert_true(contact_toward(m, parent, c) == s.contact[r]);
+                        with_leaver++;
+                        moved++;
+                    } else {
+                        assert_int_equal(pp->household[c], home);
+                        assert_true(contact_toward(m, parent, c) ==
+                                    (parent == leaver ? (float)p->contact_family : s.contact[r]));
+                    }
                 }
             }
+            uint32_t members = 0;
+            for (uint32_t j = 0; j < pp->count; j++)
+                members += pp->household[j] == new_home;
+            assert_int_equal(members, with_leaver);
         }
     }
     for (uint32_t c = 0; c < s.people; c++) {
@@ -954,11 +1193,14 @@ static void a_separation_moves_the_higher_id_out_and_the_minors_at_home_count_it
             assert_int_equal(pp->ace_count[c], s.ace_count[c]);
         }
     }
-    print_message("%u couples separated, %u stayed together; %u minors counted the separation; "
-                  "%u grown children at home and %u minors living elsewhere among the children\n",
-                  separated, together, children_marked, grown, elsewhere);
+    print_message("%u couples separated (the lower id left in %u), %u stayed together; %u minors "
+                  "counted the separation, %u moved with the one who left; %u grown children at "
+                  "home and %u minors living elsewhere among the children; shaped: %u raised by "
+                  "the higher id alone, %u one raised by each alone\n",
+                  separated, lower_left, together, children_marked, moved, grown, elsewhere,
+                  b_alone, each_alone);
     assert_true(separated >= 100 && together >= 100 && children_marked >= 100);
-    assert_true(grown >= 30 && elsewhere >= 30);
+    assert_true(grown >= 10 && elsewhere >= 20 && lower_left >= 10 && moved >= 10);
     free(expect_ace);
     free_snapshot(&s);
     attune_model_free(m);
@@ -1256,8 +1498,10 @@ int main(void)
         cmocka_unit_test(
             partners_form_at_the_partnering_rate_by_the_rules_and_the_partner_moves_in),
         cmocka_unit_test(moving_in_with_a_partner_is_leaving_home),
+        cmocka_unit_test(ending_the_tie_to_a_caregiver_one_lives_with_is_leaving_home),
+        cmocka_unit_test(leaving_home_takes_the_minors_one_raises_along),
         cmocka_unit_test(couples_separate_at_the_hazard_of_their_mean_trust),
-        cmocka_unit_test(a_separation_moves_the_higher_id_out_and_the_minors_at_home_count_it),
+        cmocka_unit_test(a_separation_moves_a_partner_out_and_the_minors_at_home_count_it),
         cmocka_unit_test(deaths_follow_the_gompertz_hazard_and_rise_with_age),
         cmocka_unit_test(a_death_ends_every_tie_at_both_ends),
         cmocka_unit_test(the_bereaved_grieve_a_partner_caregiver_or_child_from_the_next_week),

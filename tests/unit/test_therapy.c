@@ -413,6 +413,43 @@ static void a_full_run_has_therapy_and_its_events(void **state)
     attune_model_free(m);
 }
 
+/* ODD 7.7: a therapist engages fully with its client whatever its own state: its half-tie to
+ * the client stays at engagement 1 while the weekly engagement update (7.4) moves its other
+ * ties toward 1 - ties.engagement_avoidance avoidance, here with an avoidant, insecure
+ * therapist and a client who copes (the coping signal would lower an insecure one's). */
+static void a_therapist_engages_fully_with_a_client_whatever_its_state(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"therapy.seek_rate", "0", NULL};
+    uint32_t therapist = 0, client = 0;
+    attune_model *m = town_with_a_course(settings, &therapist, &client);
+    people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    pp->avoidance[therapist] = 0.9f;
+    pp->anxiety[therapist] = 0.9f;
+    pp->coping[client] = 0.8f;
+    pp->coping_form[client] = COPING_SUBSTANCE;
+    assert_true(person_security(m, therapist) < 0.6);
+    for (int week = 0; week < 300; week++)
+        tie_engagement_update(m);
+    const double open = 1.0 - m->p->ties_engagement_avoidance * pp->avoidance[therapist];
+    assert_true(open < 0.9);
+    uint32_t clients = 0, others = 0;
+    for (uint32_t h = t->start[therapist]; h < t->start[therapist] + t->count[therapist]; h++) {
+        if (t->kind[h] == ATTUNE_TIE_CLIENT) {
+            assert_true(t->engagement[h] == 1.0f);
+            clients += t->other[h] == client;
+        } else {
+            double target = open - m->p->coping_signal * pp->coping[t->other[h]];
+            assert_float_equal(t->engagement[h], target < 0 ? 0 : target, 1e-4);
+            others++;
+        }
+    }
+    assert_int_equal(clients, 1);
+    assert_true(others > 0);
+    attune_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +462,7 @@ int main(void)
         cmocka_unit_test(hope_lifts_affect_from_the_first_session_and_fades),
         cmocka_unit_test(no_session_in_a_week_of_isolation),
         cmocka_unit_test(courses_end_with_their_reason),
+        cmocka_unit_test(a_therapist_engages_fully_with_a_client_whatever_its_state),
         cmocka_unit_test(a_full_run_has_therapy_and_its_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
