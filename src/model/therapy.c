@@ -10,7 +10,8 @@
  * (interactions.c): the therapist attunes at its skill and is never hostile toward a client.
  *
  * Help-seeking (where there is any therapist): a person of therapy.min_age or more in a
- * distress episode, not in therapy and not waiting, joins the waitlist with weekly probability
+ * distress episode, not in therapy and not waiting (nor in the week its last course ended),
+ * joins the waitlist with weekly probability
  *   seek_rate x (1 - w) x (1 - seek_avoidance x avoidance) x (1 - culture's stigma).
  * The waitlist is first come, first served: ordered by the week one joined, then by id. One who
  * has recovered before a place is free leaves it. Free places are filled at the end of the
@@ -41,7 +42,8 @@
  * (tie_maintenance.c) and openness to new ties reopens by engage_support x a (tie_formation.c).
  *
  * A client or therapist who meets nobody this week (an isolation intervention) has no session.
- * A course ends: "recovered" when the distress episode has ended; "max_sessions" after
+ * A course ends: "recovered" when the distress episode has ended (after the week's session, or
+ * in a week without one); "max_sessions" after
  * therapy.max_sessions sessions; "dropout" with probability
  *   dropout_rate (1 - a) (1 + dropout_rupture [rupture open])
  * after a session; "therapist_left" or "died" when the tie is gone. Events: therapy_referral
@@ -129,6 +131,7 @@ static int end_course(attune_model *m, uint32_t i, int32_t week, const char *rea
     events_emit(&m->events, 0, PHASE_THERAPY, week, "therapy_end", i, UINT32_MAX,
                 pp->therapy_sessions[i], reason);
     pp->therapy_status[i] = THERAPY_NONE;
+    pp->therapy_since[i] = week; /* not to seek help again in the week a course ended */
     pp->therapy_rupture[i] = 0;
     pp->alliance[i] = 0;
     return ATTUNE_OK;
@@ -255,6 +258,8 @@ static int run_sessions(attune_model *m, int32_t week)
                 rc = end_course(m, i, week, "max_sessions");
             else if (dropout)
                 rc = end_course(m, i, week, "dropout");
+        } else if (pp->therapy_since[i] < week && !pp->in_episode[i]) {
+            rc = end_course(m, i, week, "recovered"); /* in a week without a session */
         }
         if (rc != ATTUNE_OK)
             return rc;
@@ -271,7 +276,8 @@ static int seeks_help(const attune_model *m, uint32_t i, int32_t week)
 {
     const people *pp = &m->people;
     if (!pp->in_episode[i] || pp->role[i] == ATTUNE_ROLE_THERAPIST ||
-        person_age_at(m, i, week) < (double)m->p->therapy_min_age || barred(m, i))
+        pp->therapy_since[i] == week || person_age_at(m, i, week) < (double)m->p->therapy_min_age ||
+        barred(m, i))
         return 0;
     const attune_params *p = m->p;
     double stigma = m->cultures[pp->culture[i]].help_seeking_stigma;
@@ -376,6 +382,7 @@ int therapy_update(attune_model *m, int32_t week)
     for (uint32_t i = 0; i < pp->count; i++) {
         if (pp->therapy_status[i] == THERAPY_WAITING && (!pp->alive[i] || !pp->in_episode[i])) {
             pp->therapy_status[i] = THERAPY_NONE; /* recovered (or died) while waiting */
+            pp->therapy_since[i] = week;
         } else if (any_therapist && pp->alive[i] && pp->therapy_status[i] == THERAPY_NONE &&
                    seeks_help(m, i, week)) {
             pp->therapy_status[i] = THERAPY_WAITING;

@@ -327,8 +327,9 @@ static void hope_lifts_affect_from_the_first_session_and_fades(void **state)
     attune_model_free(m);
 }
 
-/* A week in which the client or the therapist meets nobody (an isolation intervention) has no
- * session: nothing of the course moves, and the sessions resume after. */
+/* ODD 7.7: a week in which the client or the therapist meets nobody (an isolation intervention)
+ * has no session: nothing of the course moves, and the sessions resume after. A client who
+ * recovers in such a week ends its course then, "recovered", without a session. */
 static void no_session_in_a_week_of_isolation(void **state)
 {
     (void)state;
@@ -352,6 +353,13 @@ static void no_session_in_a_week_of_isolation(void **state)
     therapy_week(m, c, 23);
     assert_int_equal(pp->therapy_sessions[c], 1);
     assert_true(pp->alliance[c] > 0);
+    /* Recovery in a week of isolation ends the course then, without a session. */
+    m->isolated[c] = 1;
+    pp->in_episode[c] = 0;
+    assert_int_equal(therapy_update(m, 24), ATTUNE_OK);
+    assert_int_equal(pp->therapy_status[c], THERAPY_NONE);
+    assert_int_equal(pp->therapy_sessions[c], 1);
+    assert_int_equal(ties_find(&m->ties, c, therapist), TIE_NONE);
     attune_model_free(m);
 }
 
@@ -379,6 +387,50 @@ static void courses_end_with_their_reason(void **state)
     assert_int_equal(therapy_update(m, 42), ATTUNE_OK);
     assert_int_equal(pp->therapy_status[c[1]], THERAPY_NONE);
     assert_int_equal(pp->therapy_sessions[c[1]], 2);
+    attune_model_free(m);
+}
+
+/* ODD 7.7: one whose course ends while it is still in its episode does not seek help again in
+ * the week the course ended (the end and a new referral are not one pass), but may from the next
+ * week. Ten clients kept in their episode at well-being 0 and avoidance 0, courses of two
+ * sessions, help sought at seek_rate 1: none is waiting or in therapy in the week their courses
+ * end, most are the week after. */
+static void no_new_referral_in_the_week_a_course_ends(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"therapy.seek_rate",
+                                           "1",
+                                           "therapy.dropout_rate",
+                                           "0",
+                                           "therapy.max_sessions",
+                                           "2",
+                                           "therapy.caseload",
+                                           "30",
+                                           NULL};
+    uint32_t therapist = 0;
+    attune_model *m = town_with_therapists(settings, &therapist);
+    people *pp = &m->people;
+    uint32_t c[10];
+    assert_int_equal(adults(m, c, 10), 10);
+    for (int k = 0; k < 10; k++)
+        assert_int_equal(therapy_start_course(m, c[k], therapist, 20), ATTUNE_OK);
+    int back = 0;
+    for (int32_t week = 21; week <= 23; week++) {
+        for (int k = 0; k < 10; k++) {
+            pp->in_episode[c[k]] = 1;
+            pp->wellbeing[c[k]] = 0;
+            pp->avoidance[c[k]] = 0;
+        }
+        assert_int_equal(therapy_update(m, week), ATTUNE_OK);
+        for (int k = 0; k < 10; k++) {
+            if (week == 22)
+                assert_int_equal(pp->therapy_status[c[k]], THERAPY_NONE);
+            if (week == 23)
+                back += pp->therapy_status[c[k]] != THERAPY_NONE;
+        }
+    }
+    print_message("%d of 10 sought help again the week after their courses ended\n", back);
+    assert_true(back >= 5);
     attune_model_free(m);
 }
 
@@ -462,6 +514,7 @@ int main(void)
         cmocka_unit_test(hope_lifts_affect_from_the_first_session_and_fades),
         cmocka_unit_test(no_session_in_a_week_of_isolation),
         cmocka_unit_test(courses_end_with_their_reason),
+        cmocka_unit_test(no_new_referral_in_the_week_a_course_ends),
         cmocka_unit_test(a_therapist_engages_fully_with_a_client_whatever_its_state),
         cmocka_unit_test(a_full_run_has_therapy_and_its_events),
     };
