@@ -10,8 +10,9 @@
  * reopened in therapy by therapy.engage_support x alliance of what is closed: among
  * friends of friends (probability network.friends_of_friends), else among people of similar
  * age in the own community (probability network.friends_within_community) or a neighbouring
- * one. The other accepts if it has room (fewer than its wish + 2). Community ties form the
- * same way within the community at formation.community_rate.
+ * one. The other accepts if it has room (fewer than its wish + 2), and the seeker still has
+ * room when the proposal is applied. Community ties form the same way within the community at
+ * formation.community_rate.
  *
  * Partnership: with weekly probability demography.partnering_rate a single adult of 20-60 picks
  * one of its ties at random; if it is a friend or community tie to a single adult of 20-60 whose
@@ -181,16 +182,25 @@ static void propose(attune_model *m, int32_t week)
     }
 }
 
+/* Whether person q has room for another tie of `kind` (friend or community): fewer than its
+ * wish + 2. */
+static int has_room(attune_model *m, uint32_t q, int kind)
+{
+    uint32_t friends, community;
+    int partnered;
+    count_own(m, q, &friends, &community, &partnered);
+    return kind == ATTUNE_TIE_FRIEND ? friends < friends_wished(m, q) + 2
+                                     : community < community_wished(m, q) + 2;
+}
+
 static int form(attune_model *m, uint32_t i, uint32_t j, int kind, int32_t week)
 {
     people *pp = &m->people;
     if (!pp->alive[j] || ties_find(&m->ties, i, j) != TIE_NONE)
         return ATTUNE_OK;
-    uint32_t friends, community;
-    int partnered, raising;
-    count_kinds(m, j, &friends, &community, &partnered, &raising);
-    if (kind == ATTUNE_TIE_FRIEND ? friends >= friends_wished(m, j) + 2
-                                  : community >= community_wished(m, j) + 2)
+    /* Both ends need room (fewer than their wish + 2): the seeker too, since others may have
+     * tied to it earlier in this serial pass. */
+    if (!has_room(m, j, kind) || !has_room(m, i, kind))
         return ATTUNE_OK;
     double contact = kind == ATTUNE_TIE_FRIEND ? m->p->contact_friend : m->p->contact_community;
     tie_edge e = {i, j, (uint8_t)kind, (uint8_t)kind, (float)contact, 0.5f, week};

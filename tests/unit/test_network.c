@@ -179,6 +179,49 @@ static void ties_are_sought_below_the_wish_and_accepted_below_the_wish_plus_two(
     attune_model_free(m);
 }
 
+/* ODD 7.4: a seeker's own tie needs room at its end too when it is applied: others may have
+ * tied to it earlier in the week's serial pass. Every friendship of the town ended, wishes of
+ * mean 1, everyone of 5 or more below its wish seeking in small communities of similar age:
+ * in the first week many people are sought by several others, and nobody ends with more than
+ * its wish + 2 friends. */
+static void a_seeker_gains_no_tie_beyond_its_wish_plus_two(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {FORMATION_ONLY,
+                                           "network.friends_mean",
+                                           "1",
+                                           "network.friends_of_friends",
+                                           "0",
+                                           "network.friends_within_community",
+                                           "1",
+                                           "population.community_size",
+                                           "100",
+                                           NULL};
+    attune_model *m = small_town(settings);
+    clear_alliances(m);
+    tie_store *t = &m->ties;
+    const people *pp = &m->people;
+    for (uint32_t i = 0; i < pp->count; i++)
+        for (uint32_t k = t->count[i]; k > 0; k--)
+            if (t->kind[t->start[i] + k - 1] == ATTUNE_TIE_FRIEND)
+                assert_int_equal(ties_remove(t, t->start[i] + k - 1), ATTUNE_OK);
+    formation_week(m, m->week + 1);
+    uint32_t at_bound = 0, seekers = 0;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        if (!pp->alive[i] || pp->friends_wish[i] == 0)
+            continue;
+        uint32_t wish = kept_wish(pp->friends_wish, i),
+                 friends = count_kind(m, i, ATTUNE_TIE_FRIEND);
+        assert_true(friends <= wish + 2);
+        seekers += wish > 0;
+        at_bound += wish > 0 && friends == wish + 2;
+    }
+    print_message("%u people with a wish; %u of them at wish + 2 after one week\n", seekers,
+                  at_bound);
+    assert_true(at_bound >= 20);
+    attune_model_free(m);
+}
+
 /* Share of new friendships of six formation weeks (network.friends_of_friends `fof`) whose
  * seeker already had friends and that close a triad: the seeker and the new friend had a
  * friend in common before the week. *closed_out: such friendships; *total_out: all
@@ -898,6 +941,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ties_are_sought_below_the_wish_and_accepted_below_the_wish_plus_two),
         cmocka_unit_test(new_ties_start_at_the_engagement_avoidance_sets),
+        cmocka_unit_test(a_seeker_gains_no_tie_beyond_its_wish_plus_two),
         cmocka_unit_test(with_friends_of_friends_one_every_new_friend_closes_a_triad),
         cmocka_unit_test(openness_to_new_ties_falls_with_avoidance_and_low_wellbeing),
         cmocka_unit_test(new_friends_are_of_similar_age_and_nearby_and_community_ties_local),
