@@ -8,7 +8,9 @@
  *
  * Deaths: Gompertz hazard h(age) = mortality_a exp(mortality_b age) per year. A minor who
  * loses a caregiver counts the loss as an adverse childhood experience; a minor left with no
- * caregiver is placed with an adult of its community (kin or foster care).
+ * caregiver is placed (place()): with a minor sibling's caregiver, else with its most trusted
+ * adult kin, else with an adult of its community (foster care); the adult's partner at home
+ * becomes a caregiver too. One not placed is tried again every week.
  * Births: a couple living together, whose younger partner is 20-39, has a child at
  * fertility_rate per year (a third of it at 18-19 and 40-44). The child is tied to both
  * caregivers and to the minors of the household they raise; it starts with the working-model
@@ -29,6 +31,7 @@ enum demography_change {
     CHANGE_RETIRE = 3,
     CHANGE_START_SCHOOL = 4,
     CHANGE_BIRTH = 5,
+    CHANGE_PLACE = 6, /* a minor without a caregiver, not placed when it lost the last one */
 };
 
 #define TEACHER_RETIREMENT_AGE 67.0
@@ -89,12 +92,15 @@ static void propose(attune_model *m, int32_t week)
             if (before < leave && age >= leave && person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER))
                 proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_HOME, 0);
         }
-        /* One look at the kinds of i's ties serves school and births. */
-        int teacher = 0, partner = 0;
+        /* One look at the kinds of i's ties serves school, placement and births. */
+        int teacher = 0, partner = 0, caregiver = 0;
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
             teacher |= t->kind[h] == ATTUNE_TIE_TEACHER;
             partner |= t->kind[h] == ATTUNE_TIE_PARTNER;
+            caregiver |= t->kind[h] == ATTUNE_TIE_CAREGIVER;
         }
+        if (age < 18 && !caregiver)
+            proposals_push(m, thread, i, TIE_NONE, CHANGE_PLACE, 0);
         if (age >= 18 && teacher)
             proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_SCHOOL, 0);
         else if (age >= 5 && age < 18 && !teacher)
@@ -155,6 +161,89 @@ static uint32_t find_adult(const attune_model *m, uint32_t c, int32_t week, doub
     return TIE_NONE;
 }
 
+/* The adult to take in minor j, who has no caregiver left (ODD 7.5), or TIE_NONE: the caregiver
+ * of a minor sibling (siblings stay together), else the most trusted adult of 21 or more among
+ * its kin (sibling and family ties; the lower id on a tie), else an adult of 25-64 of its
+ * community found at random (foster care). *kind_out: 0 sibling's caregiver, 1 kin, 2 foster. */
+static uint32_t placement_for(const attune_model *m, uint32_t j, int32_t week, int *kind_out)
+{
+    const people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    for (uint32_t h = t->start[j]; h < t->start[j] + t->count[j]; h++) {
+        uint32_t s = t->other[h];
+        if (t->kind[h] != ATTUNE_TIE_SIBLING || person_age_at(m, s, week) >= 18)
+            continue;
+        for (uint32_t g = t->start[s]; g < t->start[s] + t->count[s]; g++)
+            if (t->kind[g] == ATTUNE_TIE_CAREGIVER && pp->alive[t->other[g]]) {
+                *kind_out = 0;
+                return t->other[g];
+            }
+    }
+    uint32_t kin = TIE_NONE;
+    float kin_trust = -1.0f;
+    for (uint32_t h = t->start[j]; h < t->start[j] + t->count[j]; h++) {
+        uint32_t a = t->other[h];
+        if ((t->kind[h] != ATTUNE_TIE_SIBLING && t->kind[h] != ATTUNE_TIE_FAMILY) ||
+            !pp->alive[a] || person_age_at(m, a, week) < 21)
+            continue;
+        if (t->trust[h] > kin_trust || (t->trust[h] == kin_trust && a < kin)) {
+            kin = a;
+            kin_trust = t->trust[h];
+        }
+    }
+    if (kin != TIE_NONE) {
+        *kind_out = 1;
+        return kin;
+    }
+    *kind_out = 2;
+    return find_adult(m, pp->community[j], week, 25, 65, -1, j, j);
+}
+
+/* Makes adult a a caregiver of minor j at household contact: a tie between them (kin) is
+ * retagged, else one is made. */
+static int make_caregiver(attune_model *m, uint32_t a, uint32_t j, int32_t week)
+{
+    uint32_t h = ties_find(&m->ties, a, j);
+    if (h != TIE_NONE) {
+        retag(m, h, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER, m->p->contact_household);
+        return ATTUNE_OK;
+    }
+    return add_tie(m, a, j, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER, m->p->contact_household, 0.5,
+                   week);
+}
+
+static const char *const placement_detail[3] = {"sibling", "kin", "foster"};
+
+/* Places minor j, who has no caregiver left, in the household of an adult who takes it in
+ * (placement_for): the adult and a partner living with it become its caregivers. Nothing
+ * happens when nobody is found (tried again every week: CHANGE_PLACE), nor for a minor with a
+ * partner (only a scenario built by hand has one: partners are 20 or more). */
+static int place(attune_model *m, uint32_t j, int32_t week)
+{
+    people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    if (person_has_tie_kind(m, j, ATTUNE_TIE_PARTNER))
+        return ATTUNE_OK; /* it has a home with its partner */
+    int kind = 2;
+    uint32_t a = placement_for(m, j, week, &kind);
+    if (a == TIE_NONE)
+        return ATTUNE_OK;
+    int rc = make_caregiver(m, a, j, week);
+    for (uint32_t h = t->start[a]; h < t->start[a] + t->count[a] && rc == ATTUNE_OK; h++) {
+        uint32_t q = t->other[h];
+        if (t->kind[h] == ATTUNE_TIE_PARTNER && pp->household[q] == pp->household[a] && q != j) {
+            rc = make_caregiver(m, q, j, week);
+            break;
+        }
+    }
+    if (rc != ATTUNE_OK)
+        return rc;
+    pp->household[j] = pp->household[a];
+    events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "placement", j, a, kind,
+                placement_detail[kind]);
+    return ATTUNE_OK;
+}
+
 static int die(attune_model *m, uint32_t i, int32_t week)
 {
     people *pp = &m->people;
@@ -182,16 +271,9 @@ static int die(attune_model *m, uint32_t i, int32_t week)
         if (kind_at_j == ATTUNE_TIE_CAREGIVER && person_age_at(m, j, week) < 18) {
             ace_record(m, 0, PHASE_DEMOGRAPHY, j, ACE_LOSS);
             if (!person_has_tie_kind(m, j, ATTUNE_TIE_CAREGIVER)) {
-                /* Kin or foster care: an adult of the community takes the child in. */
-                uint32_t a = find_adult(m, pp->community[j], week, 25, 65, -1, j, j);
-                if (a != TIE_NONE && ties_find(t, a, j) == TIE_NONE) {
-                    pp->household[j] = pp->household[a];
-                    rc = add_tie(m, a, j, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER,
-                                 m->p->contact_household, 0.5, week);
-                    if (rc != ATTUNE_OK)
-                        return rc;
-                    events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "placement", j, a, 0, "");
-                }
+                rc = place(m, j, week);
+                if (rc != ATTUNE_OK)
+                    return rc;
             }
         }
     }
@@ -394,6 +476,10 @@ int demography_update(attune_model *m, int32_t week)
             break;
         case CHANGE_START_SCHOOL: rc = start_school(m, i, week); break;
         case CHANGE_BIRTH: rc = birth(m, i, list[k].other, week); break;
+        case CHANGE_PLACE:
+            if (!person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER))
+                rc = place(m, i, week);
+            break;
         default: break;
         }
     }

@@ -1313,6 +1313,19 @@ static void a_death_ends_every_tie_at_both_ends(void **state)
     attune_model_free(m);
 }
 
+/* The placement event of person c in the events since events_begin_week, or NULL. */
+static const attune_event *placement_of(attune_model *m, uint32_t c)
+{
+    const attune_event *ev;
+    size_t count;
+    assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
+    assert_int_equal(attune_model_events(m, &ev, &count), ATTUNE_OK);
+    for (size_t e = 0; e < count; e++)
+        if (strcmp(ev[e].type, "placement") == 0 && ev[e].person == c)
+            return &ev[e];
+    return NULL;
+}
+
 /* ODD 7.0 and 7.5, demography.c die() and life_events.c: the death of a partner, a caregiver or
  * a child adds life_events.grief to the bereaved's pending grief, once per such loss, and the
  * death of a sibling, relative, friend or anyone else adds none. The grief weighs from the
@@ -1339,7 +1352,7 @@ static void the_bereaved_grieve_a_partner_caregiver_or_child_from_the_next_week(
     snapshot s = take_snapshot(m);
     process_week(m, demography_update);
     const people *pp = &m->people;
-    uint32_t grieving = 0, other_losses_only = 0;
+    uint32_t grieving = 0, other_losses_only = 0, placed_and_bereaved = 0;
     for (uint32_t j = 0; j < n; j++) {
         if (!pp->alive[j])
             continue;
@@ -1355,12 +1368,20 @@ static void the_bereaved_grieve_a_partner_caregiver_or_child_from_the_next_week(
             else
                 other++;
         }
+        if (placement_of(m, j) != NULL) {
+            /* Placed with someone who died later in the same pass: that death is a caregiver's
+             * too (the kinds at the death count). */
+            assert_true(pp->grief_pending[j] >= close * p->life_events_grief - 1e-6);
+            placed_and_bereaved++;
+            continue;
+        }
         assert_float_equal(pp->grief_pending[j], close * p->life_events_grief, 1e-6);
         grieving += close > 0;
         other_losses_only += close == 0 && other > 0;
     }
-    print_message("%u grieve a partner, caregiver or child; %u lost only other ties and do not\n",
-                  grieving, other_losses_only);
+    print_message("%u grieve a partner, caregiver or child; %u lost only other ties and do not; "
+                  "%u placed this week\n",
+                  grieving, other_losses_only, placed_and_bereaved);
     assert_true(grieving >= 100 && other_losses_only >= 100);
     /* The next week: stress recovers and the grief is added (capped at 1), then cleared. */
     float *pending = malloc(n * sizeof *pending);
@@ -1381,11 +1402,33 @@ static void the_bereaved_grieve_a_partner_caregiver_or_child_from_the_next_week(
     attune_model_free(m);
 }
 
-/* ODD 7.5 and 7.3, demography.c die(): a minor whose caregiver dies records an ACE_LOSS adverse
- * experience (once); one who still has a caregiver stays at home with it; one left without any
- * caregiver is placed with an adult of 25-64 of its own community (a new caregiver tie, child at
- * the adult's end, at household contact) and moves into that adult's household. Minors who lose
- * no caregiver, and adults who lose one, record nothing. */
+/* Whether, in snapshot s, c had a living tie of kind sibling or family to an adult of 21 or
+ * more (kin who could take it in); *to_a: whether a was one. */
+static int had_adult_kin(const attune_model *m, const snapshot *s, uint32_t c, uint32_t a,
+                         int32_t week, int *to_a)
+{
+    int any = 0;
+    *to_a = 0;
+    for (uint32_t k = s->first[c]; k < s->first[c + 1]; k++) {
+        uint32_t q = s->other[k];
+        if ((s->kind[k] == ATTUNE_TIE_SIBLING || s->kind[k] == ATTUNE_TIE_FAMILY) &&
+            m->people.alive[q] && person_age_at(m, q, week) >= 21) {
+            any = 1;
+            *to_a |= q == a;
+        }
+    }
+    return any;
+}
+
+/* ODD 7.3 and 7.5 (deaths; adverse experiences), demography.c die() and place(): a minor who
+ * loses a caregiver records ACE_LOSS (once) and keeps its other caregivers and household; one
+ * left with none is placed: with the caregiver of a minor sibling (siblings stay together), else
+ * with adult kin of 21 or more (a sibling or family tie, retagged), else with an adult of 25-64
+ * of its community (foster care, a new tie); the adult's partner at home becomes a caregiver
+ * too, the child moves into their household at household contact, and a placement event names
+ * the way (value 0, 1, 2; detail sibling, kin, foster). Grown children lose a caregiver without
+ * an ACE or a placement. Minors whose caregiver ties were cut by hand (not by a death) are
+ * placed the next week (a placement not made is tried again every week). */
 static void a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed(void **state)
 {
     (void)state;
@@ -1396,7 +1439,7 @@ static void a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed(void
     int32_t week = m->week + 1;
     /* Couples raising minors: of every three, both partners die in one, one partner in
      * another, nobody in the third. In every second family losing both, one child is made 19
-     * (grown, not yet left home): not a minor, it is neither counted nor placed. */
+     * or 22 (grown, not yet left home): not a minor, it is neither counted nor placed. */
     uint32_t families = 0, grown = 0;
     for (uint32_t a = 0; a < m->people.count; a++) {
         uint32_t b = partner_of(m, a);
@@ -1411,7 +1454,9 @@ static void a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed(void
             const tie_store *t = &m->ties;
             for (uint32_t h = t->start[a]; h < t->start[a] + t->count[a]; h++)
                 if (t->kind[h] == ATTUNE_TIE_CHILD) {
-                    m->people.birth_week[t->other[h]] = week - (int32_t)(19 * WEEKS_PER_YEAR);
+                    /* 22 in every other such family: adult kin who can take the others in. */
+                    double years = families % 12 == 1 ? 22 : 19;
+                    m->people.birth_week[t->other[h]] = week - (int32_t)(years * WEEKS_PER_YEAR);
                     break;
                 }
         }
@@ -1419,7 +1464,9 @@ static void a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed(void
     snapshot s = take_snapshot(m);
     process_week(m, demography_update);
     const people *pp = &m->people;
-    uint32_t bereaved = 0, orphans = 0, placed = 0, unaffected = 0;
+    const tie_store *t = &m->ties;
+    uint32_t bereaved = 0, orphans = 0, placed = 0, unaffected = 0, by_way[3] = {0, 0, 0};
+    uint32_t with_partner = 0, siblings_together = 0;
     for (uint32_t c = 0; c < s.people; c++) {
         if (!s.alive[c] || !pp->alive[c])
             continue;
@@ -1434,17 +1481,20 @@ static void a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed(void
                 lost++;
             }
         }
+        const attune_event *placement = placement_of(m, c);
         if (person_age_at(m, c, week) >= 18) {
             /* An adult: no adverse childhood experience, no placement. */
             grown += lost > 0;
             assert_int_equal(pp->ace_mask[c], s.ace_mask[c]);
             assert_true(count_kind(m, c, ATTUNE_TIE_CAREGIVER) <= left);
+            assert_null(placement);
             continue;
         }
         if (lost == 0) {
             unaffected++;
             assert_int_equal(pp->ace_mask[c] & bit, s.ace_mask[c] & bit);
             assert_int_equal(pp->household[c], s.household[c]);
+            assert_null(placement);
             continue;
         }
         bereaved++;
@@ -1453,36 +1503,88 @@ static void a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed(void
         if (left > 0) {
             assert_int_equal(count_kind(m, c, ATTUNE_TIE_CAREGIVER), left);
             assert_int_equal(pp->household[c], s.household[c]);
+            assert_null(placement);
             continue;
         }
         orphans++;
         uint32_t carers = count_kind(m, c, ATTUNE_TIE_CAREGIVER);
-        assert_true(carers <= 1);
         if (carers == 0) {
+            assert_null(placement);
             assert_int_equal(pp->household[c], s.household[c]);
             continue;
         }
         placed++;
-        const tie_store *t = &m->ties;
-        uint32_t adult = TIE_NONE, h;
-        for (h = t->start[c]; h < t->start[c] + t->count[c]; h++)
-            if (t->kind[h] == ATTUNE_TIE_CAREGIVER) {
-                adult = t->other[h];
-                break;
-            }
-        double age = person_age_at(m, adult, week);
-        assert_true(pp->alive[adult] && age >= 25 && age < 65);
-        assert_int_equal(pp->community[adult], pp->community[c]);
-        assert_int_equal(pp->household[c], pp->household[adult]);
+        assert_non_null(placement);
+        uint32_t adult = placement->other, way = (uint32_t)placement->value;
+        assert_true(way <= 2);
+        by_way[way]++;
+        static const char *const ways[3] = {"sibling", "kin", "foster"};
+        assert_string_equal(placement->detail, ways[way]);
+        uint32_t h = ties_find(t, c, adult);
+        assert_true(h != TIE_NONE && pp->alive[adult]);
+        assert_int_equal(t->kind[h], ATTUNE_TIE_CAREGIVER);
         assert_int_equal(t->kind[t->twin[h]], ATTUNE_TIE_CHILD);
         assert_true(t->contact[h] == household_contact);
-        assert_int_equal(t->since[h], week);
+        assert_int_equal(pp->household[c], pp->household[adult]);
+        int kin_to_adult;
+        int kin = had_adult_kin(m, &s, c, adult, week, &kin_to_adult);
+        if (way == 1) {
+            assert_true(kin_to_adult);
+        } else if (way == 2) {
+            double age = person_age_at(m, adult, week);
+            assert_true(age >= 25 && age < 65);
+            assert_int_equal(pp->community[adult], pp->community[c]);
+            assert_int_equal(t->since[h], week);
+            assert_false(kin);
+        }
+        /* The adult's partner at home is a caregiver too. */
+        uint32_t partner = partner_of(m, adult);
+        if (partner != TIE_NONE && pp->household[partner] == pp->household[adult]) {
+            assert_int_equal(kind_toward(m, c, partner), ATTUNE_TIE_CAREGIVER);
+            assert_int_equal(carers, 2);
+            with_partner++;
+        } else {
+            assert_int_equal(carers, 1);
+        }
+        /* Orphaned minor siblings share a household. */
+        for (uint32_t k = s.first[c]; k < s.first[c + 1]; k++) {
+            uint32_t sib = s.other[k];
+            if (s.kind[k] != ATTUNE_TIE_SIBLING || sib > c || !pp->alive[sib] ||
+                person_age_at(m, sib, week) >= 18 ||
+                count_kind(m, sib, ATTUNE_TIE_CAREGIVER) == 0 ||
+                s.household[sib] != s.household[c] || placement_of(m, sib) == NULL)
+                continue;
+            assert_int_equal(pp->household[sib], pp->household[c]);
+            siblings_together++;
+        }
     }
     print_message("%u families; %u minors lost a caregiver, %u of them every caregiver (%u "
-                  "placed); %u lost none; %u grown children lost a caregiver\n",
-                  families, bereaved, orphans, placed, unaffected, grown);
+                  "placed: %u with a sibling's caregiver, %u with kin, %u in foster care; %u with "
+                  "a couple; %u sibling pairs together); %u lost none; %u grown children lost a "
+                  "caregiver\n",
+                  families, bereaved, orphans, placed, by_way[0], by_way[1], by_way[2],
+                  with_partner, siblings_together, unaffected, grown);
     assert_true(orphans >= 30 && bereaved >= orphans + 30 && unaffected >= 100 && grown >= 15);
     assert_true(placed >= orphans * 9 / 10);
+    assert_true(by_way[0] >= 5 && by_way[1] >= 3 && by_way[2] >= 5 && siblings_together >= 5 &&
+                with_partner >= 5);
+    /* Minors whose caregiver ties are cut by hand are placed the next week. */
+    uint32_t cut[8], n_cut = 0;
+    for (uint32_t c = 0; c < pp->count && n_cut < 8; c++) {
+        if (!pp->alive[c] || person_age_years(m, c) >= 17 ||
+            count_kind(m, c, ATTUNE_TIE_CAREGIVER) == 0 || count_kind(m, c, ATTUNE_TIE_SIBLING) > 0)
+            continue;
+        for (uint32_t k = t->count[c]; k > 0; k--)
+            if (t->kind[t->start[c] + k - 1] == ATTUNE_TIE_CAREGIVER)
+                assert_int_equal(ties_remove(&m->ties, t->start[c] + k - 1), ATTUNE_OK);
+        cut[n_cut++] = c;
+    }
+    assert_int_equal(n_cut, 8);
+    process_week(m, demography_update);
+    for (uint32_t k = 0; k < n_cut; k++) {
+        assert_true(count_kind(m, cut[k], ATTUNE_TIE_CAREGIVER) >= 1);
+        assert_non_null(placement_of(m, cut[k]));
+    }
     free_snapshot(&s);
     attune_model_free(m);
 }
