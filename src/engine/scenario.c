@@ -104,6 +104,20 @@ int attune_scenario_copy(const attune_scenario *src, attune_scenario **out)
         memcpy(s->entries[k].items, from->items, from->count * sizeof(attune_entry));
         s->entries[k].count = s->entries[k].capacity = from->count;
     }
+    if (src->file_count > 0) {
+        s->files = calloc(src->file_count, sizeof *s->files);
+        if (s->files == NULL) {
+            attune_scenario_free(s);
+            return ATTUNE_ERR_NOMEM;
+        }
+        for (; s->file_count < src->file_count; s->file_count++) {
+            s->files[s->file_count] = strdup(src->files[s->file_count]);
+            if (s->files[s->file_count] == NULL) {
+                attune_scenario_free(s);
+                return ATTUNE_ERR_NOMEM;
+            }
+        }
+    }
     *out = s;
     return ATTUNE_OK;
 }
@@ -114,6 +128,9 @@ void attune_scenario_free(attune_scenario *scenario)
         return;
     for (int k = 0; k < ENTRY_KIND_COUNT; k++)
         free(scenario->entries[k].items);
+    for (size_t f = 0; f < scenario->file_count; f++)
+        free(scenario->files[f]);
+    free(scenario->files);
     free(scenario);
 }
 
@@ -125,8 +142,10 @@ static int field_index(const attune_entry_kind_info *kind, const char *field)
     return -1;
 }
 
-int attune_scenario_set(attune_scenario *scenario, const char *key, const char *value,
-                        attune_error *err)
+/* attune_scenario_set; an entry field set records `at` as its origin, and `header` as its entry's
+ * if the entry has none yet. */
+static int set_value(attune_scenario *scenario, const char *key, const char *value,
+                     attune_origin header, attune_origin at, attune_error *err)
 {
     if (scenario == NULL || key == NULL || value == NULL)
         return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, key, "missing key or value");
@@ -189,6 +208,9 @@ int attune_scenario_set(attune_scenario *scenario, const char *key, const char *
                     return attune_fail(err, rc, NULL, 0, key, "%s", attune_strerror(rc));
                 e->values[f] = v;
                 e->given |= 1u << f;
+                e->origin[f] = at;
+                if (e->header.file == 0)
+                    e->header = header;
                 return ATTUNE_OK;
             }
         }
@@ -196,6 +218,34 @@ int attune_scenario_set(attune_scenario *scenario, const char *key, const char *
     const char *near = attune_nearest_key(key, NULL);
     return attune_fail(err, ATTUNE_ERR_UNKNOWN_KEY, NULL, 0, key, "unknown parameter '%s'%s%s%s",
                        key, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+}
+
+int attune_scenario_set(attune_scenario *scenario, const char *key, const char *value,
+                        attune_error *err)
+{
+    attune_origin none = {0, 0};
+    return set_value(scenario, key, value, none, none, err);
+}
+
+int attune_scenario_set_from_file(attune_scenario *scenario, const char *key, const char *value,
+                                  const char *file, int header_line, int line, attune_error *err)
+{
+    if (scenario == NULL || file == NULL)
+        return attune_fail(err, ATTUNE_ERR_ARGUMENT, NULL, 0, key, "missing scenario or file");
+    uint32_t index = 0;
+    while (index < scenario->file_count && strcmp(scenario->files[index], file) != 0)
+        index++;
+    if (index == scenario->file_count) {
+        char **files = realloc(scenario->files, (index + 1) * sizeof *files);
+        if (files == NULL)
+            return attune_fail(err, ATTUNE_ERR_NOMEM, file, line, key, "out of memory");
+        scenario->files = files;
+        if ((files[index] = strdup(file)) == NULL)
+            return attune_fail(err, ATTUNE_ERR_NOMEM, file, line, key, "out of memory");
+        scenario->file_count++;
+    }
+    attune_origin header = {index + 1, header_line}, at = {index + 1, line};
+    return set_value(scenario, key, value, header, at, err);
 }
 
 int attune_scenario_set_each(attune_scenario *scenario, const char *const *settings, size_t count,
@@ -262,59 +312,93 @@ int attune_scenario_entry_get(const attune_scenario *scenario, const char *kind,
     return ATTUNE_OK;
 }
 
+/* Fails with ATTUNE_ERR_RANGE about entry `e` of `scenario`, at the place a scenario file gave
+ * it: the line of the latest of the fields in the mask `blamed` read from a file; if none of them
+ * was given, the line of the entry's header; none if they were set otherwise (the API, --set). */
+static int fail_entry(const attune_scenario *scenario, const attune_entry *e, uint32_t blamed,
+                      const char *key, attune_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static int fail_entry(const attune_scenario *scenario, const attune_entry *e, uint32_t blamed,
+                      const char *key, attune_error *err, const char *fmt, ...)
+{
+    attune_origin at = {0, 0};
+    for (int f = 0; f < ATTUNE_ENTRY_FIELDS_MAX; f++) {
+        attune_origin o = e->origin[f];
+        if ((blamed & (1u << f)) && o.file != 0 &&
+            (o.file > at.file || (o.file == at.file && o.line > at.line)))
+            at = o;
+    }
+    if (!(e->given & blamed))
+        at = e->header;
+    char message[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    return attune_fail(err, ATTUNE_ERR_RANGE, at.file ? scenario->files[at.file - 1] : NULL,
+                       at.line, key, "%s", message);
+}
+
+#define FIELD_BIT(field) (1u << INTERVENTION_##field)
+
 /* Checks that an intervention names its kind and can target anyone: fields that are each in
  * range but together select nobody (an empty age or state range, a culture the scenario lacks, a
- * start after the last week) are errors naming the entry and the fields. `cultures` is the number
- * of [culture] entries; `weeks` is run.weeks. Communities are checked when the population is built
+ * start after the last week) are errors naming the entry and the fields, and the file and line
+ * that set them when a scenario file did. Communities are checked when the population is built
  * (attune_model_init), which draws their number. */
-static int validate_intervention(const attune_entry *e, size_t cultures, int64_t weeks,
+static int validate_intervention(const attune_scenario *scenario, const attune_entry *e,
                                  attune_error *err)
 {
     const double *v = e->values;
+    size_t cultures = scenario->entries[ENTRY_KIND_CULTURE].count;
+    int64_t weeks = scenario->params.run_weeks;
     char key[ATTUNE_NAME_MAX + 32];
-    if (!(e->given & (1u << INTERVENTION_kind))) {
+    if (!(e->given & FIELD_BIT(kind))) {
         char kinds[512];
         attune_param_choices_text(
             &attune_entry_kind_at(ENTRY_KIND_INTERVENTION)->fields[INTERVENTION_kind], kinds,
             sizeof kinds);
         snprintf(key, sizeof key, "intervention.%s.kind", e->name);
-        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
-                           "[intervention %s] names no kind; every intervention needs a line "
-                           "kind = one of %s",
-                           e->name, kinds);
+        return fail_entry(scenario, e, FIELD_BIT(kind), key, err,
+                          "[intervention %s] names no kind; every intervention needs a line "
+                          "kind = one of %s",
+                          e->name, kinds);
     }
     if (v[INTERVENTION_age_min] >= v[INTERVENTION_age_max]) {
         snprintf(key, sizeof key, "intervention.%s.age_min", e->name);
-        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
-                           "[intervention %s] targets ages [age_min, age_max) = [%g, %g), "
-                           "which is empty; age_min must be below age_max",
-                           e->name, v[INTERVENTION_age_min], v[INTERVENTION_age_max]);
+        return fail_entry(scenario, e, FIELD_BIT(age_min) | FIELD_BIT(age_max), key, err,
+                          "[intervention %s] targets ages [age_min, age_max) = [%g, %g), "
+                          "which is empty; age_min must be below age_max",
+                          e->name, v[INTERVENTION_age_min], v[INTERVENTION_age_max]);
     }
     if ((int)v[INTERVENTION_target_state] != TARGET_ANY &&
         v[INTERVENTION_state_min] > v[INTERVENTION_state_max]) {
         snprintf(key, sizeof key, "intervention.%s.state_min", e->name);
-        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
-                           "[intervention %s] has state_min %g above state_max %g; "
-                           "state_min must be at most state_max",
-                           e->name, v[INTERVENTION_state_min], v[INTERVENTION_state_max]);
+        return fail_entry(scenario, e, FIELD_BIT(state_min) | FIELD_BIT(state_max), key, err,
+                          "[intervention %s] has state_min %g above state_max %g; "
+                          "state_min must be at most state_max",
+                          e->name, v[INTERVENTION_state_min], v[INTERVENTION_state_max]);
     }
     if (v[INTERVENTION_culture] >= (double)cultures) {
         snprintf(key, sizeof key, "intervention.%s.culture", e->name);
-        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
-                           "[intervention %s] has culture %g, but the scenario has %zu "
-                           "cultures; expected -1 (any) or the index of a [culture] entry in "
-                           "[0, %zu]",
-                           e->name, v[INTERVENTION_culture], cultures, cultures - 1);
+        return fail_entry(scenario, e, FIELD_BIT(culture), key, err,
+                          "[intervention %s] has culture %g, but the scenario has %zu "
+                          "cultures; expected -1 (any) or the index of a [culture] entry in "
+                          "[0, %zu]",
+                          e->name, v[INTERVENTION_culture], cultures, cultures - 1);
     }
     if (v[INTERVENTION_start_week] > (double)weeks) {
         snprintf(key, sizeof key, "intervention.%s.start_week", e->name);
-        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
-                           "[intervention %s] has start_week %g, after the last week of the run "
-                           "(run.weeks = %lld); start_week must be at most run.weeks",
-                           e->name, v[INTERVENTION_start_week], (long long)weeks);
+        return fail_entry(scenario, e, FIELD_BIT(start_week), key, err,
+                          "[intervention %s] has start_week %g, after the last week of the run "
+                          "(run.weeks = %lld); start_week must be at most run.weeks",
+                          e->name, v[INTERVENTION_start_week], (long long)weeks);
     }
     return ATTUNE_OK;
 }
+
+#undef FIELD_BIT
 
 int attune_scenario_validate(const attune_scenario *scenario, attune_error *err)
 {
@@ -333,7 +417,7 @@ int attune_scenario_validate(const attune_scenario *scenario, attune_error *err)
                            (long long)p->population_community_size, (long long)p->population_size);
     const attune_entry_list *list = &scenario->entries[ENTRY_KIND_INTERVENTION];
     for (size_t i = 0; i < list->count; i++) {
-        int rc = validate_intervention(&list->items[i], cultures->count, p->run_weeks, err);
+        int rc = validate_intervention(scenario, &list->items[i], err);
         if (rc != ATTUNE_OK)
             return rc;
     }

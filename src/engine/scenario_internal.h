@@ -77,12 +77,23 @@ enum intervention_state {
 #define ATTUNE_MAX_CULTURES      64
 #define ATTUNE_MAX_INTERVENTIONS 256
 
+/** Where a value was read, for messages: line `line` of file `file` - 1 of the scenario's
+ * `files`; {0, 0} when it was not read from a file (the API, --set, a default). */
+typedef struct attune_origin {
+    uint32_t file;
+    int32_t line;
+} attune_origin;
+
 /** One repeated entry, e.g. [culture warm]; values indexed by the kind's field table. */
 typedef struct attune_entry {
     char name[ATTUNE_NAME_MAX];
     double values[ATTUNE_ENTRY_FIELDS_MAX];
     uint32_t given; /* bit f: field f was set by attune_scenario_set (a file or the API); the
                      * built-in cultures' values are not counted as given */
+    /* Where a file set it, for messages: the first [kind NAME] header read from a file, and the
+     * line of each field's value as last set ({0, 0} if that was not by a file). */
+    attune_origin header;
+    attune_origin origin[ATTUNE_ENTRY_FIELDS_MAX];
 } attune_entry;
 _Static_assert(ATTUNE_ENTRY_FIELDS_MAX <= 32, "attune_entry.given holds a bit per field");
 
@@ -97,6 +108,8 @@ enum { ENTRY_KIND_CULTURE = 0, ENTRY_KIND_INTERVENTION = 1, ENTRY_KIND_COUNT };
 struct attune_scenario {
     attune_params params;
     attune_entry_list entries[ENTRY_KIND_COUNT];
+    char **files; /* names of the files read into it, which attune_origin.file counts from 1 */
+    size_t file_count;
 };
 
 /** Offset of each parameter's field in attune_params, in table order. */
@@ -123,6 +136,11 @@ void attune_param_range_text(const attune_param_info *info, char *buf, size_t si
 
 /** Index of the entry kind named `kind`, or -1. */
 int attune_entry_kind_index(const char *kind);
+
+/** Same as attune_scenario_set, for a setting read at line `line` of file `file` under a header at
+ * `header_line`: an entry field records where it was read (attune_scenario_set forgets it). */
+int attune_scenario_set_from_file(attune_scenario *scenario, const char *key, const char *value,
+                                  const char *file, int header_line, int line, attune_error *err);
 
 /** Finds or appends entry `name` of kind `kind_index` (new entries take field defaults). */
 int attune_scenario_entry_upsert(attune_scenario *scenario, int kind_index, const char *name,

@@ -117,7 +117,8 @@ static int handler(void *user, const char *inih_section, const char *name, const
             return 1;
         }
         attune_error e;
-        int rc = attune_scenario_set(st->work, key, value, &e);
+        int rc = attune_scenario_set_from_file(st->work, key, value, st->name, st->src.section_line,
+                                               line, &e);
         if (rc != ATTUNE_OK) {
             if (rc == ATTUNE_ERR_UNKNOWN_KEY || rc == ATTUNE_ERR_SYNTAX) {
                 fail_at(st, rc, line, key, "%s", e.message);

@@ -90,12 +90,15 @@ mkdir -p "$WORK/adir"
 expect_fail choice 3 "choice.ini:2: kind is 'carechange', not one of: care_change, attuned_tie, isolation, self_help, parenting, community_programme, leave_toxic_tie, repair_rupture, leave_ruptured_tie, therapy, therapy_waitlist; did you mean 'care_change'?" -- \
   run "$WORK/choice.ini" --out "$WORK/out-choice"
 expect_fail start-week 3 "startweek.ini:3: start_week is 0, out of range" -- run "$WORK/startweek.ini" --out "$WORK/out-start-week"
-expect_fail intervention-ages 3 "ages.ini: [intervention x] targets ages [age_min, age_max) = [30, 20), which is empty" -- \
+expect_fail intervention-ages 3 "ages.ini:4: [intervention x] targets ages [age_min, age_max) = [30, 20), which is empty" -- \
   run "$WORK/ages.ini" --out "$WORK/out-intervention-ages"
-expect_fail intervention-no-kind 3 "no-kind.ini: [intervention x] names no kind; every intervention needs a line kind = one of care_change, attuned_tie," -- \
+expect_fail intervention-no-kind 3 "no-kind.ini:1: [intervention x] names no kind; every intervention needs a line kind = one of care_change, attuned_tie," -- \
   run "$WORK/no-kind.ini" --out "$WORK/out-intervention-no-kind"
-expect_fail intervention-late 3 "[intervention x] has start_week 60, after the last week of the run (run.weeks = 52)" -- \
+expect_fail intervention-late 3 "startweek-late.ini:3: [intervention x] has start_week 60, after the last week of the run (run.weeks = 52)" -- \
   run "$WORK/startweek-late.ini" --weeks 52 --out "$WORK/out-intervention-late"
+# A value from --set has no line of the file to name.
+expect_fail intervention-late-set 3 "startweek-late.ini: [intervention x] has start_week 70, after the last week of the run (run.weeks = 52)" -- \
+  run "$WORK/startweek-late.ini" --weeks 52 --set intervention.x.start_week=70 --out "$WORK/out-intervention-late-set"
 expect_fail long-name 3 "is not a valid culture name (letters, digits, '_' and '-', at most 63 characters)" -- \
   run "$WORK/longname.ini" --out "$WORK/out-long-name"
 expect_fail long-section 3 "longsection.ini:1: section name is longer than 127 characters" -- \

@@ -551,8 +551,9 @@ static void impossible_intervention_targets_are_refused(void **state)
         int rc = validate_intervention(bad[k].settings, &err);
         if (rc != ATTUNE_ERR_RANGE || strcmp(err.key, bad[k].key) != 0 ||
             strstr(err.message, bad[k].message_part) == NULL ||
-            strstr(err.message, "[intervention x]") == NULL)
-            fail_msg("case %zu: status %d key '%s' message '%s'", k, rc, err.key, err.message);
+            strstr(err.message, "[intervention x]") == NULL || err.file[0] != '\0' || err.line != 0)
+            fail_msg("case %zu: status %d key '%s' message '%s' at %s:%d", k, rc, err.key,
+                     err.message, err.file, err.line);
     }
     /* The edges are possible: one state value, the last culture, the last week. A community is
      * not checked here (how many there are is drawn when the population is built: model.c). */
@@ -570,6 +571,124 @@ static void impossible_intervention_targets_are_refused(void **state)
         if (validate_intervention(good[k], &err) != ATTUNE_OK)
             fail_msg("good case %zu: %s", k, err.message);
     }
+}
+
+/* 0 if `s` is refused by attune_scenario_validate with status ATTUNE_ERR_RANGE and a formatted
+ * error that begins with `expected` ("FILE:LINE: message", or the message alone); else 1, after
+ * printing what differs. */
+static int expect_invalid(const attune_scenario *s, const char *expected, const char *what)
+{
+    attune_error err;
+    char shown[2048];
+    int rc = attune_scenario_validate(s, &err);
+    attune_error_format(&err, shown, sizeof shown);
+    if (rc == ATTUNE_ERR_RANGE && strncmp(shown, expected, strlen(expected)) == 0)
+        return 0;
+    print_error("%s: status %d, '%s'; expected '%s...'\n", what, rc, shown, expected);
+    return 1;
+}
+
+/* An intervention of a scenario file whose fields together target nobody, or that names no
+ * kind, is refused naming the file and the line: of the later of the fields to blame, or of its
+ * [intervention NAME] header when none of them is set. */
+static void impossible_intervention_targets_name_file_and_line(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        const char *expected;
+    } bad[] = {
+        {"[run]\nweeks = 100\n\n[intervention x]\nstart_week = 3\n",
+         "x.ini:4: [intervention x] names no kind; every intervention needs a line kind = "},
+        {"[intervention x]\nkind = self_help\nage_min = 30\nage_max = 20\nshare = 1\n",
+         "x.ini:4: [intervention x] targets ages [age_min, age_max) = [30, 20), which is empty"},
+        {"[intervention x]\nage_max = 20\nkind = self_help\nage_min = 30\n",
+         "x.ini:4: [intervention x] targets ages [age_min, age_max) = [30, 20)"},
+        {"[intervention x]\nkind = self_help\nage_min = 120\n",
+         "x.ini:3: [intervention x] targets ages [age_min, age_max) = [120, 120)"},
+        {"[intervention x]\nkind = self_help\nstate_min = 0.6\nstate_max = 0.4\n"
+         "target_state = wellbeing\n",
+         "x.ini:4: [intervention x] has state_min 0.6 above state_max 0.4"},
+        {"[intervention x]\nkind = self_help\ntarget_state = anxiety\nstate_max = -2\n",
+         "x.ini:4: [intervention x] has state_min 0 above state_max -2"},
+        {"[intervention x]\nkind = self_help\nculture = 3\nshare = 0.5\n",
+         "x.ini:3: [intervention x] has culture 3, but the scenario has 3 cultures"},
+        {"[run]\nweeks = 100\n[intervention x]\nkind = self_help\nstart_week = 101\nshare = 1\n",
+         "x.ini:5: [intervention x] has start_week 101, after the last week of the run "
+         "(run.weeks = 100)"},
+        /* start_week keeps its default, 1: the header is named */
+        {"[intervention x]\nkind = self_help\n[run]\nweeks = 0\n",
+         "x.ini:1: [intervention x] has start_week 1, after the last week of the run"},
+    };
+    int failures = 0;
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        attune_scenario *s = scenario_from(bad[k].text, "x.ini");
+        char what[32];
+        snprintf(what, sizeof what, "case %zu", k);
+        failures += expect_invalid(s, bad[k].expected, what);
+        attune_scenario_free(s);
+    }
+    /* The same when the model is created, and from a copy (sweeps copy their base). */
+    attune_scenario *s = scenario_from(bad[1].text, "x.ini"), *copy = NULL;
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, 1, &m, &err), ATTUNE_ERR_RANGE);
+    assert_null(m);
+    assert_string_equal(err.key, "intervention.x.age_min");
+    failures += strcmp(err.file, "x.ini") != 0 || err.line != 4;
+    assert_int_equal(attune_scenario_copy(s, &copy), ATTUNE_OK);
+    attune_scenario_free(s);
+    failures += expect_invalid(copy, "x.ini:4: [intervention x] targets ages", "copy");
+    attune_scenario_free(copy);
+    assert_int_equal(failures, 0);
+}
+
+/* Where several files set an intervention (a claim's base and arm), the file and line named are
+ * those that set the field to blame; a field set afterwards by attune_scenario_set (--set) has no
+ * line, and an entry made by attune_scenario_set alone keeps the message without file and line. */
+static void intervention_errors_follow_the_file_or_setting_that_set_the_field(void **state)
+{
+    (void)state;
+    const char *base = "[run]\nweeks = 100\n[intervention x]\nkind = self_help\nage_min = 30\n"
+                       "start_week = 3\n";
+    attune_error err;
+    int failures = 0;
+    /* The arm's file sets what conflicts with the base. */
+    attune_scenario *s = scenario_from(base, "base.ini");
+    assert_int_equal(
+        attune_scenario_load_string(s, "[intervention x]\nage_max = 20\n", "arm.ini", &err),
+        ATTUNE_OK);
+    failures += expect_invalid(
+        s, "arm.ini:2: [intervention x] targets ages [age_min, age_max) = [30, 20)", "two files");
+    attune_scenario_free(s);
+    s = scenario_from(base, "base.ini");
+    assert_int_equal(
+        attune_scenario_load_string(
+            s, "; the arm\n[intervention x]\nmagnitude = 2\nstart_week = 101\n", "arm.ini", &err),
+        ATTUNE_OK);
+    failures +=
+        expect_invalid(s, "arm.ini:4: [intervention x] has start_week 101", "arm's start_week");
+    /* --set after the files: start_week from the command line has no line. */
+    assert_int_equal(attune_scenario_set(s, "intervention.x.start_week", "102", &err), ATTUNE_OK);
+    failures +=
+        expect_invalid(s, "[intervention x] has start_week 102, after the last week", "--set");
+    /* ... and a field of the file that takes part in the conflict is named. */
+    assert_int_equal(attune_scenario_set(s, "intervention.x.start_week", "3", &err), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "intervention.x.age_max", "20", &err), ATTUNE_OK);
+    failures +=
+        expect_invalid(s, "base.ini:5: [intervention x] targets ages [age_min, age_max) = [30, 20)",
+                       "--set and file");
+    /* An entry the API made alone. */
+    assert_int_equal(attune_scenario_set(s, "intervention.x.age_max", "40", &err), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "intervention.y.start_week", "3", &err), ATTUNE_OK);
+    failures += expect_invalid(s, "[intervention y] names no kind", "API");
+    /* An entry the API made and a file completed: the file's header. */
+    assert_int_equal(attune_scenario_load_string(
+                         s, "[run]\nseed = 2\n[intervention y]\nshare = 1\n", "more.ini", &err),
+                     ATTUNE_OK);
+    failures += expect_invalid(s, "more.ini:3: [intervention y] names no kind", "API then file");
+    attune_scenario_free(s);
+    assert_int_equal(failures, 0);
 }
 
 static void comments_after_headers_and_integers_in_any_decimal_form_are_fine(void **state)
@@ -614,6 +733,8 @@ int main(void)
         cmocka_unit_test(indentation_is_not_significant),
         cmocka_unit_test(entry_field_suggestions_come_from_the_kind),
         cmocka_unit_test(impossible_intervention_targets_are_refused),
+        cmocka_unit_test(impossible_intervention_targets_name_file_and_line),
+        cmocka_unit_test(intervention_errors_follow_the_file_or_setting_that_set_the_field),
         cmocka_unit_test(comments_after_headers_and_integers_in_any_decimal_form_are_fine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
