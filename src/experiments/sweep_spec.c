@@ -802,7 +802,8 @@ static int build_base(spec_state *st, attune_error *err)
     }
     for (size_t i = 0; i < st->set_count; i++) {
         attune_error e;
-        rc = attune_scenario_set(sw->base, st->sets[i].key, st->sets[i].value, &e);
+        rc = attune_scenario_set_from_file(sw->base, st->sets[i].key, st->sets[i].value, st->name,
+                                           st->sets[i].line, st->sets[i].line, &e);
         if (rc != ATTUNE_OK)
             return attune_fail(err, rc, st->name, st->sets[i].line, st->sets[i].key, "%s %s",
                                st->sets[i].origin, e.message);

@@ -200,11 +200,29 @@ static void sweep_files_refuse_text_after_headers_and_colons(void **state)
     }
 }
 
+/* An intervention that the [set] of a sweep makes unable to target anyone is refused at the line
+ * of the sweep file that set the field to blame. */
+static void sweep_settings_of_an_impossible_intervention_name_their_line(void **state)
+{
+    (void)state;
+    const char *text = "[sweep]\ndesign = grid\n[set]\nrun.weeks = 10\n"
+                       "intervention.x.kind = self_help\nintervention.x.start_week = 20\n"
+                       "[vary contact.friend]\nvalues = 0.1\n";
+    attune_sweep *sw = NULL;
+    attune_error err = {0};
+    int rc = attune_sweep_load_buffer(text, strlen(text), "s.ini", 0, &sw, &err);
+    if (rc != ATTUNE_ERR_RANGE || strcmp(err.file, "s.ini") != 0 || err.line != 6 ||
+        strstr(err.message, "[intervention x] has start_week 20, after the last week") == NULL)
+        fail_msg("status %d at '%s':%d: %s", rc, err.file, err.line, err.message);
+    assert_null(sw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(indented_sweep_files_read_as_flush_ones),
         cmocka_unit_test(sweep_files_refuse_text_after_headers_and_colons),
+        cmocka_unit_test(sweep_settings_of_an_impossible_intervention_name_their_line),
         cmocka_unit_test(grid_is_every_combination_last_factor_fastest),
         cmocka_unit_test(latin_hypercube_puts_one_point_in_every_stratum),
         cmocka_unit_test(sobol_rows_are_a_b_and_a_with_one_column_of_b),
