@@ -122,10 +122,12 @@ static int handler(void *user, const char *inih_section, const char *name, const
         if (rc != ATTUNE_OK) {
             if (rc == ATTUNE_ERR_UNKNOWN_KEY || rc == ATTUNE_ERR_SYNTAX) {
                 fail_at(st, rc, line, key, "%s", e.message);
-            } else {
+            } else if (strncmp(e.message, key, strlen(key)) == 0) {
                 /* Say it the way the file says it: "share is ..." rather than the full key. */
                 const char *why = e.message + strlen(key);
                 fail_at(st, rc, line, key, "%s%s (in [%s])", name, why, section);
+            } else {
+                fail_at(st, rc, line, key, "%s (in [%s])", e.message, section);
             }
         }
         return 1;

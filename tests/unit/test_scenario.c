@@ -105,6 +105,27 @@ static void binary_input_is_refused(void **state)
     attune_scenario_free(s);
 }
 
+/* An entry beyond the most a scenario holds is refused at its line with the whole message (the
+ * loader shortens messages that begin with the key to the field's name; this one does not). */
+static void too_many_entries_are_refused_at_their_line(void **state)
+{
+    (void)state;
+    char *text = malloc(64 * 300);
+    assert_non_null(text);
+    size_t n = 0;
+    for (int i = 0; i <= ATTUNE_MAX_INTERVENTIONS; i++)
+        n += (size_t)sprintf(text + n, "[intervention i%d]\nkind = self_help\n", i);
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    attune_error err;
+    assert_true(attune_scenario_load_buffer(s, text, n, "many.ini", &err) != ATTUNE_OK);
+    assert_int_equal(err.line, 2 * ATTUNE_MAX_INTERVENTIONS + 2);
+    assert_string_equal(err.message,
+                        "too many intervention entries (at most 256) (in [intervention i256])");
+    attune_scenario_free(s);
+    free(text);
+}
+
 static void overlong_line_is_reported(void **state)
 {
     (void)state;
@@ -731,6 +752,7 @@ int main(void)
         cmocka_unit_test(invalid_checkpoint_scenario_names_the_cause),
         cmocka_unit_test(checkpoint_from_an_older_parameter_table_is_refused),
         cmocka_unit_test(indentation_is_not_significant),
+        cmocka_unit_test(too_many_entries_are_refused_at_their_line),
         cmocka_unit_test(entry_field_suggestions_come_from_the_kind),
         cmocka_unit_test(impossible_intervention_targets_are_refused),
         cmocka_unit_test(impossible_intervention_targets_name_file_and_line),
