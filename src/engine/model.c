@@ -149,11 +149,13 @@ int attune_model_init(attune_model *m, attune_error *err)
     for (size_t k = 0; k < m->intervention_count; k++) {
         if (m->interventions[k].community >= (int)m->community_count) {
             m->state = ATTUNE_STATE_FAILED;
-            return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, NULL,
-                               "intervention '%s' targets community %d, but the population has "
-                               "communities 0 to %u; expected -1 (any) or one of them",
-                               ivs->items[k].name, m->interventions[k].community,
-                               m->community_count - 1);
+            char key[ATTUNE_NAME_MAX + 32];
+            snprintf(key, sizeof key, "intervention.%s.community", ivs->items[k].name);
+            return attune_entry_fail(
+                m->scenario, &ivs->items[k], 1u << INTERVENTION_community, key, err,
+                "[intervention %s] targets community %d, but the population "
+                "has communities 0 to %u; expected -1 (any) or one of them",
+                ivs->items[k].name, m->interventions[k].community, m->community_count - 1);
         }
     }
     interactions_snapshot(m, 0);

@@ -312,14 +312,7 @@ int attune_scenario_entry_get(const attune_scenario *scenario, const char *kind,
     return ATTUNE_OK;
 }
 
-/* Fails with ATTUNE_ERR_RANGE about entry `e` of `scenario`, at the place a scenario file gave
- * it: the line of the latest of the fields in the mask `blamed` read from a file; if none of them
- * was given, the line of the entry's header; none if they were set otherwise (the API, --set). */
-static int fail_entry(const attune_scenario *scenario, const attune_entry *e, uint32_t blamed,
-                      const char *key, attune_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-
-static int fail_entry(const attune_scenario *scenario, const attune_entry *e, uint32_t blamed,
+int attune_entry_fail(const attune_scenario *scenario, const attune_entry *e, uint32_t blamed,
                       const char *key, attune_error *err, const char *fmt, ...)
 {
     attune_origin at = {0, 0};
@@ -360,40 +353,41 @@ static int validate_intervention(const attune_scenario *scenario, const attune_e
             &attune_entry_kind_at(ENTRY_KIND_INTERVENTION)->fields[INTERVENTION_kind], kinds,
             sizeof kinds);
         snprintf(key, sizeof key, "intervention.%s.kind", e->name);
-        return fail_entry(scenario, e, FIELD_BIT(kind), key, err,
-                          "[intervention %s] names no kind; every intervention needs a line "
-                          "kind = one of %s",
-                          e->name, kinds);
+        return attune_entry_fail(scenario, e, FIELD_BIT(kind), key, err,
+                                 "[intervention %s] names no kind; every intervention needs a line "
+                                 "kind = one of %s",
+                                 e->name, kinds);
     }
     if (v[INTERVENTION_age_min] >= v[INTERVENTION_age_max]) {
         snprintf(key, sizeof key, "intervention.%s.age_min", e->name);
-        return fail_entry(scenario, e, FIELD_BIT(age_min) | FIELD_BIT(age_max), key, err,
-                          "[intervention %s] targets ages [age_min, age_max) = [%g, %g), "
-                          "which is empty; age_min must be below age_max",
-                          e->name, v[INTERVENTION_age_min], v[INTERVENTION_age_max]);
+        return attune_entry_fail(scenario, e, FIELD_BIT(age_min) | FIELD_BIT(age_max), key, err,
+                                 "[intervention %s] targets ages [age_min, age_max) = [%g, %g), "
+                                 "which is empty; age_min must be below age_max",
+                                 e->name, v[INTERVENTION_age_min], v[INTERVENTION_age_max]);
     }
     if ((int)v[INTERVENTION_target_state] != TARGET_ANY &&
         v[INTERVENTION_state_min] > v[INTERVENTION_state_max]) {
         snprintf(key, sizeof key, "intervention.%s.state_min", e->name);
-        return fail_entry(scenario, e, FIELD_BIT(state_min) | FIELD_BIT(state_max), key, err,
-                          "[intervention %s] has state_min %g above state_max %g; "
-                          "state_min must be at most state_max",
-                          e->name, v[INTERVENTION_state_min], v[INTERVENTION_state_max]);
+        return attune_entry_fail(scenario, e, FIELD_BIT(state_min) | FIELD_BIT(state_max), key, err,
+                                 "[intervention %s] has state_min %g above state_max %g; "
+                                 "state_min must be at most state_max",
+                                 e->name, v[INTERVENTION_state_min], v[INTERVENTION_state_max]);
     }
     if (v[INTERVENTION_culture] >= (double)cultures) {
         snprintf(key, sizeof key, "intervention.%s.culture", e->name);
-        return fail_entry(scenario, e, FIELD_BIT(culture), key, err,
-                          "[intervention %s] has culture %g, but the scenario has %zu "
-                          "cultures; expected -1 (any) or the index of a [culture] entry in "
-                          "[0, %zu]",
-                          e->name, v[INTERVENTION_culture], cultures, cultures - 1);
+        return attune_entry_fail(scenario, e, FIELD_BIT(culture), key, err,
+                                 "[intervention %s] has culture %g, but the scenario has %zu "
+                                 "cultures; expected -1 (any) or the index of a [culture] entry in "
+                                 "[0, %zu]",
+                                 e->name, v[INTERVENTION_culture], cultures, cultures - 1);
     }
     if (v[INTERVENTION_start_week] > (double)weeks) {
         snprintf(key, sizeof key, "intervention.%s.start_week", e->name);
-        return fail_entry(scenario, e, FIELD_BIT(start_week), key, err,
-                          "[intervention %s] has start_week %g, after the last week of the run "
-                          "(run.weeks = %lld); start_week must be at most run.weeks",
-                          e->name, v[INTERVENTION_start_week], (long long)weeks);
+        return attune_entry_fail(
+            scenario, e, FIELD_BIT(start_week), key, err,
+            "[intervention %s] has start_week %g, after the last week of the run "
+            "(run.weeks = %lld); start_week must be at most run.weeks",
+            e->name, v[INTERVENTION_start_week], (long long)weeks);
     }
     return ATTUNE_OK;
 }

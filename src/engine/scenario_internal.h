@@ -142,6 +142,14 @@ int attune_entry_kind_index(const char *kind);
 int attune_scenario_set_from_file(attune_scenario *scenario, const char *key, const char *value,
                                   const char *file, int header_line, int line, attune_error *err);
 
+/** Fails with ATTUNE_ERR_RANGE about entry `e` of `scenario`, at the place a scenario file gave
+ * it: the line of the latest of the fields in the mask `blamed` (bit f: field f) read from a
+ * file; if none of them was given, the line of the entry's header; no place if they were set
+ * otherwise (the API, --set). `key` names the setting; the message is formatted from `fmt`. */
+int attune_entry_fail(const attune_scenario *scenario, const attune_entry *e, uint32_t blamed,
+                      const char *key, attune_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 /** Finds or appends entry `name` of kind `kind_index` (new entries take field defaults). */
 int attune_scenario_entry_upsert(attune_scenario *scenario, int kind_index, const char *name,
                                  attune_entry **out);

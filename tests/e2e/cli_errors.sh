@@ -57,7 +57,7 @@ expect_fail memory-limit 5 "this run needs about" -- run $S --max-memory 1M --ou
 expect_fail memory-machine 5 "more than" -- run --set population.size=200000000 --out "$WORK/out-memory-machine"
 # An intervention's community is checked once the population (and its communities) exists.
 printf '[population]\nsize = 1000\n[intervention reach]\nkind = community_programme\nstart_week = 2\ncommunity = 99999\n' >"$WORK/iv-community.ini"
-expect_fail intervention-community 3 "intervention 'reach' targets community 99999" -- run "$WORK/iv-community.ini" --weeks 4 --out "$WORK/out-intervention-community"
+expect_fail intervention-community 3 "iv-community.ini:6: [intervention reach] targets community 99999" -- run "$WORK/iv-community.ini" --weeks 4 --out "$WORK/out-intervention-community"
 # A validation whose runs cannot fit is refused before the first.
 expect_fail validate-memory 5 "attune validate: each run needs about" -- validate --size 200000000 --replicates 2
 # A sweep whose runs cannot fit is refused before its database is made.
