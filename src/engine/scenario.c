@@ -69,6 +69,11 @@ int attune_scenario_create(attune_scenario **out)
     attune_scenario *s = calloc(1, sizeof *s);
     if (s == NULL)
         return ATTUNE_ERR_NOMEM;
+    s->param_given = calloc(attune_param_count(), 1);
+    if (s->param_given == NULL) {
+        free(s);
+        return ATTUNE_ERR_NOMEM;
+    }
     for (size_t i = 0; i < attune_param_count(); i++)
         attune_param_store(&s->params, i, attune_param_at(i)->default_value);
     for (size_t c = 0; c < sizeof default_cultures / sizeof default_cultures[0]; c++) {
@@ -91,6 +96,12 @@ int attune_scenario_copy(const attune_scenario *src, attune_scenario **out)
     attune_scenario *s = calloc(1, sizeof *s);
     if (s == NULL)
         return ATTUNE_ERR_NOMEM;
+    s->param_given = malloc(attune_param_count());
+    if (s->param_given == NULL) {
+        free(s);
+        return ATTUNE_ERR_NOMEM;
+    }
+    memcpy(s->param_given, src->param_given, attune_param_count());
     s->params = src->params;
     for (int k = 0; k < ENTRY_KIND_COUNT; k++) {
         const attune_entry_list *from = &src->entries[k];
@@ -131,6 +142,7 @@ void attune_scenario_free(attune_scenario *scenario)
     for (size_t f = 0; f < scenario->file_count; f++)
         free(scenario->files[f]);
     free(scenario->files);
+    free(scenario->param_given);
     free(scenario);
 }
 
@@ -160,6 +172,7 @@ static int set_value(attune_scenario *scenario, const char *key, const char *val
         if (rc != ATTUNE_OK)
             return attune_fail(err, rc, NULL, 0, key, "%s %s", key, why);
         attune_param_store(&scenario->params, i, v);
+        scenario->param_given[i] = 1;
         return ATTUNE_OK;
     }
     /* An entry field: kind.name.field */
@@ -310,6 +323,14 @@ int attune_scenario_entry_get(const attune_scenario *scenario, const char *kind,
         return ATTUNE_ERR_UNKNOWN_KEY;
     *value = scenario->entries[k].items[i].values[f];
     return ATTUNE_OK;
+}
+
+const char *attune_scenario_first_unset(const attune_scenario *scenario)
+{
+    for (size_t i = 0; i < attune_param_count(); i++)
+        if (!scenario->param_given[i])
+            return attune_param_at(i)->key;
+    return NULL;
 }
 
 int attune_entry_fail(const attune_scenario *scenario, const attune_entry *e, uint32_t blamed,

@@ -110,6 +110,7 @@ struct attune_scenario {
     attune_entry_list entries[ENTRY_KIND_COUNT];
     char **files; /* names of the files read into it, which attune_origin.file counts from 1 */
     size_t file_count;
+    uint8_t *param_given; /* [attune_param_count()]: 1 once the parameter was set (file or API) */
 };
 
 /** Offset of each parameter's field in attune_params, in table order. */
@@ -141,6 +142,10 @@ int attune_entry_kind_index(const char *kind);
  * `header_line`: an entry field records where it was read (attune_scenario_set forgets it). */
 int attune_scenario_set_from_file(attune_scenario *scenario, const char *key, const char *value,
                                   const char *file, int header_line, int line, attune_error *err);
+
+/** The key of the first parameter (in table order) that nothing set in `scenario` (neither a
+ * file nor attune_scenario_set: it holds its default), or NULL when every one was set. */
+const char *attune_scenario_first_unset(const attune_scenario *scenario);
 
 /** Fails with ATTUNE_ERR_RANGE about entry `e` of `scenario`, at the place a scenario file gave
  * it: the line of the latest of the fields in the mask `blamed` (bit f: field f) read from a

@@ -222,34 +222,6 @@ static int get_ids(rbuf *r, id_list *l)
 
 #define CORRUPT(...) attune_fail(err, ATTUNE_ERR_CORRUPT, name, 0, NULL, __VA_ARGS__)
 
-/* The first parameter of this attune's table that the stored scenario text does not set, or
- * NULL. A checkpoint stores its scenario as attune_scenario_to_ini writes it: every parameter,
- * "name = value" under its "[section]". A parameter missing from it was added to attune after
- * the checkpoint was written, and reading would silently give it today's default, so that the
- * resumed run would not continue the one that was saved. */
-static const char *parameter_missing(const char *ini)
-{
-    for (size_t i = 0; i < attune_param_count(); i++) {
-        const attune_param_info *info = attune_param_at(i);
-        char header[96], line[96];
-        snprintf(header, sizeof header, "[%s]\n", info->section);
-        snprintf(line, sizeof line, "\n%s = ", info->name);
-        int found = 0;
-        /* Every block of the section (a header at the start of a line, to the next header). */
-        for (const char *at = strstr(ini, header); at != NULL && !found;
-             at = strstr(at + 1, header)) {
-            if (at != ini && at[-1] != '\n')
-                continue;
-            const char *end = strstr(at + 1, "\n[");
-            const char *key = strstr(at, line);
-            found = key != NULL && (end == NULL || key < end);
-        }
-        if (!found)
-            return info->key;
-    }
-    return NULL;
-}
-
 int checkpoint_read_buffer(const void *data, size_t size, const char *name, int threads,
                            attune_model **out, checkpoint_info *info, attune_error *err)
 {
@@ -285,20 +257,23 @@ int checkpoint_read_buffer(const void *data, size_t size, const char *name, int 
         return attune_fail(err, ATTUNE_ERR_NOMEM, name, 0, NULL, "out of memory");
     get(&r, ini, (size_t)ini_len);
     ini[ini_len] = '\0';
-    const char *missing = parameter_missing(ini);
-    if (missing != NULL) {
-        free(ini);
-        return attune_fail(err, ATTUNE_ERR_CORRUPT, name, 0, missing,
-                           "written by another version of attune: its scenario does not set "
-                           "%s, which this attune has; resume it with the attune that wrote it",
-                           missing);
-    }
     attune_scenario *s = NULL;
     attune_model *m = NULL;
     int rc = attune_scenario_create(&s);
     if (rc == ATTUNE_OK)
         rc = attune_scenario_load_buffer(s, ini, (size_t)ini_len, name, err);
     free(ini);
+    /* The stored scenario sets every parameter of the attune that wrote it. One it does not set
+     * was added to attune since, and reading would silently give it today's default, so that the
+     * resumed run would not continue the one that was saved. */
+    const char *missing = rc == ATTUNE_OK ? attune_scenario_first_unset(s) : NULL;
+    if (missing != NULL) { /* a key of the static parameter table */
+        attune_scenario_free(s);
+        return attune_fail(err, ATTUNE_ERR_CORRUPT, name, 0, missing,
+                           "written by another version of attune: its scenario does not set "
+                           "%s, which this attune has; resume it with the attune that wrote it",
+                           missing);
+    }
     if (rc == ATTUNE_OK)
         rc = attune_model_create(s, threads, &m, err);
     attune_scenario_free(s);

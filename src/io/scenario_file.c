@@ -179,6 +179,7 @@ static int handler(void *user, const char *inih_section, const char *name, const
     }
     size_t index = (size_t)(info - attune_param_at(0));
     attune_param_store(&st->work->params, index, v);
+    st->work->param_given[index] = 1;
     return 1;
 }
 
