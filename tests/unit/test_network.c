@@ -71,6 +71,15 @@ static void assert_model_valid(const attune_model *m)
         fail_msg("%s", err.message);
 }
 
+/* Ends every friendship of person i (both halves). */
+static void end_friendships(attune_model *m, uint32_t i)
+{
+    tie_store *t = &m->ties;
+    for (uint32_t k = t->count[i]; k > 0; k--)
+        if (t->kind[t->start[i] + k - 1] == ATTUNE_TIE_FRIEND)
+            assert_int_equal(ties_remove(t, t->start[i] + k - 1), ATTUNE_OK);
+}
+
 static void clear_alliances(attune_model *m)
 {
     for (uint32_t i = 0; i < m->people.count; i++)
@@ -199,12 +208,9 @@ static void a_seeker_gains_no_tie_beyond_its_wish_plus_two(void **state)
                                            NULL};
     attune_model *m = small_town(settings);
     clear_alliances(m);
-    tie_store *t = &m->ties;
     const people *pp = &m->people;
     for (uint32_t i = 0; i < pp->count; i++)
-        for (uint32_t k = t->count[i]; k > 0; k--)
-            if (t->kind[t->start[i] + k - 1] == ATTUNE_TIE_FRIEND)
-                assert_int_equal(ties_remove(t, t->start[i] + k - 1), ATTUNE_OK);
+        end_friendships(m, i);
     formation_week(m, m->week + 1);
     uint32_t at_bound = 0, seekers = 0;
     for (uint32_t i = 0; i < pp->count; i++) {
@@ -324,13 +330,10 @@ static size_t friends_formed_at(float avoidance, float wellbeing, double *openne
                                            NULL};
     attune_model *m = small_town(settings);
     clear_alliances(m);
-    tie_store *t = &m->ties;
     for (uint32_t i = 0; i < m->people.count; i++) {
         m->people.avoidance[i] = avoidance;
         m->people.wellbeing[i] = wellbeing;
-        for (uint32_t k = t->count[i]; k > 0; k--)
-            if (t->kind[t->start[i] + k - 1] == ATTUNE_TIE_FRIEND)
-                assert_int_equal(ties_remove(t, t->start[i] + k - 1), ATTUNE_OK);
+        end_friendships(m, i);
     }
     const attune_params *p = m->p;
     *openness = (1.0 - p->formation_openness_avoidance * avoidance) *
