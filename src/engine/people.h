@@ -47,7 +47,7 @@
     X(uint8_t, therapy_status)   /* THERAPY_NONE, THERAPY_WAITING or THERAPY_ACTIVE */           \
     X(uint8_t, therapy_rupture)  /* 1 while a rupture with one's therapist is unrepaired */       \
     X(uint16_t, therapy_sessions) /* sessions of the current (or last) course of therapy */       \
-    X(int32_t, therapy_since)    /* week one joined the waitlist, or began therapy */             \
+    X(int32_t, therapy_since)    /* week one joined the waitlist, began or ended a course */      \
     X(float, alliance)           /* working alliance with one's therapist, [0,1] */               \
     X(float, caregiver_coping_share) /* running share of caregiver meetings coping, [0,1] */     \
     X(float, grief_pending)      /* grief recorded this week, added to stress next week */         \

@@ -10,7 +10,8 @@
  * loses a caregiver counts the loss as an adverse childhood experience; a minor left with no
  * caregiver is placed (place()): with a minor sibling's caregiver, else with its most trusted
  * adult kin, else with an adult of its community (foster care); the adult's partner at home
- * becomes a caregiver too. One not placed is tried again every week.
+ * becomes a caregiver too. One not placed is tried again every week. A minor whose caregivers
+ * left all live elsewhere (after a separation) moves to one of them.
  * Births: a couple living together, whose younger partner is 20-39, has a child at
  * fertility_rate per year (a third of it at 18-19 and 40-44). The child is tied to both
  * caregivers and to the minors of the household they raise; it starts with the working-model
@@ -199,14 +200,22 @@ static uint32_t placement_for(const attune_model *m, uint32_t j, int32_t week, i
     return find_adult(m, pp->community[j], week, 25, 65, -1, j, j);
 }
 
-/* Makes adult a a caregiver of minor j at household contact: a tie between them (kin) is
- * retagged, else one is made. */
+/* Makes adult a a caregiver of minor j at household contact: a kin tie between them (sibling or
+ * family) is retagged; any other tie between them (a friend's, a teacher's, a therapist's) ends
+ * and a caregiver tie is made in its place. */
 static int make_caregiver(attune_model *m, uint32_t a, uint32_t j, int32_t week)
 {
-    uint32_t h = ties_find(&m->ties, a, j);
-    if (h != TIE_NONE) {
+    tie_store *t = &m->ties;
+    uint32_t h = ties_find(t, a, j);
+    if (h != TIE_NONE && (t->kind[h] == ATTUNE_TIE_SIBLING || t->kind[h] == ATTUNE_TIE_FAMILY ||
+                          t->kind[h] == ATTUNE_TIE_CHILD)) {
         retag(m, h, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER, m->p->contact_household);
         return ATTUNE_OK;
+    }
+    if (h != TIE_NONE) {
+        int rc = ties_remove(t, h);
+        if (rc != ATTUNE_OK)
+            return rc;
     }
     return add_tie(m, a, j, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER, m->p->contact_household, 0.5,
                    week);
@@ -215,15 +224,17 @@ static int make_caregiver(attune_model *m, uint32_t a, uint32_t j, int32_t week)
 static const char *const placement_detail[3] = {"sibling", "kin", "foster"};
 
 /* Places minor j, who has no caregiver left, in the household of an adult who takes it in
- * (placement_for): the adult and a partner living with it become its caregivers. Nothing
- * happens when nobody is found (tried again every week: CHANGE_PLACE), nor for a minor with a
- * partner (only a scenario built by hand has one: partners are 20 or more). */
+ * (placement_for): the adult and a living partner at home become its caregivers. Nothing
+ * happens when nobody is found (tried again every week: CHANGE_PLACE), nor for a minor who has
+ * left home (it holds family ties, which only leaving home makes: demography.leave_home_min may
+ * be below 18) or lives with a partner (only a scenario built by hand has one). */
 static int place(attune_model *m, uint32_t j, int32_t week)
 {
     people *pp = &m->people;
     const tie_store *t = &m->ties;
-    if (person_has_tie_kind(m, j, ATTUNE_TIE_PARTNER))
-        return ATTUNE_OK; /* it has a home with its partner */
+    if (person_has_tie_kind(m, j, ATTUNE_TIE_PARTNER) ||
+        person_has_tie_kind(m, j, ATTUNE_TIE_FAMILY))
+        return ATTUNE_OK; /* it has a home of its own */
     int kind = 2;
     uint32_t a = placement_for(m, j, week, &kind);
     if (a == TIE_NONE)
@@ -231,7 +242,8 @@ static int place(attune_model *m, uint32_t j, int32_t week)
     int rc = make_caregiver(m, a, j, week);
     for (uint32_t h = t->start[a]; h < t->start[a] + t->count[a] && rc == ATTUNE_OK; h++) {
         uint32_t q = t->other[h];
-        if (t->kind[h] == ATTUNE_TIE_PARTNER && pp->household[q] == pp->household[a] && q != j) {
+        if (t->kind[h] == ATTUNE_TIE_PARTNER && pp->alive[q] &&
+            pp->household[q] == pp->household[a] && q != j) {
             rc = make_caregiver(m, q, j, week);
             break;
         }
@@ -242,6 +254,28 @@ static int place(attune_model *m, uint32_t j, int32_t week)
     events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "placement", j, a, kind,
                 placement_detail[kind]);
     return ATTUNE_OK;
+}
+
+/* Minor j, who still has a caregiver, moves to the household of its first living caregiver (in
+ * tie order) when none of them lives with it (the one who died was the one at home: after a
+ * separation, the other parent lives elsewhere); that tie returns to household contact. */
+static void move_to_a_caregiver(attune_model *m, uint32_t j)
+{
+    people *pp = &m->people;
+    tie_store *t = &m->ties;
+    uint32_t first = TIE_NONE;
+    for (uint32_t h = t->start[j]; h < t->start[j] + t->count[j]; h++) {
+        if (t->kind[h] != ATTUNE_TIE_CAREGIVER || !pp->alive[t->other[h]])
+            continue;
+        if (pp->household[t->other[h]] == pp->household[j])
+            return;
+        if (first == TIE_NONE)
+            first = h;
+    }
+    if (first == TIE_NONE)
+        return;
+    pp->household[j] = pp->household[t->other[first]];
+    t->contact[first] = t->contact[t->twin[first]] = (float)m->p->contact_household;
 }
 
 static int die(attune_model *m, uint32_t i, int32_t week)
@@ -274,6 +308,8 @@ static int die(attune_model *m, uint32_t i, int32_t week)
                 rc = place(m, j, week);
                 if (rc != ATTUNE_OK)
                     return rc;
+            } else {
+                move_to_a_caregiver(m, j);
             }
         }
     }
@@ -300,14 +336,16 @@ void demography_move_away_from_caregivers(attune_model *m, uint32_t i, uint32_t 
                     person_age_at(m, i, week), "");
 }
 
-/* Moves the minors q raises (child ties) who live in household `home` to `household`. */
-static void take_minors_along(attune_model *m, uint32_t q, uint32_t home, uint32_t household)
+/* Moves the minors q raises (child ties) who live in household `home` to `household`; ages in
+ * `week`. */
+static void take_minors_along(attune_model *m, uint32_t q, uint32_t home, uint32_t household,
+                              int32_t week)
 {
     const tie_store *t = &m->ties;
     for (uint32_t h = t->start[q]; h < t->start[q] + t->count[q]; h++) {
         uint32_t c = t->other[h];
         if (t->kind[h] == ATTUNE_TIE_CHILD && m->people.household[c] == home &&
-            person_age_years(m, c) < 18)
+            person_age_at(m, c, week) < 18)
             m->people.household[c] = household;
     }
 }
@@ -320,10 +358,10 @@ void demography_leave_home(attune_model *m, uint32_t i, int32_t week, uint32_t p
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
         if (t->kind[h] == ATTUNE_TIE_PARTNER && m->people.household[t->other[h]] == home)
             partner = t->other[h];
-    take_minors_along(m, i, home, household);
+    take_minors_along(m, i, home, household, week);
     demography_move_away_from_caregivers(m, i, household, week, phase);
     if (partner != TIE_NONE) {
-        take_minors_along(m, partner, home, household);
+        take_minors_along(m, partner, home, household, week);
         demography_move_away_from_caregivers(m, partner, household, week, phase);
     }
 }

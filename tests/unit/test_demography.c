@@ -709,7 +709,8 @@ static int left_home_this_week(attune_model *m, uint32_t i)
  * end the tie to a caregiver, for the others the caregiver ends it. Each then lives in a new
  * household of its own with no caregiver tie (another caregiver's tie is now a family tie), no
  * tie to the one ended, a leave_home event, and the minors of the household left (its younger
- * siblings) stay. A minor whose tie to a caregiver is ended (as an intervention may) stays. */
+ * siblings) stay. A minor whose tie to a caregiver is ended through tie_end (neither release
+ * nor an intervention does that: tie_is_endable forbids it) does not leave home. */
 static void ending_the_tie_to_a_caregiver_one_lives_with_is_leaving_home(void **state)
 {
     (void)state;
@@ -743,7 +744,7 @@ static void ending_the_tie_to_a_caregiver_one_lives_with_is_leaving_home(void **
         if (age < 17) {
             if (minors++ % 8 != 0)
                 continue;
-            /* A minor removed from a caregiver by an intervention does not leave home. */
+            /* tie_end on a minor's tie to a caregiver: no leaving home under 18. */
             assert_int_equal(tie_end(m, i, caregiver, m->week + 1, PHASE_INTERVENTIONS, 1),
                              ATTUNE_OK);
             assert_int_equal(pp->household[i], home);
@@ -1326,6 +1327,174 @@ static const attune_event *placement_of(attune_model *m, uint32_t c)
     return NULL;
 }
 
+/* ODD 7.5: after a death, a minor lives with a caregiver. Built: (a) separated couples raising
+ * minors, the partner who stayed with them doomed: the minors move to the household of the one
+ * who left, whose tie returns to household contact (no placement: they have a caregiver); (b)
+ * couples raising one minor and no other, both doomed, whose minor has a half-sibling in another
+ * household and a friend tie to that sibling's caregiver: it is placed with that caregiver, the
+ * friend tie ending and a caregiver tie made in the week. Nobody dead is made a caregiver. */
+static void after_a_death_a_minor_lives_with_a_caregiver(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"population.size", "6000", "demography.separation_rate", "0",
+                                    NULL};
+    attune_model *m = small_town_on(settings, 1);
+    people *pp = &m->people;
+    tie_store *t = &m->ties;
+    const int32_t week = m->week + 1;
+    enum { MAX = 24 };
+    uint32_t moved_child[MAX], moved_to[MAX], n_moved = 0;
+    uint32_t placed_child[MAX], placed_with[MAX], n_placed = 0;
+    uint32_t cursor = 0;
+    for (uint32_t a = 0; a < pp->count; a++) {
+        uint32_t b = partner_of(m, a);
+        if (b == TIE_NONE || b < a || !pp->alive[a] || !pp->alive[b] ||
+            person_age_at(m, a, week) >= 60 || person_age_at(m, b, week) >= 60)
+            continue;
+        uint32_t raised = minors_raised_at(m, a, week);
+        if (raised == 0)
+            continue;
+        uint32_t c = TIE_NONE;
+        for (uint32_t h = t->start[a]; h < t->start[a] + t->count[a]; h++)
+            if (t->kind[h] == ATTUNE_TIE_CHILD && person_age_at(m, t->other[h], week) < 16)
+                c = t->other[h];
+        if (c == TIE_NONE || ties_find(t, b, c) == TIE_NONE)
+            continue;
+        if (n_moved < MAX && (n_moved <= n_placed || raised > 1)) {
+            /* (a): a separates from b; the one who stays is doomed. */
+            assert_int_equal(tie_end(m, a, b, m->week, PHASE_TIE_MAINTENANCE, 0), ATTUNE_OK);
+            uint32_t stayer = pp->household[a] == pp->household[c] ? a : b;
+            uint32_t leaver = stayer == a ? b : a;
+            assert_true(pp->household[leaver] != pp->household[c]);
+            doom(m, stayer, week);
+            moved_child[n_moved] = c;
+            moved_to[n_moved++] = leaver;
+        } else if (n_placed < MAX && raised == 1 && count_kind(m, c, ATTUNE_TIE_SIBLING) == 0) {
+            /* (b): a half-sibling elsewhere, whose caregiver is c's friend. */
+            uint32_t s = TIE_NONE, q = TIE_NONE;
+            for (; cursor < pp->count && s == TIE_NONE; cursor++) {
+                if (person_age_at(m, cursor, week) >= 16 ||
+                    pp->household[cursor] == pp->household[c] ||
+                    ties_find(t, cursor, c) != TIE_NONE)
+                    continue;
+                for (uint32_t h = t->start[cursor]; h < t->start[cursor] + t->count[cursor]; h++)
+                    if (t->kind[h] == ATTUNE_TIE_CAREGIVER &&
+                        person_age_at(m, t->other[h], week) < 60 &&
+                        ties_find(t, t->other[h], c) == TIE_NONE) {
+                        s = cursor;
+                        q = t->other[h];
+                        break;
+                    }
+            }
+            if (s == TIE_NONE)
+                continue;
+            tie_edge e1 = {c, s, ATTUNE_TIE_SIBLING, ATTUNE_TIE_SIBLING, 0.3f, 0.6f, 0};
+            tie_edge e2 = {c, q, ATTUNE_TIE_FRIEND, ATTUNE_TIE_FRIEND, 0.3f, 0.6f, 0};
+            assert_int_equal(ties_add(t, &e1, NULL), ATTUNE_OK);
+            assert_int_equal(ties_add(t, &e2, NULL), ATTUNE_OK);
+            doom(m, a, week);
+            doom(m, b, week);
+            placed_child[n_placed] = c;
+            placed_with[n_placed++] = q;
+        }
+        if (n_moved == MAX && n_placed == MAX)
+            break;
+    }
+    assert_true(n_moved >= 10 && n_placed >= 10);
+    process_week(m, demography_update);
+    for (uint32_t k = 0; k < n_moved; k++) {
+        uint32_t c = moved_child[k], to = moved_to[k];
+        if (!pp->alive[c] || !pp->alive[to])
+            continue;
+        assert_int_equal(pp->household[c], pp->household[to]);
+        uint32_t h = ties_find(t, c, to);
+        assert_true(h != TIE_NONE && t->kind[h] == ATTUNE_TIE_CAREGIVER);
+        assert_true(t->contact[h] == (float)m->p->contact_household);
+        assert_null(placement_of(m, c));
+    }
+    for (uint32_t k = 0; k < n_placed; k++) {
+        uint32_t c = placed_child[k], q = placed_with[k];
+        if (!pp->alive[c] || !pp->alive[q])
+            continue;
+        const attune_event *placement = placement_of(m, c);
+        assert_non_null(placement);
+        assert_int_equal(placement->other, q);
+        assert_string_equal(placement->detail, "sibling");
+        uint32_t h = ties_find(t, c, q);
+        assert_true(h != TIE_NONE && t->kind[h] == ATTUNE_TIE_CAREGIVER);
+        assert_int_equal(t->since[h], week);
+        assert_int_equal(pp->household[c], pp->household[q]);
+    }
+    for (uint32_t i = 0; i < pp->count; i++)
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            assert_true(pp->alive[t->other[h]]);
+    print_message("%u minors moved to the parent who had left; %u placed with a half-sibling's "
+                  "caregiver who was their friend\n",
+                  n_moved, n_placed);
+    attune_model_free(m);
+}
+
+/* ODD 7.5: with demography.leave_home_min below 18, a minor who leaves home holds family ties
+ * and no caregiver tie; it is not placed back with its caregivers (nor with anyone). Two years
+ * of demography with leaving home at 16-16.5. */
+static void a_minor_who_left_home_is_not_placed_back(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"population.size",
+                                    "6000",
+                                    "demography.leave_home_min",
+                                    "16",
+                                    "demography.leave_home_max",
+                                    "16.5",
+                                    NULL};
+    attune_model *m = small_town_on(settings, 1);
+    const people *pp = &m->people;
+    uint32_t placements = 0;
+    for (int w = 0; w < 104; w++) {
+        process_week(m, demography_update);
+        const attune_event *ev;
+        size_t count;
+        assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
+        assert_int_equal(attune_model_events(m, &ev, &count), ATTUNE_OK);
+        for (size_t e = 0; e < count; e++)
+            if (strcmp(ev[e].type, "placement") == 0) {
+                assert_int_equal(count_kind(m, ev[e].person, ATTUNE_TIE_FAMILY), 0);
+                placements++;
+            }
+    }
+    uint32_t left_young = 0;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        double age = person_age_years(m, i);
+        if (!pp->alive[i] || age < 16.5 || age >= 18 || count_kind(m, i, ATTUNE_TIE_FAMILY) == 0)
+            continue;
+        assert_int_equal(count_kind(m, i, ATTUNE_TIE_CAREGIVER), 0);
+        left_young++;
+    }
+    print_message("%u minors of 16.5-18 have left home; %u placements in two years\n", left_young,
+                  placements);
+    assert_true(left_young >= 30);
+    attune_model_free(m);
+}
+
+/* Bereavement events of person j since events_begin_week, failing if two name the same dead. */
+static uint32_t bereavements_of(attune_model *m, uint32_t j)
+{
+    const attune_event *ev;
+    size_t count;
+    assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
+    assert_int_equal(attune_model_events(m, &ev, &count), ATTUNE_OK);
+    uint32_t n = 0;
+    for (size_t e = 0; e < count; e++) {
+        if (strcmp(ev[e].type, "bereavement") != 0 || ev[e].person != j)
+            continue;
+        for (size_t f = 0; f < e; f++)
+            assert_false(strcmp(ev[f].type, "bereavement") == 0 && ev[f].person == j &&
+                         ev[f].other == ev[e].other);
+        n++;
+    }
+    return n;
+}
+
 /* ODD 7.0 and 7.5, demography.c die() and life_events.c: the death of a partner, a caregiver or
  * a child adds life_events.grief to the bereaved's pending grief, once per such loss, and the
  * death of a sibling, relative, friend or anyone else adds none. The grief weighs from the
@@ -1370,8 +1539,11 @@ static void the_bereaved_grieve_a_partner_caregiver_or_child_from_the_next_week(
         }
         if (placement_of(m, j) != NULL) {
             /* Placed with someone who died later in the same pass: that death is a caregiver's
-             * too (the kinds at the death count). */
-            assert_true(pp->grief_pending[j] >= close * p->life_events_grief - 1e-6);
+             * too (the kinds at the death count). One bereavement per person lost, one grief
+             * per bereavement. */
+            uint32_t losses = bereavements_of(m, j);
+            assert_true(losses >= close);
+            assert_float_equal(pp->grief_pending[j], losses * p->life_events_grief, 1e-6);
             placed_and_bereaved++;
             continue;
         }
@@ -1528,7 +1700,17 @@ static void a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed(void
         assert_int_equal(pp->household[c], pp->household[adult]);
         int kin_to_adult;
         int kin = had_adult_kin(m, &s, c, adult, week, &kin_to_adult);
-        if (way == 1) {
+        if (way == 0) {
+            /* The adult raises a minor sibling of c. */
+            int raises_sibling = 0;
+            for (uint32_t k = t->start[c]; k < t->start[c] + t->count[c]; k++) {
+                uint32_t g = ties_find(t, adult, t->other[k]);
+                raises_sibling |= t->kind[k] == ATTUNE_TIE_SIBLING &&
+                                  person_age_at(m, t->other[k], week) < 18 && g != TIE_NONE &&
+                                  t->kind[g] == ATTUNE_TIE_CHILD;
+            }
+            assert_true(raises_sibling);
+        } else if (way == 1) {
             assert_true(kin_to_adult);
         } else if (way == 2) {
             double age = person_age_at(m, adult, week);
@@ -1608,6 +1790,8 @@ int main(void)
         cmocka_unit_test(a_death_ends_every_tie_at_both_ends),
         cmocka_unit_test(the_bereaved_grieve_a_partner_caregiver_or_child_from_the_next_week),
         cmocka_unit_test(a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed),
+        cmocka_unit_test(after_a_death_a_minor_lives_with_a_caregiver),
+        cmocka_unit_test(a_minor_who_left_home_is_not_placed_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

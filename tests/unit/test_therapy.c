@@ -356,10 +356,22 @@ static void no_session_in_a_week_of_isolation(void **state)
     /* Recovery in a week of isolation ends the course then, without a session. */
     m->isolated[c] = 1;
     pp->in_episode[c] = 0;
+    events_begin_week(&m->events);
     assert_int_equal(therapy_update(m, 24), ATTUNE_OK);
     assert_int_equal(pp->therapy_status[c], THERAPY_NONE);
     assert_int_equal(pp->therapy_sessions[c], 1);
+    assert_int_equal(pp->therapy_since[c], 24);
     assert_int_equal(ties_find(&m->ties, c, therapist), TIE_NONE);
+    const attune_event *ev;
+    size_t count, ended = 0;
+    assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
+    assert_int_equal(attune_model_events(m, &ev, &count), ATTUNE_OK);
+    for (size_t e = 0; e < count; e++)
+        if (strcmp(ev[e].type, "therapy_end") == 0 && ev[e].person == c) {
+            assert_string_equal(ev[e].detail, "recovered");
+            ended++;
+        }
+    assert_int_equal(ended, 1);
     attune_model_free(m);
 }
 
