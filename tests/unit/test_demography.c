@@ -689,18 +689,23 @@ static void leaving_home_takes_the_partner_one_lives_with_along(void **state)
     attune_model_free(m);
 }
 
-/* Whether the events since events_begin_week hold a leave_home of person i (closes the week's
- * log). */
-static int left_home_this_week(attune_model *m, uint32_t i)
+/* The first event of `type` about person i since events_begin_week, or NULL (closes the
+ * week's log, which later events extend). */
+static const attune_event *event_of(attune_model *m, const char *type, uint32_t i)
 {
     const attune_event *ev;
     size_t count;
     assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
     assert_int_equal(attune_model_events(m, &ev, &count), ATTUNE_OK);
     for (size_t e = 0; e < count; e++)
-        if (strcmp(ev[e].type, "leave_home") == 0 && ev[e].person == i)
-            return 1;
-    return 0;
+        if (strcmp(ev[e].type, type) == 0 && ev[e].person == i)
+            return &ev[e];
+    return NULL;
+}
+
+static int left_home_this_week(attune_model *m, uint32_t i)
+{
+    return event_of(m, "leave_home", i) != NULL;
 }
 
 /* ODD 7.4 (release) and 7.5 (leaving home): ending the tie between an adult and a caregiver it
@@ -1314,17 +1319,10 @@ static void a_death_ends_every_tie_at_both_ends(void **state)
     attune_model_free(m);
 }
 
-/* The placement event of person c in the events since events_begin_week, or NULL. */
+/* The placement event of person c since events_begin_week, or NULL. */
 static const attune_event *placement_of(attune_model *m, uint32_t c)
 {
-    const attune_event *ev;
-    size_t count;
-    assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
-    assert_int_equal(attune_model_events(m, &ev, &count), ATTUNE_OK);
-    for (size_t e = 0; e < count; e++)
-        if (strcmp(ev[e].type, "placement") == 0 && ev[e].person == c)
-            return &ev[e];
-    return NULL;
+    return event_of(m, "placement", c);
 }
 
 /* ODD 7.5: after a death, a minor lives with a caregiver. Built: (a) separated couples raising
