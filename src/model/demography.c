@@ -200,9 +200,17 @@ static uint32_t placement_for(const attune_model *m, uint32_t j, int32_t week, i
     return find_adult(m, pp->community[j], week, 25, 65, -1, j, j);
 }
 
+/* Details of the tie_ended event of a tie that a placement ends, by its kind at the child. */
+static const char *const placement_ended_detail[ATTUNE_TIE_KIND_COUNT] = {
+    "caregiver (placement)", "child (placement)",     "partner (placement)", "sibling (placement)",
+    "family (placement)",    "friend (placement)",    "teacher (placement)", "student (placement)",
+    "community (placement)", "therapist (placement)", "client (placement)",
+};
+
 /* Makes adult a a caregiver of minor j at household contact: a kin tie between them (sibling or
- * family) is retagged; any other tie between them (a friend's, a teacher's, a therapist's) ends
- * and a caregiver tie is made in its place. */
+ * family) is retagged; any other tie between them (a friend's, a teacher's, a therapist's) ends,
+ * with a tie_ended event of the child's ("friend (placement)"), and a caregiver tie is made in its
+ * place. */
 static int make_caregiver(attune_model *m, uint32_t a, uint32_t j, int32_t week)
 {
     tie_store *t = &m->ties;
@@ -213,9 +221,13 @@ static int make_caregiver(attune_model *m, uint32_t a, uint32_t j, int32_t week)
         return ATTUNE_OK;
     }
     if (h != TIE_NONE) {
+        int kind_at_j = t->kind[t->twin[h]];
+        double harm = t->harm[t->twin[h]];
         int rc = ties_remove(t, h);
         if (rc != ATTUNE_OK)
             return rc;
+        events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "tie_ended", j, a, harm,
+                    placement_ended_detail[kind_at_j]);
     }
     return add_tie(m, a, j, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER, m->p->contact_household, 0.5,
                    week);
@@ -225,15 +237,15 @@ static const char *const placement_detail[3] = {"sibling", "kin", "foster"};
 
 /* Places minor j, who has no caregiver left, in the household of an adult who takes it in
  * (placement_for): the adult and a living partner at home become its caregivers. Nothing
- * happens when nobody is found (tried again every week: CHANGE_PLACE), nor for a minor who has
- * left home (it holds family ties, which only leaving home makes: demography.leave_home_min may
- * be below 18) or lives with a partner (only a scenario built by hand has one). */
+ * happens when nobody is found (tried again every week: CHANGE_PLACE), nor for a minor past its
+ * age of leaving home (demography.leave_home_min may be below 18: it has left, or would have)
+ * or living with a partner (only a scenario built by hand has one). */
 static int place(attune_model *m, uint32_t j, int32_t week)
 {
     people *pp = &m->people;
     const tie_store *t = &m->ties;
     if (person_has_tie_kind(m, j, ATTUNE_TIE_PARTNER) ||
-        person_has_tie_kind(m, j, ATTUNE_TIE_FAMILY))
+        person_age_at(m, j, week) >= leave_home_age(m, j))
         return ATTUNE_OK; /* it has a home of its own */
     int kind = 2;
     uint32_t a = placement_for(m, j, week, &kind);

@@ -790,11 +790,12 @@ static void ending_the_tie_to_a_caregiver_one_lives_with_is_leaving_home(void **
     attune_model_free(m);
 }
 
-/* ODD 7.5: one who leaves home takes along the partner it lives with and the minors either of
- * them raises in the household left (a young couple with a child living with the caregivers of
- * one of them). Built: adults of 18-23 at home, each with a partner moved in and a child of
- * each of them (two young children of other households, tied as the couple's own and moved
- * in). After leaving home, couple and children share the new household, and the leaver's
+/* ODD 7.5: one who leaves home takes along the partner it lives with and the minors (in the
+ * week of leaving) either of them raises in the household left (a young couple with a child
+ * living with the caregivers of one of them). Built: adults of 18-23 at home, each with a
+ * partner moved in and a child of each of them (two young children of other households, tied as
+ * the couple's own and moved in; in every fourth couple the partner's child turns 18 in the week
+ * and stays). After leaving home, couple and children share the new household, and the leaver's
  * younger siblings stay. */
 static void leaving_home_takes_the_minors_one_raises_along(void **state)
 {
@@ -835,6 +836,11 @@ static void leaving_home_takes_the_minors_one_raises_along(void **state)
         for (int e = 0; e < 3; e++)
             assert_int_equal(ties_add(&m->ties, &edges[e], NULL), ATTUNE_OK);
         pp->household[b] = pp->household[c] = pp->household[d] = home;
+        /* In every fourth couple, d turns 18 in the week of leaving (17 the week before): grown,
+         * it stays. */
+        int d_grown = couples % 4 == 3;
+        if (d_grown)
+            pp->birth_week[d] = m->week + 1 - (int32_t)ceil(18 * WEEKS_PER_YEAR);
         uint32_t younger = 0;
         for (uint32_t j = 0; j < n; j++)
             younger += pp->household[j] == home && person_age_years(m, j) < 18 && j != c && j != d;
@@ -843,13 +849,13 @@ static void leaving_home_takes_the_minors_one_raises_along(void **state)
         assert_int_equal(pp->household[i], first_new);
         assert_int_equal(pp->household[b], first_new);
         assert_int_equal(pp->household[c], first_new);
-        assert_int_equal(pp->household[d], first_new);
+        assert_int_equal(pp->household[d], d_grown ? home : first_new);
         uint32_t members = 0, younger_after = 0;
         for (uint32_t j = 0; j < n; j++) {
             members += pp->household[j] == first_new;
-            younger_after += pp->household[j] == home && person_age_years(m, j) < 18;
+            younger_after += pp->household[j] == home && person_age_years(m, j) < 18 && j != d;
         }
-        assert_int_equal(members, 4);
+        assert_int_equal(members, d_grown ? 3 : 4);
         assert_int_equal(younger_after, younger);
         siblings_kept += younger;
         couples++;
@@ -1418,6 +1424,10 @@ static void after_a_death_a_minor_lives_with_a_caregiver(void **state)
         assert_non_null(placement);
         assert_int_equal(placement->other, q);
         assert_string_equal(placement->detail, "sibling");
+        const attune_event *ended = event_of(m, "tie_ended", c);
+        assert_non_null(ended);
+        assert_int_equal(ended->other, q);
+        assert_string_equal(ended->detail, "friend (placement)");
         uint32_t h = ties_find(t, c, q);
         assert_true(h != TIE_NONE && t->kind[h] == ATTUNE_TIE_CAREGIVER);
         assert_int_equal(t->since[h], week);
@@ -1429,48 +1439,6 @@ static void after_a_death_a_minor_lives_with_a_caregiver(void **state)
     print_message("%u minors moved to the parent who had left; %u placed with a half-sibling's "
                   "caregiver who was their friend\n",
                   n_moved, n_placed);
-    attune_model_free(m);
-}
-
-/* ODD 7.5: with demography.leave_home_min below 18, a minor who leaves home holds family ties
- * and no caregiver tie; it is not placed back with its caregivers (nor with anyone). Two years
- * of demography with leaving home at 16-16.5. */
-static void a_minor_who_left_home_is_not_placed_back(void **state)
-{
-    (void)state;
-    const char *const settings[] = {"population.size",
-                                    "6000",
-                                    "demography.leave_home_min",
-                                    "16",
-                                    "demography.leave_home_max",
-                                    "16.5",
-                                    NULL};
-    attune_model *m = small_town_on(settings, 1);
-    const people *pp = &m->people;
-    uint32_t placements = 0;
-    for (int w = 0; w < 104; w++) {
-        process_week(m, demography_update);
-        const attune_event *ev;
-        size_t count;
-        assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
-        assert_int_equal(attune_model_events(m, &ev, &count), ATTUNE_OK);
-        for (size_t e = 0; e < count; e++)
-            if (strcmp(ev[e].type, "placement") == 0) {
-                assert_int_equal(count_kind(m, ev[e].person, ATTUNE_TIE_FAMILY), 0);
-                placements++;
-            }
-    }
-    uint32_t left_young = 0;
-    for (uint32_t i = 0; i < pp->count; i++) {
-        double age = person_age_years(m, i);
-        if (!pp->alive[i] || age < 16.5 || age >= 18 || count_kind(m, i, ATTUNE_TIE_FAMILY) == 0)
-            continue;
-        assert_int_equal(count_kind(m, i, ATTUNE_TIE_CAREGIVER), 0);
-        left_young++;
-    }
-    print_message("%u minors of 16.5-18 have left home; %u placements in two years\n", left_young,
-                  placements);
-    assert_true(left_young >= 30);
     attune_model_free(m);
 }
 
@@ -1491,6 +1459,128 @@ static uint32_t bereavements_of(attune_model *m, uint32_t j)
         n++;
     }
     return n;
+}
+
+/* ODD 7.5 (placement inside a death): a stepchild j whose only caregiver i dies is placed with
+ * the caregiver of its minor half-sibling k, i's partner p; i, dead but with ties still being
+ * ended, is not made j's caregiver again as p's partner. Built: couples (i, p) raising a minor
+ * k, each given a minor j of another household whose own caregiver and sibling ties are cut,
+ * tied to i as its child (after i's other ties, so that i's death reaches it first) and to k as a
+ * sibling. After i's death: j lives with p, p is its only caregiver, and j grieves i once. */
+static void a_dead_partner_is_not_made_a_caregiver(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"population.size", "6000", "demography.separation_rate", "0",
+                                    NULL};
+    attune_model *m = small_town_on(settings, 1);
+    people *pp = &m->people;
+    tie_store *t = &m->ties;
+    const int32_t week = m->week + 1;
+    enum { MAX = 20 };
+    uint32_t step[MAX], partner[MAX], n = 0, cursor = 0;
+    uint8_t *used = calloc(pp->count, 1); /* in a built family already */
+    assert_non_null(used);
+    for (uint32_t i = 0; i < pp->count && n < MAX; i++) {
+        uint32_t p = partner_of(m, i);
+        if (p == TIE_NONE || p < i || !pp->alive[p] || person_age_at(m, p, week) >= 60 ||
+            person_age_at(m, i, week) >= 60)
+            continue;
+        uint32_t k = TIE_NONE;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            uint32_t g = ties_find(t, p, t->other[h]);
+            if (t->kind[h] == ATTUNE_TIE_CHILD && person_age_at(m, t->other[h], week) < 16 &&
+                g != TIE_NONE && t->kind[g] == ATTUNE_TIE_CHILD)
+                k = t->other[h];
+        }
+        if (k == TIE_NONE || used[i] || used[p] || used[k])
+            continue;
+        uint32_t j = TIE_NONE;
+        for (; cursor < pp->count && j == TIE_NONE; cursor++)
+            if (!used[cursor] && pp->alive[cursor] && person_age_at(m, cursor, week) < 16 &&
+                pp->household[cursor] != pp->household[i] &&
+                count_kind(m, cursor, ATTUNE_TIE_CAREGIVER) > 0 &&
+                ties_find(t, cursor, i) == TIE_NONE && ties_find(t, cursor, p) == TIE_NONE &&
+                ties_find(t, cursor, k) == TIE_NONE)
+                j = cursor;
+        assert_true(j != TIE_NONE);
+        for (uint32_t h = t->count[j]; h > 0; h--) {
+            int kind = t->kind[t->start[j] + h - 1];
+            if (kind == ATTUNE_TIE_CAREGIVER || kind == ATTUNE_TIE_SIBLING)
+                assert_int_equal(ties_remove(t, t->start[j] + h - 1), ATTUNE_OK);
+        }
+        tie_edge e1 = {j, k, ATTUNE_TIE_SIBLING, ATTUNE_TIE_SIBLING, 0.6f, 0.6f, 0};
+        tie_edge e2 = {i, j, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER, 0.6f, 0.6f, 0};
+        assert_int_equal(ties_add(t, &e1, NULL), ATTUNE_OK);
+        assert_int_equal(ties_add(t, &e2, NULL), ATTUNE_OK);
+        assert_int_equal(t->other[t->start[i] + t->count[i] - 1], j); /* reached first */
+        pp->household[j] = pp->household[i];
+        doom(m, i, week);
+        used[i] = used[p] = used[k] = used[j] = 1;
+        step[n] = j;
+        partner[n++] = p;
+    }
+    assert_int_equal(n, MAX);
+    process_week(m, demography_update);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t j = step[k], p = partner[k];
+        if (!pp->alive[j] || !pp->alive[p])
+            continue;
+        assert_int_equal(count_kind(m, j, ATTUNE_TIE_CAREGIVER), 1);
+        assert_int_equal(kind_toward(m, j, p), ATTUNE_TIE_CAREGIVER);
+        assert_int_equal(pp->household[j], pp->household[p]);
+        assert_int_equal(bereavements_of(m, j), 1);
+    }
+    free(used);
+    attune_model_free(m);
+}
+
+/* ODD 7.5: with demography.leave_home_min below 18, a minor who leaves home holds family ties
+ * and no caregiver tie, and is not placed (with its caregivers or anyone), even once those
+ * family ties are gone. Two years of demography with leaving home at 16-16.5. */
+static void a_minor_who_left_home_is_not_placed_back(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"population.size",
+                                    "6000",
+                                    "demography.leave_home_min",
+                                    "16",
+                                    "demography.leave_home_max",
+                                    "16.5",
+                                    NULL};
+    attune_model *m = small_town_on(settings, 1);
+    const people *pp = &m->people;
+    tie_store *t = &m->ties;
+    for (int w = 0; w < 104; w++)
+        process_week(m, demography_update);
+    /* Those who left home: no caregiver tie. Their family ties are then cut (as when their
+     * former caregivers die): still no placement. */
+    enum { MAX = 4096 };
+    static uint32_t left[MAX], household[MAX];
+    uint32_t left_young = 0;
+    for (uint32_t i = 0; i < pp->count && left_young < MAX; i++) {
+        double age = person_age_years(m, i);
+        if (!pp->alive[i] || age < 16.5 || age >= 17.9 || count_kind(m, i, ATTUNE_TIE_FAMILY) == 0)
+            continue;
+        assert_int_equal(count_kind(m, i, ATTUNE_TIE_CAREGIVER), 0);
+        for (uint32_t k = t->count[i]; k > 0; k--)
+            if (t->kind[t->start[i] + k - 1] == ATTUNE_TIE_FAMILY)
+                assert_int_equal(ties_remove(t, t->start[i] + k - 1), ATTUNE_OK);
+        household[left_young] = pp->household[i];
+        left[left_young++] = i;
+    }
+    process_week(m, demography_update);
+    for (uint32_t k = 0; k < left_young; k++) {
+        if (!pp->alive[left[k]])
+            continue;
+        assert_int_equal(count_kind(m, left[k], ATTUNE_TIE_CAREGIVER), 0);
+        assert_int_equal(pp->household[left[k]], household[k]);
+        assert_null(event_of(m, "placement", left[k]));
+    }
+    print_message("%u minors of 16.5-18 have left home; none placed after losing their family "
+                  "ties\n",
+                  left_young);
+    assert_true(left_young >= 30);
+    attune_model_free(m);
 }
 
 /* ODD 7.0 and 7.5, demography.c die() and life_events.c: the death of a partner, a caregiver or
@@ -1790,6 +1880,7 @@ int main(void)
         cmocka_unit_test(a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed),
         cmocka_unit_test(after_a_death_a_minor_lives_with_a_caregiver),
         cmocka_unit_test(a_minor_who_left_home_is_not_placed_back),
+        cmocka_unit_test(a_dead_partner_is_not_made_a_caregiver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
