@@ -1019,8 +1019,7 @@ static void observe_trial(const attune_model *m, void *user)
             sscanf(ev[k].detail, "alliance=%lf", &alliance) == 1)
             s->alliance[i] = (float)alliance;
         else if (strcmp(ev[k].type, "tie_ended") == 0 &&
-                 strstr(ev[k].detail, "intervention") == NULL &&
-                 strstr(ev[k].detail, "placement") == NULL) /* ended by the person */
+                 strchr(ev[k].detail, '(') == NULL) /* ended by the person: no "(cause)" */
             s->released[i]++;
     }
 }

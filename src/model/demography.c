@@ -162,6 +162,21 @@ static uint32_t find_adult(const attune_model *m, uint32_t c, int32_t week, doub
     return TIE_NONE;
 }
 
+/* The living partner of person a who lives with it, or TIE_NONE (the last partner tie found, as
+ * a has at most one). */
+static uint32_t partner_at_home(const attune_model *m, uint32_t a)
+{
+    const tie_store *t = &m->ties;
+    uint32_t partner = TIE_NONE;
+    for (uint32_t h = t->start[a]; h < t->start[a] + t->count[a]; h++) {
+        uint32_t q = t->other[h];
+        if (t->kind[h] == ATTUNE_TIE_PARTNER && m->people.alive[q] &&
+            m->people.household[q] == m->people.household[a])
+            partner = q;
+    }
+    return partner;
+}
+
 /* The adult to take in minor j, who has no caregiver left (ODD 7.5), or TIE_NONE: the caregiver
  * of a minor sibling (siblings stay together), else the most trusted adult of 21 or more among
  * its kin (sibling and family ties; the lower id on a tie), else an adult of 25-64 of its
@@ -200,13 +215,6 @@ static uint32_t placement_for(const attune_model *m, uint32_t j, int32_t week, i
     return find_adult(m, pp->community[j], week, 25, 65, -1, j, j);
 }
 
-/* Details of the tie_ended event of a tie that a placement ends, by its kind at the child. */
-static const char *const placement_ended_detail[ATTUNE_TIE_KIND_COUNT] = {
-    "caregiver (placement)", "child (placement)",     "partner (placement)", "sibling (placement)",
-    "family (placement)",    "friend (placement)",    "teacher (placement)", "student (placement)",
-    "community (placement)", "therapist (placement)", "client (placement)",
-};
-
 /* Makes adult a a caregiver of minor j at household contact: a kin tie between them (sibling or
  * family) is retagged; any other tie between them (a friend's, a teacher's, a therapist's) ends,
  * with a tie_ended event of the child's ("friend (placement)"), and a caregiver tie is made in its
@@ -227,7 +235,7 @@ static int make_caregiver(attune_model *m, uint32_t a, uint32_t j, int32_t week)
         if (rc != ATTUNE_OK)
             return rc;
         events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "tie_ended", j, a, harm,
-                    placement_ended_detail[kind_at_j]);
+                    tie_ended_detail(kind_at_j, TIE_ENDED_BY_PLACEMENT));
     }
     return add_tie(m, a, j, ATTUNE_TIE_CHILD, ATTUNE_TIE_CAREGIVER, m->p->contact_household, 0.5,
                    week);
@@ -243,7 +251,6 @@ static const char *const placement_detail[3] = {"sibling", "kin", "foster"};
 static int place(attune_model *m, uint32_t j, int32_t week)
 {
     people *pp = &m->people;
-    const tie_store *t = &m->ties;
     if (person_has_tie_kind(m, j, ATTUNE_TIE_PARTNER) ||
         person_age_at(m, j, week) >= leave_home_age(m, j))
         return ATTUNE_OK; /* it has a home of its own */
@@ -252,14 +259,9 @@ static int place(attune_model *m, uint32_t j, int32_t week)
     if (a == TIE_NONE)
         return ATTUNE_OK;
     int rc = make_caregiver(m, a, j, week);
-    for (uint32_t h = t->start[a]; h < t->start[a] + t->count[a] && rc == ATTUNE_OK; h++) {
-        uint32_t q = t->other[h];
-        if (t->kind[h] == ATTUNE_TIE_PARTNER && pp->alive[q] &&
-            pp->household[q] == pp->household[a] && q != j) {
-            rc = make_caregiver(m, q, j, week);
-            break;
-        }
-    }
+    uint32_t q = partner_at_home(m, a);
+    if (rc == ATTUNE_OK && q != TIE_NONE)
+        rc = make_caregiver(m, q, j, week);
     if (rc != ATTUNE_OK)
         return rc;
     pp->household[j] = pp->household[a];
@@ -364,12 +366,8 @@ static void take_minors_along(attune_model *m, uint32_t q, uint32_t home, uint32
 
 void demography_leave_home(attune_model *m, uint32_t i, int32_t week, uint32_t phase)
 {
-    const tie_store *t = &m->ties;
     uint32_t home = m->people.household[i], household = m->next_household++;
-    uint32_t partner = TIE_NONE;
-    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        if (t->kind[h] == ATTUNE_TIE_PARTNER && m->people.household[t->other[h]] == home)
-            partner = t->other[h];
+    uint32_t partner = partner_at_home(m, i);
     take_minors_along(m, i, home, household, week);
     demography_move_away_from_caregivers(m, i, household, week, phase);
     if (partner != TIE_NONE) {

@@ -135,6 +135,17 @@ int tie_is_endable(const struct attune_model *m, uint32_t i, uint32_t h);
 int tie_end(struct attune_model *m, uint32_t i, uint32_t j, int32_t week, uint32_t phase,
             int by_intervention);
 
+/** What ended a tie, for the detail of its tie_ended event. */
+enum tie_end_cause {
+    TIE_ENDED_BY_PERSON = 0,       /* release: "friend" */
+    TIE_ENDED_BY_INTERVENTION = 1, /* "friend (intervention)" */
+    TIE_ENDED_BY_PLACEMENT = 2,    /* a caregiver tie replaces it: "friend (placement)" */
+};
+
+/** tie_maintenance.c: the (static) detail of a tie_ended event for a tie of `kind` (at the
+ * event's person) ended by `cause` (enum tie_end_cause). */
+const char *tie_ended_detail(int kind, int cause);
+
 /** tie_maintenance.c: people end toxic ties when they have the agency to (claim C7). */
 int tie_release_update(struct attune_model *m, int32_t week);
 

@@ -48,8 +48,9 @@ void tie_engagement_update(attune_model *m)
         /* Coping is a signal: secure people reach out to one who copes, insecure ones pull
          * back. */
         double reach = person_security(m, i) >= 0.6 ? p->coping_signal : -p->coping_signal;
+        const int therapist = pp->role[i] == ATTUNE_ROLE_THERAPIST; /* only they hold client ties */
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-            if (t->kind[h] == ATTUNE_TIE_CLIENT)
+            if (therapist && t->kind[h] == ATTUNE_TIE_CLIENT)
                 continue; /* begun at 1 (ties_add) and kept there */
             double target = open + reach * pp->coping[t->other[h]];
             target = target < 0 ? 0 : target > 1 ? 1 : target;
@@ -83,12 +84,17 @@ static void propose(attune_model *m, int32_t week)
     }
 }
 
-/* Whether q raises minor c in household `home`: q has a child tie to c, a minor living there. */
-static int raises_at_home(const attune_model *m, uint32_t q, uint32_t c, uint32_t home)
+/* Whether c is a minor living in household `home`. */
+static int minor_at(const attune_model *m, uint32_t c, uint32_t home)
+{
+    return m->people.household[c] == home && person_age_years(m, c) < 18;
+}
+
+/* Whether q raises c: a child tie at q's end. */
+static int raises(const attune_model *m, uint32_t q, uint32_t c)
 {
     uint32_t h = ties_find(&m->ties, q, c);
-    return h != TIE_NONE && m->ties.kind[h] == ATTUNE_TIE_CHILD && m->people.household[c] == home &&
-           person_age_years(m, c) < 18;
+    return h != TIE_NONE && m->ties.kind[h] == ATTUNE_TIE_CHILD;
 }
 
 /* Minors at home that q raises and its partner `other` does not. */
@@ -97,8 +103,8 @@ static uint32_t raised_alone(const attune_model *m, uint32_t q, uint32_t other, 
     const tie_store *t = &m->ties;
     uint32_t n = 0;
     for (uint32_t s = t->start[q]; s < t->start[q] + t->count[q]; s++)
-        n +=
-            raises_at_home(m, q, t->other[s], home) && !raises_at_home(m, other, t->other[s], home);
+        n += t->kind[s] == ATTUNE_TIE_CHILD && minor_at(m, t->other[s], home) &&
+             !raises(m, other, t->other[s]);
     return n;
 }
 
@@ -131,12 +137,12 @@ static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week, uint3
         uint32_t q = parents[k];
         for (uint32_t s = t->start[q]; s < t->start[q] + t->count[q]; s++) {
             uint32_t child = t->other[s];
-            if (!raises_at_home(m, q, child, home))
+            if (t->kind[s] != ATTUNE_TIE_CHILD || !minor_at(m, child, home))
                 continue;
             ace_record(m, 0, phase, child, ACE_SEPARATION);
             if (q != leaver)
                 continue;
-            if (raises_at_home(m, stayer, child, home))
+            if (raises(m, stayer, child))
                 t->contact[s] = t->contact[t->twin[s]] = (float)m->p->contact_family;
             else
                 pp->household[child] = new_home;
@@ -210,15 +216,25 @@ int tie_is_endable(const attune_model *m, uint32_t i, uint32_t h)
     }
 }
 
-/* Details of tie_ended events: the kind, and whether an intervention ended the tie. */
-static const char *const ended_detail[ATTUNE_TIE_KIND_COUNT][2] = {
-    {"caregiver", "caregiver (intervention)"}, {"child", "child (intervention)"},
-    {"partner", "partner (intervention)"},     {"sibling", "sibling (intervention)"},
-    {"family", "family (intervention)"},       {"friend", "friend (intervention)"},
-    {"teacher", "teacher (intervention)"},     {"student", "student (intervention)"},
-    {"community", "community (intervention)"}, {"therapist", "therapist (intervention)"},
-    {"client", "client (intervention)"},
+/* Details of tie_ended events: the kind, and what ended the tie (enum tie_end_cause). */
+static const char *const ended_detail[ATTUNE_TIE_KIND_COUNT][3] = {
+    {"caregiver", "caregiver (intervention)", "caregiver (placement)"},
+    {"child", "child (intervention)", "child (placement)"},
+    {"partner", "partner (intervention)", "partner (placement)"},
+    {"sibling", "sibling (intervention)", "sibling (placement)"},
+    {"family", "family (intervention)", "family (placement)"},
+    {"friend", "friend (intervention)", "friend (placement)"},
+    {"teacher", "teacher (intervention)", "teacher (placement)"},
+    {"student", "student (intervention)", "student (placement)"},
+    {"community", "community (intervention)", "community (placement)"},
+    {"therapist", "therapist (intervention)", "therapist (placement)"},
+    {"client", "client (intervention)", "client (placement)"},
 };
+
+const char *tie_ended_detail(int kind, int cause)
+{
+    return ended_detail[kind][cause];
+}
 
 int tie_end(attune_model *m, uint32_t i, uint32_t j, int32_t week, uint32_t phase,
             int by_intervention)
@@ -235,16 +251,15 @@ int tie_end(attune_model *m, uint32_t i, uint32_t j, int32_t week, uint32_t phas
                            : kind == ATTUNE_TIE_CHILD   ? j
                                                         : TIE_NONE;
     if (grown_child != TIE_NONE && m->people.household[i] == m->people.household[j] &&
-        person_age_years(m, grown_child) >= 18) {
-        demography_leave_home(m, grown_child, week, phase);
-        h = ties_find(t, i, j); /* now a family tie */
-    }
+        person_age_years(m, grown_child) >= 18)
+        demography_leave_home(m, grown_child, week, phase); /* retags h in place: a family tie */
     int rc = kind == ATTUNE_TIE_PARTNER ? separate(m, i, j, week, phase) : ties_remove(t, h);
     if (rc != ATTUNE_OK)
         return rc;
     m->people.grief_pending[i] += (float)m->p->release_grief;
-    events_emit(&m->events, 0, phase, week, "tie_ended", i, j, harm,
-                ended_detail[kind][by_intervention != 0]);
+    events_emit(
+        &m->events, 0, phase, week, "tie_ended", i, j, harm,
+        tie_ended_detail(kind, by_intervention ? TIE_ENDED_BY_INTERVENTION : TIE_ENDED_BY_PERSON));
     return ATTUNE_OK;
 }
 
