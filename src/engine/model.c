@@ -177,7 +177,7 @@ int attune_model_step(attune_model *m, attune_error *err)
                            m->state == ATTUNE_STATE_CREATED
                                ? "the model must be initialised before it can step"
                                : "the model failed earlier and cannot step");
-    int32_t week = m->week + 1;
+    int32_t week = model_open_week(m);
     events_begin_week(&m->events);
     life_events_update(m, week);
     int rc = interventions_begin_week(m, week);
@@ -207,15 +207,17 @@ int attune_model_step(attune_model *m, attune_error *err)
         rc = ties_compact(&m->ties, (uint32_t)m->p->network_tie_slack);
     if (rc != ATTUNE_OK) {
         m->state = ATTUNE_STATE_FAILED;
+        model_close_week(m, week, 0);
         return attune_fail(err, rc, NULL, 0, NULL, "week %d: %s", week, attune_strerror(rc));
     }
     rc = events_finish_week(&m->events);
     if (rc == ATTUNE_OK) {
-        m->week = week;
+        model_close_week(m, week, 1);
         rc = metrics_compute(m);
     }
     if (rc != ATTUNE_OK) {
         m->state = ATTUNE_STATE_FAILED;
+        model_close_week(m, week, 0);
         return attune_fail(err, rc, NULL, 0, NULL, "week %d: %s", week, attune_strerror(rc));
     }
 #ifdef ATTUNE_CHECK_INVARIANTS

@@ -80,6 +80,9 @@ struct attune_model {
     int threads;
     attune_model_state state;
     int32_t week; /* completed weeks */
+    /* The week that ages are read at (person_age_years): during a step the week being
+     * simulated, m->week + 1; between steps m->week. */
+    int32_t age_week;
     rng_key key;
 
     people people;
@@ -127,10 +130,25 @@ struct attune_model {
     event_log events;
 };
 
-/** Age in years of person i at the model's current week. */
+/** Opens week m->week + 1 for the weekly processes (ages are read in it) and returns it. */
+static inline int32_t model_open_week(struct attune_model *m)
+{
+    m->age_week = m->week + 1;
+    return m->age_week;
+}
+
+/** Closes the week opened by model_open_week: `week` is completed (done = 1) or not (0). */
+static inline void model_close_week(struct attune_model *m, int32_t week, int done)
+{
+    if (done)
+        m->week = week;
+    m->age_week = m->week;
+}
+
+/** Age in years of person i in the week being simulated (between steps: the last one). */
 static inline double person_age_years(const struct attune_model *m, uint32_t i)
 {
-    return (double)(m->week - m->people.birth_week[i]) / WEEKS_PER_YEAR;
+    return (double)(m->age_week - m->people.birth_week[i]) / WEEKS_PER_YEAR;
 }
 
 /** Age in years of person i at week `week`. */

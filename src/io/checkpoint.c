@@ -294,6 +294,7 @@ int checkpoint_read_buffer(const void *data, size_t size, const char *name, int 
     }
     checkpoint_info ci = {0};
     get(&r, &m->week, sizeof m->week);
+    m->age_week = m->week;
     m->next_household = get_u32(&r);
     m->births = get_u32(&r);
     m->deaths = get_u32(&r);

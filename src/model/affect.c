@@ -83,7 +83,7 @@ void affect_update(attune_model *m)
         double target =
             (1 - p->self_relation_share) * mirrored + p->self_relation_share * pp->self_relation[i];
         double rate = age_rate(p->self_worth_rate_child, p->self_worth_rate_adult,
-                               age_decay(m, m->week - pp->birth_week[i]));
+                               age_decay(m, m->age_week - pp->birth_week[i]));
         pp->self_worth[i] = clampf(pp->self_worth[i] + rate * (target - pp->self_worth[i]), 0, 1);
 
         if (weight > 0) {

@@ -177,10 +177,11 @@ static uint32_t partner_at_home(const attune_model *m, uint32_t a)
     return partner;
 }
 
-/* The adult to take in minor j, who has no caregiver left (ODD 7.5), or TIE_NONE: the caregiver
- * of a minor sibling (siblings stay together), else the most trusted adult of 21 or more among
- * its kin (sibling and family ties; the lower id on a tie), else an adult of 25-64 of its
- * community found at random (foster care). *kind_out: 0 sibling's caregiver, 1 kin, 2 foster. */
+/* The adult to take in minor j, who has no caregiver left (ODD 7.5), or TIE_NONE: a caregiver
+ * a minor sibling lives with (siblings stay together; the first in the tie order), else the most
+ * trusted adult of 21 or more among its kin (sibling and family ties; the lower id on a tie), else
+ * an adult of 25-64 of its community found at random (foster care). *kind_out: 0 sibling's
+ * caregiver, 1 kin, 2 foster. */
 static uint32_t placement_for(const attune_model *m, uint32_t j, int32_t week, int *kind_out)
 {
     const people *pp = &m->people;
@@ -190,7 +191,8 @@ static uint32_t placement_for(const attune_model *m, uint32_t j, int32_t week, i
         if (t->kind[h] != ATTUNE_TIE_SIBLING || person_age_at(m, s, week) >= 18)
             continue;
         for (uint32_t g = t->start[s]; g < t->start[s] + t->count[s]; g++)
-            if (t->kind[g] == ATTUNE_TIE_CAREGIVER && pp->alive[t->other[g]]) {
+            if (t->kind[g] == ATTUNE_TIE_CAREGIVER && pp->alive[t->other[g]] &&
+                pp->household[t->other[g]] == pp->household[s]) {
                 *kind_out = 0;
                 return t->other[g];
             }

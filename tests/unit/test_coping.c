@@ -1037,6 +1037,32 @@ static void which_ties_may_be_ended_by_kind_and_age(void **state)
     attune_model_free(m);
 }
 
+/* The weekly processes read ages in the week they simulate (model_open_week), not in the last
+ * completed one: a person who turns 18 in week w may end a tie to its caregiver in week w, and
+ * between steps ages are those of the completed week again. */
+static void ages_are_read_in_the_week_being_simulated(void **state)
+{
+    (void)state;
+    attune_model *m = small_town(NULL);
+    tie_store *t = &m->ties;
+    uint32_t i = find_person(m, 0, 120, 1, 0);
+    uint32_t h = t->start[i];
+    t->kind[h] = ATTUNE_TIE_CAREGIVER;
+    m->people.birth_week[i] = m->week + 1 - (int32_t)ceil(18 * WEEKS_PER_YEAR);
+    assert_false(tie_is_endable(m, i, h));
+    int32_t week = model_open_week(m);
+    assert_int_equal(week, m->week + 1);
+    assert_true(person_age_years(m, i) == person_age_at(m, i, week));
+    assert_true(tie_is_endable(m, i, h));
+    model_close_week(m, week, 0);
+    assert_false(tie_is_endable(m, i, h));
+    week = model_open_week(m);
+    model_close_week(m, week, 1);
+    assert_int_equal(m->week, week);
+    assert_true(tie_is_endable(m, i, h));
+    attune_model_free(m);
+}
+
 /* Makes person i certain to end a toxic tie it may end: full self-worth, no anxiety, no
  * therapy, every tie trusted and harmless (so supportive) until the caller makes one toxic. */
 static void give_full_agency(attune_model *m, uint32_t i)
@@ -1417,6 +1443,7 @@ int main(void)
         cmocka_unit_test(insight_and_integration_fade_without_renewal),
         cmocka_unit_test(a_tie_is_toxic_when_harm_exceeds_its_benefit_and_the_worst_is_named),
         cmocka_unit_test(which_ties_may_be_ended_by_kind_and_age),
+        cmocka_unit_test(ages_are_read_in_the_week_being_simulated),
         cmocka_unit_test(
             minors_end_toxic_friendships_from_the_minimum_age_but_keep_their_caregivers),
         cmocka_unit_test(the_weekly_chance_of_release_is_the_rate_times_agency),

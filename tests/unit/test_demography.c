@@ -45,10 +45,10 @@ static void assert_ties_consistent(const attune_model *m)
  * emptied first, the completed week advanced after; the tie store is checked after. */
 static void process_week(attune_model *m, process_fn process)
 {
-    int32_t week = m->week + 1;
+    int32_t week = model_open_week(m);
     events_begin_week(&m->events);
     assert_int_equal(process(m, week), ATTUNE_OK);
-    m->week = week;
+    model_close_week(m, week, 1);
     assert_ties_consistent(m);
 }
 
@@ -1091,7 +1091,7 @@ static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(voi
     attune_model *m = small_town_on(settings, 1);
     const attune_params *p = m->p;
     const uint16_t bit = 1u << ACE_SEPARATION;
-    const int32_t minor_week = m->week; /* separate() reads ages at the completed week */
+    const int32_t minor_week = m->week + 1; /* separate() reads ages in the week it runs */
     /* Children who are not to count it: in every third family raising children, a child made
      * 19 (grown, not yet left home); for every third couple, a minor of another household whom
      * the higher id raises too (as from an earlier relationship). */
@@ -1439,6 +1439,88 @@ static void after_a_death_a_minor_lives_with_a_caregiver(void **state)
     print_message("%u minors moved to the parent who had left; %u placed with a half-sibling's "
                   "caregiver who was their friend\n",
                   n_moved, n_placed);
+    attune_model_free(m);
+}
+
+/* ODD 7.5: an orphaned minor is placed with a caregiver its minor sibling lives with, not with
+ * one who lives elsewhere. Built: couples raising one minor c, both doomed; c given a sibling
+ * tie to a minor s of another household raised by two caregivers at home, the first of them in
+ * s's tie order moved to a household of its own. c is placed with the other, in s's home. */
+static void an_orphan_is_placed_with_the_caregiver_its_sibling_lives_with(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"population.size", "6000", "demography.separation_rate", "0",
+                                    NULL};
+    attune_model *m = small_town_on(settings, 1);
+    people *pp = &m->people;
+    tie_store *t = &m->ties;
+    const int32_t week = m->week + 1;
+    enum { MAX = 12 };
+    uint32_t child[MAX], sibling[MAX], at_home[MAX], away[MAX], n = 0, cursor = 0;
+    uint8_t *taken = calloc(pp->count, 1);
+    assert_non_null(taken);
+    for (uint32_t a = 0; a < pp->count && n < MAX; a++) {
+        uint32_t b = partner_of(m, a);
+        if (b == TIE_NONE || b < a || taken[a] || taken[b] || minors_raised_at(m, a, week) != 1 ||
+            person_age_at(m, a, week) >= 60 || person_age_at(m, b, week) >= 60)
+            continue;
+        uint32_t c = TIE_NONE;
+        for (uint32_t h = t->start[a]; h < t->start[a] + t->count[a]; h++)
+            if (t->kind[h] == ATTUNE_TIE_CHILD && person_age_at(m, t->other[h], week) < 16)
+                c = t->other[h];
+        if (c == TIE_NONE || ties_find(t, b, c) == TIE_NONE ||
+            count_kind(m, c, ATTUNE_TIE_SIBLING) != 0)
+            continue;
+        /* A minor s of another household whose first two caregiver ties are to young adults
+         * living with s, none of them tied to c. */
+        uint32_t s = TIE_NONE, g[2] = {TIE_NONE, TIE_NONE};
+        for (; cursor < pp->count && s == TIE_NONE; cursor++) {
+            if (taken[cursor] || person_age_at(m, cursor, week) >= 16 ||
+                pp->household[cursor] == pp->household[c] || ties_find(t, cursor, c) != TIE_NONE)
+                continue;
+            uint32_t k = 0;
+            for (uint32_t h = t->start[cursor]; h < t->start[cursor] + t->count[cursor] && k < 2;
+                 h++)
+                if (t->kind[h] == ATTUNE_TIE_CAREGIVER)
+                    g[k++] = t->other[h];
+            if (k == 2 && pp->household[g[0]] == pp->household[cursor] &&
+                pp->household[g[1]] == pp->household[cursor] && !taken[g[0]] && !taken[g[1]] &&
+                person_age_at(m, g[0], week) < 60 && person_age_at(m, g[1], week) < 60 &&
+                ties_find(t, g[0], c) == TIE_NONE && ties_find(t, g[1], c) == TIE_NONE)
+                s = cursor;
+        }
+        if (s == TIE_NONE)
+            break;
+        tie_edge e = {c, s, ATTUNE_TIE_SIBLING, ATTUNE_TIE_SIBLING, 0.3f, 0.6f, 0};
+        assert_int_equal(ties_add(t, &e, NULL), ATTUNE_OK);
+        pp->household[g[0]] = m->next_household++;
+        doom(m, a, week);
+        doom(m, b, week);
+        taken[a] = taken[b] = taken[c] = taken[s] = taken[g[0]] = taken[g[1]] = 1;
+        child[n] = c;
+        sibling[n] = s;
+        away[n] = g[0];
+        at_home[n++] = g[1];
+    }
+    assert_true(n >= 5);
+    process_week(m, demography_update);
+    uint32_t checked = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t c = child[k];
+        if (!pp->alive[c] || !pp->alive[at_home[k]] || !pp->alive[away[k]] ||
+            !pp->alive[sibling[k]])
+            continue;
+        const attune_event *placement = placement_of(m, c);
+        assert_non_null(placement);
+        assert_int_equal(placement->other, at_home[k]);
+        assert_string_equal(placement->detail, "sibling");
+        assert_int_equal(pp->household[c], pp->household[sibling[k]]);
+        assert_int_equal(ties_find(t, c, away[k]), TIE_NONE);
+        checked++;
+    }
+    assert_true(checked >= 5);
+    print_message("%u orphans placed with the caregiver their sibling lives with\n", checked);
+    free(taken);
     attune_model_free(m);
 }
 
@@ -1879,6 +1961,7 @@ int main(void)
         cmocka_unit_test(the_bereaved_grieve_a_partner_caregiver_or_child_from_the_next_week),
         cmocka_unit_test(a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed),
         cmocka_unit_test(after_a_death_a_minor_lives_with_a_caregiver),
+        cmocka_unit_test(an_orphan_is_placed_with_the_caregiver_its_sibling_lives_with),
         cmocka_unit_test(a_minor_who_left_home_is_not_placed_back),
         cmocka_unit_test(a_dead_partner_is_not_made_a_caregiver),
     };
