@@ -336,7 +336,8 @@ int attune_model_person_ties(const attune_model *m, uint32_t id, attune_tie *tie
         ties[k].trust = t->trust[h];
         ties[k].harm = t->harm[h];
         ties[k].reciprocity = t->reciprocity[h];
-        ties[k].rupture = t->rupture[h];
+        ties[k].rupture = (t->rupture[h] & TIE_RUPTURED) != 0;
+        ties[k].repaired = (t->rupture[h] & TIE_REPAIRED) != 0;
         ties[k].since_week = t->since[h];
         ties[k].engagement = t->engagement[h];
     }

@@ -409,6 +409,12 @@ int ties_check(const tie_store *t, char *why, size_t why_size)
                 snprintf(why, why_size, "tie %u-%u has different contact rates at its ends", i, j);
                 return ATTUNE_ERR_INVARIANT;
             }
+            if ((t->rupture[h] & ~(TIE_RUPTURED | TIE_REPAIRED)) != 0 ||
+                (t->rupture[h] & TIE_RUPTURED) != (t->rupture[tw] & TIE_RUPTURED)) {
+                snprintf(why, why_size, "tie %u-%u has rupture states %u and %u at its ends", i, j,
+                         t->rupture[h], t->rupture[tw]);
+                return ATTUNE_ERR_INVARIANT;
+            }
             for (uint32_t k2 = k + 1; k2 < t->count[i]; k2++) {
                 if (t->other[t->start[i] + k2] == j) {
                     snprintf(why, why_size, "tie %u-%u is stored twice", i, j);

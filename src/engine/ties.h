@@ -31,7 +31,7 @@ typedef struct tie_store {
     uint32_t *other;
     uint32_t *twin;
     uint8_t *kind;      /* attune_tie_kind at this end */
-    uint8_t *rupture;   /* 0 none, 1 ruptured */
+    uint8_t *rupture;   /* bits: TIE_RUPTURED (an open rupture), TIE_REPAIRED (one was repaired) */
     float *contact;     /* weekly meeting probability; equal at both ends */
     float *trust;       /* [0,1] */
     float *harm;        /* >= 0 */
@@ -41,6 +41,11 @@ typedef struct tie_store {
                            rupture, harm and trust in each week's snapshot (interactions.c) */
     int32_t *since;     /* week formed */
 } tie_store;
+
+/* Bits of tie_store.rupture. TIE_RUPTURED is equal at both ends; TIE_REPAIRED is set at an end
+ * when a rupture is repaired while the tie is not toxic to that end (rupture.repair_bond). */
+#define TIE_RUPTURED 1u /* a rupture is open */
+#define TIE_REPAIRED 2u /* a rupture was repaired once, and trust kept for good */
 
 /* Every per-slot array, for code that must see them all (copying, checkpoints). */
 // clang-format off

@@ -157,7 +157,8 @@ static int write_graph(const attune_model *m, const uint8_t *in_graph, const uin
     TRY(set_numeric(&g, "since_week", &num, 0));
     EDGE_LOOP(VECTOR(num)[e] = tie_toxic_either(m, h))
     TRY(set_numeric(&g, "toxic", &num, 0));
-    EDGE_LOOP(VECTOR(num)[e] = t->rupture[h] || t->rupture[t->twin[h]])
+    EDGE_LOOP(VECTOR(num)[e] =
+                  (t->rupture[h] & TIE_RUPTURED) || (t->rupture[t->twin[h]] & TIE_RUPTURED))
     TRY(set_numeric(&g, "ruptured", &num, 0));
 #undef EDGE_LOOP
 #undef IN_GRAPH

@@ -58,7 +58,7 @@ static int write_row(FILE *f, const attune_model *m, uint32_t i)
     uint32_t toxic = 0, ruptured = 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
         toxic += tie_is_toxic(m, h) ? 1u : 0u;
-        ruptured += t->rupture[h] ? 1u : 0u;
+        ruptured += (t->rupture[h] & TIE_RUPTURED) ? 1u : 0u;
     }
     int failed =
         fprintf(f, "%d,%u,%.9g,%.9g,%s,%s,%d,%u,%u,%u", m->week, i, person_age_years(m, i),

@@ -85,8 +85,9 @@ static void grievances_update(attune_model *m, uint32_t i)
     const double gain = p->harm_grievance_gain,
                  scale2 = p->harm_grievance_scale * p->harm_grievance_scale;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-        double excess =
-            t->rupture[h] && !tie_kind_asymmetric(t->kind[h]) ? tie_toxic_excess(m, h) : 0.0;
+        double excess = (t->rupture[h] & TIE_RUPTURED) && !tie_kind_asymmetric(t->kind[h])
+                            ? tie_toxic_excess(m, h)
+                            : 0.0;
         if (excess <= 0) { /* most halves: no rift, no grievance (and no rounding call) */
             t->grievance[h] = 0;
             continue;
@@ -268,6 +269,7 @@ void interactions_exchange(attune_model *m, int32_t week)
     const double depletion_gain = p->reciprocity_depletion_gain;
     const double imbalance_gain = p->harm_imbalance_gain;
     const double trust_rate = p->interaction_trust_rate;
+    const double repair_bond = p->rupture_repair_bond;
     const double coping_active = p->coping_active_level;
     const double rupture_chance = p->rupture_probability;
     const double repair_care = p->rupture_repair_care;
@@ -357,7 +359,8 @@ void interactions_exchange(attune_model *m, int32_t week)
                     for (int w = 0; w < 4; w++)
                         leave->meet[w] = meet[w];
                 }
-                double contact = t->contact[h] * (t->rupture[h] ? rupture_contact : 1.0);
+                double contact =
+                    t->contact[h] * ((t->rupture[h] & TIE_RUPTURED) ? rupture_contact : 1.0);
                 if (rng_u01(meet[0]) >= contact || !alive[j] || alone ||
                     (isolated != NULL && isolated[j]))
                     continue;
@@ -455,19 +458,24 @@ void interactions_exchange(attune_model *m, int32_t week)
                  * gets back. */
                 double surplus = symmetric ? t->reciprocity[h] - allowance : 0.0;
                 t->harm[h] += (float)(harm + (surplus > 0 ? imbalance_gain * surplus : 0.0));
-                double target = clamp01(perceived - harm);
-                if (t->rupture[h] && target > t->trust[h])
+                /* Trust earned by repairing a rupture lasts (C8: repair builds trust). */
+                double target = clamp01(
+                    perceived - harm +
+                    ((t->rupture[h] & TIE_REPAIRED) && tie_toxic_excess(m, h) <= 0 ? repair_bond
+                                                                                   : 0.0));
+                if ((t->rupture[h] & TIE_RUPTURED) && target > t->trust[h])
                     target = t->trust[h]; /* trust does not grow across a rupture */
                 t->trust[h] += (float)(trust_rate * (target - t->trust[h]));
                 /* Rupture and repair, decided alike at both ends from what both gave and a
                  * shared draw (meet[3]). */
                 double chance = rng_u01(meet[3]);
-                if (!t->rupture[h] && (hostile || hostile_back) && chance < rupture_chance) {
-                    t->rupture[h] = 1;
+                if (!(t->rupture[h] & TIE_RUPTURED) && (hostile || hostile_back) &&
+                    chance < rupture_chance) {
+                    t->rupture[h] |= TIE_RUPTURED;
                     if (i == lo)
                         events_emit(&m->events, omp_get_thread_num(), PHASE_INTERACTIONS, week,
                                     "tie_ruptured", lo, hi, kind, attune_tie_kind_name(kind));
-                } else if (t->rupture[h] && !hostile && !hostile_back &&
+                } else if ((t->rupture[h] & TIE_RUPTURED) && !hostile && !hostile_back &&
                            received.raw >= repair_care && given.raw >= repair_care &&
                            chance < repair_chance) {
                     tie_repair(m, h);

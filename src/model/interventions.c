@@ -100,8 +100,9 @@ static double target_value(const attune_model *m, int state, uint32_t i)
         const tie_store *t = &m->ties;
         double count = 0;
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-            count += state == TARGET_TOXIC_TIES ? tie_is_toxic(m, h)
-                                                : t->rupture[h] && !tie_is_toxic(m, h);
+            count += state == TARGET_TOXIC_TIES
+                         ? tie_is_toxic(m, h)
+                         : (t->rupture[h] & TIE_RUPTURED) && !tie_is_toxic(m, h);
         return count;
     }
     default: return 0;
@@ -167,7 +168,7 @@ static void repair_ruptures(attune_model *m, uint32_t i, int32_t week)
 {
     tie_store *t = &m->ties;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-        if (!t->rupture[h] || tie_is_toxic(m, h))
+        if (!(t->rupture[h] & TIE_RUPTURED) || tie_is_toxic(m, h))
             continue;
         tie_repair(m, h);
         tie_repair(m, t->twin[h]);
@@ -182,7 +183,7 @@ static int leave_ruptured_tie(attune_model *m, uint32_t i, int32_t week)
     const tie_store *t = &m->ties;
     uint32_t pick = TIE_NONE;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        if (t->rupture[h] && !tie_is_toxic(m, h) && tie_is_endable(m, i, h) &&
+        if ((t->rupture[h] & TIE_RUPTURED) && !tie_is_toxic(m, h) && tie_is_endable(m, i, h) &&
             (pick == TIE_NONE || t->trust[h] < t->trust[pick]))
             pick = h;
     return pick == TIE_NONE ? ATTUNE_OK

@@ -195,7 +195,12 @@ void tie_repair(attune_model *m, uint32_t h)
 {
     tie_store *t = &m->ties;
     double trust = t->trust[h] + m->p->rupture_repair_trust_gain;
-    t->rupture[h] = 0;
+    /* A rift mended in a tie that does not harm more than it gives leaves trust for good; in a
+     * toxic one, reconciliation does not last. */
+    if (tie_toxic_excess(m, h) <= 0)
+        t->rupture[h] = TIE_REPAIRED;
+    else
+        t->rupture[h] &= (uint8_t)~TIE_RUPTURED;
     t->trust[h] = (float)(trust > 1 ? 1 : trust);
     t->harm[h] *= (float)(1.0 - m->p->rupture_repair_harm_relief);
 }

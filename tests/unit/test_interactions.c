@@ -718,10 +718,10 @@ static void both_ends_decide_a_meeting_alike_at_the_contact(void **state)
                 uint32_t j = t->other[h], tw = t->twin[h];
                 assert_int_equal(seen[h], seen[tw]);
                 assert_true(t->reciprocity[h] == -t->reciprocity[tw]);
-                assert_int_equal(t->rupture[h], t->rupture[tw]);
+                assert_int_equal(t->rupture[h] & TIE_RUPTURED, t->rupture[tw] & TIE_RUPTURED);
                 if (j < i || !pp->alive[i] || !pp->alive[j])
                     continue;
-                int c = (int)((i + j) % CLASSES), r = t->rupture[h];
+                int c = (int)((i + j) % CLASSES), r = t->rupture[h] & TIE_RUPTURED;
                 ties[r][c]++;
                 met[r][c] += seen[h];
             }
@@ -746,11 +746,13 @@ static void both_ends_decide_a_meeting_alike_at_the_contact(void **state)
 /* Trust and reciprocity (ODD 7.1 "Trust", "Reciprocity")                                      */
 
 /* ODD 7.1: in a meeting trust moves by interaction.trust_rate toward clamp(perceived care -
- * harm, 0, 1), harm the meeting's hostility as perceived; not upward while the tie is ruptured
- * (downward it still moves). One lone friendship, the same meeting four ways: intact from low
- * trust (rises), intact with a hostile response (falls toward 0), ruptured from low trust (does
- * not rise), ruptured from high trust (falls). The receiver is avoidant and anxious, so that
- * perceived care and harm are its own. */
+ * harm [+ rupture.repair_bond], 0, 1), harm the meeting's hostility as perceived, the bond for a
+ * tie once repaired that is not toxic now; not upward while the tie is ruptured (downward it
+ * still moves). One lone friendship, the same meeting six ways: intact from low trust (rises),
+ * intact with a hostile response (falls toward 0), ruptured from low trust (does not rise),
+ * ruptured from high trust (falls), repaired once (rises toward perceived care + the bond), and
+ * repaired once but toxic (rises toward perceived care only). The receiver is avoidant and
+ * anxious, so that perceived care and harm are its own. */
 static void trust_moves_toward_perceived_care_minus_harm_and_not_up_across_a_rupture(void **state)
 {
     (void)state;
@@ -762,6 +764,8 @@ static void trust_moves_toward_perceived_care_minus_harm_and_not_up_across_a_rup
                                            "0",
                                            "rupture.contact_factor",
                                            "1",
+                                           "rupture.repair_bond",
+                                           "0.15",
                                            NULL};
     attune_model *m = small_town(settings);
     const attune_params *p = m->p;
@@ -778,20 +782,26 @@ static void trust_moves_toward_perceived_care_minus_harm_and_not_up_across_a_rup
     const double fright =
         p->interaction_hostility_severity * (1.0 + p->interaction_anxiety_negativity_bias * 0.5);
     assert_true(rate > 0 && perceived > 0.3);
-    enum { INTACT_LOW, INTACT_HOSTILE, RUPTURED_LOW, RUPTURED_HIGH, CASES };
-    const float trust0[CASES] = {0.1f, 0.8f, 0.1f, 0.9f};
-    const int ruptured[CASES] = {0, 0, 1, 1}, hostile[CASES] = {0, 1, 0, 0};
+    /* The last two were repaired once (TIE_REPAIRED): the first keeps rupture.repair_bond above
+     * what it perceives; the second harms more than it gives, and keeps nothing. */
+    enum { INTACT_LOW, INTACT_HOSTILE, RUPTURED_LOW, RUPTURED_HIGH, BONDED, BONDED_TOXIC, CASES };
+    const float trust0[CASES] = {0.1f, 0.8f, 0.1f, 0.9f, 0.1f, 0.1f};
+    const int bits[CASES] = {0, 0, TIE_RUPTURED, TIE_RUPTURED, TIE_REPAIRED, TIE_REPAIRED};
+    const int hostile[CASES] = {0, 1, 0, 0, 0, 0};
+    const float harm0[CASES] = {0, 0, 0, 0, 0, (float)(p->harm_benefit_scale * 0.1 + 1.0)};
+    const double bond = p->rupture_repair_bond;
+    assert_true(bond > 0 && perceived + bond < 1);
     for (int c = 0; c < CASES; c++) {
         t->trust[q.tw] = t->trust[q.h] = trust0[c];
-        t->rupture[q.tw] = t->rupture[q.h] = (uint8_t)ruptured[c];
-        t->harm[q.tw] = t->harm[q.h] = 0;
+        t->rupture[q.tw] = t->rupture[q.h] = (uint8_t)bits[c];
+        t->harm[q.tw] = t->harm[q.h] = harm0[c];
         t->reciprocity[q.tw] = t->reciprocity[q.h] = 0;
         lone_snapshot(m, &q, 1, 7, hostile[c] ? 1.0f : 0.0f);
         interactions_exchange(m, 7);
         assert_int_equal(pp->meetings[q.taker], 1);
         assert_int_equal(pp->hostile_meetings[q.taker], hostile[c]);
-        double target = clamp01(perceived - (hostile[c] ? fright : 0.0));
-        if (ruptured[c] && target > trust0[c])
+        double target = clamp01(perceived - (hostile[c] ? fright : 0.0) + (c == BONDED ? bond : 0));
+        if ((bits[c] & TIE_RUPTURED) && target > trust0[c])
             target = trust0[c];
         double expected = trust0[c] + rate * (target - trust0[c]);
         print_message("case %d: trust %.3f -> %.6f (expected %.6f)\n", c, trust0[c], t->trust[q.tw],

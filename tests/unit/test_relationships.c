@@ -25,9 +25,9 @@ static void hostility_accumulates_harm_and_ruptures_both_ends_alike(void **state
     size_t halves = 0, ruptured = 0;
     for (uint32_t i = 0; i < m->people.count; i++) {
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-            assert_int_equal(t->rupture[h], t->rupture[t->twin[h]]);
+            assert_int_equal(t->rupture[h] & TIE_RUPTURED, t->rupture[t->twin[h]] & TIE_RUPTURED);
             harm += t->harm[h];
-            ruptured += t->rupture[h];
+            ruptured += t->rupture[h] & TIE_RUPTURED;
             halves++;
         }
     }
@@ -67,7 +67,7 @@ static void repair_needs_both_sides_to_attune(void **state)
                 continue;
             int g = cold(i) || cold(t->other[h]);
             n[g]++;
-            repaired[g] += !t->rupture[h];
+            repaired[g] += !(t->rupture[h] & TIE_RUPTURED);
         }
     }
     double warm_share = (double)repaired[0] / n[0], cold_share = (double)repaired[1] / n[1];

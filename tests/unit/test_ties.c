@@ -286,6 +286,16 @@ static void check_detects_corruption(void **state)
     t.twin[h] = ties_find(&t, 2, 1);
     assert_int_equal(ties_check(&t, why, sizeof why), ATTUNE_ERR_INVARIANT);
     assert_non_null(strstr(why, "twin"));
+    t.twin[h] = ties_find(&t, 1, 0);
+    assert_int_equal(ties_check(&t, why, sizeof why), ATTUNE_OK);
+    /* A rupture open at one end only, and a bit with no meaning. */
+    t.rupture[h] = TIE_RUPTURED | TIE_REPAIRED;
+    assert_int_equal(ties_check(&t, why, sizeof why), ATTUNE_ERR_INVARIANT);
+    assert_non_null(strstr(why, "rupture"));
+    t.rupture[t.twin[h]] = TIE_RUPTURED;
+    assert_int_equal(ties_check(&t, why, sizeof why), ATTUNE_OK);
+    t.rupture[h] = 4;
+    assert_int_equal(ties_check(&t, why, sizeof why), ATTUNE_ERR_INVARIANT);
     ties_free(&t);
 }
 
