@@ -139,10 +139,10 @@ typedef struct attune_tie {
     double harm;        /**< accumulated harm, >= 0 */
     double reciprocity; /**< running balance of care given minus received, care units */
     int rupture;        /**< 0 none, 1 ruptured */
-    int repaired;       /**< 1 once a rupture was repaired while this end was not harmed more
-                             than it gained (trust kept for good: rupture.repair_bond), else 0 */
     int32_t since_week; /**< week the tie formed (negative: before the run) */
     double engagement;  /**< share of the person's capacity put into this tie, [0,1] */
+    int repaired;       /**< 1 once a rupture was repaired while this end was not harmed more
+                             than it gained (trust kept for good: rupture.repair_bond), else 0 */
 } attune_tie;
 
 /** Population metrics of the last completed week (one row of metrics.csv). */

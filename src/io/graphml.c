@@ -160,6 +160,9 @@ static int write_graph(const attune_model *m, const uint8_t *in_graph, const uin
     EDGE_LOOP(VECTOR(num)[e] =
                   (t->rupture[h] & TIE_RUPTURED) || (t->rupture[t->twin[h]] & TIE_RUPTURED))
     TRY(set_numeric(&g, "ruptured", &num, 0));
+    EDGE_LOOP(VECTOR(num)[e] = ((t->rupture[h] & TIE_REPAIRED) != 0) +
+                               ((t->rupture[t->twin[h]] & TIE_REPAIRED) != 0))
+    TRY(set_numeric(&g, "repaired", &num, 0));
 #undef EDGE_LOOP
 #undef IN_GRAPH
 

@@ -108,7 +108,7 @@ static void the_urge_is_distress_buffered_by_support_and_relieved_by_integration
         pp->integration[i] = (float)(0.25 * (i % 4));
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
             t->trust[h] = (float)spread(h, 0.7548776662);
-            t->rupture[h] = h % 5 == 0;
+            t->rupture[h] = (h < t->twin[h] ? h : t->twin[h]) % 5 == 0; /* alike at both ends */
             t->contact[h] *= i % 3 == 0 ? 0.0f : i % 3 == 1 ? 0.2f : 1.0f;
         }
     }

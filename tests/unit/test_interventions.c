@@ -24,10 +24,12 @@
 #include "small_town.h"
 
 /* Runs the interventions of the week after the model's current week (the week the next step
- * would run), and nothing else of that week. */
+ * would run, opened as the step opens it: ages are read in it), and nothing else of that week. */
 static void begin_next_week(attune_model *m)
 {
-    assert_int_equal(interventions_begin_week(m, m->week + 1), ATTUNE_OK);
+    int32_t week = model_open_week(m);
+    assert_int_equal(interventions_begin_week(m, week), ATTUNE_OK);
+    model_close_week(m, week, 0);
 }
 
 /* A byte per person: 1 for the targets of intervention k (checked to be in increasing id order,

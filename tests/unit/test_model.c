@@ -261,6 +261,19 @@ static void queries_return_state_and_ties(void **state)
     assert_int_equal(count, p.degree);
     attune_tie *ties = calloc(count + 1, sizeof *ties);
     assert_int_equal(attune_model_person_ties(m, 10, ties, count, &count), ATTUNE_OK);
+    /* The rupture byte's two bits, seen through the API (ties.h: TIE_RUPTURED, TIE_REPAIRED). */
+    assert_true(count > 0);
+    uint32_t h0 = m->ties.start[10];
+    uint8_t saved = m->ties.rupture[h0];
+    m->ties.rupture[h0] = TIE_REPAIRED;
+    attune_tie one;
+    size_t n1 = 0;
+    assert_int_equal(attune_model_person_ties(m, 10, &one, 1, &n1), ATTUNE_OK);
+    assert_true(one.repaired == 1 && one.rupture == 0);
+    m->ties.rupture[h0] = TIE_RUPTURED | TIE_REPAIRED;
+    assert_int_equal(attune_model_person_ties(m, 10, &one, 1, &n1), ATTUNE_OK);
+    assert_true(one.repaired == 1 && one.rupture == 1);
+    m->ties.rupture[h0] = saved;
     for (size_t k = 0; k < count; k++) {
         attune_tie back[256];
         size_t n2 = 0;

@@ -26,12 +26,15 @@
     "formation.friend_rate", "1", "formation.community_rate", "1", "formation.openness_avoidance", \
         "0", "formation.openness_wellbeing", "0", "demography.partnering_rate", "0"
 
-/* Runs tie formation for `week` inside the week's event log (read with week_events). */
+/* Runs tie formation for `week` inside the week's event log (read with week_events), ages read
+ * in that week as in the step; the model's completed week stays as it was. */
 static void formation_week(attune_model *m, int32_t week)
 {
+    m->age_week = week;
     events_begin_week(&m->events);
     assert_int_equal(tie_formation_update(m, week), ATTUNE_OK);
     assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
+    model_close_week(m, week, 0);
 }
 
 /* Runs the life events of `week` inside the week's event log. */
@@ -134,7 +137,7 @@ static void ties_are_sought_below_the_wish_and_accepted_below_the_wish_plus_two(
             assert_true(h != TIE_NONE);
             assert_int_equal(m->ties.kind[h], kinds[k]);
             assert_int_equal(m->ties.since[h], m->week + w);
-            assert_true(person_age_years(m, i) >= 5);
+            assert_true(person_age_at(m, i, m->week + w) >= 5);
             assert_true(before[k][i] < kept_wish(kept[k], i));
             assert_int_equal(++sought[k][i], 1);
             formed[k]++;
@@ -143,7 +146,7 @@ static void ties_are_sought_below_the_wish_and_accepted_below_the_wish_plus_two(
         assert_int_equal(m->ties.active, halves + 2 * events);
         for (int k = 0; k < 2; k++) {
             for (uint32_t i = 0; i < n; i++) {
-                if (!pp->alive[i] || person_age_years(m, i) < 5)
+                if (!pp->alive[i] || person_age_at(m, i, m->week + w) < 5)
                     continue;
                 uint32_t after = count_kind(m, i, kinds[k]), wish = kept_wish(kept[k], i);
                 uint32_t bound = before[k][i] > wish + 2 ? before[k][i] : wish + 2;
@@ -160,12 +163,12 @@ static void ties_are_sought_below_the_wish_and_accepted_below_the_wish_plus_two(
         }
         /* No one under 5 seeks (it may be accepted: a friend of 5 looks within 2 years). */
         for (uint32_t i = 0; i < n; i++)
-            if (person_age_years(m, i) < 5)
+            if (person_age_at(m, i, m->week + w) < 5)
                 assert_int_equal(sought[0][i] + sought[1][i], 0);
     }
     size_t below = 0, over5 = 0;
     for (uint32_t i = 0; i < pp->count; i++) {
-        if (!pp->alive[i] || person_age_years(m, i) < 5)
+        if (!pp->alive[i] || person_age_at(m, i, m->week + weeks) < 5)
             continue;
         over5++;
         below += count_kind(m, i, ATTUNE_TIE_FRIEND) < kept_wish(pp->friends_wish, i);
@@ -415,7 +418,7 @@ static formed_ties assortative_formation(const char *within)
             if (strcmp(ev[e].type, "tie_formed") != 0)
                 continue;
             uint32_t i = ev[e].person, j = ev[e].other;
-            double ai = person_age_years(m, i), aj = person_age_years(m, j);
+            double ai = person_age_at(m, i, m->week + w), aj = person_age_at(m, j, m->week + w);
             uint32_t ci = pp->community[i], cj = pp->community[j];
             if ((int)ev[e].value == ATTUNE_TIE_COMMUNITY) {
                 assert_int_equal(cj, ci);
@@ -517,7 +520,7 @@ singles_partner_friends_of_twenty_to_sixty_within_ten_years_who_raise_no_minors(
     for (size_t e = 0; e < count; e++) {
         assert_string_equal(ev[e].type, "partnered");
         uint32_t i = ev[e].person, j = ev[e].other;
-        double ai = person_age_years(m, i), aj = person_age_years(m, j);
+        double ai = person_age_at(m, i, m->week + 1), aj = person_age_at(m, j, m->week + 1);
         assert_false(partnered0[i]);
         assert_false(partnered0[j]);
         assert_false(raising0[j]);
