@@ -1331,6 +1331,14 @@ static const attune_event *placement_of(attune_model *m, uint32_t c)
     return event_of(m, "placement", c);
 }
 
+/* A town of 6,000 on one thread in which couples do not separate (placement tests). */
+static attune_model *town_without_separations(void)
+{
+    const char *const settings[] = {"population.size", "6000", "demography.separation_rate", "0",
+                                    NULL};
+    return small_town_on(settings, 1);
+}
+
 /* ODD 7.5: after a death, a minor lives with a caregiver. Built: (a) separated couples raising
  * minors, the partner who stayed with them doomed: the minors move to the household of the one
  * who left, whose tie returns to household contact (no placement: they have a caregiver); (b)
@@ -1340,9 +1348,7 @@ static const attune_event *placement_of(attune_model *m, uint32_t c)
 static void after_a_death_a_minor_lives_with_a_caregiver(void **state)
 {
     (void)state;
-    const char *const settings[] = {"population.size", "6000", "demography.separation_rate", "0",
-                                    NULL};
-    attune_model *m = small_town_on(settings, 1);
+    attune_model *m = town_without_separations();
     people *pp = &m->people;
     tie_store *t = &m->ties;
     const int32_t week = m->week + 1;
@@ -1449,9 +1455,7 @@ static void after_a_death_a_minor_lives_with_a_caregiver(void **state)
 static void an_orphan_is_placed_with_the_caregiver_its_sibling_lives_with(void **state)
 {
     (void)state;
-    const char *const settings[] = {"population.size", "6000", "demography.separation_rate", "0",
-                                    NULL};
-    attune_model *m = small_town_on(settings, 1);
+    attune_model *m = town_without_separations();
     people *pp = &m->people;
     tie_store *t = &m->ties;
     const int32_t week = m->week + 1;
@@ -1552,9 +1556,7 @@ static uint32_t bereavements_of(attune_model *m, uint32_t j)
 static void a_dead_partner_is_not_made_a_caregiver(void **state)
 {
     (void)state;
-    const char *const settings[] = {"population.size", "6000", "demography.separation_rate", "0",
-                                    NULL};
-    attune_model *m = small_town_on(settings, 1);
+    attune_model *m = town_without_separations();
     people *pp = &m->people;
     tie_store *t = &m->ties;
     const int32_t week = m->week + 1;
