@@ -458,11 +458,13 @@ void interactions_exchange(attune_model *m, int32_t week)
                  * gets back. */
                 double surplus = symmetric ? t->reciprocity[h] - allowance : 0.0;
                 t->harm[h] += (float)(harm + (surplus > 0 ? imbalance_gain * surplus : 0.0));
-                /* Trust earned by repairing a rupture lasts (C8: repair builds trust). */
-                double target = clamp01(
-                    perceived - harm +
-                    ((t->rupture[h] & TIE_REPAIRED) && tie_toxic_excess(m, h) <= 0 ? repair_bond
-                                                                                   : 0.0));
+                double target = perceived - harm;
+                /* Trust earned by repairing a rupture lasts (C8: repair builds trust; off at the
+                 * default bond 0, which skips the test). */
+                if (repair_bond > 0 && (t->rupture[h] & TIE_REPAIRED) &&
+                    tie_toxic_excess(m, h) <= 0)
+                    target += repair_bond;
+                target = clamp01(target);
                 if ((t->rupture[h] & TIE_RUPTURED) && target > t->trust[h])
                     target = t->trust[h]; /* trust does not grow across a rupture */
                 t->trust[h] += (float)(trust_rate * (target - t->trust[h]));

@@ -222,19 +222,17 @@ int tie_is_endable(const attune_model *m, uint32_t i, uint32_t h)
 }
 
 /* Details of tie_ended events: the kind, and what ended the tie (enum tie_end_cause). */
+#define ENDED_DETAIL(kind)                                                                         \
+    {                                                                                              \
+        kind, kind " (intervention)", kind " (placement)"                                          \
+    }
 static const char *const ended_detail[ATTUNE_TIE_KIND_COUNT][3] = {
-    {"caregiver", "caregiver (intervention)", "caregiver (placement)"},
-    {"child", "child (intervention)", "child (placement)"},
-    {"partner", "partner (intervention)", "partner (placement)"},
-    {"sibling", "sibling (intervention)", "sibling (placement)"},
-    {"family", "family (intervention)", "family (placement)"},
-    {"friend", "friend (intervention)", "friend (placement)"},
-    {"teacher", "teacher (intervention)", "teacher (placement)"},
-    {"student", "student (intervention)", "student (placement)"},
-    {"community", "community (intervention)", "community (placement)"},
-    {"therapist", "therapist (intervention)", "therapist (placement)"},
-    {"client", "client (intervention)", "client (placement)"},
+    ENDED_DETAIL("caregiver"), ENDED_DETAIL("child"),   ENDED_DETAIL("partner"),
+    ENDED_DETAIL("sibling"),   ENDED_DETAIL("family"),  ENDED_DETAIL("friend"),
+    ENDED_DETAIL("teacher"),   ENDED_DETAIL("student"), ENDED_DETAIL("community"),
+    ENDED_DETAIL("therapist"), ENDED_DETAIL("client"),
 };
+#undef ENDED_DETAIL
 
 const char *tie_ended_detail(int kind, int cause)
 {
