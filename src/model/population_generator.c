@@ -281,7 +281,10 @@ static void draw_inner_state(attune_model *m)
         pp->disposition[i] = (float)(d < -0.5 ? -0.5 : d > 0.5 ? 0.5 : d);
         pp->expected_care[i] =
             clamp01f(p->working_model_good_enough_care * (1.0 - pp->avoidance[i]));
-        pp->childhood_care[i] = pp->expected_care[i];
+        /* The running mean of care received starts, as a newborn's does, at the prior: a
+         * child's childhood before the run is not observed (ODD 5), so neglect is counted only
+         * once the care received in the run has brought the mean below ace.neglect_care. */
+        pp->childhood_care[i] = (float)p->working_model_prior_expected_care;
         pp->infant_class[i] = CLASS_UNASSESSED;
         pp->unmet_need[i] = pp->avoidance[i];
         pp->wellbeing[i] = (float)wellbeing_of(m, i);

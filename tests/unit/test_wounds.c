@@ -707,6 +707,41 @@ static void adverse_experiences_are_counted_once_each_as_they_happen(void **stat
     attune_model_free(m);
 }
 
+/* ODD 5: the starting generation's childhoods before the run are not observed, so their running
+ * mean of care starts at the newborn's prior, not at the child's expectation of care (which is
+ * below ace.neglect_care for most avoidant children): no child is counted neglected in the first
+ * weeks for care it received before the run. Six weeks at the mean's rate (1/26 a week) cannot
+ * bring it from the prior (0.5) below the threshold (0.311) for any care received. */
+static void no_starting_child_is_counted_neglected_for_care_before_the_run(void **state)
+{
+    (void)state;
+    attune_model *m = small_town(NULL);
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    uint32_t starting = pp->count, children = 0, below = 0;
+    for (uint32_t i = 0; i < starting; i++) {
+        if (person_age_years(m, i) >= 18)
+            continue;
+        children++;
+        below += pp->expected_care[i] < p->ace_neglect_care;
+        expect_near(pp->childhood_care[i], p->working_model_prior_expected_care, 1e-6);
+    }
+    print_message("%u starting minors, %u expecting less care than ace.neglect_care\n", children,
+                  below);
+    assert_true(below > children / 4); /* the case the prior guards against is common */
+    for (int week = 0; week < 6; week++) {
+        step(m, 1);
+        for (size_t e = 0; e < m->events.week_count; e++) {
+            const attune_event *ev = &m->events.week_events[e];
+            if (strcmp(ev->type, "ace") == 0 && ev->person < starting)
+                assert_string_not_equal(ev->detail, "neglect");
+        }
+    }
+    for (uint32_t i = 0; i < starting; i++)
+        assert_false(pp->ace_mask[i] & (1u << ACE_NEGLECT));
+    attune_model_free(m);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* The form of coping (ODD 7.3b)                                                               */
 
@@ -1078,6 +1113,7 @@ int main(void)
         cmocka_unit_test(a_separation_counts_for_the_minors_at_home_only),
         cmocka_unit_test(adversity_counts_when_running_shares_cross_their_thresholds),
         cmocka_unit_test(adverse_experiences_are_counted_once_each_as_they_happen),
+        cmocka_unit_test(no_starting_child_is_counted_neglected_for_care_before_the_run),
         cmocka_unit_test(coping_form_is_drawn_at_onset_by_disposition),
         cmocka_unit_test(coping_form_is_kept_while_coping_lasts_and_cleared_at_its_end),
         cmocka_unit_test(a_distress_episode_starts_after_exactly_onset_weeks_below),
