@@ -162,7 +162,8 @@ static void propose(attune_model *m, int32_t week)
                     rng_seq_u01(&s) >= p->network_friends_within_community) {
                     cc = nearby_community(c, m->community_count, rng_seq_next(&s));
                 }
-                j = pick_member(m, cc, age - span, age + span, i, &s);
+                /* Friendships exist from age 5, at both ends. */
+                j = pick_member(m, cc, age - span < 5 ? 5 : age - span, age + span, i, &s);
             }
             if (j != TIE_NONE)
                 proposals_push(m, thread, i, j, FORM_FRIEND, 0);

@@ -391,7 +391,7 @@ static uint32_t ring_distance(uint32_t a, uint32_t b, uint32_t count)
  * network.friends_within_community `within`, after checking each against the terms of ODD
  * 7.4 (see the test below). */
 typedef struct formed_ties {
-    size_t friends, same_community, by_minors, community, community_minors;
+    size_t friends, same_community, by_minors, by_under_seven, community, community_minors;
     double age_gap;
 } formed_ties;
 
@@ -409,7 +409,7 @@ static formed_ties assortative_formation(const char *within)
     clear_alliances(m);
     const people *pp = &m->people;
     assert_true(m->community_count > 2 * CROSS_COMMUNITY_REACH + 1);
-    formed_ties f = {0, 0, 0, 0, 0, 0};
+    formed_ties f = {0, 0, 0, 0, 0, 0, 0};
     for (int w = 1; w <= 4; w++) {
         formation_week(m, m->week + w);
         size_t count;
@@ -430,10 +430,12 @@ static formed_ties assortative_formation(const char *within)
             assert_int_equal((int)ev[e].value, ATTUNE_TIE_FRIEND);
             double span = ai < 18 ? 2.0 : 10.0;
             assert_true(aj >= ai - span && aj < ai + span);
+            assert_true(aj >= 5); /* friendships exist from 5, also for a seeker of 5 or 6 */
             assert_true(ring_distance(ci, cj, m->community_count) <= CROSS_COMMUNITY_REACH);
             f.friends++;
             f.same_community += ci == cj;
             f.by_minors += ai < 18;
+            f.by_under_seven += ai < 7;
             f.age_gap += fabs(ai - aj);
         }
     }
@@ -441,15 +443,15 @@ static formed_ties assortative_formation(const char *within)
     attune_model_free(m);
     print_message("friends_within_community %s: %zu friendships (%zu sought by minors), mean age "
                   "gap %.2f years, %zu in the own community; %zu community ties (%zu with "
-                  "minors)\n",
+                  "minors); %zu friendships sought by children under 7\n",
                   within, f.friends, f.by_minors, f.age_gap / f.friends, f.same_community,
-                  f.community, f.community_minors);
+                  f.community, f.community_minors, f.by_under_seven);
     return f;
 }
 
 /* ODD 7.4 (the choice of a new tie is assortative by age and place): without friends of
  * friends, a friend is a person of similar age, age within [a - 2, a + 2) years of a minor
- * seeker of age a and [a - 10, a + 10) of an adult one, from the seeker's own community with
+ * seeker of age a and [a - 10, a + 10) of an adult one, and never under 5, from the seeker's own community with
  * probability network.friends_within_community, else from a neighbouring one (another
  * community at most CROSS_COMMUNITY_REACH away on the ring). A community tie is a member of 5
  * or more of one's own community, of any age. Small communities (50 people, 40 communities)
@@ -461,6 +463,7 @@ static void new_friends_are_of_similar_age_and_nearby_and_community_ties_local(v
     formed_ties own = assortative_formation("1"), away = assortative_formation("0");
     assert_true(own.friends > 300 && own.by_minors > 30 && own.community > 100);
     assert_true(away.friends > 300 && away.by_minors > 30 && away.community > 100);
+    assert_true(own.by_under_seven + away.by_under_seven > 0);
     assert_true(own.community_minors > 0);
     assert_int_equal(own.same_community, own.friends);
     assert_int_equal(away.same_community, 0);
