@@ -135,10 +135,14 @@ static int add_tie(attune_model *m, uint32_t a, uint32_t b, int kind_a, int kind
     return ties_add(&m->ties, &e, NULL);
 }
 
-/* Sets the kind and contact of both halves of the tie at slot h. */
+/* Sets the kind and contact of both halves of the tie at slot h. A caregiving tie that becomes a
+ * tie between equals starts with an even balance: what was given while caring for a child is
+ * not owed back (reciprocity counts only between equals, ODD 7.1). */
 static void retag(attune_model *m, uint32_t h, int kind_here, int kind_there, double contact)
 {
     tie_store *t = &m->ties;
+    if (tie_kind_asymmetric(t->kind[h]) && !tie_kind_asymmetric(kind_here))
+        t->reciprocity[h] = t->reciprocity[t->twin[h]] = 0.0f;
     t->kind[h] = (uint8_t)kind_here;
     t->kind[t->twin[h]] = (uint8_t)kind_there;
     t->contact[h] = t->contact[t->twin[h]] = (float)contact;

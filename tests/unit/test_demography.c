@@ -442,7 +442,8 @@ static void a_newborns_disposition_is_inherited_with_the_stated_spread(void **st
 /* ODD 7.5 (leaving home): at an age drawn once in [leave_home_min, leave_home_max], a person with
  * a caregiver tie moves into a household of its own (a new id nobody else holds); each caregiver
  * tie becomes a family tie at both ends (ATTUNE_TIE_FAMILY) at family contact, and sibling ties
- * fall to family contact too; no other tie changes kind. Nobody else moves, and once a cohort is
+ * fall to family contact too, and a retagged tie's reciprocity balance starts even at both ends;
+ * no other tie changes kind. Nobody else moves, and once a cohort is
  * past leave_home_max nobody in it still holds a caregiver tie. The leaving ages of the cohorts
  * whose whole window the run covers average the middle of the window. */
 static void leaving_home_turns_caregiver_ties_into_family_ties_in_a_new_household(void **state)
@@ -468,7 +469,13 @@ static void leaving_home_turns_caregiver_ties_into_family_ties_in_a_new_househol
     const double run_years = weeks / WEEKS_PER_YEAR;
     uint32_t leavers = 0, caregiver_ties_retagged = 0, whole = 0;
     double age_sum = 0;
+    tie_store *t = &m->ties;
     for (int32_t w = 0; w < weeks; w++) {
+        /* A caregiving balance that a tie between equals must not inherit (ODD 7.1): the
+         * caregiver has given more. */
+        for (uint32_t h = 0; h < t->size; h++)
+            if (t->kind[h] == ATTUNE_TIE_CHILD || t->kind[h] == ATTUNE_TIE_CAREGIVER)
+                t->reciprocity[h] = t->kind[h] == ATTUNE_TIE_CHILD ? 4.0f : -4.0f;
         snapshot s = take_snapshot(m);
         process_week(m, demography_update);
         const people *pp = &m->people;
@@ -494,6 +501,8 @@ static void leaving_home_turns_caregiver_ties_into_family_ties_in_a_new_househol
                     assert_int_equal(now, ATTUNE_TIE_FAMILY);
                     assert_int_equal(kind_toward(m, j, i), ATTUNE_TIE_FAMILY);
                     assert_true(contact_toward(m, i, j) == family_contact);
+                    uint32_t h = ties_find(t, i, j);
+                    assert_true(t->reciprocity[h] == 0.0f && t->reciprocity[t->twin[h]] == 0.0f);
                     caregiver_ties_retagged++;
                 } else {
                     assert_int_equal(now, s.kind[k]);
