@@ -469,10 +469,12 @@ void interactions_exchange(attune_model *m, int32_t week)
                     target = t->trust[h]; /* trust does not grow across a rupture */
                 t->trust[h] += (float)(trust_rate * (target - t->trust[h]));
                 /* Rupture and repair, decided alike at both ends from what both gave and a
-                 * shared draw (meet[3]). */
+                 * shared draw (meet[3]). A therapy tie's ruptures are its sessions' (therapy.c),
+                 * not these. */
                 double chance = rng_u01(meet[3]);
                 if (!(t->rupture[h] & TIE_RUPTURED) && (hostile || hostile_back) &&
-                    chance < rupture_chance) {
+                    chance < rupture_chance && kind != ATTUNE_TIE_THERAPIST &&
+                    kind != ATTUNE_TIE_CLIENT) {
                     t->rupture[h] |= TIE_RUPTURED;
                     if (i == lo)
                         events_emit(&m->events, omp_get_thread_num(), PHASE_INTERACTIONS, week,
