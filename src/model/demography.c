@@ -159,8 +159,8 @@ static uint32_t find_adult(const attune_model *m, uint32_t c, int32_t week, doub
     for (int tries = 0; tries < 64; tries++) {
         uint32_t j = members->ids[rng_below(rng_seq_next(&s), members->count)];
         double age = person_age_at(m, j, week);
-        if (j != exclude && m->people.alive[j] && age >= age_lo && age < age_hi &&
-            (role < 0 || m->people.role[j] == role))
+        if (j != exclude && m->people.alive[j] && m->people.community[j] == c && age >= age_lo &&
+            age < age_hi && (role < 0 || m->people.role[j] == role))
             return j;
     }
     return TIE_NONE;

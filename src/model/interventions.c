@@ -147,8 +147,8 @@ static int add_community_ties(attune_model *m, const intervention *iv, size_t in
                               (uint32_t)(index * 7919u + 1u) ^ i);
     for (int tries = 0; wanted > 0 && tries < 50 * (int)wanted && members->count > 0; tries++) {
         uint32_t j = members->ids[rng_below(rng_seq_next(&s), members->count)];
-        if (j == i || !m->people.alive[j] || person_age_at(m, j, week) < 5 ||
-            ties_find(&m->ties, i, j) != TIE_NONE)
+        if (j == i || !m->people.alive[j] || m->people.community[j] != m->people.community[i] ||
+            person_age_at(m, j, week) < 5 || ties_find(&m->ties, i, j) != TIE_NONE)
             continue;
         tie_edge e = {
             i,    j,   ATTUNE_TIE_COMMUNITY, ATTUNE_TIE_COMMUNITY, (float)m->p->contact_community,
@@ -248,8 +248,9 @@ static uint32_t find_partner(attune_model *m, const intervention *iv, size_t ind
     for (int tries = 0; tries < 200 && members->count > 0; tries++) {
         uint32_t j = members->ids[rng_below(rng_seq_next(&s), members->count)];
         double age = person_age_at(m, j, week);
-        if (j != i && m->people.alive[j] && age >= 25 && age < 70 &&
-            m->people.give_capacity[j] >= floor_capacity && ties_find(&m->ties, i, j) == TIE_NONE)
+        if (j != i && m->people.alive[j] && m->people.community[j] == m->people.community[i] &&
+            age >= 25 && age < 70 && m->people.give_capacity[j] >= floor_capacity &&
+            ties_find(&m->ties, i, j) == TIE_NONE)
             return j;
     }
     return TIE_NONE;

@@ -100,7 +100,8 @@ static void count_own(const attune_model *m, uint32_t i, uint32_t *friends, uint
     *partnered = partner;
 }
 
-/* A random living member of community c aged within [lo, hi), or TIE_NONE. */
+/* A random living member of community c aged within [lo, hi), or TIE_NONE (the list holds
+ * everyone who ever lived there: those who moved away are passed over). */
 static uint32_t pick_member(const attune_model *m, uint32_t c, double lo, double hi, uint32_t self,
                             rng_seq *s)
 {
@@ -110,7 +111,7 @@ static uint32_t pick_member(const attune_model *m, uint32_t c, double lo, double
     for (int tries = 0; tries < 8; tries++) {
         uint32_t j = members->ids[rng_below(rng_seq_next(s), members->count)];
         double age = person_age_years(m, j);
-        if (j != self && m->people.alive[j] && age >= lo && age < hi)
+        if (j != self && m->people.alive[j] && m->people.community[j] == c && age >= lo && age < hi)
             return j;
     }
     return TIE_NONE;
@@ -241,6 +242,12 @@ static int partner(attune_model *m, uint32_t i, uint32_t j, int32_t week)
      * no longer does (else its caregiver ties would later take the couple away from i's
      * household, and any minors i raises, when it reaches its age of leaving home). */
     demography_move_away_from_caregivers(m, j, pp->household[i], week, PHASE_TIE_FORMATION);
+    /* and into i's community, where the household is (friends reach nearby communities). */
+    uint32_t c = pp->community[i];
+    if (pp->community[j] != c) {
+        pp->community[j] = c;
+        return id_list_push(&m->community_members[c], j);
+    }
     return ATTUNE_OK;
 }
 

@@ -481,7 +481,8 @@ static int raises_minors(const attune_model *m, uint32_t i)
 
 /* ODD 7.4: a single adult of 20-60 partners (weekly probability demography.partnering_rate)
  * with a single friend or community tie of 20-60 within 10 years of age who raises no minors;
- * the tie becomes a partnership at household contact and the partner moves in. With the rate
+ * the tie becomes a partnership at household contact and the partner moves in (to the other's
+ * household and community). With the rate
  * at 1 for one week: every couple formed met these terms before the week, no one has two
  * partners after it, and no other tie changed kind. */
 static void
@@ -501,6 +502,9 @@ singles_partner_friends_of_twenty_to_sixty_within_ten_years_who_raise_no_minors(
     const people *pp = &m->people;
     uint32_t n = pp->count, slots = t->size;
     uint8_t *kind0 = malloc(slots), *partnered0 = calloc(n, 1), *raising0 = calloc(n, 1);
+    uint32_t *community0 = malloc(n * sizeof *community0);
+    assert_non_null(community0);
+    memcpy(community0, pp->community, n * sizeof *community0);
     assert_non_null(kind0);
     assert_non_null(partnered0);
     assert_non_null(raising0);
@@ -518,7 +522,7 @@ singles_partner_friends_of_twenty_to_sixty_within_ten_years_who_raise_no_minors(
     formation_week(m, m->week + 1);
     assert_int_equal(t->active, halves); /* no tie added or removed */
     assert_int_equal(t->size, slots);
-    size_t count, couples = 0;
+    size_t count, couples = 0, movers = 0;
     const attune_event *ev = week_events(m, &count);
     for (size_t e = 0; e < count; e++) {
         assert_string_equal(ev[e].type, "partnered");
@@ -537,6 +541,15 @@ singles_partner_friends_of_twenty_to_sixty_within_ten_years_who_raise_no_minors(
         assert_true(t->contact[h] == (float)m->p->contact_household);
         assert_true(t->contact[t->twin[h]] == (float)m->p->contact_household);
         assert_int_equal(pp->household[j], pp->household[i]);
+        /* j moves into i's household and community, where it can be found from now on */
+        assert_int_equal(pp->community[i], community0[i]);
+        assert_int_equal(pp->community[j], pp->community[i]);
+        const id_list *members = &m->community_members[pp->community[i]];
+        size_t listed = 0;
+        for (uint32_t k = 0; k < members->count; k++)
+            listed += members->ids[k] == j;
+        assert_int_equal(listed, 1);
+        movers += community0[j] != community0[i];
         couples++;
     }
     size_t partner_halves = 0, changed = 0;
@@ -547,15 +560,16 @@ singles_partner_friends_of_twenty_to_sixty_within_ten_years_who_raise_no_minors(
     for (uint32_t h = 0; h < slots; h++)
         changed += t->kind[h] != kind0[h];
     print_message("%zu couples formed in a week, of %zu single adults of 20-60 with a friend or "
-                  "community tie\n",
-                  couples, singles);
-    assert_true(couples > 10);
+                  "community tie; %zu partners moved from another community\n",
+                  couples, singles, movers);
+    assert_true(couples > 10 && movers > 0);
     assert_int_equal(partner_halves, partner_halves0 + 2 * couples);
     assert_int_equal(changed, 2 * couples);
     assert_model_valid(m);
     free(kind0);
     free(partnered0);
     free(raising0);
+    free(community0);
     attune_model_free(m);
 }
 
