@@ -430,6 +430,13 @@ int attune_scenario_validate(const attune_scenario *scenario, attune_error *err)
         return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "population.community_size",
                            "population.community_size (%lld) exceeds population.size (%lld)",
                            (long long)p->population_community_size, (long long)p->population_size);
+    if (p->wellbeing_weight_affect + p->wellbeing_weight_self_worth +
+            p->wellbeing_weight_self_relation + p->wellbeing_weight_unmet_need +
+            p->wellbeing_weight_coping <=
+        0)
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "wellbeing",
+                           "the five wellbeing.weight_* sum to 0; well-being is their weighted "
+                           "mean, so at least one needs a weight above 0");
     const attune_entry_list *list = &scenario->entries[ENTRY_KIND_INTERVENTION];
     for (size_t i = 0; i < list->count; i++) {
         int rc = validate_intervention(scenario, &list->items[i], err);

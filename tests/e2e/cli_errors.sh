@@ -53,6 +53,9 @@ expect_fail seed-negative 3 "run.seed is -5, out of range" -- run --seed -5 --ou
 expect_fail weeks-text 3 "run.weeks is 'ten', not an integer" -- run --weeks ten --out "$WORK/out-weeks-text"
 expect_fail cultures-zero 3 "shares sum to 0" -- run $S --set culture.harsh.share=0 \
   --set culture.reserved.share=0 --set culture.expressive.share=0 --out "$WORK/out-cultures-zero"
+expect_fail weights-zero 3 "wellbeing.weight_* sum to 0" -- run $S --set wellbeing.weight_affect=0 \
+  --set wellbeing.weight_self_worth=0 --set wellbeing.weight_self_relation=0 \
+  --set wellbeing.weight_unmet_need=0 --set wellbeing.weight_coping=0 --out "$WORK/out-weights-zero"
 expect_fail memory-limit 5 "this run needs about" -- run $S --max-memory 1M --out "$WORK/out-memory-limit"
 expect_fail memory-machine 5 "more than" -- run --set population.size=200000000 --out "$WORK/out-memory-machine"
 # An intervention's community is checked once the population (and its communities) exists.

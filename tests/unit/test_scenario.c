@@ -269,6 +269,19 @@ static void set_reports_unknown_and_bad_values(void **state)
     assert_int_equal(attune_scenario_validate(s, &err), ATTUNE_ERR_RANGE);
     assert_non_null(strstr(err.message, "shares sum to 0"));
     attune_scenario_free(s);
+    /* Well-being is a weighted mean: its weights may not all be 0. */
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    static const char *const weights[] = {"affect", "self_worth", "self_relation", "unmet_need",
+                                          "coping"};
+    for (int k = 0; k < 5; k++) {
+        char key[64];
+        snprintf(key, sizeof key, "wellbeing.weight_%s", weights[k]);
+        assert_int_equal(attune_scenario_validate(s, &err), ATTUNE_OK);
+        assert_int_equal(attune_scenario_set(s, key, "0", &err), ATTUNE_OK);
+    }
+    assert_int_equal(attune_scenario_validate(s, &err), ATTUNE_ERR_RANGE);
+    assert_non_null(strstr(err.message, "wellbeing.weight_* sum to 0"));
+    attune_scenario_free(s);
 }
 
 /* An entry name of `n` copies of `c` (n < 100). */
