@@ -73,6 +73,16 @@ double therapist_skill(const attune_model *m, uint32_t therapist)
     return skill < 0.05 ? 0.05 : skill > 1 ? 1 : skill;
 }
 
+/* Whether living person i can be recruited as a therapist: a person (not a teacher) of 30 to 60
+ * who is neither in therapy nor waiting for it. */
+static int recruitable(const attune_model *m, uint32_t i, int32_t week)
+{
+    const people *pp = &m->people;
+    double age = person_age_at(m, i, week);
+    return pp->role[i] == ATTUNE_ROLE_PERSON && pp->therapy_status[i] == THERAPY_NONE &&
+           age >= 30 && age < 60;
+}
+
 /* Tops the number of living therapists up to therapists_per_1000 per 1,000 people alive. */
 static void recruit(attune_model *m, int32_t week)
 {
@@ -87,16 +97,14 @@ static void recruit(attune_model *m, int32_t week)
             therapists++;
             continue;
         }
-        double age = person_age_at(m, i, week);
-        eligible += pp->role[i] == ATTUNE_ROLE_PERSON && age >= 30 && age < 60;
+        eligible += recruitable(m, i, week) ? 1u : 0u;
     }
     double target = floor(m->p->therapy_therapists_per_1000 * (double)alive / 1000.0 + 0.5);
     if ((double)therapists >= target || eligible == 0)
         return;
     uint64_t wanted = (uint64_t)target - therapists;
     for (uint32_t i = 0; i < n && wanted > 0; i++) {
-        double age = person_age_at(m, i, week);
-        if (!pp->alive[i] || pp->role[i] != ATTUNE_ROLE_PERSON || age < 30 || age >= 60)
+        if (!pp->alive[i] || !recruitable(m, i, week))
             continue;
         uint32_t r[4];
         rng_draw4(m->key, (uint32_t)week, STREAM_THERAPY_RECRUIT, i, 0, r);

@@ -57,6 +57,36 @@ static void therapists_are_recruited_to_the_ratio(void **state)
     attune_model_free(m);
 }
 
+/* ODD 7.7: nobody in therapy or waiting for it is recruited as a therapist (therapists do not
+ * seek help, and a recruit would have stayed a client). Half the eligible adults wait. */
+static void nobody_in_or_waiting_for_therapy_is_recruited(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"therapy.therapists_per_1000", "20", NULL};
+    attune_model *m = small_town(settings);
+    people *pp = &m->people;
+    uint32_t waiting = 0;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        double age = person_age_at(m, i, 1);
+        if (pp->alive[i] && i % 2 && age >= 30 && age < 60) {
+            pp->therapy_status[i] = THERAPY_WAITING;
+            waiting++;
+        }
+    }
+    attune_error err;
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    uint32_t alive = 0, first = 0;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        alive += pp->alive[i];
+        if (pp->role[i] == ATTUNE_ROLE_THERAPIST)
+            assert_true(i % 2 == 0);
+    }
+    print_message("%u adults waiting, none recruited\n", waiting);
+    assert_true(waiting > 100);
+    assert_int_equal(count_therapists(m, &first), (uint32_t)floor(20.0 * alive / 1000.0 + 0.5));
+    attune_model_free(m);
+}
+
 static void the_waitlist_is_first_come_first_served(void **state)
 {
     (void)state;
@@ -518,6 +548,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(therapists_are_recruited_to_the_ratio),
+        cmocka_unit_test(nobody_in_or_waiting_for_therapy_is_recruited),
         cmocka_unit_test(the_waitlist_is_first_come_first_served),
         cmocka_unit_test(a_client_skips_a_therapist_it_knows),
         cmocka_unit_test(alliance_builds_faster_with_a_secure_client_and_repairs_the_model),
