@@ -117,6 +117,27 @@ static uint32_t pick_member(const attune_model *m, uint32_t c, double lo, double
     return TIE_NONE;
 }
 
+/* Whether people aged a and b may be friends (ODD 7.4): a minor's friends are within 2 years of
+ * it, whoever found whom (adults' friendships have no limit of their own here). */
+static int friend_ages_fit(double a, double b)
+{
+    return (a >= 18 && b >= 18) || fabs(a - b) < 2.0;
+}
+
+/* The ages [lo, hi) of a friend of similar age for a seeker aged a (ODD 7.4): within 2 years of
+ * a minor and 10 of an adult, never under 5, and a minor only within 2 years of an adult
+ * (the minor's own window): an adult of 20 or more seeks among adults only. */
+static void similar_ages(double a, double *lo, double *hi)
+{
+    double span = a < 18 ? 2.0 : 10.0;
+    *lo = a - span;
+    *hi = a + span;
+    if (a >= 18 && *lo < 18)
+        *lo = a - 2.0 < 18 ? a - 2.0 : 18;
+    if (*lo < 5)
+        *lo = 5;
+}
+
 static void propose(attune_model *m, int32_t week)
 {
     const attune_params *p = m->p;
@@ -140,7 +161,6 @@ static void propose(attune_model *m, int32_t week)
         /* A therapist's support to form healthier ties (therapy.c). */
         openness += p->therapy_engage_support * pp->alliance[i] * (1.0 - openness);
         uint32_t c = pp->community[i];
-        double span = age < 18 ? 2.0 : 10.0;
         if (friends < friends_wished(m, i) &&
             rng_seq_u01(&s) < p->formation_friend_rate * openness) {
             uint32_t j = TIE_NONE;
@@ -154,7 +174,8 @@ static void propose(attune_model *m, int32_t week)
                     }
                 if (f != TIE_NONE && t->count[f] > 0) {
                     uint32_t h = t->start[f] + rng_below(rng_seq_next(&s), t->count[f]);
-                    if (t->kind[h] == ATTUNE_TIE_FRIEND && t->other[h] != i)
+                    if (t->kind[h] == ATTUNE_TIE_FRIEND && t->other[h] != i &&
+                        friend_ages_fit(age, person_age_years(m, t->other[h])))
                         j = t->other[h];
                 }
             } else {
@@ -163,8 +184,9 @@ static void propose(attune_model *m, int32_t week)
                     rng_seq_u01(&s) >= p->network_friends_within_community) {
                     cc = nearby_community(c, m->community_count, rng_seq_next(&s));
                 }
-                /* Friendships exist from age 5, at both ends. */
-                j = pick_member(m, cc, age - span < 5 ? 5 : age - span, age + span, i, &s);
+                double lo, hi;
+                similar_ages(age, &lo, &hi);
+                j = pick_member(m, cc, lo, hi, i, &s);
             }
             if (j != TIE_NONE)
                 proposals_push(m, thread, i, j, FORM_FRIEND, 0);

@@ -251,6 +251,9 @@ static double triads_closed(const char *fof, size_t *closed_out, size_t *total_o
             if (strcmp(ev[e].type, "tie_formed") != 0)
                 continue;
             uint32_t i = ev[e].person, j = ev[e].other;
+            double ai = person_age_at(m, i, week), aj = person_age_at(m, j, week);
+            if (ai < 18 || aj < 18) /* a minor's friends are within 2 years of it */
+                assert_true(fabs(ai - aj) < 2.0);
             int had_friends = 0, shared = 0;
             for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
                 if (t->kind[h] != ATTUNE_TIE_FRIEND || t->since[h] >= week)
@@ -301,7 +304,8 @@ static void new_ties_start_at_the_engagement_avoidance_sets(void **state)
 
 /* ODD 7.4: a friend is sought among friends of friends with probability
  * network.friends_of_friends (triadic closure). At 1, every friend found by a person who has
- * friends is a friend of one of them; at 0, few are (only by chance, in the community). */
+ * friends is a friend of one of them; at 0, few are (only by chance, in the community). Either
+ * way a minor's new friends are within 2 years of it. */
 static void with_friends_of_friends_one_every_new_friend_closes_a_triad(void **state)
 {
     (void)state;
@@ -391,7 +395,8 @@ static uint32_t ring_distance(uint32_t a, uint32_t b, uint32_t count)
  * network.friends_within_community `within`, after checking each against the terms of ODD
  * 7.4 (see the test below). */
 typedef struct formed_ties {
-    size_t friends, same_community, by_minors, by_under_seven, community, community_minors;
+    size_t friends, same_community, by_minors, by_under_seven, adult_with_minor, community,
+        community_minors;
     double age_gap;
 } formed_ties;
 
@@ -409,7 +414,7 @@ static formed_ties assortative_formation(const char *within)
     clear_alliances(m);
     const people *pp = &m->people;
     assert_true(m->community_count > 2 * CROSS_COMMUNITY_REACH + 1);
-    formed_ties f = {0, 0, 0, 0, 0, 0, 0};
+    formed_ties f = {0, 0, 0, 0, 0, 0, 0, 0};
     for (int w = 1; w <= 4; w++) {
         formation_week(m, m->week + w);
         size_t count;
@@ -431,6 +436,9 @@ static formed_ties assortative_formation(const char *within)
             double span = ai < 18 ? 2.0 : 10.0;
             assert_true(aj >= ai - span && aj < ai + span);
             assert_true(aj >= 5); /* friendships exist from 5, also for a seeker of 5 or 6 */
+            if (ai < 18 || aj < 18) /* a minor's friends are within 2 years, whoever sought */
+                assert_true(fabs(ai - aj) <= 2.0);
+            f.adult_with_minor += (ai >= 18) != (aj >= 18);
             assert_true(ring_distance(ci, cj, m->community_count) <= CROSS_COMMUNITY_REACH);
             f.friends++;
             f.same_community += ci == cj;
@@ -443,15 +451,17 @@ static formed_ties assortative_formation(const char *within)
     attune_model_free(m);
     print_message("friends_within_community %s: %zu friendships (%zu sought by minors), mean age "
                   "gap %.2f years, %zu in the own community; %zu community ties (%zu with "
-                  "minors); %zu friendships sought by children under 7\n",
+                  "minors); %zu friendships sought by children under 7, %zu between an adult "
+                  "and a minor\n",
                   within, f.friends, f.by_minors, f.age_gap / f.friends, f.same_community,
-                  f.community, f.community_minors, f.by_under_seven);
+                  f.community, f.community_minors, f.by_under_seven, f.adult_with_minor);
     return f;
 }
 
 /* ODD 7.4 (the choice of a new tie is assortative by age and place): without friends of
  * friends, a friend is a person of similar age, age within [a - 2, a + 2) years of a minor
- * seeker of age a and [a - 10, a + 10) of an adult one, and never under 5, from the seeker's own community with
+ * seeker of age a and [a - 10, a + 10) of an adult one, never under 5 and a minor only within 2
+ * years of an adult (both ends' windows), from the seeker's own community with
  * probability network.friends_within_community, else from a neighbouring one (another
  * community at most CROSS_COMMUNITY_REACH away on the ring). A community tie is a member of 5
  * or more of one's own community, of any age. Small communities (50 people, 40 communities)
