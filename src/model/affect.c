@@ -93,10 +93,9 @@ void affect_update(attune_model *m)
         }
         /* Unmet need is a stock: it fills every week (more when bids meet hostility or coping
          * replaces them) and drains with the care taken in. */
-        double weight_all = pp->learn_weight[i];
         double inflow = 1.0 + p->coping_need_gain * pp->coping[i];
-        if (weight_all > 0)
-            inflow += p->need_hostility_gain * pp->learn_fright[i] / weight_all;
+        if (weight > 0)
+            inflow += p->need_hostility_gain * pp->learn_fright[i] / weight;
         double outflow = p->need_satiation * pp->learn_care[i];
         double need = pp->unmet_need[i];
         pp->unmet_need[i] =
