@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The slow statistical suite: every claim experiment with ten replicates (about ten minutes).
+# The slow statistical suite: every claim experiment with ten replicates (about thirteen minutes).
 #   scripts/claims.sh [attune claims options, e.g. --json or --only C1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
