@@ -273,13 +273,14 @@ static int place(attune_model *m, uint32_t j, int32_t week)
     pp->household[j] = pp->household[a];
     events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "placement", j, a, kind,
                 placement_detail[kind]);
-    return ATTUNE_OK;
+    return demography_move_to_community(m, j, pp->community[a]);
 }
 
-/* Minor j, who still has a caregiver, moves to the household of its first living caregiver (in
- * tie order) when none of them lives with it (the one who died was the one at home: after a
- * separation, the other parent lives elsewhere); that tie returns to household contact. */
-static void move_to_a_caregiver(attune_model *m, uint32_t j)
+/* Minor j, who still has a caregiver, moves to the household (and community) of its first living
+ * caregiver (in tie order) when none of them lives with it (the one who died was the one at
+ * home: after a separation, the other parent lives elsewhere); that tie returns to household
+ * contact. */
+static int move_to_a_caregiver(attune_model *m, uint32_t j)
 {
     people *pp = &m->people;
     tie_store *t = &m->ties;
@@ -288,14 +289,28 @@ static void move_to_a_caregiver(attune_model *m, uint32_t j)
         if (t->kind[h] != ATTUNE_TIE_CAREGIVER || !pp->alive[t->other[h]])
             continue;
         if (pp->household[t->other[h]] == pp->household[j])
-            return;
+            return ATTUNE_OK;
         if (first == TIE_NONE)
             first = h;
     }
     if (first == TIE_NONE)
-        return;
+        return ATTUNE_OK;
     pp->household[j] = pp->household[t->other[first]];
     t->contact[first] = t->contact[t->twin[first]] = (float)m->p->contact_household;
+    return demography_move_to_community(m, j, pp->community[t->other[first]]);
+}
+
+int demography_move_to_community(attune_model *m, uint32_t i, uint32_t c)
+{
+    people *pp = &m->people;
+    if (pp->community[i] == c)
+        return ATTUNE_OK;
+    pp->community[i] = c;
+    const id_list *members = &m->community_members[c];
+    for (uint32_t k = 0; k < members->count; k++)
+        if (members->ids[k] == i)
+            return ATTUNE_OK;
+    return id_list_push(&m->community_members[c], i);
 }
 
 static int die(attune_model *m, uint32_t i, int32_t week)
@@ -329,7 +344,9 @@ static int die(attune_model *m, uint32_t i, int32_t week)
                 if (rc != ATTUNE_OK)
                     return rc;
             } else {
-                move_to_a_caregiver(m, j);
+                rc = move_to_a_caregiver(m, j);
+                if (rc != ATTUNE_OK)
+                    return rc;
             }
         }
     }

@@ -159,6 +159,11 @@ int tie_formation_update(struct attune_model *m, int32_t week);
 void demography_move_away_from_caregivers(struct attune_model *m, uint32_t i, uint32_t household,
                                           int32_t week, uint32_t phase);
 
+/** demography.c: person i now lives in community c (it moved into a household there) and joins
+ * c's member list, once: the lists keep everyone who ever lived in a community, so one who moves
+ * back is listed already. Serial phases only. */
+int demography_move_to_community(struct attune_model *m, uint32_t i, uint32_t c);
+
 /** demography.c: person i leaves home (its household) for a new one: its caregiver ties become
  * family ties (demography_move_away_from_caregivers); a partner living with it moves along and
  * leaves its own caregivers too, and the minors either of them raises in the household left

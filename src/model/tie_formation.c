@@ -265,12 +265,7 @@ static int partner(attune_model *m, uint32_t i, uint32_t j, int32_t week)
      * household, and any minors i raises, when it reaches its age of leaving home). */
     demography_move_away_from_caregivers(m, j, pp->household[i], week, PHASE_TIE_FORMATION);
     /* and into i's community, where the household is (friends reach nearby communities). */
-    uint32_t c = pp->community[i];
-    if (pp->community[j] != c) {
-        pp->community[j] = c;
-        return id_list_push(&m->community_members[c], j);
-    }
-    return ATTUNE_OK;
+    return demography_move_to_community(m, j, pp->community[i]);
 }
 
 int tie_formation_update(attune_model *m, int32_t week)

@@ -1348,12 +1348,40 @@ static attune_model *town_without_separations(void)
     return small_town_on(settings, 1);
 }
 
+/* How many times person i is in community c's member list. */
+static uint32_t times_listed(const attune_model *m, uint32_t c, uint32_t i)
+{
+    const id_list *members = &m->community_members[c];
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < members->count; k++)
+        n += members->ids[k] == i;
+    return n;
+}
+
+/* ODD 2: one who moves to another community joins its member list once, also on moving back
+ * (the lists keep everyone who ever lived in a community). */
+static void moving_between_communities_lists_a_person_once(void **state)
+{
+    (void)state;
+    attune_model *m = small_town(NULL);
+    assert_true(m->community_count >= 2);
+    uint32_t i = 0, a = m->people.community[0], b = (a + 1) % m->community_count;
+    for (int k = 0; k < 5; k++) {
+        assert_int_equal(demography_move_to_community(m, i, k % 2 ? a : b), ATTUNE_OK);
+        assert_int_equal(m->people.community[i], k % 2 ? a : b);
+        assert_int_equal(times_listed(m, a, i), 1);
+        assert_int_equal(times_listed(m, b, i), 1);
+    }
+    attune_model_free(m);
+}
+
 /* ODD 7.5: after a death, a minor lives with a caregiver. Built: (a) separated couples raising
  * minors, the partner who stayed with them doomed: the minors move to the household of the one
  * who left, whose tie returns to household contact (no placement: they have a caregiver); (b)
  * couples raising one minor and no other, both doomed, whose minor has a half-sibling in another
- * household and a friend tie to that sibling's caregiver: it is placed with that caregiver, the
- * friend tie ending and a caregiver tie made in the week. Nobody dead is made a caregiver. */
+ * community and a friend tie to that sibling's caregiver: it is placed with that caregiver, the
+ * friend tie ending and a caregiver tie made in the week, and moves to that community. Nobody
+ * dead is made a caregiver. */
 static void after_a_death_a_minor_lives_with_a_caregiver(void **state)
 {
     (void)state;
@@ -1393,7 +1421,7 @@ static void after_a_death_a_minor_lives_with_a_caregiver(void **state)
             uint32_t s = TIE_NONE, q = TIE_NONE;
             for (; cursor < pp->count && s == TIE_NONE; cursor++) {
                 if (person_age_at(m, cursor, week) >= 16 ||
-                    pp->household[cursor] == pp->household[c] ||
+                    pp->community[cursor] == pp->community[c] ||
                     ties_find(t, cursor, c) != TIE_NONE)
                     continue;
                 for (uint32_t h = t->start[cursor]; h < t->start[cursor] + t->count[cursor]; h++)
@@ -1426,6 +1454,7 @@ static void after_a_death_a_minor_lives_with_a_caregiver(void **state)
         if (!pp->alive[c] || !pp->alive[to])
             continue;
         assert_int_equal(pp->household[c], pp->household[to]);
+        assert_int_equal(pp->community[c], pp->community[to]);
         uint32_t h = ties_find(t, c, to);
         assert_true(h != TIE_NONE && t->kind[h] == ATTUNE_TIE_CAREGIVER);
         assert_true(t->contact[h] == (float)m->p->contact_household);
@@ -1447,6 +1476,9 @@ static void after_a_death_a_minor_lives_with_a_caregiver(void **state)
         assert_true(h != TIE_NONE && t->kind[h] == ATTUNE_TIE_CAREGIVER);
         assert_int_equal(t->since[h], week);
         assert_int_equal(pp->household[c], pp->household[q]);
+        /* and into the community where that household is, listed there once */
+        assert_int_equal(pp->community[c], pp->community[q]);
+        assert_int_equal(times_listed(m, pp->community[q], c), 1);
     }
     for (uint32_t i = 0; i < pp->count; i++)
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
@@ -1971,6 +2003,7 @@ int main(void)
         cmocka_unit_test(a_death_ends_every_tie_at_both_ends),
         cmocka_unit_test(the_bereaved_grieve_a_partner_caregiver_or_child_from_the_next_week),
         cmocka_unit_test(a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed),
+        cmocka_unit_test(moving_between_communities_lists_a_person_once),
         cmocka_unit_test(after_a_death_a_minor_lives_with_a_caregiver),
         cmocka_unit_test(an_orphan_is_placed_with_the_caregiver_its_sibling_lives_with),
         cmocka_unit_test(a_minor_who_left_home_is_not_placed_back),

@@ -437,7 +437,7 @@ static formed_ties assortative_formation(const char *within)
             assert_true(aj >= ai - span && aj < ai + span);
             assert_true(aj >= 5); /* friendships exist from 5, also for a seeker of 5 or 6 */
             if (ai < 18 || aj < 18) /* a minor's friends are within 2 years, whoever sought */
-                assert_true(fabs(ai - aj) <= 2.0);
+                assert_true(fabs(ai - aj) < 2.0);
             f.adult_with_minor += (ai >= 18) != (aj >= 18);
             assert_true(ring_distance(ci, cj, m->community_count) <= CROSS_COMMUNITY_REACH);
             f.friends++;
