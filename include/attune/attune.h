@@ -270,7 +270,8 @@ typedef struct attune_event {
 int attune_model_events(const attune_model *model, const attune_event **events, size_t *count);
 
 /**
- * Checks every internal invariant (tie twins, degrees, ranges, finiteness).
+ * Checks every internal invariant (tie twins, degrees, ranges, finiteness, each living person
+ * listed once in its community's members).
  * Returns ATTUNE_ERR_INVARIANT with a message on the first violation. O(people + ties).
  */
 int attune_model_check(const attune_model *model, attune_error *err);

@@ -359,6 +359,39 @@ int attune_model_events(const attune_model *m, const attune_event **events, size
                            "week %d: person %u has " #array " = %g, outside [%g, %g]", m->week, i, \
                            (double)p->array[i], (double)(lo), (double)(hi));
 
+/* Every living person is listed exactly once in the member list of the community it lives in
+ * (the lists also keep the dead and those who moved away, whom the pickers pass over). */
+static int check_community_members(const attune_model *m, attune_error *err)
+{
+    const people *p = &m->people;
+    if (m->community_members == NULL)
+        return ATTUNE_OK;
+    uint8_t *listed = calloc((size_t)p->count + 1, 1);
+    if (listed == NULL)
+        return attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    int rc = ATTUNE_OK;
+    for (uint32_t c = 0; c < m->community_count && rc == ATTUNE_OK; c++) {
+        const id_list *members = &m->community_members[c];
+        for (uint32_t k = 0; k < members->count && rc == ATTUNE_OK; k++) {
+            uint32_t i = members->ids[k];
+            if (i >= p->count)
+                rc = attune_fail(err, ATTUNE_ERR_INVARIANT, NULL, 0, NULL,
+                                 "community %u lists person %u of %u", c, i, p->count);
+            else if (p->community[i] == c && listed[i]++ > 0)
+                rc = attune_fail(err, ATTUNE_ERR_INVARIANT, NULL, 0, NULL,
+                                 "week %d: person %u is listed twice in community %u", m->week, i,
+                                 c);
+        }
+    }
+    for (uint32_t i = 0; i < p->count && rc == ATTUNE_OK; i++)
+        if (p->alive[i] && !listed[i])
+            rc = attune_fail(err, ATTUNE_ERR_INVARIANT, NULL, 0, NULL,
+                             "week %d: person %u is not listed in its community %u", m->week, i,
+                             p->community[i]);
+    free(listed);
+    return rc;
+}
+
 int attune_model_check(const attune_model *m, attune_error *err)
 {
     if (m == NULL)
@@ -390,8 +423,11 @@ int attune_model_check(const attune_model *m, attune_error *err)
                                "person %u is in community %u of %u", i, p->community[i],
                                m->community_count);
     }
+    int rc = check_community_members(m, err);
+    if (rc != ATTUNE_OK)
+        return rc;
     char why[512];
-    int rc = ties_check(&m->ties, why, sizeof why);
+    rc = ties_check(&m->ties, why, sizeof why);
     if (rc != ATTUNE_OK)
         return attune_fail(err, rc, NULL, 0, NULL, "week %d: tie store: %s", m->week, why);
     return ATTUNE_OK;

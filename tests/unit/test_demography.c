@@ -1372,6 +1372,19 @@ static void moving_between_communities_lists_a_person_once(void **state)
         assert_int_equal(times_listed(m, a, i), 1);
         assert_int_equal(times_listed(m, b, i), 1);
     }
+    /* The model's invariant check holds the lists to this. */
+    attune_error err;
+    assert_int_equal(attune_model_check(m, &err), ATTUNE_OK);
+    assert_int_equal(id_list_push(&m->community_members[m->people.community[i]], i), ATTUNE_OK);
+    assert_int_equal(attune_model_check(m, &err), ATTUNE_ERR_INVARIANT);
+    assert_non_null(strstr(err.message, "listed twice"));
+    m->community_members[m->people.community[i]].count--;
+    uint32_t unlisted = (a + 2) % m->community_count == a ? b : (a + 2) % m->community_count;
+    if (unlisted != b) {
+        m->people.community[i] = unlisted; /* moved without joining the list */
+        assert_int_equal(attune_model_check(m, &err), ATTUNE_ERR_INVARIANT);
+        assert_non_null(strstr(err.message, "is not listed"));
+    }
     attune_model_free(m);
 }
 
