@@ -37,9 +37,8 @@ static double expected_support(const attune_model *m, uint32_t i)
     const tie_store *t = &m->ties;
     double support = 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-        double contact =
-            t->contact[h] * ((t->rupture[h] & TIE_RUPTURED) ? m->p->rupture_contact_factor : 1.0);
-        support += m->kind_weight[t->kind[h]] * 0.5 * (1.0 + t->trust[h]) * contact;
+        support +=
+            m->kind_weight[t->kind[h]] * 0.5 * (1.0 + t->trust[h]) * tie_meeting_chance(m, h);
     }
     return support;
 }

@@ -32,9 +32,7 @@ static double teaching(const attune_model *m, uint32_t i)
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
         if (t->kind[h] != ATTUNE_TIE_TEACHER || (m->isolated != NULL && m->isolated[t->other[h]]))
             continue;
-        double contact =
-            t->contact[h] * ((t->rupture[h] & TIE_RUPTURED) ? m->p->rupture_contact_factor : 1.0);
-        taught += contact * m->people.give_capacity[t->other[h]];
+        taught += tie_meeting_chance(m, h) * m->people.give_capacity[t->other[h]];
     }
     return taught;
 }

@@ -262,7 +262,6 @@ void interactions_exchange(attune_model *m, int32_t week)
     const float retention = (float)p->reciprocity_retention;
     const double distress_line = p->ace_distress_wellbeing;
     const float harm_retention = (float)p->harm_retention;
-    const double rupture_contact = p->rupture_contact_factor;
     const double noise_scale = p->interaction_noise * 1.7320508075688772;
     const double allowance = p->reciprocity_allowance;
     const double mutuality_scale = p->reciprocity_mutuality_scale;
@@ -359,9 +358,7 @@ void interactions_exchange(attune_model *m, int32_t week)
                     for (int w = 0; w < 4; w++)
                         leave->meet[w] = meet[w];
                 }
-                double contact =
-                    t->contact[h] * ((t->rupture[h] & TIE_RUPTURED) ? rupture_contact : 1.0);
-                if (rng_u01(meet[0]) >= contact || !alive[j] || alone ||
+                if (rng_u01(meet[0]) >= tie_meeting_chance(m, h) || !alive[j] || alone ||
                     (isolated != NULL && isolated[j]))
                     continue;
                 care received, given;

@@ -111,6 +111,14 @@ static inline double tie_toxic_excess(const struct attune_model *m, uint32_t h)
     return m->ties.harm[h] - m->p->harm_benefit_scale * m->ties.trust[h];
 }
 
+/* Weekly chance that the two ends of half-tie h meet: its contact, times rupture.contact_factor
+ * while the tie is ruptured. */
+static inline double tie_meeting_chance(const struct attune_model *m, uint32_t h)
+{
+    return m->ties.contact[h] *
+           ((m->ties.rupture[h] & TIE_RUPTURED) ? m->p->rupture_contact_factor : 1.0);
+}
+
 /** tie_maintenance.c: whether half-tie h is toxic (tie_toxic_excess > 0). */
 int tie_is_toxic(const struct attune_model *m, uint32_t h);
 

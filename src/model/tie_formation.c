@@ -117,25 +117,32 @@ static uint32_t pick_member(const attune_model *m, uint32_t c, double lo, double
     return TIE_NONE;
 }
 
-/* Whether people aged a and b may be friends (ODD 7.4): a minor's friends are within 2 years of
+/* Friendship ages (ODD 7.4), in years: friends from FRIEND_MIN_AGE; a friend sought "of similar
+ * age" within MINOR_FRIEND_SPAN of a minor and ADULT_FRIEND_SPAN of an adult; and a minor's
+ * friends, however found, within MINOR_FRIEND_SPAN of it. */
+#define FRIEND_MIN_AGE    5.0
+#define MINOR_FRIEND_SPAN 2.0
+#define ADULT_FRIEND_SPAN 10.0
+
+/* Whether people aged a and b may be friends: a minor's friends are within MINOR_FRIEND_SPAN of
  * it, whoever found whom (adults' friendships have no limit of their own here). */
 static int friend_ages_fit(double a, double b)
 {
-    return (a >= 18 && b >= 18) || fabs(a - b) < 2.0;
+    return (a >= 18 && b >= 18) || fabs(a - b) < MINOR_FRIEND_SPAN;
 }
 
-/* The ages [lo, hi) of a friend of similar age for a seeker aged a (ODD 7.4): within 2 years of
- * a minor and 10 of an adult, never under 5, and a minor only within 2 years of an adult
- * (the minor's own window): an adult of 20 or more seeks among adults only. */
+/* The ages [lo, hi) of a friend of similar age for a seeker aged a: the seeker's span, never
+ * under FRIEND_MIN_AGE, and cut where friend_ages_fit would refuse a minor (an adult of 20 or
+ * more seeks among adults only). */
 static void similar_ages(double a, double *lo, double *hi)
 {
-    double span = a < 18 ? 2.0 : 10.0;
+    double span = a < 18 ? MINOR_FRIEND_SPAN : ADULT_FRIEND_SPAN;
     *lo = a - span;
     *hi = a + span;
     if (a >= 18 && *lo < 18)
-        *lo = a - 2.0 < 18 ? a - 2.0 : 18;
-    if (*lo < 5)
-        *lo = 5;
+        *lo = a - MINOR_FRIEND_SPAN < 18 ? a - MINOR_FRIEND_SPAN : 18;
+    if (*lo < FRIEND_MIN_AGE)
+        *lo = FRIEND_MIN_AGE;
 }
 
 static void propose(attune_model *m, int32_t week)
