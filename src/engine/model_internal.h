@@ -101,13 +101,13 @@ struct attune_model {
     size_t metric_partial_blocks;       /* blocks metric_partial has room for */
     struct meeting_note *meeting_notes; /* interactions.c: per-thread note tables, kept between
                                            weeks (emptied each week; NULL: none yet) */
-    float *care_factor;      /* per person, this week: factor on care received (NULL: all 1) */
-    float *parenting;        /* per person, this week: share of the gap to full warmth toward one's
-                                children closed by a parenting programme (NULL: all 0) */
-    uint8_t *isolated;       /* per person, this week: meets nobody (NULL: none) */
-    float *self_help;        /* per person, this week: self-help magnitude (NULL: none) */
-    uint8_t *therapy_barred; /* per person, this week: may not seek or begin therapy (NULL: none) */
-    uint32_t therapy_barred_size; /* people therapy_barred covers (those born later are not) */
+    float *care_factor;   /* per person, this week: factor on care received (NULL: all 1) */
+    float *parenting;     /* per person, this week: share of the gap to full warmth toward one's
+                             children closed by a parenting programme (NULL: all 0) */
+    uint8_t *isolated;    /* per person, this week: meets nobody (NULL: none) */
+    float *self_help;     /* per person, this week: self-help magnitude (NULL: none) */
+    uint8_t *barred;      /* per person, this week: BARRED_* bits (NULL: nobody barred) */
+    uint32_t barred_size; /* people `barred` covers (those born later are not barred) */
 
     /* per tie kind: weight of a meeting for the receiver */
     float kind_weight[ATTUNE_TIE_KIND_COUNT];

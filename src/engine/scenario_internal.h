@@ -48,10 +48,11 @@ enum intervention_kind {
     INTERVENTION_LEAVE_RUPTURED_TIE = 8,
     INTERVENTION_THERAPY = 9,
     INTERVENTION_THERAPY_WAITLIST = 10,
+    INTERVENTION_KEEP_TIES = 11,
 };
 #define INTERVENTION_CHOICES_kind                                                                  \
     "care_change|attuned_tie|isolation|self_help|parenting|community_programme|leave_toxic_tie|"   \
-    "repair_rupture|leave_ruptured_tie|therapy|therapy_waitlist"
+    "repair_rupture|leave_ruptured_tie|therapy|therapy_waitlist|keep_ties"
 
 /** State variables an intervention can target, in the order of the `target_state` choices. */
 enum intervention_state {

@@ -24,6 +24,11 @@
  *                repair in interactions.c (trust up, harm relieved), at the start week
  *   leave_ruptured_tie  each target ends its least trusted ruptured tie that is not toxic and
  *                that it may end, at the start week (claim C8 compares it with repair)
+ *   therapy      each target not in therapy begins a course at the start week (therapy.c)
+ *   therapy_waitlist  targets may not seek or begin therapy while it acts
+ *   keep_ties    targets end none of their ties themselves while it acts (release, ODD 7.4:
+ *                barriers to leaving such as dependence or fear; claim C7's stayers). The
+ *                other end may still end a tie, couples may still separate, deaths end ties.
  *
  * Targets can be narrowed to a culture, a community, and a range of one state variable at the
  * start week (wellbeing, self_worth, anxiety, avoidance, disorganization, unmet_need, coping,
@@ -78,7 +83,12 @@ void interventions_free(attune_model *m)
     free(m->parenting);
     free(m->isolated);
     free(m->self_help);
-    free(m->therapy_barred);
+    free(m->barred);
+}
+
+int interventions_bar(const attune_model *m, uint32_t i, unsigned what)
+{
+    return m->barred != NULL && i < m->barred_size && (m->barred[i] & what) != 0;
 }
 
 /* The value of the state variable an intervention targets, for person i. */
@@ -338,14 +348,15 @@ int interventions_begin_week(attune_model *m, int32_t week)
         need_isolation |= iv->kind == INTERVENTION_ISOLATION;
         need_self_help |= iv->kind == INTERVENTION_SELF_HELP;
         need_parenting |= iv->kind == INTERVENTION_PARENTING;
-        need_barred |= iv->kind == INTERVENTION_THERAPY_WAITLIST;
+        need_barred |=
+            iv->kind == INTERVENTION_THERAPY_WAITLIST || iv->kind == INTERVENTION_KEEP_TIES;
     }
     free(m->care_factor);
     free(m->parenting);
     free(m->isolated);
     free(m->self_help);
-    free(m->therapy_barred);
-    m->therapy_barred = NULL;
+    free(m->barred);
+    m->barred = NULL;
     m->care_factor = NULL;
     m->parenting = NULL;
     m->isolated = NULL;
@@ -373,10 +384,10 @@ int interventions_begin_week(attune_model *m, int32_t week)
             return ATTUNE_ERR_NOMEM;
     }
     if (need_barred) {
-        m->therapy_barred = calloc((size_t)n, 1);
-        if (m->therapy_barred == NULL)
+        m->barred = calloc((size_t)n, 1);
+        if (m->barred == NULL)
             return ATTUNE_ERR_NOMEM;
-        m->therapy_barred_size = n;
+        m->barred_size = n;
     }
     tie_store *t = &m->ties;
     for (size_t k = 0; k < m->intervention_count; k++) {
@@ -388,7 +399,8 @@ int interventions_begin_week(attune_model *m, int32_t week)
             switch (iv->kind) {
             case INTERVENTION_CARE_CHANGE: m->care_factor[i] *= (float)iv->magnitude; break;
             case INTERVENTION_ISOLATION: m->isolated[i] = 1; break;
-            case INTERVENTION_THERAPY_WAITLIST: m->therapy_barred[i] = 1; break;
+            case INTERVENTION_THERAPY_WAITLIST: m->barred[i] |= BARRED_THERAPY; break;
+            case INTERVENTION_KEEP_TIES: m->barred[i] |= BARRED_RELEASE; break;
             case INTERVENTION_SELF_HELP: m->self_help[i] += (float)iv->magnitude; break;
             case INTERVENTION_PARENTING: {
                 float share = (float)(iv->magnitude < 1 ? iv->magnitude : 1);

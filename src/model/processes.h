@@ -57,6 +57,15 @@ void interventions_free(struct attune_model *m);
 /** interventions.c: start interventions due this week and apply the active ones. */
 int interventions_begin_week(struct attune_model *m, int32_t week);
 
+/** What an active intervention bars a person from this week (bits of attune_model.barred). */
+enum barred_bits {
+    BARRED_THERAPY = 1, /* may not seek or begin therapy (therapy_waitlist) */
+    BARRED_RELEASE = 2, /* ends none of its ties itself (keep_ties) */
+};
+
+/** interventions.c: whether an active intervention bars person i from `what` (BARRED_*). */
+int interventions_bar(const struct attune_model *m, uint32_t i, unsigned what);
+
 /** interactions.c: each person's capacity and hostility from its own state (the snapshot). */
 void interactions_snapshot(struct attune_model *m, int32_t week);
 

@@ -277,7 +277,7 @@ static int run_sessions(attune_model *m, int32_t week)
 
 static int barred(const attune_model *m, uint32_t i)
 {
-    return m->therapy_barred != NULL && i < m->therapy_barred_size && m->therapy_barred[i];
+    return interventions_bar(m, i, BARRED_THERAPY);
 }
 
 static int seeks_help(const attune_model *m, uint32_t i, int32_t week)

@@ -277,7 +277,8 @@ static void propose_release(attune_model *m, int32_t week)
     const double youngest = p->release_min_age < 18 ? p->release_min_age : 18;
 #pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
-        if (!pp->alive[i] || person_age_years(m, i) < youngest)
+        if (!pp->alive[i] || person_age_years(m, i) < youngest ||
+            interventions_bar(m, i, BARRED_RELEASE))
             continue;
         double worst_excess, supportive;
         uint32_t worst = tie_worst_toxic(m, i, &worst_excess, &supportive);

@@ -90,7 +90,7 @@ printf '[run] junk\nweeks = 5\n' >"$WORK/header-junk.ini"
 printf '[run]\nweeks : 5\n' >"$WORK/colon.ini"
 printf '[run]\nseed = 9007199254740991.4\n' >"$WORK/seed-fraction.ini"
 mkdir -p "$WORK/adir"
-expect_fail choice 3 "choice.ini:2: kind is 'carechange', not one of: care_change, attuned_tie, isolation, self_help, parenting, community_programme, leave_toxic_tie, repair_rupture, leave_ruptured_tie, therapy, therapy_waitlist; did you mean 'care_change'?" -- \
+expect_fail choice 3 "choice.ini:2: kind is 'carechange', not one of: care_change, attuned_tie, isolation, self_help, parenting, community_programme, leave_toxic_tie, repair_rupture, leave_ruptured_tie, therapy, therapy_waitlist, keep_ties; did you mean 'care_change'?" -- \
   run "$WORK/choice.ini" --out "$WORK/out-choice"
 expect_fail start-week 3 "startweek.ini:3: start_week is 0, out of range" -- run "$WORK/startweek.ini" --out "$WORK/out-start-week"
 expect_fail intervention-ages 3 "ages.ini:4: [intervention x] targets ages [age_min, age_max) = [30, 20), which is empty" -- \

@@ -990,6 +990,74 @@ static void leave_toxic_tie_ends_each_targets_most_harmful_endable_tie_once(void
     attune_model_free(m);
 }
 
+/* keep_ties: while it acts its targets end none of their ties themselves (release), where others
+ * in the same state do; the other end may still end a tie to a target. Once it ends, targets
+ * release ties again. */
+static void keep_ties_stops_targets_ending_ties_while_acting(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"interaction.hostility_base",
+                                           "0.3",
+                                           "release.rate",
+                                           "1",
+                                           "intervention.stay.kind",
+                                           "keep_ties",
+                                           "intervention.stay.start_week",
+                                           "10",
+                                           "intervention.stay.duration_weeks",
+                                           "4",
+                                           "intervention.stay.share",
+                                           "0.5",
+                                           "intervention.stay.age_min",
+                                           "18",
+                                           NULL};
+    attune_model *m = small_town(settings);
+    step(m, 9);
+    assert_null(m->barred);
+    size_t by_targets = 0, by_others = 0, to_targets = 0;
+    for (int week = 10; week <= 13; week++) {
+        step(m, 1);
+        assert_non_null(m->barred);
+        uint8_t *target = target_marks(m, 0);
+        const attune_event *ev;
+        size_t count;
+        attune_model_events(m, &ev, &count);
+        for (size_t k = 0; k < count; k++) {
+            /* Ended by the person itself: tie_ended with a bare kind as its detail. */
+            if (strcmp(ev[k].type, "tie_ended") != 0 || strchr(ev[k].detail, '(') != NULL)
+                continue;
+            if (target[ev[k].person])
+                by_targets++;
+            else if (person_age_years(m, ev[k].person) >= 18)
+                by_others++;
+            to_targets += ev[k].other < m->people.count && target[ev[k].other];
+        }
+        for (uint32_t i = 0; i < m->people.count; i++)
+            assert_int_equal(interventions_bar(m, i, BARRED_RELEASE | BARRED_THERAPY), target[i]);
+        assert_false(interventions_bar(m, 0, BARRED_THERAPY));
+        free(target);
+    }
+    assert_int_equal(by_targets, 0);
+    assert_true(by_others > 10);
+    assert_true(to_targets > 0);
+    /* After it: no one is barred, and targets end ties again. */
+    uint8_t *target = target_marks(m, 0);
+    size_t after = 0;
+    for (int week = 14; week <= 17; week++) {
+        step(m, 1);
+        assert_null(m->barred);
+        const attune_event *ev;
+        size_t count;
+        attune_model_events(m, &ev, &count);
+        for (size_t k = 0; k < count; k++)
+            after += strcmp(ev[k].type, "tie_ended") == 0 && strchr(ev[k].detail, '(') == NULL &&
+                     target[ev[k].person];
+    }
+    assert_true(after > 0);
+    free(target);
+    attune_model_free(m);
+}
+
 /* leave_ruptured_tie: each target ends its least trusted ruptured tie that is not toxic and
  * that it may end. */
 static void leave_ruptured_tie_ends_each_targets_least_trusted_rift(void **state)
@@ -1149,7 +1217,7 @@ static void isolation_and_waitlist_hold_their_targets_while_acting(void **state)
     attune_model *m = small_town(settings);
     step(m, 1);
     assert_null(m->isolated);
-    assert_null(m->therapy_barred);
+    assert_null(m->barred);
     uint32_t n = m->people.count;
     uint8_t *in[2];
     for (uint32_t c = 0; c < 2; c++) {
@@ -1163,11 +1231,11 @@ static void isolation_and_waitlist_hold_their_targets_while_acting(void **state)
         assert_targets(m, 0, in[0], n);
         assert_targets(m, 1, in[1], n);
         assert_non_null(m->isolated);
-        assert_non_null(m->therapy_barred);
+        assert_non_null(m->barred);
         size_t others_met = 0, others = 0;
         for (uint32_t i = 0; i < n; i++) {
             assert_int_equal(m->isolated[i], in[0][i]);
-            assert_int_equal(m->therapy_barred[i], in[1][i]);
+            assert_int_equal(m->barred[i], in[1][i] ? BARRED_THERAPY : 0);
             if (in[0][i])
                 assert_int_equal(m->people.meetings[i], 0);
             else if (m->people.alive[i] && m->ties.count[i] > 0)
@@ -1177,7 +1245,7 @@ static void isolation_and_waitlist_hold_their_targets_while_acting(void **state)
     }
     step(m, 1);
     assert_null(m->isolated);
-    assert_null(m->therapy_barred);
+    assert_null(m->barred);
     for (int c = 0; c < 2; c++)
         free(in[c]);
     attune_model_free(m);
@@ -1312,7 +1380,7 @@ static void bad_intervention_fields_are_refused_at_their_line(void **state)
         {"[run]\nweeks = 10\n[intervention x]\nkind = therapie\n", ATTUNE_ERR_TYPE, 4,
          "kind is 'therapie', not one of: care_change, attuned_tie, isolation, self_help, "
          "parenting, community_programme, leave_toxic_tie, repair_rupture, leave_ruptured_tie, "
-         "therapy, therapy_waitlist; did you mean 'therapy'?"},
+         "therapy, therapy_waitlist, keep_ties; did you mean 'therapy'?"},
         {"[intervention x]\nkind = hugs\n", ATTUNE_ERR_TYPE, 2, "kind is 'hugs', not one of"},
         {"[intervention x]\nkind = self_help\ntarget_state = happiness\n", ATTUNE_ERR_TYPE, 3,
          "target_state is 'happiness', not one of: any, wellbeing"},
@@ -1378,7 +1446,7 @@ static void each_kind_and_state_name_is_read_as_itself(void **state)
         {"leave_ruptured_tie", "integration", INTERVENTION_LEAVE_RUPTURED_TIE, TARGET_INTEGRATION},
         {"therapy", "in_distress", INTERVENTION_THERAPY, TARGET_IN_DISTRESS},
         {"therapy_waitlist", "toxic_ties", INTERVENTION_THERAPY_WAITLIST, TARGET_TOXIC_TIES},
-        {"self_help", "ruptured_ties", INTERVENTION_SELF_HELP, TARGET_RUPTURED_TIES},
+        {"keep_ties", "ruptured_ties", INTERVENTION_KEEP_TIES, TARGET_RUPTURED_TIES},
     };
     enum { COUNT = sizeof names / sizeof names[0] };
     char text[8192] = "[population]\nsize = 1000\ncommunity_size = 250\n[run]\nweeks = 20\n";
@@ -1435,6 +1503,7 @@ int main(void)
         cmocka_unit_test(leave_ruptured_tie_ends_each_targets_least_trusted_rift),
         cmocka_unit_test(repair_rupture_repairs_the_targets_healthy_rifts_only),
         cmocka_unit_test(isolation_and_waitlist_hold_their_targets_while_acting),
+        cmocka_unit_test(keep_ties_stops_targets_ending_ties_while_acting),
         cmocka_unit_test(attuned_tie_links_each_target_to_an_attuned_adult),
         cmocka_unit_test(therapy_starts_a_course_for_each_target_at_once),
         cmocka_unit_test(bad_intervention_fields_are_refused_at_their_line),
