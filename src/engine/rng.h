@@ -25,7 +25,8 @@ enum rng_stream {
     STREAM_FORMATION = 8,         /* person: seeking a friend or community tie */
     STREAM_PARTNERING = 9,        /* person: seeking a partner */
     STREAM_SEPARATION = 10,       /* couple: separation */
-    STREAM_INTERVENTION = 11,     /* (intervention, person): targeting */
+    STREAM_INTERVENTION = 11,     /* targeting: (intervention, person) before the first week;
+                                     an intervention's own draws: (person, intervention_draws) */
     STREAM_LEAVE_HOME = 12,       /* person: age of leaving home (drawn once) */
     STREAM_FRIEND_TARGET = 13,    /* person: number of friends wished (drawn once) */
     STREAM_LIFE_EVENTS = 14,      /* person: stressors */
@@ -126,6 +127,15 @@ typedef struct rng_seq {
 static inline rng_seq rng_seq_start(rng_key key, uint32_t week, uint32_t stream, uint32_t a)
 {
     rng_seq s = {key, week, stream, a, 0, {0, 0, 0, 0}, 0};
+    return s;
+}
+
+/* The same with the counter starting at b: sequences of one (week, stream, a) kept apart by the
+ * high bits of b (the caller keeps each below the next one's start). */
+static inline rng_seq rng_seq_start_at(rng_key key, uint32_t week, uint32_t stream, uint32_t a,
+                                       uint32_t b)
+{
+    rng_seq s = {key, week, stream, a, b, {0, 0, 0, 0}, 0};
     return s;
 }
 

@@ -42,6 +42,17 @@
 
 #define ATTUNED_TIE_CONTACT 0.9
 
+/* The draws intervention `index` makes for person i in a week (partners, members, therapists):
+ * keyed on the person, with the intervention in the counter's high bits (at most
+ * ATTUNE_MAX_INTERVENTIONS, and fewer than 2^16 blocks each), so no two interventions or
+ * people share a number. */
+_Static_assert(ATTUNE_MAX_INTERVENTIONS < 65535, "the intervention index fills 16 bits");
+static rng_seq intervention_draws(const attune_model *m, size_t index, uint32_t i, int32_t week)
+{
+    return rng_seq_start_at(m->key, (uint32_t)week, STREAM_INTERVENTION, i,
+                            (uint32_t)(index + 1) << 16);
+}
+
 int interventions_init(attune_model *m)
 {
     const attune_entry_list *list = &m->scenario->entries[ENTRY_KIND_INTERVENTION];
@@ -153,8 +164,7 @@ static int add_community_ties(attune_model *m, const intervention *iv, size_t in
 {
     const id_list *members = &m->community_members[m->people.community[i]];
     long wanted = lround(iv->magnitude);
-    rng_seq s = rng_seq_start(m->key, (uint32_t)week, STREAM_INTERVENTION,
-                              (uint32_t)(index * 7919u + 1u) ^ i);
+    rng_seq s = intervention_draws(m, index, i, week);
     for (int tries = 0; wanted > 0 && tries < 50 * (int)wanted && members->count > 0; tries++) {
         uint32_t j = members->ids[rng_below(rng_seq_next(&s), members->count)];
         if (j == i || !m->people.alive[j] || m->people.community[j] != m->people.community[i] ||
@@ -209,9 +219,8 @@ static int offer_therapy(attune_model *m, size_t index, uint32_t i, int32_t week
     if (therapist_count == 0 || pp->therapy_status[i] == THERAPY_ACTIVE ||
         pp->role[i] == ATTUNE_ROLE_THERAPIST)
         return ATTUNE_OK;
-    uint32_t r[4];
-    rng_draw4(m->key, (uint32_t)week, STREAM_INTERVENTION, (uint32_t)(index * 7919u) ^ i, 1, r);
-    uint32_t j = therapists[rng_below(r[0], (uint32_t)therapist_count)];
+    rng_seq s = intervention_draws(m, index, i, week);
+    uint32_t j = therapists[rng_below(rng_seq_next(&s), (uint32_t)therapist_count)];
     if (ties_find(&m->ties, i, j) != TIE_NONE)
         return ATTUNE_OK;
     return therapy_start_course(m, i, j, week);
@@ -253,8 +262,7 @@ static uint32_t find_partner(attune_model *m, const intervention *iv, size_t ind
 {
     const id_list *members = &m->community_members[m->people.community[i]];
     double floor_capacity = 0.6 + 0.3 * (iv->magnitude < 1 ? iv->magnitude : 1);
-    rng_seq s =
-        rng_seq_start(m->key, (uint32_t)week, STREAM_INTERVENTION, (uint32_t)(index * 7919u) ^ i);
+    rng_seq s = intervention_draws(m, index, i, week);
     for (int tries = 0; tries < 200 && members->count > 0; tries++) {
         uint32_t j = members->ids[rng_below(rng_seq_next(&s), members->count)];
         double age = person_age_at(m, j, week);

@@ -27,6 +27,28 @@ static void draws_are_pure_functions_of_counters(void **state)
     assert_int_not_equal(a[0], c[0]);
 }
 
+/* A sequence started at counter b draws the blocks b, b + 1, ... of its (week, stream, a), each
+ * block's words last to first: sequences kept apart by the counter's high bits (an
+ * intervention's draws) share no block. */
+static void sequences_started_at_a_counter_draw_its_blocks(void **state)
+{
+    (void)state;
+    rng_key k = rng_key_from_seed(7);
+    rng_seq s = rng_seq_start_at(k, 5, STREAM_INTERVENTION, 42, 2u << 16);
+    for (uint32_t b = 2u << 16; b < (2u << 16) + 3; b++) {
+        uint32_t w[4];
+        rng_draw4(k, 5, STREAM_INTERVENTION, 42, b, w);
+        for (int q = 3; q >= 0; q--)
+            assert_int_equal(rng_seq_next(&s), w[q]);
+    }
+    rng_seq zero = rng_seq_start(k, 5, STREAM_INTERVENTION, 42);
+    rng_seq at0 = rng_seq_start_at(k, 5, STREAM_INTERVENTION, 42, 0);
+    rng_seq other = rng_seq_start_at(k, 5, STREAM_INTERVENTION, 42, 1u << 16);
+    uint32_t first = rng_seq_next(&zero);
+    assert_int_equal(rng_seq_next(&at0), first);
+    assert_int_not_equal(rng_seq_next(&other), first);
+}
+
 static void uniforms_and_normals_have_the_right_moments(void **state)
 {
     (void)state;
@@ -69,6 +91,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(draws_are_pure_functions_of_counters),
+        cmocka_unit_test(sequences_started_at_a_counter_draw_its_blocks),
         cmocka_unit_test(uniforms_and_normals_have_the_right_moments),
         cmocka_unit_test(poisson_and_below_are_unbiased),
     };
