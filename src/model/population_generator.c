@@ -378,6 +378,9 @@ static uint32_t pick_member(const band_index *bi, const uint32_t *first, const u
     return TIE_NONE;
 }
 
+/* Candidates drawn for one friendship of the initial network before it is given up. */
+#define FIT_TRIES 4
+
 static int friendships(attune_model *m, const uint32_t *first, const uint8_t *band,
                        const band_index *bi, edge_list *edges)
 {
@@ -390,13 +393,21 @@ static int friendships(attune_model *m, const uint32_t *first, const uint8_t *ba
         rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_FRIENDS, i);
         uint32_t k = rng_poisson(p->network_friends_mean / 2.0, rng_seq_next(&s));
         uint32_t c = m->people.community[i];
+        double age = age_at_start(&m->people, i);
         for (uint32_t f = 0; f < k; f++) {
             uint32_t cc = c;
             if (m->community_count > 1 && rng_seq_u01(&s) >= p->network_friends_within_community) {
                 cc = nearby_community(c, m->community_count, rng_seq_next(&s));
             }
-            int want = rng_seq_u01(&s) < p->network_friends_same_age ? band[i] : -1;
-            uint32_t j = pick_member(bi, first, band, cc, want, &s);
+            /* A minor's friends are of its age band (and within MINOR_FRIEND_SPAN of it, as
+             * every friendship of a minor: friend_ages_fit). */
+            int want = rng_seq_u01(&s) < p->network_friends_same_age || age < 18 ? band[i] : -1;
+            uint32_t j = TIE_NONE;
+            for (int tries = 0; tries < FIT_TRIES && j == TIE_NONE; tries++) {
+                j = pick_member(bi, first, band, cc, want, &s);
+                if (j != TIE_NONE && !friend_ages_fit(age, age_at_start(&m->people, j)))
+                    j = TIE_NONE;
+            }
             if (j == TIE_NONE || j == i)
                 continue;
             int rc = edge_push(edges, i, j, ATTUNE_TIE_FRIEND, ATTUNE_TIE_FRIEND, p->contact_friend,
@@ -440,7 +451,7 @@ static int friendships(attune_model *m, const uint32_t *first, const uint8_t *ba
         uint32_t f = adj[deg[i] + rng_below(rng_seq_next(&s), di)];
         uint32_t df = deg[f + 1] - deg[f];
         uint32_t g = adj[deg[f] + rng_below(rng_seq_next(&s), df)];
-        if (g != i)
+        if (g != i && friend_ages_fit(age_at_start(&m->people, i), age_at_start(&m->people, g)))
             rc = edge_push(edges, i, g, ATTUNE_TIE_FRIEND, ATTUNE_TIE_FRIEND, p->contact_friend,
                            0.5, 0);
     }

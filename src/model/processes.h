@@ -12,6 +12,7 @@
 #ifndef ATTUNE_PROCESSES_H
 #define ATTUNE_PROCESSES_H
 
+#include <math.h>
 #include <omp.h>
 
 #include "engine/model_internal.h"
@@ -118,6 +119,20 @@ static inline int tie_kind_asymmetric(int kind)
 static inline double tie_toxic_excess(const struct attune_model *m, uint32_t h)
 {
     return m->ties.harm[h] - m->p->harm_benefit_scale * m->ties.trust[h];
+}
+
+/* Friendship ages (ODD 5 and 7.4), in years: friends from FRIEND_MIN_AGE; a friend sought "of
+ * similar age" within MINOR_FRIEND_SPAN of a minor and ADULT_FRIEND_SPAN of an adult; and a
+ * minor's friends, however found, within MINOR_FRIEND_SPAN of it. */
+#define FRIEND_MIN_AGE    5.0
+#define MINOR_FRIEND_SPAN 2.0
+#define ADULT_FRIEND_SPAN 10.0
+
+/* Whether people aged a and b may be friends: a minor's friends are within MINOR_FRIEND_SPAN of
+ * it, whoever found whom (adults' friendships have no limit of their own here). */
+static inline int friend_ages_fit(double a, double b)
+{
+    return (a >= 18 && b >= 18) || fabs(a - b) < MINOR_FRIEND_SPAN;
 }
 
 /* Weekly chance that the two ends of half-tie h meet: its contact, times rupture.contact_factor

@@ -117,20 +117,6 @@ static uint32_t pick_member(const attune_model *m, uint32_t c, double lo, double
     return TIE_NONE;
 }
 
-/* Friendship ages (ODD 7.4), in years: friends from FRIEND_MIN_AGE; a friend sought "of similar
- * age" within MINOR_FRIEND_SPAN of a minor and ADULT_FRIEND_SPAN of an adult; and a minor's
- * friends, however found, within MINOR_FRIEND_SPAN of it. */
-#define FRIEND_MIN_AGE    5.0
-#define MINOR_FRIEND_SPAN 2.0
-#define ADULT_FRIEND_SPAN 10.0
-
-/* Whether people aged a and b may be friends: a minor's friends are within MINOR_FRIEND_SPAN of
- * it, whoever found whom (adults' friendships have no limit of their own here). */
-static int friend_ages_fit(double a, double b)
-{
-    return (a >= 18 && b >= 18) || fabs(a - b) < MINOR_FRIEND_SPAN;
-}
-
 /* The ages [lo, hi) of a friend of similar age for a seeker aged a: the seeker's span, never
  * under FRIEND_MIN_AGE, and cut where friend_ages_fit would refuse a minor (an adult of 20 or
  * more seeks among adults only). */

@@ -66,7 +66,7 @@ static void population_has_households_communities_and_schools(void **state)
     const tie_store *t = &m->ties;
     assert_int_equal(pp->count, 5000);
     uint32_t children = 0, children_with_caregiver = 0, teachers = 0, friend_halves = 0,
-             friend_within = 0, pupils = 0, pupils_with_teacher = 0;
+             friend_within = 0, pupils = 0, pupils_with_teacher = 0, minor_with_friend = 0;
     for (uint32_t i = 0; i < pp->count; i++) {
         /* Households and communities occupy contiguous id ranges. */
         if (i > 0) {
@@ -77,7 +77,7 @@ static void population_has_households_communities_and_schools(void **state)
         }
         double age = person_age_years(m, i);
         assert_true(age >= 0 && age <= 95.1);
-        int has_caregiver = 0, has_teacher = 0;
+        int has_caregiver = 0, has_teacher = 0, has_friend = 0;
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
             uint32_t j = t->other[h];
             int kind = t->kind[h], twin_kind = t->kind[t->twin[h]];
@@ -101,8 +101,16 @@ static void population_has_households_communities_and_schools(void **state)
                 break;
             case ATTUNE_TIE_FRIEND:
                 assert_int_equal(twin_kind, kind);
+                /* As every friendship made later (ODD 7.4): from 5, and a minor's within 2
+                 * years of it. */
+                assert_true(age >= FRIEND_MIN_AGE);
+                if (!friend_ages_fit(age, person_age_years(m, j)))
+                    fail_msg("friends %u (%.2f years) and %u (%.2f years)", i, age, j,
+                             person_age_years(m, j));
                 friend_halves++;
                 friend_within += pp->community[i] == pp->community[j];
+                minor_with_friend += age < 18 && !has_friend;
+                has_friend = 1;
                 break;
             default: break;
             }
@@ -123,6 +131,9 @@ static void population_has_households_communities_and_schools(void **state)
     assert_true(pupils_with_teacher >= pupils - 6);
     assert_true(teachers >= pupils / 25);
     assert_true(friend_halves > 2 * 5000);
+    /* Minors of school age have friends of their age (most of them at least one). */
+    if (!(minor_with_friend > pupils / 2))
+        fail_msg("%u of %u pupils have a friend", minor_with_friend, pupils);
     double within = (double)friend_within / friend_halves;
     assert_true(within > 0.7 && within < 0.95);
     attune_model_free(m);
