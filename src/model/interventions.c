@@ -223,7 +223,7 @@ static int offer_therapy(attune_model *m, size_t index, uint32_t i, int32_t week
     uint32_t j = therapists[rng_below(rng_seq_next(&s), (uint32_t)therapist_count)];
     if (ties_find(&m->ties, i, j) != TIE_NONE)
         return ATTUNE_OK;
-    return therapy_start_course(m, i, j, week);
+    return therapy_start_course(m, i, j, week, PHASE_INTERVENTIONS);
 }
 
 /* Living therapists in id order; *out is NULL when there are none. */

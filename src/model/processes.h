@@ -208,8 +208,10 @@ int demography_update(struct attune_model *m, int32_t week);
 /** therapy.c: a therapist's skill, [0.05, 1], drawn once from its id. */
 double therapist_skill(const struct attune_model *m, uint32_t therapist);
 
-/** therapy.c: client begins a course of therapy with therapist this week (serial phase). */
-int therapy_start_course(struct attune_model *m, uint32_t client, uint32_t therapist, int32_t week);
+/** therapy.c: client begins a course of therapy with therapist this week (serial phase); its
+ * therapy_start event is logged in `phase` (therapy, or interventions for a trial's places). */
+int therapy_start_course(struct attune_model *m, uint32_t client, uint32_t therapist, int32_t week,
+                         uint32_t phase);
 
 /** therapy.c: recruitment, sessions and endings, help-seeking, the waitlist (serial). */
 int therapy_update(struct attune_model *m, int32_t week);

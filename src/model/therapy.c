@@ -216,7 +216,8 @@ static int session(attune_model *m, uint32_t i, uint32_t j, int32_t week)
     return rng_u01(r[2]) < dropout;
 }
 
-int therapy_start_course(attune_model *m, uint32_t client, uint32_t therapist, int32_t week)
+int therapy_start_course(attune_model *m, uint32_t client, uint32_t therapist, int32_t week,
+                         uint32_t phase)
 {
     people *pp = &m->people;
     tie_edge e = {
@@ -232,7 +233,7 @@ int therapy_start_course(attune_model *m, uint32_t client, uint32_t therapist, i
     pp->alliance[client] =
         (float)clamp01(m->p->therapy_alliance_initial * therapist_skill(m, therapist) *
                        alliance_readiness(m, client));
-    events_emit(&m->events, 0, PHASE_THERAPY, week, "therapy_start", client, therapist,
+    events_emit(&m->events, 0, phase, week, "therapy_start", client, therapist,
                 pp->wellbeing[client], "");
     return ATTUNE_OK;
 }
@@ -365,7 +366,7 @@ static int assign(attune_model *m, int32_t week)
         }
         if (tried == therapist_count)
             continue; /* every place left is one's own or a known therapist's */
-        rc = therapy_start_course(m, i, therapists[c], week);
+        rc = therapy_start_course(m, i, therapists[c], week, PHASE_THERAPY);
         room[c]--;
         places--;
         next = (c + 1) % therapist_count;

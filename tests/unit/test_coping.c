@@ -48,7 +48,8 @@ static double support_one_can_count_on(const attune_model *m, uint32_t i)
     const tie_store *t = &m->ties;
     double s = 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
-        double contact = t->contact[h] * ((t->rupture[h] & TIE_RUPTURED) ? m->p->rupture_contact_factor : 1.0);
+        double contact =
+            t->contact[h] * ((t->rupture[h] & TIE_RUPTURED) ? m->p->rupture_contact_factor : 1.0);
         s += m->kind_weight[t->kind[h]] * (1.0 + t->trust[h]) / 2.0 * contact;
     }
     return s;
@@ -570,7 +571,8 @@ static double taught_by_teachers(const attune_model *m, uint32_t i)
         return 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
         if (t->kind[h] == ATTUNE_TIE_TEACHER && !(isolated != NULL && isolated[t->other[h]]))
-            taught += t->contact[h] * ((t->rupture[h] & TIE_RUPTURED) ? m->p->rupture_contact_factor : 1.0) *
+            taught += t->contact[h] *
+                      ((t->rupture[h] & TIE_RUPTURED) ? m->p->rupture_contact_factor : 1.0) *
                       m->people.give_capacity[t->other[h]];
     return taught;
 }
@@ -746,7 +748,7 @@ static void a_session_of_therapy_brings_insight_in_proportion_to_the_alliance(vo
     }
     assert_true(therapist != TIE_NONE && client != TIE_NONE && other != TIE_NONE);
     assert_true(p->therapy_insight_gain > 0);
-    assert_int_equal(therapy_start_course(m, client, therapist, 20), ATTUNE_OK);
+    assert_int_equal(therapy_start_course(m, client, therapist, 20, PHASE_THERAPY), ATTUNE_OK);
     pp->insight[client] = 0.1f;
     pp->insight[other] = 0.1f;
     int sessions = 0;

@@ -1342,6 +1342,7 @@ static void therapy_starts_a_course_for_each_target_at_once(void **state)
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
             tied[i] |= m->people.role[t->other[h]] == ATTUNE_ROLE_THERAPIST;
     }
+    events_begin_week(&m->events); /* only this week's interventions are logged below */
     begin_next_week(m);
     uint8_t *mark = target_marks(m, 0);
     size_t started = 0;
@@ -1358,6 +1359,16 @@ static void therapy_starts_a_course_for_each_target_at_once(void **state)
     }
     print_message("%u targets, %zu courses begun\n", m->interventions[0].targets.count, started);
     assert_true(started > 50);
+    /* Each course begun is logged in the interventions phase, where it happened. */
+    assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
+    size_t logged = 0;
+    for (size_t k = 0; k < m->events.week_count; k++) {
+        if (strcmp(m->events.merged[k].event.type, "therapy_start") != 0)
+            continue;
+        assert_int_equal(m->events.merged[k].phase, PHASE_INTERVENTIONS);
+        logged++;
+    }
+    assert_true(logged >= started && logged <= m->interventions[0].targets.count);
     free(mark);
     free(status);
     free(tied);

@@ -143,7 +143,7 @@ static void therapy_week(attune_model *m, uint32_t c, int32_t week)
 /* Runs `sessions` weekly sessions of a course of client c (kept in its episode). */
 static void run_course(attune_model *m, uint32_t c, uint32_t therapist, int sessions)
 {
-    assert_int_equal(therapy_start_course(m, c, therapist, 20), ATTUNE_OK);
+    assert_int_equal(therapy_start_course(m, c, therapist, 20, PHASE_THERAPY), ATTUNE_OK);
     for (int w = 1; w <= sessions; w++)
         therapy_week(m, c, 20 + w);
 }
@@ -155,7 +155,7 @@ static attune_model *town_with_a_course(const char *const *settings, uint32_t *t
 {
     attune_model *m = town_with_therapists(settings, therapist);
     assert_int_equal(adults(m, client, 1), 1);
-    assert_int_equal(therapy_start_course(m, *client, *therapist, 20), ATTUNE_OK);
+    assert_int_equal(therapy_start_course(m, *client, *therapist, 20, PHASE_THERAPY), ATTUNE_OK);
     return m;
 }
 
@@ -241,7 +241,7 @@ static void a_course_begins_at_the_initial_alliance(void **state)
     pp->anxiety[c[1]] = pp->avoidance[c[1]] = pp->disorganization[c[1]] = 0.9f;
     double skill = therapist_skill(m, therapist);
     for (int k = 0; k < 2; k++) {
-        assert_int_equal(therapy_start_course(m, c[k], therapist, 20), ATTUNE_OK);
+        assert_int_equal(therapy_start_course(m, c[k], therapist, 20, PHASE_THERAPY), ATTUNE_OK);
         double expected =
             0.8 * skill *
             (1.0 - m->p->therapy_alliance_insecurity * (1.0 - person_security(m, c[k])));
@@ -255,7 +255,7 @@ static void a_course_begins_at_the_initial_alliance(void **state)
                                        NULL};
     m = town_with_therapists(none, &therapist);
     assert_int_equal(adults(m, c, 1), 1);
-    assert_int_equal(therapy_start_course(m, c[0], therapist, 20), ATTUNE_OK);
+    assert_int_equal(therapy_start_course(m, c[0], therapist, 20, PHASE_THERAPY), ATTUNE_OK);
     assert_float_equal(m->people.alliance[c[0]], 0, 0);
     attune_model_free(m);
 }
@@ -420,7 +420,7 @@ static void courses_end_with_their_reason(void **state)
     assert_int_equal(pp->therapy_status[c[0]], THERAPY_NONE);
     assert_int_equal(ties_find(&m->ties, c[0], therapist), TIE_NONE);
     /* c[1] recovers after its second session. */
-    assert_int_equal(therapy_start_course(m, c[1], therapist, 40), ATTUNE_OK);
+    assert_int_equal(therapy_start_course(m, c[1], therapist, 40, PHASE_THERAPY), ATTUNE_OK);
     assert_true(ties_find(&m->ties, c[1], therapist) != TIE_NONE);
     pp->in_episode[c[1]] = 1;
     assert_int_equal(therapy_update(m, 41), ATTUNE_OK);
@@ -455,7 +455,7 @@ static void no_new_referral_in_the_week_a_course_ends(void **state)
     uint32_t c[10];
     assert_int_equal(adults(m, c, 10), 10);
     for (int k = 0; k < 10; k++)
-        assert_int_equal(therapy_start_course(m, c[k], therapist, 20), ATTUNE_OK);
+        assert_int_equal(therapy_start_course(m, c[k], therapist, 20, PHASE_THERAPY), ATTUNE_OK);
     int back = 0;
     for (int32_t week = 21; week <= 23; week++) {
         for (int k = 0; k < 10; k++) {
