@@ -378,8 +378,9 @@ static uint32_t pick_member(const band_index *bi, const uint32_t *first, const u
     return TIE_NONE;
 }
 
-/* Candidates drawn for one friendship of the initial network before it is given up. */
-#define FIT_TRIES 4
+/* Candidates drawn for one friendship of the initial network before it is given up (as many as
+ * a friendship sought in the run: tie_formation.c). */
+#define FIT_TRIES 8
 
 static int friendships(attune_model *m, const uint32_t *first, const uint8_t *band,
                        const band_index *bi, edge_list *edges)
@@ -399,16 +400,24 @@ static int friendships(attune_model *m, const uint32_t *first, const uint8_t *ba
             if (m->community_count > 1 && rng_seq_u01(&s) >= p->network_friends_within_community) {
                 cc = nearby_community(c, m->community_count, rng_seq_next(&s));
             }
-            /* A minor's friends are of its age band (and within MINOR_FRIEND_SPAN of it, as
-             * every friendship of a minor: friend_ages_fit). */
-            int want = rng_seq_u01(&s) < p->network_friends_same_age || age < 18 ? band[i] : -1;
+            /* An adult's friend is of its age band with probability friends_same_age, else of
+             * any age from FRIEND_MIN_AGE (a minor drawn is passed over). A minor's is within
+             * MINOR_FRIEND_SPAN of it, as every friendship of a minor (friend_ages_fit): each
+             * candidate is drawn from the band of an age drawn uniformly in that window, so
+             * that the window may cross a band's edge. */
+            int same_band = rng_seq_u01(&s) < p->network_friends_same_age;
             uint32_t j = TIE_NONE;
             for (int tries = 0; tries < FIT_TRIES && j == TIE_NONE; tries++) {
+                int want = same_band ? band[i] : -1;
+                if (age < 18) {
+                    double near = age + MINOR_FRIEND_SPAN * (2.0 * rng_seq_u01(&s) - 1.0);
+                    want = age_band(near > FRIEND_MIN_AGE ? near : FRIEND_MIN_AGE);
+                }
                 j = pick_member(bi, first, band, cc, want, &s);
-                if (j != TIE_NONE && !friend_ages_fit(age, age_at_start(&m->people, j)))
+                if (j == i || (j != TIE_NONE && !friend_ages_fit(age, age_at_start(&m->people, j))))
                     j = TIE_NONE;
             }
-            if (j == TIE_NONE || j == i)
+            if (j == TIE_NONE)
                 continue;
             int rc = edge_push(edges, i, j, ATTUNE_TIE_FRIEND, ATTUNE_TIE_FRIEND, p->contact_friend,
                                0.5, 0);
