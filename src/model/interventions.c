@@ -26,7 +26,7 @@
  *                that it may end, at the start week (claim C8 compares it with repair)
  *   therapy      each target not in therapy begins a course at the start week (therapy.c)
  *   therapy_waitlist  targets may not seek or begin therapy while it acts
- *   keep_ties    targets end none of their ties themselves while it acts (release, ODD 7.4:
+ *   keep_ties    targets end none of their ties by release while it acts (ODD 7.4:
  *                barriers to leaving such as dependence or fear; claim C7's stayers). The
  *                other end may still end a tie, couples may still separate, deaths end ties.
  *
