@@ -61,7 +61,7 @@ int interventions_begin_week(struct attune_model *m, int32_t week);
 /** What an active intervention bars a person from this week (bits of attune_model.barred). */
 enum barred_bits {
     BARRED_THERAPY = 1, /* may not seek or begin therapy (therapy_waitlist) */
-    BARRED_RELEASE = 2, /* ends none of its ties itself (keep_ties) */
+    BARRED_RELEASE = 2, /* ends none of its ties by release (keep_ties) */
 };
 
 /** interventions.c: whether an active intervention bars person i from `what` (BARRED_*). */
