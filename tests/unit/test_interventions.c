@@ -848,6 +848,82 @@ static void community_programme_adds_rounded_magnitude_ties_once(void **state)
     attune_model_free(m);
 }
 
+/* The last partner an intervention gave each person in the week just run (tie_formed events
+ * marked "intervention", in the order they were made), or UINT32_MAX; an array of n. */
+static uint32_t *last_intervention_partner(const attune_model *m, uint32_t n)
+{
+    uint32_t *last = malloc(n * sizeof *last);
+    assert_non_null(last);
+    for (uint32_t i = 0; i < n; i++)
+        last[i] = UINT32_MAX;
+    const attune_event *ev;
+    size_t count;
+    attune_model_events(m, &ev, &count);
+    for (size_t k = 0; k < count; k++)
+        if (strcmp(ev[k].type, "tie_formed") == 0 && strcmp(ev[k].detail, "intervention") == 0 &&
+            ev[k].person < n)
+            last[ev[k].person] = ev[k].other;
+    return last;
+}
+
+/* Two interventions draw apart: a second community programme for the same people in the same
+ * week picks the same members whether or not the first one acts (had both drawn the same
+ * numbers for a person, the second's first pick would be the member the first had just tied
+ * to, and it would move on to another). */
+static void two_interventions_for_one_person_draw_apart(void **state)
+{
+    (void)state;
+    const char *settings[] = {"release.rate",
+                              "0",
+                              "intervention.first.kind",
+                              "community_programme",
+                              "intervention.first.start_week",
+                              "3",
+                              "intervention.first.community",
+                              "0",
+                              "intervention.first.cohort",
+                              "1",
+                              "intervention.first.share",
+                              "0.5",
+                              "intervention.second.kind",
+                              "community_programme",
+                              "intervention.second.start_week",
+                              "3",
+                              "intervention.second.community",
+                              "0",
+                              "intervention.second.cohort",
+                              "1",
+                              "intervention.second.share",
+                              "0.5",
+                              NULL};
+    attune_model *both = small_town(settings);
+    settings[11] = "0"; /* the first programme targets nobody */
+    attune_model *second_only = small_town(settings);
+    step(both, 3);
+    step(second_only, 3);
+    uint32_t n = both->people.count;
+    assert_int_equal(second_only->people.count, n);
+    uint32_t *with_first = last_intervention_partner(both, n);
+    uint32_t *alone = last_intervention_partner(second_only, n);
+    uint8_t *targets = target_marks(both, 1);
+    size_t compared = 0, same = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!targets[i] || alone[i] == UINT32_MAX)
+            continue;
+        compared++;
+        same += with_first[i] == alone[i];
+    }
+    print_message("%zu of %zu targets given the same member with and without the first\n", same,
+                  compared);
+    assert_true(compared > 50);
+    assert_true(same >= compared * 9 / 10);
+    free(with_first);
+    free(alone);
+    free(targets);
+    attune_model_free(both);
+    attune_model_free(second_only);
+}
+
 /* Ties of the targets, in target order, that an intervention ending one tie per target should
  * end: for each target (in id order) among its ties not yet ended by an earlier target, the
  * endable one with the greatest toxic excess (toxic = 1) or the least trusted endable ruptured
@@ -1516,6 +1592,7 @@ int main(void)
         cmocka_unit_test(care_change_multiplies_the_care_targets_receive),
         cmocka_unit_test(parenting_closes_the_gap_to_full_warmth_of_parents_of_minors),
         cmocka_unit_test(community_programme_adds_rounded_magnitude_ties_once),
+        cmocka_unit_test(two_interventions_for_one_person_draw_apart),
         cmocka_unit_test(leave_toxic_tie_ends_each_targets_most_harmful_endable_tie_once),
         cmocka_unit_test(leave_ruptured_tie_ends_each_targets_least_trusted_rift),
         cmocka_unit_test(repair_rupture_repairs_the_targets_healthy_rifts_only),
