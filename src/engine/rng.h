@@ -124,19 +124,18 @@ typedef struct rng_seq {
     int left;
 } rng_seq;
 
-static inline rng_seq rng_seq_start(rng_key key, uint32_t week, uint32_t stream, uint32_t a)
-{
-    rng_seq s = {key, week, stream, a, 0, {0, 0, 0, 0}, 0};
-    return s;
-}
-
-/* The same with the counter starting at b: sequences of one (week, stream, a) kept apart by the
+/* A sequence whose counter starts at b: sequences of one (week, stream, a) kept apart by the
  * high bits of b (the caller keeps each below the next one's start). */
 static inline rng_seq rng_seq_start_at(rng_key key, uint32_t week, uint32_t stream, uint32_t a,
                                        uint32_t b)
 {
     rng_seq s = {key, week, stream, a, b, {0, 0, 0, 0}, 0};
     return s;
+}
+
+static inline rng_seq rng_seq_start(rng_key key, uint32_t week, uint32_t stream, uint32_t a)
+{
+    return rng_seq_start_at(key, week, stream, a, 0);
 }
 
 static inline uint32_t rng_seq_next(rng_seq *s)

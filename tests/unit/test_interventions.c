@@ -870,35 +870,41 @@ static uint32_t *last_intervention_partner(const attune_model *m, uint32_t n)
  * week picks the same members whether or not the first one acts (had both drawn the same
  * numbers for a person, the second's first pick would be the member the first had just tied
  * to, and it would move on to another). */
+/* The town with two community programmes for the same people of community 0 in week 3, the
+ * first targeting each of them with probability first_share. */
+static attune_model *two_programmes(const char *first_share)
+{
+    const char *const settings[] = {"release.rate",
+                                    "0",
+                                    "intervention.first.kind",
+                                    "community_programme",
+                                    "intervention.first.start_week",
+                                    "3",
+                                    "intervention.first.community",
+                                    "0",
+                                    "intervention.first.cohort",
+                                    "1",
+                                    "intervention.first.share",
+                                    first_share,
+                                    "intervention.second.kind",
+                                    "community_programme",
+                                    "intervention.second.start_week",
+                                    "3",
+                                    "intervention.second.community",
+                                    "0",
+                                    "intervention.second.cohort",
+                                    "1",
+                                    "intervention.second.share",
+                                    "0.5",
+                                    NULL};
+    return small_town(settings);
+}
+
 static void two_interventions_for_one_person_draw_apart(void **state)
 {
     (void)state;
-    const char *settings[] = {"release.rate",
-                              "0",
-                              "intervention.first.kind",
-                              "community_programme",
-                              "intervention.first.start_week",
-                              "3",
-                              "intervention.first.community",
-                              "0",
-                              "intervention.first.cohort",
-                              "1",
-                              "intervention.first.share",
-                              "0.5",
-                              "intervention.second.kind",
-                              "community_programme",
-                              "intervention.second.start_week",
-                              "3",
-                              "intervention.second.community",
-                              "0",
-                              "intervention.second.cohort",
-                              "1",
-                              "intervention.second.share",
-                              "0.5",
-                              NULL};
-    attune_model *both = small_town(settings);
-    settings[11] = "0"; /* the first programme targets nobody */
-    attune_model *second_only = small_town(settings);
+    attune_model *both = two_programmes("0.5");
+    attune_model *second_only = two_programmes("0"); /* the first targets nobody */
     step(both, 3);
     step(second_only, 3);
     uint32_t n = both->people.count;
