@@ -15,15 +15,15 @@
 
 /* Streams: one per kind of decision. Never reuse a number for a different purpose. */
 enum rng_stream {
-    STREAM_MEET = 1,              /* pair: did the two ends meet; giving noise */
-    STREAM_CHANNELS = 2,          /* pair: channel noise of each direction */
-    STREAM_MOOD = 3,              /* person: week-to-week swing of capacity */
-    STREAM_DEMOGRAPHY = 4,        /* person: death */
-    STREAM_BIRTH = 5,             /* couple: birth */
-    STREAM_NEWBORN = 6,           /* person: a newborn's temperament */
-    STREAM_PLACEMENT = 7,         /* person: choosing a teacher or foster carer */
-    STREAM_FORMATION = 8,         /* person: seeking a friend or community tie */
-    STREAM_PARTNERING = 9,        /* person: seeking a partner */
+    STREAM_MEET = 1,       /* pair: did the two ends meet; giving noise */
+    STREAM_CHANNELS = 2,   /* pair: channel noise of each direction */
+    STREAM_MOOD = 3,       /* person: week-to-week swing of capacity */
+    STREAM_DEMOGRAPHY = 4, /* person: death */
+    STREAM_BIRTH = 5,      /* couple: birth */
+    STREAM_NEWBORN = 6,    /* person: a newborn's temperament */
+    STREAM_PLACEMENT = 7,  /* person: choosing a teacher or foster carer */
+    STREAM_FORMATION = 8,  /* person: seeking a friend, community tie or partner */
+    /* 9: not used (a partner is sought with the draws of STREAM_FORMATION) */
     STREAM_SEPARATION = 10,       /* couple: separation */
     STREAM_INTERVENTION = 11,     /* targeting: (intervention, person) before the first week;
                                      an intervention's own draws: (person, intervention_draws) */
