@@ -402,6 +402,15 @@ static int validate_intervention(const attune_scenario *scenario, const attune_e
                                  "[0, %zu]",
                                  e->name, v[INTERVENTION_culture], cultures, cultures - 1);
     }
+    if ((int)v[INTERVENTION_kind] == INTERVENTION_THERAPY && v[INTERVENTION_start_week] < 2) {
+        snprintf(key, sizeof key, "intervention.%s.start_week", e->name);
+        return attune_entry_fail(
+            scenario, e, FIELD_BIT(start_week) | FIELD_BIT(kind), key, err,
+            "[intervention %s] is a therapy trial starting in week %g, but therapists are first "
+            "recruited in the therapy phase of week 1, after that week's interventions "
+            "(docs/ODD.md 3, 7.7); a therapy intervention's start_week must be at least 2",
+            e->name, v[INTERVENTION_start_week]);
+    }
     if (v[INTERVENTION_start_week] > (double)weeks) {
         snprintf(key, sizeof key, "intervention.%s.start_week", e->name);
         return attune_entry_fail(

@@ -56,12 +56,12 @@ static rng_seq intervention_draws(const attune_model *m, size_t index, uint32_t 
 int interventions_init(attune_model *m)
 {
     const attune_entry_list *list = &m->scenario->entries[ENTRY_KIND_INTERVENTION];
-    m->intervention_count = list->count;
     if (list->count == 0)
         return ATTUNE_OK;
     m->interventions = calloc(list->count, sizeof *m->interventions);
     if (m->interventions == NULL)
         return ATTUNE_ERR_NOMEM;
+    m->intervention_count = list->count; /* only once there are that many to free */
     for (size_t k = 0; k < list->count; k++) {
         const double *v = list->items[k].values;
         intervention *iv = &m->interventions[k];
@@ -210,8 +210,12 @@ static int leave_ruptured_tie(attune_model *m, uint32_t i, int32_t week)
                             : tie_end(m, i, t->other[pick], week, PHASE_INTERVENTIONS, 1);
 }
 
+/* Therapists drawn for a trial's client before it is given up (each already tied to it). */
+#define THERAPIST_TRIES 8
+
 /* therapy: target i, unless in therapy already or a therapist, begins a course with a therapist
- * drawn at random (a trial's places, beyond caseloads). */
+ * drawn at random (a trial's places, beyond caseloads); a therapist already tied to i (its
+ * partner, say) is drawn again, up to THERAPIST_TRIES times. */
 static int offer_therapy(attune_model *m, size_t index, uint32_t i, int32_t week,
                          const uint32_t *therapists, size_t therapist_count)
 {
@@ -220,10 +224,12 @@ static int offer_therapy(attune_model *m, size_t index, uint32_t i, int32_t week
         pp->role[i] == ATTUNE_ROLE_THERAPIST)
         return ATTUNE_OK;
     rng_seq s = intervention_draws(m, index, i, week);
-    uint32_t j = therapists[rng_below(rng_seq_next(&s), (uint32_t)therapist_count)];
-    if (ties_find(&m->ties, i, j) != TIE_NONE)
-        return ATTUNE_OK;
-    return therapy_start_course(m, i, j, week, PHASE_INTERVENTIONS);
+    for (int tries = 0; tries < THERAPIST_TRIES; tries++) {
+        uint32_t j = therapists[rng_below(rng_seq_next(&s), (uint32_t)therapist_count)];
+        if (ties_find(&m->ties, i, j) == TIE_NONE)
+            return therapy_start_course(m, i, j, week, PHASE_INTERVENTIONS);
+    }
+    return ATTUNE_OK;
 }
 
 /* Living therapists in id order; *out is NULL when there are none. */

@@ -78,6 +78,7 @@ printf '[intervention x]\nkind = isolation\nstart_week = 0\n' >"$WORK/startweek.
 printf '[intervention x]\nkind = isolation\nage_min = 30\nage_max = 20\n' >"$WORK/ages.ini"
 printf '[intervention x]\nkind = isolation\nstart_week = 60\n' >"$WORK/startweek-late.ini"
 printf '[intervention x]\nstart_week = 3\n' >"$WORK/no-kind.ini"
+printf '[intervention trial]\nkind = therapy\nstart_week = 1\n' >"$WORK/therapy-week1.ini"
 printf '[culture %s]\nshare = 1\n' "$(head -c 64 /dev/zero | tr '\0' a)" >"$WORK/longname.ini"
 printf '[culture %s]\nshare = 1\n' "$(head -c 130 /dev/zero | tr '\0' a)" >"$WORK/longsection.ini"
 printf '[run]\nseed = %s\n' "$(head -c 300 /dev/zero | tr '\0' 1)" >"$WORK/longline.ini"
@@ -99,6 +100,8 @@ expect_fail intervention-no-kind 3 "no-kind.ini:1: [intervention x] names no kin
   run "$WORK/no-kind.ini" --out "$WORK/out-intervention-no-kind"
 expect_fail intervention-late 3 "startweek-late.ini:3: [intervention x] has start_week 60, after the last week of the run (run.weeks = 52)" -- \
   run "$WORK/startweek-late.ini" --weeks 52 --out "$WORK/out-intervention-late"
+expect_fail therapy-week1 3 "therapy-week1.ini:3: [intervention trial] is a therapy trial starting in week 1, but therapists are first recruited in the therapy phase of week 1" -- \
+  run "$WORK/therapy-week1.ini" --out "$WORK/out-therapy-week1"
 # A value from --set has no line of the file to name.
 expect_fail intervention-late-set 3 "startweek-late.ini: [intervention x] has start_week 70, after the last week of the run (run.weeks = 52)" -- \
   run "$WORK/startweek-late.ini" --weeks 52 --set intervention.x.start_week=70 --out "$WORK/out-intervention-late-set"
