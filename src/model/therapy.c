@@ -3,7 +3,8 @@
  *
  * Therapists are people with the role ATTUNE_ROLE_THERAPIST: therapy.therapists_per_1000 per
  * 1,000 people alive, recruited among adults of 30 to 60 at the start and topped up at the
- * start of every year (selection sampling over eligible people in id order, keyed draws).
+ * start of every year (selection sampling over eligible people in id order, keyed draws), after
+ * those of 67 or more retire (their courses end, "therapist_retired").
  * A therapist's skill is drawn once from its id: normal(skill_mean, skill_sd) clamped to
  * [0.05, 1]. Each therapist sees up to therapy.caseload clients, one session a week; a session
  * is a tie of kind therapist/client with contact 1, so it is an interaction like any other
@@ -142,6 +143,36 @@ static int end_course(attune_model *m, uint32_t i, int32_t week, const char *rea
     pp->therapy_since[i] = week; /* not to seek help again in the week a course ended */
     pp->therapy_rupture[i] = 0;
     pp->alliance[i] = 0;
+    return ATTUNE_OK;
+}
+
+/* Therapists retire at this age, as teachers do (demography.c), at the yearly top-up. */
+#define THERAPIST_RETIREMENT_AGE 67.0
+
+/* Therapists of THERAPIST_RETIREMENT_AGE or more stop: their courses end ("therapist_retired")
+ * and they are people again (never recruited again: recruits are under 60). */
+static int retire(attune_model *m, int32_t week)
+{
+    people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        if (!pp->alive[i] || pp->role[i] != ATTUNE_ROLE_THERAPIST ||
+            person_age_at(m, i, week) < THERAPIST_RETIREMENT_AGE)
+            continue;
+        /* Each course's end removes a half-tie of i's, so the clients are found afresh. */
+        for (;;) {
+            uint32_t client = TIE_NONE;
+            for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+                if (t->kind[h] == ATTUNE_TIE_CLIENT && (client == TIE_NONE || t->other[h] < client))
+                    client = t->other[h];
+            if (client == TIE_NONE)
+                break;
+            int rc = end_course(m, client, week, "therapist_retired");
+            if (rc != ATTUNE_OK)
+                return rc;
+        }
+        pp->role[i] = ATTUNE_ROLE_PERSON;
+    }
     return ATTUNE_OK;
 }
 
@@ -380,9 +411,14 @@ static int assign(attune_model *m, int32_t week)
 int therapy_update(attune_model *m, int32_t week)
 {
     people *pp = &m->people;
-    if (week % 52 == 1) /* the first week of every year */
+    int rc = ATTUNE_OK;
+    if (week % 52 == 1) { /* the first week of every year */
+        rc = retire(m, week);
+        if (rc != ATTUNE_OK)
+            return rc;
         recruit(m, week);
-    int rc = run_sessions(m, week);
+    }
+    rc = run_sessions(m, week);
     if (rc != ATTUNE_OK)
         return rc;
     int any_therapist = 0;

@@ -432,6 +432,60 @@ static void courses_end_with_their_reason(void **state)
     attune_model_free(m);
 }
 
+/* ODD 7.7: therapists retire at 67, at the first week of a year: their courses end
+ * ("therapist_retired"), they are people again and are not recruited again; a younger therapist
+ * goes on. Two therapists with a client each; the first is made 67 by week 53. */
+static void therapists_retire_at_67(void **state)
+{
+    (void)state;
+    static const char *const settings[] = {"therapy.seek_rate",
+                                           "0",
+                                           "therapy.dropout_rate",
+                                           "0",
+                                           "therapy.therapists_per_1000",
+                                           "5",
+                                           NULL};
+    uint32_t old = 0;
+    attune_model *m = town_with_therapists(settings, &old);
+    people *pp = &m->people;
+    uint32_t young = TIE_NONE;
+    for (uint32_t i = old + 1; i < pp->count && young == TIE_NONE; i++)
+        if (pp->alive[i] && pp->role[i] == ATTUNE_ROLE_THERAPIST)
+            young = i;
+    assert_true(young != TIE_NONE);
+    uint32_t c[2];
+    assert_int_equal(adults(m, c, 2), 2);
+    assert_int_equal(therapy_start_course(m, c[0], old, 40, PHASE_THERAPY), ATTUNE_OK);
+    assert_int_equal(therapy_start_course(m, c[1], young, 40, PHASE_THERAPY), ATTUNE_OK);
+    pp->birth_week[old] = 53 - (int32_t)ceil(67 * WEEKS_PER_YEAR);
+    pp->birth_week[young] = 53 - (int32_t)floor(66.5 * WEEKS_PER_YEAR);
+    for (int32_t w = 41; w <= 52; w++) {
+        pp->in_episode[c[0]] = pp->in_episode[c[1]] = 1;
+        assert_int_equal(therapy_update(m, w), ATTUNE_OK);
+    }
+    assert_int_equal(pp->role[old], ATTUNE_ROLE_THERAPIST); /* 67 only in week 53 */
+    assert_int_equal(pp->therapy_status[c[0]], THERAPY_ACTIVE);
+    events_begin_week(&m->events);
+    pp->in_episode[c[0]] = pp->in_episode[c[1]] = 1;
+    assert_int_equal(therapy_update(m, 53), ATTUNE_OK);
+    assert_int_equal(pp->role[old], ATTUNE_ROLE_PERSON);
+    assert_int_equal(pp->therapy_status[c[0]], THERAPY_NONE);
+    assert_int_equal(ties_find(&m->ties, c[0], old), TIE_NONE);
+    assert_int_equal(pp->role[young], ATTUNE_ROLE_THERAPIST);
+    assert_int_equal(pp->therapy_status[c[1]], THERAPY_ACTIVE);
+    assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
+    int ended = 0;
+    for (size_t k = 0; k < m->events.week_count; k++) {
+        const attune_event *e = &m->events.merged[k].event;
+        if (strcmp(e->type, "therapy_end") == 0 && e->person == c[0]) {
+            assert_string_equal(e->detail, "therapist_retired");
+            ended++;
+        }
+    }
+    assert_int_equal(ended, 1);
+    attune_model_free(m);
+}
+
 /* ODD 7.7: one whose course ends while it is still in its episode does not seek help again in
  * the week the course ended (the end and a new referral are not one pass), but may from the next
  * week. Ten clients kept in their episode at well-being 0 and avoidance 0, courses of two
@@ -557,6 +611,7 @@ int main(void)
         cmocka_unit_test(hope_lifts_affect_from_the_first_session_and_fades),
         cmocka_unit_test(no_session_in_a_week_of_isolation),
         cmocka_unit_test(courses_end_with_their_reason),
+        cmocka_unit_test(therapists_retire_at_67),
         cmocka_unit_test(no_new_referral_in_the_week_a_course_ends),
         cmocka_unit_test(a_therapist_engages_fully_with_a_client_whatever_its_state),
         cmocka_unit_test(a_full_run_has_therapy_and_its_events),
