@@ -256,7 +256,13 @@ static int partner(attune_model *m, uint32_t i, uint32_t j, int32_t week)
     /* Moving in with a partner is leaving home: a partner who still lived with its caregivers
      * no longer does (else its caregiver ties would later take the couple away from i's
      * household, and any minors i raises, when it reaches its age of leaving home). */
+    uint32_t old_home = pp->household[j];
     demography_move_away_from_caregivers(m, j, pp->household[i], week, PHASE_TIE_FORMATION);
+    /* j raises no minors; a grown child of j's who still lived with it leaves home then. */
+    for (uint32_t s = t->start[j]; s < t->start[j] + t->count[j]; s++)
+        if (t->kind[s] == ATTUNE_TIE_CHILD && pp->household[t->other[s]] == old_home)
+            demography_move_away_from_caregivers(m, t->other[s], m->next_household++, week,
+                                                 PHASE_TIE_FORMATION);
     /* and into i's community, where the household is (friends reach nearby communities). */
     return demography_move_to_community(m, j, pp->community[i]);
 }

@@ -112,9 +112,10 @@ static uint32_t raised_alone(const attune_model *m, uint32_t q, uint32_t other, 
  * are logged in the given phase of the weekly step: tie maintenance, or the interventions
  * phase when an intervention ends the tie. One partner moves to a new household: b, unless b
  * raises more minors at home that a does not raise than a raises that b does not (so that a
- * parent is not moved away from the children only it raises). The minors only the one who
- * leaves raises move with it; the others stay, and the one who left keeps its caregiver ties to
- * them at family contact. */
+ * parent is not moved away from the children only it raises). The children at home (minors,
+ * and grown children who have not left home) only the one who leaves raises move with it; the
+ * others stay, and the one who left keeps its caregiver ties to them at family contact. One who
+ * leaves a household where it still lived with its own caregivers leaves home. */
 static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week, uint32_t phase)
 {
     people *pp = &m->people;
@@ -137,9 +138,10 @@ static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week, uint3
         uint32_t q = parents[k];
         for (uint32_t s = t->start[q]; s < t->start[q] + t->count[q]; s++) {
             uint32_t child = t->other[s];
-            if (t->kind[s] != ATTUNE_TIE_CHILD || !minor_at(m, child, home))
+            if (t->kind[s] != ATTUNE_TIE_CHILD || pp->household[child] != home)
                 continue;
-            ace_record(m, 0, phase, child, ACE_SEPARATION);
+            if (minor_at(m, child, home))
+                ace_record(m, 0, phase, child, ACE_SEPARATION);
             if (q != leaver)
                 continue;
             if (raises(m, stayer, child))
@@ -148,8 +150,8 @@ static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week, uint3
                 pp->household[child] = new_home;
         }
     }
-    pp->household[leaver] = new_home;
     events_emit(&m->events, 0, phase, week, "separation", a, b, 0, "");
+    demography_move_away_from_caregivers(m, leaver, new_home, week, phase);
     return ATTUNE_OK;
 }
 

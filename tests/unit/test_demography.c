@@ -586,7 +586,7 @@ static void moving_in_with_a_partner_is_leaving_home(void **state)
     const uint32_t n = pp->count;
     uint32_t *household = calloc(n, sizeof *household), *partner = calloc(n, sizeof *partner);
     uint8_t *had_caregiver = calloc(n, 1);
-    uint32_t moved = 0, moved_from_caregivers = 0;
+    uint32_t moved = 0, moved_from_caregivers = 0, grown_left = 0;
     for (int32_t w = 0; w < 156; w++) {
         for (uint32_t i = 0; i < n; i++) {
             household[i] = pp->household[i];
@@ -604,11 +604,27 @@ static void moving_in_with_a_partner_is_leaving_home(void **state)
             assert_int_equal(count_kind(m, j, ATTUNE_TIE_CAREGIVER), 0);
             if (had_caregiver[j])
                 assert_true(count_kind(m, j, ATTUNE_TIE_FAMILY) > 0);
+            /* A grown child who lived with j (j raises no minors) has left home: it holds no
+             * caregiver tie to j and lives in a household of its own. */
+            const tie_store *t = &m->ties;
+            for (uint32_t h = t->start[j]; h < t->start[j] + t->count[j]; h++) {
+                uint32_t c = t->other[h];
+                if (c >= n || household[c] != household[j] || partner_of(m, c) == j)
+                    continue;
+                assert_true(t->kind[h] != ATTUNE_TIE_CHILD);
+                if (t->kind[h] == ATTUNE_TIE_FAMILY && person_age_years(m, c) < 26 &&
+                    person_age_years(m, c) >= 18 && person_age_years(m, j) > 36) {
+                    assert_true(pp->household[c] != household[j] &&
+                                pp->household[c] != pp->household[j]);
+                    grown_left++;
+                }
+            }
         }
     }
-    print_message("%u moved in with a partner, %u of them from their caregivers' home\n", moved,
-                  moved_from_caregivers);
-    assert_true(moved >= 50 && moved_from_caregivers >= 2);
+    print_message("%u moved in with a partner, %u of them from their caregivers' home; %u grown "
+                  "children who lived with the one who moved left home\n",
+                  moved, moved_from_caregivers, grown_left);
+    assert_true(moved >= 50 && moved_from_caregivers >= 2 && grown_left >= 2);
     free(household);
     free(partner);
     free(had_caregiver);
@@ -1055,6 +1071,17 @@ static int raised_at_home(const attune_model *m, const snapshot *s, uint32_t q, 
     return 0;
 }
 
+/* Whether q raised c at home in snapshot s, at any age (a grown child who has not left home). */
+static int child_at_home(const snapshot *s, uint32_t q, uint32_t c, uint32_t home)
+{
+    if (s->household[c] != home)
+        return 0;
+    for (uint32_t r = s->first[q]; r < s->first[q + 1]; r++)
+        if (s->other[r] == c && s->kind[r] == ATTUNE_TIE_CHILD)
+            return 1;
+    return 0;
+}
+
 /* Minors at home that q raised in snapshot s and `other` did not. */
 static uint32_t raised_alone_at_home(const attune_model *m, const snapshot *s, uint32_t q,
                                      uint32_t other, uint32_t home, int32_t week)
@@ -1088,10 +1115,12 @@ static uint32_t shared_minors(const attune_model *m, uint32_t a, uint32_t b, uin
  * does not raise than the other raises that it does not. The minors either partner raises in
  * that household record an ACE_SEPARATION adverse experience (once); those only the one who
  * leaves raises move with it (contact kept), the others stay, and the one who left keeps its
- * child ties to them at family contact (the one who stayed keeps its contact). Grown children
- * at home, children living elsewhere and children of couples that stay together record
- * nothing. Some couples are shaped so that the rule bites: one partner alone raises a minor (as
- * from an earlier relationship), or each partner alone raises one. */
+ * child ties to them at family contact (the one who stayed keeps its contact); grown children
+ * at home (not yet left) are moved or kept in the same way but record nothing, as children
+ * living elsewhere and children of couples that stay together do. A leaver that still lived
+ * with its own caregivers has left home (its caregiver ties are family ties). Some couples are
+ * shaped so that the rule bites: one partner alone raises a minor (as from an earlier
+ * relationship), or each partner alone raises one. */
 static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(void **state)
 {
     (void)state;
@@ -1105,7 +1134,9 @@ static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(voi
      * 19 (grown, not yet left home); for every third couple, a minor of another household whom
      * the higher id raises too (as from an earlier relationship). */
     uint32_t grown = 0, elsewhere = 0, couples = 0, cursor = 0, n0 = m->people.count;
-    uint32_t b_alone = 0, each_alone = 0;
+    uint32_t b_alone = 0, each_alone = 0, grown_alone = 0, lives_with_parent = 0;
+    uint8_t *used = calloc(n0, 1);
+    assert_non_null(used);
     for (uint32_t a = 0; a < n0; a++) {
         uint32_t b = partner_of(m, a);
         if (b == TIE_NONE || b < a)
@@ -1115,7 +1146,10 @@ static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(voi
         uint32_t k = shared_minors(m, a, b, shared, 2, minor_week);
         if (k >= 1 && b_alone <= each_alone) {
             assert_int_equal(ties_remove(t, ties_find(t, a, shared[0])), ATTUNE_OK);
-            b_alone++;
+            if (b_alone++ % 2) { /* grown, not yet left: it is to move with b, who leaves */
+                m->people.birth_week[shared[0]] = minor_week - (int32_t)(19 * WEEKS_PER_YEAR);
+                grown_alone++;
+            }
             continue;
         }
         if (k == 2) {
@@ -1131,6 +1165,23 @@ static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(voi
                     grown++;
                     break;
                 }
+        if (couples % 3 == 2 && lives_with_parent < 20) {
+            /* b still lives with a caregiver of its own: an unpartnered adult raising nobody,
+             * moved into the household. */
+            uint32_t x = 0;
+            while (x < n0 &&
+                   (x == a || x == b || !m->people.alive[x] ||
+                    person_age_at(m, x, minor_week) < 45 || partner_of(m, x) != TIE_NONE ||
+                    count_kind(m, x, ATTUNE_TIE_CHILD) > 0 || ties_find(t, b, x) != TIE_NONE ||
+                    used[x]))
+                x++;
+            assert_true(x < n0);
+            used[x] = 1;
+            m->people.household[x] = m->people.household[a];
+            tie_edge e = {b, x, ATTUNE_TIE_CAREGIVER, ATTUNE_TIE_CHILD, 0.95f, 0.5f, 0};
+            assert_int_equal(ties_add(t, &e, NULL), ATTUNE_OK);
+            lives_with_parent++;
+        }
         if (couples++ % 3 == 1) {
             while (cursor < n0 && (person_age_at(m, cursor, minor_week) >= 17 ||
                                    m->people.household[cursor] == m->people.household[a] ||
@@ -1149,6 +1200,7 @@ static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(voi
     uint8_t *expect_ace = calloc(s.people, 1);
     assert_non_null(expect_ace);
     uint32_t separated = 0, together = 0, children_marked = 0, lower_left = 0, moved = 0;
+    uint32_t grown_moved = 0, grown_stayed = 0, leaver_left_home = 0;
     for (uint32_t a = 0; a < s.people; a++) {
         for (uint32_t k = s.first[a]; k < s.first[a + 1]; k++) {
             uint32_t b = s.other[k];
@@ -1180,17 +1232,21 @@ static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(voi
                         continue;
                     assert_int_equal(kind_toward(m, parent, c), ATTUNE_TIE_CHILD);
                     assert_int_equal(kind_toward(m, c, parent), ATTUNE_TIE_CAREGIVER);
-                    if (!raised_at_home(m, &s, parent, c, home, minor_week)) {
+                    if (s.household[c] != home) {
                         assert_true(contact_toward(m, parent, c) == s.contact[r]);
                         continue;
                     }
-                    expect_ace[c] = 1;
-                    if (parent == leaver && !raised_at_home(m, &s, stayer, c, home, minor_week)) {
+                    /* A child at home: a minor, or a grown child not yet left. */
+                    int minor = raised_at_home(m, &s, parent, c, home, minor_week);
+                    expect_ace[c] = (uint8_t)minor;
+                    if (parent == leaver && !child_at_home(&s, stayer, c, home)) {
                         assert_int_equal(pp->household[c], new_home);
                         assert_true(contact_toward(m, parent, c) == s.contact[r]);
                         with_leaver++;
                         moved++;
+                        grown_moved += (uint32_t)!minor;
                     } else {
+                        grown_stayed += (uint32_t)(!minor && parent == leaver);
                         assert_int_equal(pp->household[c], home);
                         assert_true(contact_toward(m, parent, c) ==
                                     (parent == leaver ? (float)p->contact_family : s.contact[r]));
@@ -1201,6 +1257,12 @@ static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(voi
             for (uint32_t j = 0; j < pp->count; j++)
                 members += pp->household[j] == new_home;
             assert_int_equal(members, with_leaver);
+            /* One who lived with its own caregivers has left home. */
+            for (uint32_t r = s.first[leaver]; r < s.first[leaver + 1]; r++)
+                if (s.kind[r] == ATTUNE_TIE_CAREGIVER) {
+                    assert_int_equal(kind_toward(m, leaver, s.other[r]), ATTUNE_TIE_FAMILY);
+                    leaver_left_home++;
+                }
         }
     }
     for (uint32_t c = 0; c < s.people; c++) {
@@ -1217,11 +1279,18 @@ static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(voi
     print_message("%u couples separated (the lower id left in %u), %u stayed together; %u minors "
                   "counted the separation, %u moved with the one who left; %u grown children at "
                   "home and %u minors living elsewhere among the children; shaped: %u raised by "
-                  "the higher id alone, %u one raised by each alone\n",
+                  "the higher id alone, %u one raised by each alone; grown children at home "
+                  "moved with the leaver %u, stayed %u; caregiver ties of leavers who had not "
+                  "left home %u\n",
                   separated, lower_left, together, children_marked, moved, grown, elsewhere,
-                  b_alone, each_alone);
+                  b_alone, each_alone, grown_moved, grown_stayed, leaver_left_home);
     assert_true(separated >= 100 && together >= 100 && children_marked >= 100);
     assert_true(grown >= 10 && elsewhere >= 20 && lower_left >= 10 && moved >= 10);
+    assert_true(grown_moved >= 5 && grown_stayed >= 5 && leaver_left_home >= 5);
+    print_message("shaped: %u grown children raised by the higher id alone, %u higher ids living "
+                  "with a caregiver\n",
+                  grown_alone, lives_with_parent);
+    free(used);
     free(expect_ace);
     free_snapshot(&s);
     attune_model_free(m);
