@@ -32,7 +32,8 @@ enum demography_change {
     CHANGE_RETIRE = 3,
     CHANGE_START_SCHOOL = 4,
     CHANGE_BIRTH = 5,
-    CHANGE_PLACE = 6, /* a minor without a caregiver, not placed when it lost the last one */
+    CHANGE_PLACE = 6,  /* a minor without a caregiver, not placed when it lost the last one */
+    CHANGE_SCHOOL = 7, /* a pupil whose teacher lives in another community: a school of its own */
 };
 
 #define TEACHER_RETIREMENT_AGE 67.0
@@ -94,9 +95,11 @@ static void propose(attune_model *m, int32_t week)
                 proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_HOME, 0);
         }
         /* One look at the kinds of i's ties serves school, placement and births. */
-        int teacher = 0, partner = 0, caregiver = 0;
+        int teacher = 0, teacher_elsewhere = 0, partner = 0, caregiver = 0;
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
             teacher |= t->kind[h] == ATTUNE_TIE_TEACHER;
+            teacher_elsewhere |=
+                t->kind[h] == ATTUNE_TIE_TEACHER && pp->community[t->other[h]] != pp->community[i];
             partner |= t->kind[h] == ATTUNE_TIE_PARTNER;
             caregiver |= t->kind[h] == ATTUNE_TIE_CAREGIVER;
         }
@@ -106,6 +109,8 @@ static void propose(attune_model *m, int32_t week)
             proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_SCHOOL, 0);
         else if (age >= 5 && age < 18 && !teacher)
             proposals_push(m, thread, i, TIE_NONE, CHANGE_START_SCHOOL, 0);
+        else if (age >= 5 && age < 18 && teacher_elsewhere)
+            proposals_push(m, thread, i, TIE_NONE, CHANGE_SCHOOL, 0);
         if (pp->role[i] == ATTUNE_ROLE_TEACHER && age >= TEACHER_RETIREMENT_AGE)
             proposals_push(m, thread, i, TIE_NONE, CHANGE_RETIRE, 0);
         if (!partner)
@@ -546,6 +551,11 @@ int demography_update(attune_model *m, int32_t week)
             rc = end_school_ties(m, i, ATTUNE_TIE_STUDENT, week, "teacher_retired");
             break;
         case CHANGE_START_SCHOOL: rc = start_school(m, i, week); break;
+        case CHANGE_SCHOOL:
+            rc = end_school_ties(m, i, ATTUNE_TIE_TEACHER, week, "moved");
+            if (rc == ATTUNE_OK)
+                rc = start_school(m, i, week);
+            break;
         case CHANGE_BIRTH: rc = birth(m, i, list[k].other, week); break;
         case CHANGE_PLACE:
             if (!person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER))

@@ -1296,6 +1296,71 @@ static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(voi
     attune_model_free(m);
 }
 
+/* ---- school --------------------------------------------------------------------------------- */
+
+/* The teacher tie of pupil i, or TIE_NONE. */
+static uint32_t teacher_of(const attune_model *m, uint32_t i)
+{
+    const tie_store *t = &m->ties;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        if (t->kind[h] == ATTUNE_TIE_TEACHER)
+            return t->other[h];
+    return TIE_NONE;
+}
+
+/* ODD 7.5 (school): a pupil gets a teacher of its community, and one whose teacher lives in
+ * another community (it moved, or the teacher did) changes school in the next week's
+ * demography: that tie ends (school_end, "moved") and a teacher of its own community takes it
+ * on. Forty pupils of 6-16 moved to the next community; as many left where they were keep their
+ * teachers. */
+static void a_pupil_who_moves_changes_school(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"demography.fertility_rate", "0", "demography.mortality_a", "0",
+                                    NULL};
+    attune_model *m = small_town_on(settings, 1);
+    people *pp = &m->people;
+    assert_true(m->community_count >= 2);
+    const int32_t week = m->week + 1;
+    uint32_t moved[40], kept[40], teacher_before[40], n_moved = 0, n_kept = 0;
+    for (uint32_t i = 0; i < pp->count && (n_moved < 40 || n_kept < 40); i++) {
+        double age = person_age_at(m, i, week);
+        uint32_t teacher = teacher_of(m, i);
+        if (!pp->alive[i] || age < 6 || age >= 16.5 || teacher == TIE_NONE ||
+            pp->community[teacher] != pp->community[i])
+            continue;
+        if (i % 2 && n_moved < 40) {
+            uint32_t c = (pp->community[i] + 1) % m->community_count;
+            assert_int_equal(demography_move_to_community(m, i, c), ATTUNE_OK);
+            moved[n_moved++] = i;
+        } else if (i % 2 == 0 && n_kept < 40) {
+            teacher_before[n_kept] = teacher;
+            kept[n_kept++] = i;
+        }
+    }
+    assert_int_equal(n_moved, 40);
+    assert_int_equal(n_kept, 40);
+    process_week(m, demography_update);
+    const attune_event *events;
+    size_t event_count;
+    assert_int_equal(events_finish_week(&m->events), ATTUNE_OK);
+    assert_int_equal(attune_model_events(m, &events, &event_count), ATTUNE_OK);
+    for (uint32_t k = 0; k < n_moved; k++) {
+        uint32_t i = moved[k], teacher = teacher_of(m, i);
+        assert_true(teacher != TIE_NONE);
+        assert_int_equal(pp->community[teacher], pp->community[i]);
+        assert_int_equal(count_kind(m, i, ATTUNE_TIE_TEACHER), 1);
+        int ended = 0;
+        for (size_t e = 0; e < event_count; e++)
+            ended += strcmp(events[e].type, "school_end") == 0 && events[e].person == i &&
+                     strcmp(events[e].detail, "moved") == 0;
+        assert_int_equal(ended, 1);
+    }
+    for (uint32_t k = 0; k < n_kept; k++)
+        assert_int_equal(teacher_of(m, kept[k]), teacher_before[k]);
+    attune_model_free(m);
+}
+
 /* ---- deaths --------------------------------------------------------------------------------- */
 
 /* ODD 7.5 (deaths): the weekly chance of death is 1 - exp(-h/52.18) with the Gompertz hazard
@@ -2081,6 +2146,7 @@ int main(void)
         cmocka_unit_test(leaving_home_takes_the_minors_one_raises_along),
         cmocka_unit_test(couples_separate_at_the_hazard_of_their_mean_trust),
         cmocka_unit_test(a_separation_moves_a_partner_out_and_the_minors_at_home_count_it),
+        cmocka_unit_test(a_pupil_who_moves_changes_school),
         cmocka_unit_test(deaths_follow_the_gompertz_hazard_and_rise_with_age),
         cmocka_unit_test(a_death_ends_every_tie_at_both_ends),
         cmocka_unit_test(the_bereaved_grieve_a_partner_caregiver_or_child_from_the_next_week),
