@@ -31,12 +31,15 @@
 #define URGE_U_BOUND 0.01
 #define URGE_Z_BOUND 3.04
 
-/* Closeness-weighted weekly contact person i can expect from its ties. */
+/* Closeness-weighted weekly contact person i can expect from its ties (not from its students or
+ * clients: tie_kind_supports). */
 static double expected_support(const attune_model *m, uint32_t i)
 {
     const tie_store *t = &m->ties;
     double support = 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        if (!tie_kind_supports(t->kind[h]))
+            continue;
         support +=
             m->kind_weight[t->kind[h]] * 0.5 * (1.0 + t->trust[h]) * tie_meeting_chance(m, h);
     }

@@ -153,14 +153,20 @@ static void retag(attune_model *m, uint32_t h, int kind_here, int kind_there, do
     t->contact[h] = t->contact[t->twin[h]] = (float)contact;
 }
 
-/* A random living member of community c satisfying age and role limits, or TIE_NONE. */
+/* The searches of find_adult, apart in the counter of their draws, so that a child's search
+ * for a teacher and for a foster carer in the same week do not draw the same members. */
+enum adult_search { SEARCH_TEACHER = 0, SEARCH_FOSTER = 1u << 16 };
+
+/* A random living member of community c satisfying age and role limits, or TIE_NONE: up to 64
+ * members drawn by (week, salt, search). */
 static uint32_t find_adult(const attune_model *m, uint32_t c, int32_t week, double age_lo,
-                           double age_hi, int role, uint32_t exclude, uint32_t salt)
+                           double age_hi, int role, uint32_t exclude, uint32_t salt,
+                           uint32_t search)
 {
     const id_list *members = &m->community_members[c];
     if (members->count == 0)
         return TIE_NONE;
-    rng_seq s = rng_seq_start(m->key, (uint32_t)week, STREAM_PLACEMENT, salt);
+    rng_seq s = rng_seq_start_at(m->key, (uint32_t)week, STREAM_PLACEMENT, salt, search);
     for (int tries = 0; tries < 64; tries++) {
         uint32_t j = members->ids[rng_below(rng_seq_next(&s), members->count)];
         double age = person_age_at(m, j, week);
@@ -223,7 +229,7 @@ static uint32_t placement_for(const attune_model *m, uint32_t j, int32_t week, i
         return kin;
     }
     *kind_out = 2;
-    return find_adult(m, pp->community[j], week, 25, 65, -1, j, j);
+    return find_adult(m, pp->community[j], week, 25, 65, -1, j, j, SEARCH_FOSTER);
 }
 
 /* Makes adult a a caregiver of minor j at household contact: a kin tie between them (sibling or
@@ -439,11 +445,12 @@ static int start_school(attune_model *m, uint32_t i, int32_t week)
     people *pp = &m->people;
     uint32_t c = pp->community[i];
     uint32_t limit = (uint32_t)(1.5 * (double)m->p->population_class_size);
-    uint32_t teacher =
-        find_adult(m, c, week, 25, TEACHER_RETIREMENT_AGE, ATTUNE_ROLE_TEACHER, i, i);
+    uint32_t teacher = find_adult(m, c, week, 25, TEACHER_RETIREMENT_AGE, ATTUNE_ROLE_TEACHER, i, i,
+                                  SEARCH_TEACHER);
     if (teacher == TIE_NONE || count_kind(m, teacher, ATTUNE_TIE_STUDENT) >= limit) {
         /* No teacher with room: an adult of the community becomes one. */
-        teacher = find_adult(m, c, week, 25, 60, ATTUNE_ROLE_PERSON, i, i ^ 0x5a5a5a5au);
+        teacher =
+            find_adult(m, c, week, 25, 60, ATTUNE_ROLE_PERSON, i, i ^ 0x5a5a5a5au, SEARCH_TEACHER);
         if (teacher == TIE_NONE)
             return ATTUNE_OK; /* a community without adults of working age: no school */
         pp->role[teacher] = ATTUNE_ROLE_TEACHER;
@@ -542,7 +549,11 @@ int demography_update(attune_model *m, int32_t week)
             continue;
         switch (list[k].kind) {
         case CHANGE_DEATH: rc = die(m, i, week); break;
-        case CHANGE_LEAVE_HOME: demography_leave_home(m, i, week, PHASE_DEMOGRAPHY); break;
+        case CHANGE_LEAVE_HOME:
+            /* Unless its last caregiver died earlier in this pass: then it has no home to leave. */
+            if (person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER))
+                demography_leave_home(m, i, week, PHASE_DEMOGRAPHY);
+            break;
         case CHANGE_LEAVE_SCHOOL:
             rc = end_school_ties(m, i, ATTUNE_TIE_TEACHER, week, "left_school");
             break;

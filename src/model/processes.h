@@ -114,6 +114,14 @@ static inline int tie_kind_asymmetric(int kind)
            kind == ATTUNE_TIE_STUDENT || kind == ATTUNE_TIE_THERAPIST || kind == ATTUNE_TIE_CLIENT;
 }
 
+/* Whether a half-tie of this kind is support its owner can count on (the coping buffer, 7.3b;
+ * the supportive ties behind the agency to end a toxic tie, 7.4): every kind but the
+ * professional's end of a professional tie (a teacher's student, a therapist's client). */
+static inline int tie_kind_supports(int kind)
+{
+    return kind != ATTUNE_TIE_STUDENT && kind != ATTUNE_TIE_CLIENT;
+}
+
 /* Harm of half-tie h (at its owner) minus its benefit, harm.benefit_scale x trust; the tie is
  * toxic when this is positive. Inline: it is read for every half-tie every week. */
 static inline double tie_toxic_excess(const struct attune_model *m, uint32_t h)

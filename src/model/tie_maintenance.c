@@ -182,7 +182,7 @@ uint32_t tie_worst_toxic(const attune_model *m, uint32_t i, double *excess, doub
                 worst = h;
                 worst_excess = e;
             }
-        } else if (t->trust[h] >= 0.5) {
+        } else if (t->trust[h] >= 0.5 && tie_kind_supports(t->kind[h])) {
             trusted += 1;
         }
     }

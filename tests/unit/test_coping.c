@@ -42,17 +42,25 @@ static void clear_coping(attune_model *m)
 }
 
 /* S of ODD 7.3b, worked out here: the sum over i's ties of kind weight x (1 + trust)/2 x
- * contact, a ruptured tie at rupture.contact_factor. */
-static double support_one_can_count_on(const attune_model *m, uint32_t i)
+ * contact, a ruptured tie at rupture.contact_factor; a teacher's students and a therapist's
+ * clients are not counted unless `professional`. */
+static double support_counted(const attune_model *m, uint32_t i, int professional)
 {
     const tie_store *t = &m->ties;
     double s = 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        if (!professional && (t->kind[h] == ATTUNE_TIE_STUDENT || t->kind[h] == ATTUNE_TIE_CLIENT))
+            continue;
         double contact =
             t->contact[h] * ((t->rupture[h] & TIE_RUPTURED) ? m->p->rupture_contact_factor : 1.0);
         s += m->kind_weight[t->kind[h]] * (1.0 + t->trust[h]) / 2.0 * contact;
     }
     return s;
+}
+
+static double support_one_can_count_on(const attune_model *m, uint32_t i)
+{
+    return support_counted(m, i, 0);
 }
 
 /* Number of events of `type` by `person` in the last merged week; the last one in *last. */
@@ -113,8 +121,42 @@ static void the_urge_is_distress_buffered_by_support_and_relieved_by_integration
             t->contact[h] *= i % 3 == 0 ? 0.0f : i % 3 == 1 ? 0.2f : 1.0f;
         }
     }
+    /* Teachers whose students, were they support, would keep them below the bar: no contact
+     * expected on their other ties, and their distress (unmet need alone) set between the two
+     * bars. */
+    const double bar = p->coping_onset_threshold, buffer = p->coping_support_buffer;
+    uint32_t teachers = 0;
+    uint8_t *set_between = calloc(pp->count, 1);
+    assert_non_null(set_between);
+    for (uint32_t i = 0; i < pp->count; i++) {
+        if (!pp->alive[i] || pp->role[i] != ATTUNE_ROLE_TEACHER)
+            continue;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            if (t->kind[h] != ATTUNE_TIE_STUDENT)
+                t->contact[h] = 0;
+        double own = support_counted(m, i, 0), all = support_counted(m, i, 1);
+        double kept_own = 1.0 - buffer * own / (own + 1.0),
+               kept_all = 1.0 - buffer * all / (all + 1.0);
+        double distress = bar / (0.5 * (kept_own + kept_all));
+        if (all <= own || distress / p->coping_distress_need > 1)
+            continue;
+        pp->unmet_need[i] = (float)(distress / p->coping_distress_need);
+        pp->affect[i] = 0;
+        pp->stress[i] = 0;
+        pp->integration[i] = 0;
+        set_between[i] = 1;
+        teachers++;
+    }
     const int32_t week = 1;
     coping_update(m, week);
+    uint32_t teachers_started = 0;
+    for (uint32_t i = 0; i < pp->count; i++)
+        teachers_started += set_between[i] && pp->coping_form[i] != COPING_NONE;
+    print_message("%u teachers set between the bars with and without their students, %u of them "
+                  "started coping\n",
+                  teachers, teachers_started);
+    assert_true(teachers >= 5 && teachers_started == teachers);
+    free(set_between);
     const double stop = p->coping_stop_threshold;
     uint32_t started = 0, not_started = 0, lonely_started = 0, lonely = 0;
     for (uint32_t i = 0; i < pp->count; i++) {
@@ -985,6 +1027,14 @@ static void a_tie_is_toxic_when_harm_exceeds_its_benefit_and_the_worst_is_named(
     assert_int_equal(worst, h + 4); /* excess bs + 2 - 0.9 bs = 2 + bs/10 */
     expect_near(excess, tie_toxic_excess(m, h + 4), 1e-12);
     expect_near(supportive, 1, 0);
+    /* A trusted tie to one's student (or client) is not support. */
+    t->kind[h + 3] = ATTUNE_TIE_STUDENT;
+    tie_worst_toxic(m, i, &excess, &supportive);
+    expect_near(supportive, 0, 0);
+    t->kind[h + 3] = ATTUNE_TIE_CLIENT;
+    tie_worst_toxic(m, i, &excess, &supportive);
+    expect_near(supportive, 0, 0);
+    t->kind[h + 3] = ATTUNE_TIE_FRIEND;
     /* Without h+4 (healed): h+1, the most harmful by excess, not by harm. */
     t->harm[h + 4] = 0;
     worst = tie_worst_toxic(m, i, &excess, &supportive);
