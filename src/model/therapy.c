@@ -159,15 +159,12 @@ static int retire(attune_model *m, int32_t week)
         if (!pp->alive[i] || pp->role[i] != ATTUNE_ROLE_THERAPIST ||
             person_age_at(m, i, week) < THERAPIST_RETIREMENT_AGE)
             continue;
-        /* Each course's end removes a half-tie of i's, so the clients are found afresh. */
-        for (;;) {
-            uint32_t client = TIE_NONE;
-            for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-                if (t->kind[h] == ATTUNE_TIE_CLIENT && (client == TIE_NONE || t->other[h] < client))
-                    client = t->other[h];
-            if (client == TIE_NONE)
-                break;
-            int rc = end_course(m, client, week, "therapist_retired");
+        /* Backwards: a course's end removes i's half-tie k - 1, which leaves those before it. */
+        for (uint32_t k = t->count[i]; k > 0; k--) {
+            uint32_t h = t->start[i] + k - 1;
+            if (t->kind[h] != ATTUNE_TIE_CLIENT)
+                continue;
+            int rc = end_course(m, t->other[h], week, "therapist_retired");
             if (rc != ATTUNE_OK)
                 return rc;
         }

@@ -67,14 +67,20 @@ static float contact_toward(const attune_model *m, uint32_t i, uint32_t j)
     return m->ties.contact[h];
 }
 
-/* i's partner, or TIE_NONE. */
-static uint32_t partner_of(const attune_model *m, uint32_t i)
+/* The other end of i's first half-tie of `kind`, or TIE_NONE. */
+static uint32_t other_of_kind(const attune_model *m, uint32_t i, int kind)
 {
     const tie_store *t = &m->ties;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        if (t->kind[h] == ATTUNE_TIE_PARTNER)
+        if (t->kind[h] == kind)
             return t->other[h];
     return TIE_NONE;
+}
+
+/* i's partner, or TIE_NONE. */
+static uint32_t partner_of(const attune_model *m, uint32_t i)
+{
+    return other_of_kind(m, i, ATTUNE_TIE_PARTNER);
 }
 
 /* Minors (under 18 at `week`) to whom i holds a child tie: the children i raises. */
@@ -1298,14 +1304,10 @@ static void a_separation_moves_a_partner_out_and_the_minors_at_home_count_it(voi
 
 /* ---- school --------------------------------------------------------------------------------- */
 
-/* The teacher tie of pupil i, or TIE_NONE. */
+/* Pupil i's teacher, or TIE_NONE. */
 static uint32_t teacher_of(const attune_model *m, uint32_t i)
 {
-    const tie_store *t = &m->ties;
-    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        if (t->kind[h] == ATTUNE_TIE_TEACHER)
-            return t->other[h];
-    return TIE_NONE;
+    return other_of_kind(m, i, ATTUNE_TIE_TEACHER);
 }
 
 /* ODD 7.5 (school): a pupil gets a teacher of its community, and one whose teacher lives in
