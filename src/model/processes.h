@@ -132,7 +132,9 @@ static inline double tie_toxic_excess(const struct attune_model *m, uint32_t h)
 /* Friendship ages (ODD 5 and 7.4), in years: friends from FRIEND_MIN_AGE; a friend sought "of
  * similar age" within MINOR_FRIEND_SPAN of a minor and ADULT_FRIEND_SPAN of an adult; and a
  * minor's friends, however found, within MINOR_FRIEND_SPAN of it. */
-#define FRIEND_MIN_AGE    5.0
+#define FRIEND_MIN_AGE 5.0
+/* Community ties are sought by and with people from the same age as friends (ODD 5, 7.4). */
+#define COMMUNITY_MIN_AGE FRIEND_MIN_AGE
 #define MINOR_FRIEND_SPAN 2.0
 #define ADULT_FRIEND_SPAN 10.0
 

@@ -4,15 +4,14 @@
  *
  * Everyone wishes for a number of friends (Poisson with mean network.friends_mean, drawn once)
  * and of community ties (Poisson with mean network.community_ties_mean times the
- * culture's density). A person of 5 or more with fewer friends than wished seeks one with
- * weekly probability formation.friend_rate x openness, openness =
- * (1 - formation.openness_avoidance x avoidance) (1 - formation.openness_wellbeing (1 - w)),
- * reopened in therapy by therapy.engage_support x alliance of what is closed: among
- * friends of friends (probability network.friends_of_friends), else among people of similar
- * age in the own community (probability network.friends_within_community) or a neighbouring
- * one. The other accepts if it has room (fewer than its wish + 2), and the seeker still has
- * room when the proposal is applied. Community ties form the same way within the community at
- * formation.community_rate.
+ * culture's density). A person of FRIEND_MIN_AGE (5) or more with fewer friends than wished seeks
+ * one with weekly probability formation.friend_rate x openness, openness = (1 -
+ * formation.openness_avoidance x avoidance) (1 - formation.openness_wellbeing (1 - w)), reopened in
+ * therapy by therapy.engage_support x alliance of what is closed: among friends of friends
+ * (probability network.friends_of_friends), else among people of similar age in the own community
+ * (probability network.friends_within_community) or a neighbouring one. The other accepts if it has
+ * room (fewer than its wish + 2), and the seeker still has room when the proposal is applied.
+ * Community ties form the same way within the community at formation.community_rate.
  *
  * Partnership: with weekly probability demography.partnering_rate a single adult of 20-60 picks
  * one of its ties at random; if it is a friend or community tie to a single adult of 20-60 whose
@@ -142,7 +141,7 @@ static void propose(attune_model *m, int32_t week)
         if (!pp->alive[i])
             continue;
         double age = person_age_years(m, i);
-        if (age < 5)
+        if (age < FRIEND_MIN_AGE) /* = COMMUNITY_MIN_AGE: a young child seeks neither */
             continue;
         int thread = omp_get_thread_num();
         rng_seq s = rng_seq_start(m->key, (uint32_t)week, STREAM_FORMATION, i);
@@ -186,7 +185,7 @@ static void propose(attune_model *m, int32_t week)
         }
         if (community < community_wished(m, i) &&
             rng_seq_u01(&s) < p->formation_community_rate * openness) {
-            uint32_t j = pick_member(m, c, 5, 200, i, &s);
+            uint32_t j = pick_member(m, c, COMMUNITY_MIN_AGE, INFINITY, i, &s);
             if (j != TIE_NONE)
                 proposals_push(m, thread, i, j, FORM_COMMUNITY, 0);
         }
