@@ -505,7 +505,7 @@ static int birth(attune_model *m, uint32_t a, uint32_t b, int32_t week)
                                        rng_normal(r[2], r[3]);
     pp->disposition[child] = (float)(d < -0.5 ? -0.5 : d > 0.5 ? 0.5 : d);
     pp->childhood_care[child] = (float)p->working_model_prior_expected_care;
-    pp->wellbeing[child] = 0.5f;
+    pp->wellbeing[child] = (float)wellbeing_of(m, child); /* as the affect phase would */
     /* Siblings: the children either parent raises in this household (grown ones who have not
      * left home included). */
     tie_store *t = &m->ties;

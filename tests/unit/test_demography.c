@@ -200,7 +200,7 @@ static void assert_count_near(const char *what, double observed, double expected
  * either partner raises in that household (a child tie at the partner's end), grown ones who have
  * not left home included, and to nobody who is not a child of theirs living there. It
  * lives in its parents' household, community and culture, and starts at the working-model
- * priors. */
+ * priors, with the well-being of that state. */
 static void a_newborn_is_tied_to_both_partners_and_to_the_children_at_home(void **state)
 {
     (void)state;
@@ -288,6 +288,9 @@ static void a_newborn_is_tied_to_both_partners_and_to_the_children_at_home(void 
             assert_float_equal(pp->expected_care[c], p->working_model_prior_expected_care, 1e-6);
             assert_int_equal(pp->infant_class[c], CLASS_UNASSESSED);
             assert_int_equal(pp->ace_count[c], 0);
+            /* Its well-being is that of its starting state (read before its first affect
+             * phase by whoever meets it), not a placeholder. */
+            assert_float_equal(pp->wellbeing[c], wellbeing_of(m, c), 1e-6);
         }
     }
     print_message("%u newborns in %d weeks, %u with siblings (%u sibling ties), %u children of "
