@@ -446,6 +446,23 @@ int attune_scenario_validate(const attune_scenario *scenario, attune_error *err)
         return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "wellbeing",
                            "the five wellbeing.weight_* sum to 0; well-being is their weighted "
                            "mean, so at least one needs a weight above 0");
+    /* The hysteresis of coping and of distress (ODD 7.3b): the other order is not a model but a
+     * degenerate one (coping that starts at intensity 0; an episode that recovers while still
+     * below the distress threshold and starts again). */
+    if (p->coping_onset_threshold < p->coping_stop_threshold)
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "coping.onset_threshold",
+                           "coping.onset_threshold (%g) is below coping.stop_threshold (%g); "
+                           "coping would start at intensity 0: the onset threshold must be at "
+                           "least the stop threshold (in [%g, 1])",
+                           p->coping_onset_threshold, p->coping_stop_threshold,
+                           p->coping_stop_threshold);
+    if (p->distress_recovery_threshold < p->distress_threshold)
+        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "distress.recovery_threshold",
+                           "distress.recovery_threshold (%g) is below distress.threshold (%g); "
+                           "an episode would recover below the threshold that starts one: the "
+                           "recovery threshold must be at least distress.threshold (in [%g, 1])",
+                           p->distress_recovery_threshold, p->distress_threshold,
+                           p->distress_threshold);
     const attune_entry_list *list = &scenario->entries[ENTRY_KIND_INTERVENTION];
     for (size_t i = 0; i < list->count; i++) {
         int rc = validate_intervention(scenario, &list->items[i], err);

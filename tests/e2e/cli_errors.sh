@@ -56,6 +56,10 @@ expect_fail cultures-zero 3 "shares sum to 0" -- run $S --set culture.harsh.shar
 expect_fail weights-zero 3 "wellbeing.weight_* sum to 0" -- run $S --set wellbeing.weight_affect=0 \
   --set wellbeing.weight_self_worth=0 --set wellbeing.weight_self_relation=0 \
   --set wellbeing.weight_unmet_need=0 --set wellbeing.weight_coping=0 --out "$WORK/out-weights-zero"
+expect_fail coping-hysteresis 3 "coping.onset_threshold (0.5) is below coping.stop_threshold (0.56)" -- \
+  run $S --set coping.onset_threshold=0.5 --out "$WORK/out-coping-hysteresis"
+expect_fail distress-hysteresis 3 "distress.recovery_threshold (0.3) is below distress.threshold (0.38)" -- \
+  run $S --set distress.recovery_threshold=0.3 --out "$WORK/out-distress-hysteresis"
 expect_fail memory-limit 5 "this run needs about" -- run $S --max-memory 1M --out "$WORK/out-memory-limit"
 expect_fail memory-machine 5 "more than" -- run --set population.size=200000000 --out "$WORK/out-memory-machine"
 # An intervention's community is checked once the population (and its communities) exists.
