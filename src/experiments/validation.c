@@ -534,6 +534,8 @@ int attune_validation_observe(attune_validation_observer *o, const attune_model 
     if (o == NULL || m == NULL)
         return ATTUNE_ERR_ARGUMENT;
     resolve(o, m);
+    if (m->week > 0 && m->week <= o->last_week)
+        return ATTUNE_OK; /* seen already: its sums and events are counted */
     if (m->week > 0 && add_year_sums(o, m) != ATTUNE_OK)
         return ATTUNE_ERR_NOMEM;
     const attune_event *ev;

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "attune/attune.h"
+#include "attune/params.h"
 #include "experiments/validation_internal.h"
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
@@ -323,6 +325,49 @@ static void every_drift_indicator_is_a_metrics_column(void **state)
     assert_null(attune_drift_at(ATTUNE_DRIFT_COUNT));
 }
 
+/* attune_validation_observe's contract: a week observed again is not counted twice, neither its
+ * steady-state sums nor its events (infant assessments, therapy). A run of 2,000 people for six
+ * years observed once a week and one observed twice a week give the same statistics. */
+static void a_week_observed_twice_is_counted_once(void **state)
+{
+    (void)state;
+    attune_scenario *s = NULL;
+    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "population.size", "2000", NULL), ATTUNE_OK);
+    assert_int_equal(attune_scenario_set(s, "population.community_size", "500", NULL), ATTUNE_OK);
+    attune_model *m = NULL;
+    attune_error err;
+    assert_int_equal(attune_model_create(s, 1, &m, &err), ATTUNE_OK);
+    attune_scenario_free(s);
+    assert_int_equal(attune_model_init(m, &err), ATTUNE_OK);
+    attune_validation_observer *once = NULL, *twice = NULL;
+    assert_int_equal(attune_validation_observer_create(0, &once), ATTUNE_OK);
+    assert_int_equal(attune_validation_observer_create(0, &twice), ATTUNE_OK);
+    assert_int_equal(attune_validation_observe(once, m), ATTUNE_OK);
+    assert_int_equal(attune_validation_observe(twice, m), ATTUNE_OK);
+    for (int week = 1; week <= 6 * 52; week++) {
+        assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+        assert_int_equal(attune_validation_observe(once, m), ATTUNE_OK);
+        assert_int_equal(attune_validation_observe(twice, m), ATTUNE_OK);
+        assert_int_equal(attune_validation_observe(twice, m), ATTUNE_OK);
+    }
+    attune_validation_stats a, b;
+    assert_int_equal(attune_validation_finish(once, m, &a), ATTUNE_OK);
+    assert_int_equal(attune_validation_finish(twice, m, &b), ATTUNE_OK);
+    size_t counted = 0;
+    for (size_t k = 0; k < ATTUNE_TARGET_PART_COUNT; k++) {
+        assert_true(a.n[k] == b.n[k]);
+        assert_true((isnan(a.value[k]) && isnan(b.value[k])) || a.value[k] == b.value[k]);
+        counted += a.n[k] > 0;
+    }
+    for (size_t d = 0; d < ATTUNE_DRIFT_COUNT; d++)
+        assert_true((isnan(a.level[d]) && isnan(b.level[d])) || a.level[d] == b.level[d]);
+    assert_true(counted >= 5); /* infants, people and courses were counted */
+    attune_validation_observer_free(once);
+    attune_validation_observer_free(twice);
+    attune_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +380,7 @@ int main(void)
         cmocka_unit_test(drift_is_ten_times_the_least_squares_slope),
         cmocka_unit_test(drifts_combine_over_replicates_into_steady_or_not),
         cmocka_unit_test(every_drift_indicator_is_a_metrics_column),
+        cmocka_unit_test(a_week_observed_twice_is_counted_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
