@@ -1,5 +1,6 @@
 /* Atomic file writes (see atomic_file.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,6 +43,30 @@ int atomic_commit(atomic_file *af, attune_error *err)
         return attune_fail(err, ATTUNE_ERR_IO, af->path, 0, NULL, "cannot rename into place: %s",
                            strerror(saved));
     }
+    return atomic_sync_dir(af->path, err);
+}
+
+int atomic_sync_dir(const char *path, attune_error *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0)
+        return attune_fail(err, ATTUNE_ERR_IO, dir, 0, NULL,
+                           "cannot open the folder to sync it: %s", strerror(errno));
+    /* A file system that cannot sync a folder (EINVAL) keeps its renames as it does. */
+    int failed = fsync(fd) != 0 && errno != EINVAL;
+    int saved = errno;
+    close(fd);
+    if (failed)
+        return attune_fail(err, ATTUNE_ERR_IO, dir, 0, NULL, "cannot sync the folder: %s",
+                           strerror(saved));
     return ATTUNE_OK;
 }
 

@@ -18,7 +18,8 @@ typedef struct atomic_file {
 /** Opens "<path>.partial" for writing. */
 int atomic_open(atomic_file *af, const char *path, attune_error *err);
 
-/** Flushes, syncs and renames the file into place; closes it in every case. */
+/** Flushes, syncs and renames the file into place, then syncs its folder (so that the rename
+ * survives a power loss); closes the file in every case. */
 int atomic_commit(atomic_file *af, attune_error *err);
 
 /**
@@ -33,6 +34,9 @@ void atomic_abort(atomic_file *af);
 
 /** Checks the stream for write errors so far (e.g. a full disk). */
 int atomic_check(atomic_file *af, attune_error *err);
+
+/** Syncs the folder that holds `path` (after renames into it). */
+int atomic_sync_dir(const char *path, attune_error *err);
 
 /** Writes a whole string to path atomically. */
 int atomic_write_string(const char *path, const char *text, attune_error *err);

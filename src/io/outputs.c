@@ -497,7 +497,8 @@ static int publish(const attune_output *o, attune_error *err)
             return attune_fail(err, ATTUNE_ERR_IO, final, 0, NULL, "cannot rename into place: %s",
                                strerror(errno));
     }
-    return ATTUNE_OK;
+    join(final, sizeof final, o->dir, output_files[0]);
+    return atomic_sync_dir(final, err);
 }
 
 int attune_output_close(attune_output *o, const attune_model *model, bool commit,
