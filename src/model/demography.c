@@ -177,9 +177,7 @@ static uint32_t find_adult(const attune_model *m, uint32_t c, int32_t week, doub
     return TIE_NONE;
 }
 
-/* The living partner of person a who lives with it, or TIE_NONE (the last partner tie found, as
- * a has at most one). */
-static uint32_t partner_at_home(const attune_model *m, uint32_t a)
+uint32_t demography_partner_at_home(const attune_model *m, uint32_t a)
 {
     const tie_store *t = &m->ties;
     uint32_t partner = TIE_NONE;
@@ -276,12 +274,13 @@ static int place(attune_model *m, uint32_t j, int32_t week)
     if (a == TIE_NONE)
         return ATTUNE_OK;
     int rc = make_caregiver(m, a, j, week);
-    uint32_t q = partner_at_home(m, a);
+    uint32_t q = demography_partner_at_home(m, a);
     if (rc == ATTUNE_OK && q != TIE_NONE)
         rc = make_caregiver(m, q, j, week);
     if (rc != ATTUNE_OK)
         return rc;
     pp->household[j] = pp->household[a];
+    demography_settle_sibling_contacts(m, j);
     events_emit(&m->events, 0, PHASE_DEMOGRAPHY, week, "placement", j, a, kind,
                 placement_detail[kind]);
     return demography_move_to_community(m, j, pp->community[a]);
@@ -308,6 +307,7 @@ static int move_to_a_caregiver(attune_model *m, uint32_t j)
         return ATTUNE_OK;
     pp->household[j] = pp->household[t->other[first]];
     t->contact[first] = t->contact[t->twin[first]] = (float)m->p->contact_household;
+    demography_settle_sibling_contacts(m, j);
     return demography_move_to_community(m, j, pp->community[t->other[first]]);
 }
 
@@ -384,10 +384,8 @@ void demography_move_away_from_caregivers(attune_model *m, uint32_t i, uint32_t 
                     person_age_at(m, i, week), "");
 }
 
-/* Moves the minors q raises (child ties) who live in household `home` to `household`; ages in
- * `week`. */
-static void take_minors_along(attune_model *m, uint32_t q, uint32_t home, uint32_t household,
-                              int32_t week)
+void demography_take_minors_along(attune_model *m, uint32_t q, uint32_t home, uint32_t household,
+                                  int32_t week)
 {
     const tie_store *t = &m->ties;
     for (uint32_t h = t->start[q]; h < t->start[q] + t->count[q]; h++) {
@@ -401,13 +399,24 @@ static void take_minors_along(attune_model *m, uint32_t q, uint32_t home, uint32
 void demography_leave_home(attune_model *m, uint32_t i, int32_t week, uint32_t phase)
 {
     uint32_t home = m->people.household[i], household = m->next_household++;
-    uint32_t partner = partner_at_home(m, i);
-    take_minors_along(m, i, home, household, week);
+    uint32_t partner = demography_partner_at_home(m, i);
+    demography_take_minors_along(m, i, home, household, week);
     demography_move_away_from_caregivers(m, i, household, week, phase);
     if (partner != TIE_NONE) {
-        take_minors_along(m, partner, home, household, week);
+        demography_take_minors_along(m, partner, home, household, week);
         demography_move_away_from_caregivers(m, partner, household, week, phase);
     }
+}
+
+void demography_settle_sibling_contacts(attune_model *m, uint32_t i)
+{
+    tie_store *t = &m->ties;
+    const uint32_t *household = m->people.household;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+        if (t->kind[h] == ATTUNE_TIE_SIBLING)
+            t->contact[h] = t->contact[t->twin[h]] =
+                (float)(household[t->other[h]] == household[i] ? m->p->contact_household
+                                                               : m->p->contact_family);
 }
 
 /* Ends every school tie of person i of the given kind (ATTUNE_TIE_TEACHER: i leaves school;

@@ -212,6 +212,19 @@ int demography_move_to_community(struct attune_model *m, uint32_t i, uint32_t c)
  * move with them. Events in `phase`. Serial phases only. */
 void demography_leave_home(struct attune_model *m, uint32_t i, int32_t week, uint32_t phase);
 
+/** demography.c: the living partner of person a who lives with it, or TIE_NONE. */
+uint32_t demography_partner_at_home(const struct attune_model *m, uint32_t a);
+
+/** demography.c: moves the minors q raises (child ties) who live in household `home` to
+ * `household`; ages in `week`. Serial phases only. */
+void demography_take_minors_along(struct attune_model *m, uint32_t q, uint32_t home,
+                                  uint32_t household, int32_t week);
+
+/** demography.c: after person i moved, its sibling ties are at household contact to the siblings
+ * it lives with and at family contact to the others (contact.household is for siblings at
+ * home). Serial phases only. */
+void demography_settle_sibling_contacts(struct attune_model *m, uint32_t i);
+
 /** demography.c: deaths, births, leaving home, school. */
 int demography_update(struct attune_model *m, int32_t week);
 

@@ -257,11 +257,12 @@ static int partner(attune_model *m, uint32_t i, uint32_t j, int32_t week)
      * household, and any minors i raises, when it reaches its age of leaving home). */
     uint32_t old_home = pp->household[j];
     demography_move_away_from_caregivers(m, j, pp->household[i], week, PHASE_TIE_FORMATION);
-    /* j raises no minors; a grown child of j's who still lived with it leaves home then. */
+    /* j raises no minors; a grown child of j's who still lived with it leaves home then, with
+     * its own partner at home and the minors either raises (demography_leave_home: the slot of
+     * j's tie to it is retagged in place, so the loop goes on). */
     for (uint32_t s = t->start[j]; s < t->start[j] + t->count[j]; s++)
         if (t->kind[s] == ATTUNE_TIE_CHILD && pp->household[t->other[s]] == old_home)
-            demography_move_away_from_caregivers(m, t->other[s], m->next_household++, week,
-                                                 PHASE_TIE_FORMATION);
+            demography_leave_home(m, t->other[s], week, PHASE_TIE_FORMATION);
     /* and into i's community, where the household is (friends reach nearby communities). */
     return demography_move_to_community(m, j, pp->community[i]);
 }

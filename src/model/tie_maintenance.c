@@ -113,9 +113,12 @@ static uint32_t raised_alone(const attune_model *m, uint32_t q, uint32_t other, 
  * phase when an intervention ends the tie. One partner moves to a new household: b, unless b
  * raises more minors at home that a does not raise than a raises that b does not (so that a
  * parent is not moved away from the children only it raises). The children at home (minors,
- * and grown children who have not left home) only the one who leaves raises move with it; the
- * others stay, and the one who left keeps its caregiver ties to them at family contact. One who
- * leaves a household where it still lived with its own caregivers leaves home. */
+ * and grown children who have not left home) only the one who leaves raises move with it, a
+ * grown child with the minors it raises; a grown child with a partner at home leaves home
+ * instead, with the partner (demography_leave_home: a couple is never split). The others stay,
+ * and the one who left keeps its caregiver ties to them at family contact. Sibling ties are
+ * then at household contact only between siblings who live together. One who leaves a
+ * household where it still lived with its own caregivers leaves home. */
 static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week, uint32_t phase)
 {
     people *pp = &m->people;
@@ -144,12 +147,23 @@ static int separate(attune_model *m, uint32_t a, uint32_t b, int32_t week, uint3
                 ace_record(m, 0, phase, child, ACE_SEPARATION);
             if (q != leaver)
                 continue;
-            if (raises(m, stayer, child))
+            if (raises(m, stayer, child)) {
                 t->contact[s] = t->contact[t->twin[s]] = (float)m->p->contact_family;
-            else
+            } else if (minor_at(m, child, home)) {
                 pp->household[child] = new_home;
+            } else if (demography_partner_at_home(m, child) != TIE_NONE) {
+                demography_leave_home(m, child, week, phase); /* retags slot s in place */
+            } else {
+                demography_take_minors_along(m, child, home, new_home, week);
+                pp->household[child] = new_home;
+            }
         }
     }
+    /* The leaver's children (those who moved, and those left behind) and everyone the leaver's
+     * moves touched: their siblings now live together or apart. */
+    for (uint32_t s = t->start[leaver]; s < t->start[leaver] + t->count[leaver]; s++)
+        if (t->kind[s] == ATTUNE_TIE_CHILD)
+            demography_settle_sibling_contacts(m, t->other[s]);
     events_emit(&m->events, 0, phase, week, "separation", a, b, 0, "");
     demography_move_away_from_caregivers(m, leaver, new_home, week, phase);
     return ATTUNE_OK;

@@ -640,6 +640,65 @@ static void moving_in_with_a_partner_is_leaving_home(void **state)
     attune_model_free(m);
 }
 
+/* Households hold together what the ODD says they hold (7.4, 7.5): living partners share a
+ * household (leaving home, moving in with a partner, a separation and a placement never split a
+ * couple), and a sibling tie is at household contact exactly when the two live together. Three
+ * years of a town of 5,000 whole weeks with many partnerships, separations and releases, and
+ * leaving home at 24-26 (so that grown children with partners still live with their parents
+ * when a parent separates or partners anew), checked every week. */
+static void households_keep_couples_together_and_sibling_contact_follows_them(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"population.size",
+                                    "5000",
+                                    "demography.partnering_rate",
+                                    "0.05",
+                                    "demography.separation_rate",
+                                    "0.003",
+                                    "release.rate",
+                                    "0.3",
+                                    "demography.leave_home_min",
+                                    "24",
+                                    "demography.leave_home_max",
+                                    "26",
+                                    NULL};
+    attune_model *m = small_town_on(settings, 1);
+    const people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    const float household_contact = (float)m->p->contact_household;
+    uint32_t couples = 0, siblings_apart = 0, separations = 0;
+    for (int32_t w = 0; w < 156; w++) {
+        step(m, 1);
+        const attune_event *ev;
+        size_t count;
+        assert_int_equal(attune_model_events(m, &ev, &count), ATTUNE_OK);
+        for (size_t k = 0; k < count; k++)
+            separations += strcmp(ev[k].type, "separation") == 0;
+        for (uint32_t i = 0; i < pp->count; i++) {
+            if (!pp->alive[i])
+                continue;
+            for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+                uint32_t j = t->other[h];
+                if (t->kind[h] == ATTUNE_TIE_PARTNER && pp->alive[j]) {
+                    if (pp->household[i] != pp->household[j])
+                        fail_msg("week %d: partners %u and %u live apart", m->week, i, j);
+                    couples++;
+                } else if (t->kind[h] == ATTUNE_TIE_SIBLING && pp->alive[j]) {
+                    int together = pp->household[i] == pp->household[j];
+                    if (together != (t->contact[h] == household_contact))
+                        fail_msg("week %d: siblings %u and %u live %s at contact %g", m->week, i, j,
+                                 together ? "together" : "apart", (double)t->contact[h]);
+                    siblings_apart += !together;
+                }
+            }
+        }
+    }
+    print_message("%u separations; %u partner-weeks and %u sibling-weeks apart checked\n",
+                  separations, couples, siblings_apart);
+    assert_true(separations >= 100 && siblings_apart > 0);
+    attune_model_free(m);
+}
+
 /* Leaving home never splits a couple (ODD 7.5): a partner living with the leaver moves to the
  * new household too, and if that partner still lived with its own caregivers it leaves them as
  * well (its caregiver ties become family ties). Built couples: a young adult before its leaving
@@ -2147,6 +2206,7 @@ int main(void)
         cmocka_unit_test(
             partners_form_at_the_partnering_rate_by_the_rules_and_the_partner_moves_in),
         cmocka_unit_test(moving_in_with_a_partner_is_leaving_home),
+        cmocka_unit_test(households_keep_couples_together_and_sibling_contact_follows_them),
         cmocka_unit_test(ending_the_tie_to_a_caregiver_one_lives_with_is_leaving_home),
         cmocka_unit_test(leaving_home_takes_the_minors_one_raises_along),
         cmocka_unit_test(couples_separate_at_the_hazard_of_their_mean_trust),
