@@ -1266,12 +1266,7 @@ static void observe_healing(const attune_model *m, void *user)
     for (uint32_t i = 0; i < pp->count; i++) {
         if (!h->followed[i] || !pp->in_episode[i])
             continue;
-        float w = pp->wellbeing[i];
-        if (w < h->low[i])
-            h->low[i] = h->high[i] = w;
-        if (w > h->high[i])
-            h->high[i] = w;
-        if (h->high[i] - h->low[i] >= C11_SETBACK && w <= h->high[i] - C11_SETBACK)
+        if (stats_setback_step(&h->low[i], &h->high[i], pp->wellbeing[i], C11_SETBACK))
             h->setback[i] = 1;
     }
 }

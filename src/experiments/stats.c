@@ -30,6 +30,17 @@ void stats_mean_ci(const double *x, size_t n, double *mean, double *lo, double *
     *hi = mu + half;
 }
 
+int stats_setback_step(float *low, float *high, float w, double fall)
+{
+    /* Checked before a new low restarts the course (float differences, then double). */
+    int setback = *high - *low >= fall && w <= *high - fall;
+    if (w < *low)
+        *low = *high = w;
+    if (w > *high)
+        *high = w;
+    return setback;
+}
+
 double stats_pearson(const double *x, const double *y, size_t n)
 {
     if (n < 3)

@@ -14,4 +14,11 @@ void stats_mean_ci(const double *x, size_t n, double *mean, double *lo, double *
 /* Pearson correlation of x and y; NaN when n < 3 or either has no variance. */
 double stats_pearson(const double *x, const double *y, size_t n);
 
+/* One step of the course of a series (claim C11: well-being during a distress episode). *low is
+ * the lowest value so far and *high the highest since that low (start both at the first value).
+ * Returns 1 when w completes a setback: the series had risen `fall` or more above its low and w
+ * lies `fall` or more below that high, wherever w ends (below the old low too); then w, if a new
+ * low, restarts both. */
+int stats_setback_step(float *low, float *high, float w, double fall);
+
 #endif
