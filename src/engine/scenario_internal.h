@@ -68,10 +68,12 @@ enum intervention_state {
     TARGET_IN_DISTRESS,
     TARGET_TOXIC_TIES,
     TARGET_RUPTURED_TIES,
+    TARGET_ENDABLE_TOXIC_TIES,
+    TARGET_ENDABLE_RUPTURED_TIES,
 };
 #define INTERVENTION_CHOICES_target_state                                                          \
     "any|wellbeing|self_worth|anxiety|avoidance|disorganization|unmet_need|coping|integration|"    \
-    "in_distress|toxic_ties|ruptured_ties"
+    "in_distress|toxic_ties|ruptured_ties|endable_toxic_ties|endable_ruptured_ties"
 
 #define ATTUNE_NAME_MAX          64
 #define ATTUNE_ENTRY_FIELDS_MAX  16

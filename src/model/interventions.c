@@ -32,7 +32,9 @@
  *
  * Targets can be narrowed to a culture, a community, and a range of one state variable at the
  * start week (wellbeing, self_worth, anxiety, avoidance, disorganization, unmet_need, coping,
- * integration, in_distress, toxic_ties, ruptured_ties).
+ * integration, in_distress, toxic_ties, ruptured_ties, and endable_toxic_ties and
+ * endable_ruptured_ties: the same two counting only the ties the person may end, tie_is_endable;
+ * claims C7 and C8 target those, since a leaver must be able to leave).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -117,13 +119,17 @@ static double target_value(const attune_model *m, int state, uint32_t i)
     case TARGET_INTEGRATION: return pp->integration[i];
     case TARGET_IN_DISTRESS: return pp->in_episode[i];
     case TARGET_TOXIC_TIES:
-    case TARGET_RUPTURED_TIES: {
+    case TARGET_RUPTURED_TIES:
+    case TARGET_ENDABLE_TOXIC_TIES:
+    case TARGET_ENDABLE_RUPTURED_TIES: {
         const tie_store *t = &m->ties;
+        int toxic = state == TARGET_TOXIC_TIES || state == TARGET_ENDABLE_TOXIC_TIES;
+        int endable = state == TARGET_ENDABLE_TOXIC_TIES || state == TARGET_ENDABLE_RUPTURED_TIES;
         double count = 0;
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-            count += state == TARGET_TOXIC_TIES
-                         ? tie_is_toxic(m, h)
-                         : (t->rupture[h] & TIE_RUPTURED) && !tie_is_toxic(m, h);
+            count += (toxic ? tie_is_toxic(m, h)
+                            : (t->rupture[h] & TIE_RUPTURED) && !tie_is_toxic(m, h)) &&
+                     (!endable || tie_is_endable(m, i, h));
         return count;
     }
     default: return 0;

@@ -71,14 +71,21 @@ static void assert_targets(const attune_model *m, size_t k, const uint8_t *expec
 }
 
 /* Number of toxic ties of i (ODD 7.6: target_state toxic_ties), or of ruptured ties that are
- * not toxic (ruptured_ties). */
-static double count_ties(const attune_model *m, uint32_t i, int toxic)
+ * not toxic (ruptured_ties); with `endable`, only the ties i may end (endable_toxic_ties,
+ * endable_ruptured_ties). */
+static double count_ties_of(const attune_model *m, uint32_t i, int toxic, int endable)
 {
     const tie_store *t = &m->ties;
     double n = 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
-        n += toxic ? tie_is_toxic(m, h) : (t->rupture[h] & TIE_RUPTURED) && !tie_is_toxic(m, h);
+        n += (toxic ? tie_is_toxic(m, h) : (t->rupture[h] & TIE_RUPTURED) && !tie_is_toxic(m, h)) &&
+             (!endable || tie_is_endable(m, i, h));
     return n;
+}
+
+static double count_ties(const attune_model *m, uint32_t i, int toxic)
+{
+    return count_ties_of(m, i, toxic, 0);
 }
 
 /* Events of the last completed week of the given type whose detail contains `detail`. */
@@ -401,6 +408,10 @@ static double state_value(const attune_model *m, const char *name, uint32_t i)
         return count_ties(m, i, 1);
     if (strcmp(name, "ruptured_ties") == 0)
         return count_ties(m, i, 0);
+    if (strcmp(name, "endable_toxic_ties") == 0)
+        return count_ties_of(m, i, 1, 1);
+    if (strcmp(name, "endable_ruptured_ties") == 0)
+        return count_ties_of(m, i, 0, 1);
     fail_msg("no state %s", name);
     return 0;
 }
@@ -415,12 +426,19 @@ static void targets_by_state_variable_within_an_inclusive_range(void **state)
     static const struct {
         const char *name, *min, *max;
     } ranges[] = {
-        {"wellbeing", "0.5", "0.6"},       {"self_worth", "0.4", "0.6"},
-        {"anxiety", "0.2", "0.4"},         {"avoidance", "0.1", "0.3"},
-        {"disorganization", "0.1", "0.2"}, {"unmet_need", "0.3", "0.4"},
-        {"coping", "0.01", "1"},           {"integration", "0.0005", "1"},
-        {"in_distress", "1", "1"},         {"toxic_ties", "1", "1000"},
+        {"wellbeing", "0.5", "0.6"},
+        {"self_worth", "0.4", "0.6"},
+        {"anxiety", "0.2", "0.4"},
+        {"avoidance", "0.1", "0.3"},
+        {"disorganization", "0.1", "0.2"},
+        {"unmet_need", "0.3", "0.4"},
+        {"coping", "0.01", "1"},
+        {"integration", "0.0005", "1"},
+        {"in_distress", "1", "1"},
+        {"toxic_ties", "1", "1000"},
         {"ruptured_ties", "2", "3"},
+        {"endable_toxic_ties", "1", "1000"},
+        {"endable_ruptured_ties", "1", "2"},
     };
     enum { STATES = sizeof ranges / sizeof ranges[0] };
     const int32_t start = 10;
@@ -483,6 +501,12 @@ static void targets_by_state_variable_within_an_inclusive_range(void **state)
             all[k * n + i] = m->people.alive[i] && v >= min && v <= max;
         }
     }
+    /* The endable counts leave out ties some people hold (to their minor children, their
+     * students): the two states differ. */
+    uint32_t unendable = 0;
+    for (uint32_t i = 0; i < n; i++)
+        unendable += m->people.alive[i] && count_ties_of(m, i, 1, 1) < count_ties(m, i, 1);
+    assert_true(unendable > 0);
     begin_next_week(m);
     for (size_t k = 0; k < STATES; k++) {
         memcpy(expected, all + k * n, n);
@@ -1435,8 +1459,8 @@ static void therapy_starts_a_course_for_each_target_at_once(void **state)
     uint8_t *mark = target_marks(m, 0);
     size_t started = 0, started_tied = 0;
     for (uint32_t i = 0; i < n; i++) {
-        int eligible = mark[i] && status[i] != THERAPY_ACTIVE &&
-                       m->people.role[i] != ATTUNE_ROLE_THERAPIST;
+        int eligible =
+            mark[i] && status[i] != THERAPY_ACTIVE && m->people.role[i] != ATTUNE_ROLE_THERAPIST;
         if (eligible) {
             assert_int_equal(m->people.therapy_status[i], THERAPY_ACTIVE);
             assert_int_equal(count_kind(m, i, ATTUNE_TIE_THERAPIST), 1);
@@ -1549,6 +1573,9 @@ static void each_kind_and_state_name_is_read_as_itself(void **state)
         {"therapy", "in_distress", INTERVENTION_THERAPY, TARGET_IN_DISTRESS},
         {"therapy_waitlist", "toxic_ties", INTERVENTION_THERAPY_WAITLIST, TARGET_TOXIC_TIES},
         {"keep_ties", "ruptured_ties", INTERVENTION_KEEP_TIES, TARGET_RUPTURED_TIES},
+        {"self_help", "endable_toxic_ties", INTERVENTION_SELF_HELP, TARGET_ENDABLE_TOXIC_TIES},
+        {"care_change", "endable_ruptured_ties", INTERVENTION_CARE_CHANGE,
+         TARGET_ENDABLE_RUPTURED_TIES},
     };
     enum { COUNT = sizeof names / sizeof names[0] };
     char text[8192] = "[population]\nsize = 1000\ncommunity_size = 250\n[run]\nweeks = 20\n";
