@@ -97,6 +97,18 @@ static double partial_beta(const double *y, const double *x1, const double *x2, 
 /* ---------------------------------------------------------------------------------------- */
 /* Running arms                                                                              */
 
+/* An error unless each of the `n` arms (models of claim `claim`) has an intervention, whose
+ * targets the claim reads: an edited arm file without one is refused, not read past its end. */
+static int need_interventions(claim_ctx *c, const char *claim, attune_model *const *arm, int n)
+{
+    for (int a = 0; a < n; a++)
+        if (arm[a]->intervention_count < 1)
+            return attune_fail(c->err, ATTUNE_ERR_ARGUMENT, c->dir, 0, NULL,
+                               "every arm of %s needs its intervention (the targets compared)",
+                               claim);
+    return ATTUNE_OK;
+}
+
 static int run_arm(claim_ctx *c, const char *claim, const char *arm, int replicate,
                    observer_fn observe, void *user, attune_model **out)
 {
@@ -552,9 +564,11 @@ static int claim_c4(claim_ctx *c, attune_claim_result *r)
                 n[k]++;
                 coping[k] += m->people.coping[i] >= m->p->coping_active_level;
             }
+            /* A step between counts one of which has nobody is no data (NaN), not a step
+             * to or from 0. */
             for (int k = 0; k < 4; k++)
-                v[k * R + rep] = coping[k + 1] / (n[k + 1] > 0 ? n[k + 1] : 1) -
-                                 coping[k] / (n[k] > 0 ? n[k] : 1);
+                v[k * R + rep] =
+                    n[k] > 0 && n[k + 1] > 0 ? coping[k + 1] / n[k + 1] - coping[k] / n[k] : NAN;
             v[4 * R + rep] = series_mean(&s.onset_z);
             v[5 * R + rep] = series_mean(&s.secure_change);
             v[6 * R + rep] = series_mean(&s.insecure_change);
@@ -659,6 +673,8 @@ static int claim_c6(claim_ctx *c, attune_claim_result *r)
         static const char *names[3] = {"control", "reciprocal", "onesided"};
         for (int a = 0; a < 3 && rc == ATTUNE_OK; a++)
             rc = run_arm(c, "C6", names[a], rep, NULL, NULL, &arm[a]);
+        if (rc == ATTUNE_OK)
+            rc = need_interventions(c, "C6", arm + 1, 2);
         if (rc == ATTUNE_OK) {
             const intervention *iv = &arm[2]->interventions[0];
             const id_list *targets = &arm[1]->interventions[0].targets;
@@ -762,8 +778,11 @@ static int claim_c7(claim_ctx *c, attune_claim_result *r)
         static const char *names[2] = {"stay", "leave"};
         for (int a = 0; a < 2 && rc == ATTUNE_OK; a++)
             rc = run_arm(c, "C7", names[a], rep, observe_leaving, &obs[a], &arm[a]);
-        if (rc == ATTUNE_OK && (obs[0].dip == NULL || obs[1].dip == NULL))
+        if (rc == ATTUNE_OK && (obs[0].dip == NULL || obs[1].dip == NULL || obs[0].before == NULL ||
+                                obs[1].before == NULL))
             rc = ATTUNE_ERR_NOMEM;
+        if (rc == ATTUNE_OK)
+            rc = need_interventions(c, "C7", arm, 2);
         if (rc == ATTUNE_OK) {
             const id_list *targets = &arm[1]->interventions[0].targets;
             series w[2] = {{0}, {0}};
@@ -848,6 +867,8 @@ static int claim_c8(claim_ctx *c, attune_claim_result *r)
             if (rc == ATTUNE_OK && obs[a].before == NULL)
                 rc = ATTUNE_ERR_NOMEM;
         }
+        if (rc == ATTUNE_OK)
+            rc = need_interventions(c, "C8", arm, 4);
         if (rc == ATTUNE_OK) {
             double unused;
             compare_arms(arm[0], arm[1], &obs[0], &obs[1], &v[rep], &unused);
@@ -882,6 +903,7 @@ typedef struct panel {
     uint32_t n;
     double *w1, *q1, *w2, *q2;
     uint8_t *in1;
+    int failed; /* the first wave could not be stored (out of memory) */
 } panel;
 
 static void observe_panel(const attune_model *m, void *user)
@@ -895,8 +917,17 @@ static void observe_panel(const attune_model *m, void *user)
         s->w2 = calloc(s->n + 1, sizeof(double));
         s->q2 = calloc(s->n + 1, sizeof(double));
         s->in1 = calloc(s->n + 1, 1);
-        if (!s->w1 || !s->q1 || !s->w2 || !s->q2 || !s->in1)
+        if (!s->w1 || !s->q1 || !s->w2 || !s->q2 || !s->in1) {
+            free(s->w1);
+            free(s->q1);
+            free(s->w2);
+            free(s->q2);
+            free(s->in1);
+            s->w1 = s->q1 = s->w2 = s->q2 = NULL;
+            s->in1 = NULL;
+            s->failed = 1;
             return;
+        }
         for (uint32_t i = 0; i < s->n; i++) {
             s->in1[i] = pp->alive[i] && person_age_years(m, i) >= 18;
             s->w1[i] = pp->wellbeing[i];
@@ -931,6 +962,8 @@ static int claim_c9(claim_ctx *c, attune_claim_result *r)
         s.t1 = 104;
         s.t2 = 130;
         rc = run_arm(c, "C9", NULL, rep, observe_panel, &s, &m);
+        if (rc == ATTUNE_OK && s.failed)
+            rc = ATTUNE_ERR_NOMEM;
         if (rc == ATTUNE_OK && (s.in1 == NULL || m->week < s.t2))
             rc = attune_fail(c->err, ATTUNE_ERR_ARGUMENT, c->dir, 0, NULL,
                              "C9.base.ini must run at least 130 weeks");
@@ -1052,6 +1085,8 @@ static int claim_c10(claim_ctx *c, attune_claim_result *r)
         if (rc == ATTUNE_OK &&
             (obs[0].failed || obs[1].failed || obs[0].eligible == NULL || obs[1].eligible == NULL))
             rc = ATTUNE_ERR_NOMEM;
+        if (rc == ATTUNE_OK)
+            rc = need_interventions(c, "C10", arm, 2);
         if (rc == ATTUNE_OK) {
             const id_list *targets = &arm[1]->interventions[0].targets;
             series w[2] = {{0}, {0}};
