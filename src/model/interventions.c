@@ -174,14 +174,16 @@ static int add_community_ties(attune_model *m, const intervention *iv, size_t in
     for (int tries = 0; wanted > 0 && tries < 50 * (int)wanted && members->count > 0; tries++) {
         uint32_t j = members->ids[rng_below(rng_seq_next(&s), members->count)];
         if (j == i || !m->people.alive[j] || m->people.community[j] != m->people.community[i] ||
-            person_age_at(m, j, week) < 5 || ties_find(&m->ties, i, j) != TIE_NONE)
+            person_age_at(m, j, week) < COMMUNITY_MIN_AGE || ties_find(&m->ties, i, j) != TIE_NONE)
             continue;
         tie_edge e = {
             i,    j,   ATTUNE_TIE_COMMUNITY, ATTUNE_TIE_COMMUNITY, (float)m->p->contact_community,
             0.5f, week};
-        int rc = ties_add(&m->ties, &e, NULL);
+        uint32_t slot;
+        int rc = ties_add(&m->ties, &e, &slot);
         if (rc != ATTUNE_OK)
             return rc;
+        tie_start_engagement(m, slot); /* as a community tie formed by oneself */
         events_emit(&m->events, 0, PHASE_INTERVENTIONS, week, "tie_formed", i, j,
                     ATTUNE_TIE_COMMUNITY, "intervention");
         wanted--;

@@ -225,6 +225,10 @@ void demography_take_minors_along(struct attune_model *m, uint32_t q, uint32_t h
  * home). Serial phases only. */
 void demography_settle_sibling_contacts(struct attune_model *m, uint32_t i);
 
+/** tie_formation.c: half-tie h (and its twin) was just made as a friend or community tie: each
+ * end's engagement starts at 1 - ties.engagement_avoidance x its avoidance (ODD 7.4). */
+void tie_start_engagement(struct attune_model *m, uint32_t h);
+
 /** demography.c: deaths, births, leaving home, school. */
 int demography_update(struct attune_model *m, int32_t week);
 

@@ -209,6 +209,15 @@ static int has_room(attune_model *m, uint32_t q, int kind)
                                      : community < community_wished(m, q) + 2;
 }
 
+void tie_start_engagement(attune_model *m, uint32_t h)
+{
+    tie_store *t = &m->ties;
+    uint32_t owner = t->other[t->twin[h]], other = t->other[h];
+    const float holding_back = (float)m->p->ties_engagement_avoidance;
+    t->engagement[h] = 1.0f - holding_back * m->people.avoidance[owner];
+    t->engagement[t->twin[h]] = 1.0f - holding_back * m->people.avoidance[other];
+}
+
 static int form(attune_model *m, uint32_t i, uint32_t j, int kind, int32_t week)
 {
     people *pp = &m->people;
@@ -224,10 +233,7 @@ static int form(attune_model *m, uint32_t i, uint32_t j, int kind, int32_t week)
     int rc = ties_add(&m->ties, &e, &slot);
     if (rc != ATTUNE_OK)
         return rc;
-    tie_store *t = &m->ties;
-    const float holding_back = (float)m->p->ties_engagement_avoidance;
-    t->engagement[slot] = 1.0f - holding_back * pp->avoidance[i];
-    t->engagement[t->twin[slot]] = 1.0f - holding_back * pp->avoidance[j];
+    tie_start_engagement(m, slot);
     events_emit(&m->events, 0, PHASE_TIE_FORMATION, week, "tie_formed", i, j, kind,
                 attune_tie_kind_name(kind));
     return ATTUNE_OK;

@@ -833,6 +833,7 @@ static void community_programme_adds_rounded_magnitude_ties_once(void **state)
     attune_model_events(m, &ev, &count);
     uint32_t(*pair)[2] = malloc(count * sizeof *pair);
     assert_non_null(pair);
+    uint32_t opening_checked = 0;
     for (size_t k = 0; k < count; k++) {
         if (strcmp(ev[k].type, "tie_formed") != 0 || strcmp(ev[k].detail, "intervention") != 0)
             continue;
@@ -841,11 +842,21 @@ static void community_programme_adds_rounded_magnitude_ties_once(void **state)
         assert_int_equal(ev[k].value, ATTUNE_TIE_COMMUNITY);
         assert_true(j != i);
         assert_int_equal(m->people.community[j], m->people.community[i]);
-        assert_true(person_age_at(m, j, 3) >= 5);
+        assert_true(person_age_at(m, j, 3) >= COMMUNITY_MIN_AGE);
         uint32_t h = ties_find(&m->ties, i, j);
         assert_true(h != TIE_NONE);
         assert_int_equal(m->ties.kind[h], ATTUNE_TIE_COMMUNITY);
         assert_int_equal(m->ties.since[h], 3);
+        /* Engagement starts where a community tie one forms oneself starts (ODD 7.4), 1 -
+         * ties.engagement_avoidance x avoidance, which is also where it heads when neither end
+         * copes: a week of maintenance leaves it there, but for the week's small change of
+         * avoidance (a start at 1 would be ties.engagement_avoidance x avoidance above). */
+        const people *pp = &m->people;
+        if (pp->coping[i] == 0 && pp->coping[j] == 0) {
+            double start = 1.0 - m->p->ties_engagement_avoidance * pp->avoidance[i];
+            assert_float_equal(m->ties.engagement[h], start, 0.005);
+            opening_checked++;
+        }
         pair[pairs][0] = i;
         pair[pairs++][1] = j;
     }
@@ -856,6 +867,7 @@ static void community_programme_adds_rounded_magnitude_ties_once(void **state)
                      want);
     }
     assert_true(m->interventions[0].targets.count > 50 && m->interventions[1].targets.count > 50);
+    assert_true(opening_checked > 100);
     for (int week = 4; week <= 7; week++) {
         step(m, 1);
         assert_int_equal(count_events(m, "tie_formed", "intervention"), 0);
