@@ -157,8 +157,9 @@ static inline double tie_meeting_chance(const struct attune_model *m, uint32_t h
 int tie_is_toxic(const struct attune_model *m, uint32_t h);
 
 /** tie_maintenance.c: i's most harmful toxic tie that i may end (TIE_NONE if none), its excess
- * in *excess, and in *supportive the number of i's ties that are trusted (>= 1/2) and not toxic
- * (either pointer may be NULL). O(degree). */
+ * in *excess, and in *supportive the number of i's ties that are trusted (>= 1/2) and not toxic,
+ * one's students and clients left out (tie_kind_supports) (either pointer may be NULL).
+ * O(degree). */
 uint32_t tie_worst_toxic(const struct attune_model *m, uint32_t i, double *excess,
                          double *supportive);
 
