@@ -297,19 +297,23 @@ typedef struct attune_output_options {
 /**
  * Opens the outputs of a run in folder `dir` (created; its parent must exist or be
  * creatable). Fails with ATTUNE_ERR_EXISTS if `dir` holds a run and `force` is off.
- * Files are written under temporary names and renamed by attune_output_close.
+ * Files are written under temporary names and renamed by attune_output_close. With
+ * output.graphml_every > 0, writes the network snapshot of week 0 (in DIR/networks.partial/,
+ * which attune_output_close renames to DIR/networks/).
  */
 int attune_output_open(const attune_model *model, const char *dir,
                        const attune_output_options *options, attune_output **out,
                        attune_error *err);
 
-/** Appends the last completed week (metrics row and events). O(events). */
+/** Appends the last completed week (metrics row and events; every output.graphml_every weeks
+ * the network snapshot, O(people + ties)). O(events). */
 int attune_output_write_week(attune_output *output, const attune_model *model, attune_error *err);
 
 /**
  * Finishes the outputs: writes manifest.json (with `wall_seconds`) and, on request,
- * network.graphml, then renames every file to its final name. If `commit` is false (a failed
- * run), removes what was written instead. Frees `output` in every case.
+ * network.graphml, then renames every file to its final name (and the snapshots' folder to
+ * networks/). If `commit` is false (a failed run), removes what was written instead, but for
+ * what a checkpoint in the folder needs to resume. Frees `output` in every case.
  */
 int attune_output_close(attune_output *output, const attune_model *model, bool commit,
                         double wall_seconds, attune_error *err);
@@ -327,7 +331,8 @@ typedef void (*attune_resume_warning)(const char *message, void *user);
 /**
  * Resumes the run in folder `dir` from its newest good checkpoint: a model ready to continue
  * from the checkpoint's week, and its outputs reopened with everything after that week cut
- * off (files of an interrupted run that were already renamed into place are taken back).
+ * off, network snapshots included (files of an interrupted run that were already renamed into
+ * place are taken back).
  * Damaged checkpoints are reported through `warn` and skipped for the one before.
  */
 int attune_resume(const char *dir, int threads, const attune_output_options *options,

@@ -499,12 +499,13 @@ run:;
                "threads)\n",
                attune_model_week(model), (unsigned long long)mx.people, (unsigned long long)mx.ties,
                wall, t_init, attune_model_threads(model));
-        double panel = 0, egos = 0;
+        double panel = 0, egos = 0, snapshots = 0;
         attune_scenario_get(attune_model_scenario(model), "output.panel_fraction", &panel);
         attune_scenario_get(attune_model_scenario(model), "output.network_egos", &egos);
-        printf("outputs: %s/ (metrics.csv, events.csv, manifest.json%s%s%s)\n", out_dir,
+        attune_scenario_get(attune_model_scenario(model), "output.graphml_every", &snapshots);
+        printf("outputs: %s/ (metrics.csv, events.csv, manifest.json%s%s%s%s)\n", out_dir,
                panel > 0 ? ", panel.csv" : "", egos > 0 ? ", network-sample.graphml" : "",
-               oo.graphml ? ", network.graphml" : "");
+               oo.graphml ? ", network.graphml" : "", snapshots > 0 ? ", networks/" : "");
     } else {
         printf("%s\n", out_dir);
     }

@@ -42,11 +42,11 @@ uint64_t attune_model_memory_estimate(const attune_scenario *scenario)
     /* Ids are never reused: people born during the run add to the arrays (about 1.5% of the
      * population a year in the default demography). */
     double growth = 1.0 + 0.015 * (double)p->run_weeks / 52.0;
-    /* network.graphml is written at the end beside the model: igraph's graph with its
-     * attributes (measured: 298 MB more at 300,000 people and 1.1 million ties; with the
-     * expected degree, which counts more ties than the default network has, 200 bytes a tie
-     * and 150 a person cover it by a third). */
-    double graphml = p->output_graphml ? edges * 200.0 + 150.0 : 0.0;
+    /* network.graphml (at the end) and the snapshots of output.graphml_every are written
+     * beside the model: igraph's graph with its attributes (measured: 298 MB more at 300,000
+     * people and 1.1 million ties; with the expected degree, which counts more ties than the
+     * default network has, 200 bytes a tie and 150 a person cover it by a third). */
+    double graphml = p->output_graphml || p->output_graphml_every > 0 ? edges * 200.0 + 150.0 : 0.0;
     return (uint64_t)(persons * growth * (per_person + peak + graphml) * 1.1) + (64u << 20);
 }
 

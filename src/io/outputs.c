@@ -2,12 +2,23 @@
  * The outputs of a run folder: metrics.csv (a row a week, from week 0), events.csv (a row an
  * event), manifest.json (version, commit, parameters, seed, threads, wall time), panel.csv (a
  * sampled fraction of people every 52 weeks; output.panel_fraction), network-sample.graphml
- * (a few ego networks at the end; output.network_egos) and, on request, network.graphml.
+ * (a few ego networks at the end; output.network_egos), on request network.graphml and, with
+ * output.graphml_every > 0, networks/ (network snapshots, below).
  * Every file is written under NAME.partial and all are renamed to their final names together
  * when the run finishes (or is interrupted), after every one of them was written: a run that
  * fails before leaves the folder's earlier run untouched and removes what it wrote, except
  * what a checkpoint in the folder needs to resume. One process at a time writes a folder
  * (an advisory lock on FOLDER/.lock).
+ *
+ * Network snapshots follow the same rules, with the folder networks.partial/ in the place of
+ * NAME.partial: networks.partial/week-NNNNNN.graphml, the whole network as network.graphml
+ * has it, at week 0 and after every output.graphml_every weeks, each file itself written
+ * atomically (so a snapshot that exists under its name is complete). When the run finishes or
+ * is interrupted, networks.partial/ replaces the folder's networks/ (a replaced run's
+ * snapshots go, also when this run writes none). A failed run removes networks.partial/ unless
+ * a checkpoint needs it, as it does the streamed files; a resume takes back the networks/ of
+ * an interrupted run, checks that every snapshot up to the checkpoint's week is there and
+ * removes those after it (written again, identically, as the run goes on).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -70,6 +81,75 @@ static int panel_on(const attune_model *m)
 static int network_sample_on(const attune_model *m)
 {
     return m->p->output_network_egos > 0;
+}
+
+/* The snapshots' folder: DIR/networks/ when published, DIR/networks.partial/ while written. */
+#define SNAPSHOT_DIR "networks"
+
+static int snapshots_on(const attune_model *m)
+{
+    return m->p->output_graphml_every > 0;
+}
+
+/* Whether a snapshot falls due at the end of week `week` (week 0 included). */
+static int snapshot_due(const attune_model *m, int32_t week)
+{
+    return snapshots_on(m) && week % m->p->output_graphml_every == 0;
+}
+
+/* DIR/networks (partial 0) or DIR/networks.partial (partial 1). */
+static void snapshot_dir(const char *dir, int partial, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s%s", dir, SNAPSHOT_DIR, partial ? ".partial" : "");
+}
+
+/* If `name` is a snapshot file, week-NNNNNN.graphml or one being written (with ".partial"
+ * after it: sets *partial), returns its week; otherwise -1. */
+static int32_t snapshot_week(const char *name, int *partial)
+{
+    if (strncmp(name, "week-", 5) != 0)
+        return -1;
+    size_t digits = strspn(name + 5, "0123456789");
+    if (digits == 0 || digits > 9)
+        return -1;
+    const char *rest = name + 5 + digits;
+    *partial = strcmp(rest, ".graphml.partial") == 0;
+    if (!*partial && strcmp(rest, ".graphml") != 0)
+        return -1;
+    return (int32_t)strtol(name + 5, NULL, 10);
+}
+
+/* Removes from a snapshots' folder every half-written snapshot and those of weeks after
+ * `after`; with `after` < 0, every snapshot and then the folder (if that empties it). Files
+ * that are not snapshots are left alone. */
+static void remove_snapshots(const char *folder, int32_t after)
+{
+    DIR *d = opendir(folder);
+    if (d == NULL)
+        return;
+    char path[3600];
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int partial = 0;
+        int32_t week = snapshot_week(e->d_name, &partial);
+        if (week >= 0 && (partial || after < 0 || week > after)) {
+            snprintf(path, sizeof path, "%s/%s", folder, e->d_name);
+            unlink(path);
+        }
+    }
+    closedir(d);
+    if (after < 0)
+        rmdir(folder);
+}
+
+/* Writes the snapshot of the model's week to DIR/networks.partial/week-NNNNNN.graphml
+ * (attune_write_graphml writes it atomically). */
+static int write_snapshot(const char *dir, const attune_model *m, attune_error *err)
+{
+    char folder[3200], path[3300];
+    snapshot_dir(dir, 1, folder, sizeof folder);
+    snprintf(path, sizeof path, "%s/week-%06d.graphml", folder, m->week);
+    return attune_write_graphml(m, path, err);
 }
 
 static int make_dirs(const char *dir, int *created)
@@ -322,6 +402,8 @@ int attune_output_open(const attune_model *model, const char *dir,
     remove_checkpoints(dir);
     remove_partials(dir, 0);
     char path[3200];
+    snapshot_dir(dir, 1, path, sizeof path);
+    remove_snapshots(path, -1);
     join(path, sizeof path, dir, "metrics.csv");
     int rc = atomic_open(&o->metrics, path, err);
     if (rc == ATTUNE_OK) {
@@ -345,6 +427,14 @@ int attune_output_open(const attune_model *model, const char *dir,
             rc = atomic_check(&o->metrics, err);
         else
             rc = atomic_check(&o->metrics, err) ? ATTUNE_ERR_IO : rc;
+    }
+    if (rc == ATTUNE_OK && snapshots_on(model)) {
+        snapshot_dir(dir, 1, path, sizeof path);
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            rc = attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot create folder: %s",
+                             strerror(errno));
+        if (rc == ATTUNE_OK && snapshot_due(model, model->week))
+            rc = write_snapshot(dir, model, err);
     }
     if (rc != ATTUNE_OK) {
         attune_output_close(o, model, false, 0, NULL);
@@ -383,6 +473,8 @@ int attune_output_write_week(attune_output *o, const attune_model *model, attune
         else
             rc = atomic_check(&o->panel, err);
     }
+    if (rc == ATTUNE_OK && snapshot_due(model, model->week))
+        rc = write_snapshot(o->dir, model, err);
     return rc;
 }
 
@@ -425,7 +517,7 @@ static char *manifest_text(const attune_output *o, const attune_model *m, double
     "  \"ties_at_end\": %llu,\n"                                                                   \
     "  \"events\": %llu,\n"                                                                        \
     "  \"scenario_source\": \"%s\",\n"                                                             \
-    "  \"outputs\": [\"metrics.csv\", \"events.csv\", \"manifest.json\"%s%s%s],\n"                 \
+    "  \"outputs\": [\"metrics.csv\", \"events.csv\", \"manifest.json\"%s%s%s%s],\n"               \
     "  \"run\": {\n"                                                                               \
     "    \"threads\": %d,\n"                                                                       \
     "    \"wall_seconds\": %.3f,\n"                                                                \
@@ -446,7 +538,8 @@ static char *manifest_text(const attune_output *o, const attune_model *m, double
                  (unsigned long long)o->events_written, source,
                  o->panel.path[0] ? ", \"panel.csv\"" : "",
                  network_sample_on(m) ? ", \"network-sample.graphml\"" : "",
-                 o->options.graphml ? ", \"network.graphml\"" : "", m->threads, wall_seconds,
+                 o->options.graphml ? ", \"network.graphml\"" : "",
+                 snapshots_on(m) ? ", \"" SNAPSHOT_DIR "/\"" : "", m->threads, wall_seconds,
                  o->started_utc, finished, command, params);
     free(params);
     return text;
@@ -482,15 +575,22 @@ static int write_partials(attune_output *o, const attune_model *model, double wa
     return rc;
 }
 
-/* Renames every NAME.partial to NAME; an output this run does not write is removed, so a
- * replaced run keeps no network or panel of the run before it. */
+/* Renames every NAME.partial to NAME, and networks.partial/ to networks/; an output this run
+ * does not write is removed, so a replaced run keeps no network, snapshots or panel of the run
+ * before it. */
 static int publish(const attune_output *o, attune_error *err)
 {
     char partial[3300], final[3200];
+    struct stat st;
+    snapshot_dir(o->dir, 0, final, sizeof final);
+    snapshot_dir(o->dir, 1, partial, sizeof partial);
+    remove_snapshots(final, -1);
+    if (stat(partial, &st) == 0 && rename(partial, final) != 0)
+        return attune_fail(err, ATTUNE_ERR_IO, final, 0, NULL, "cannot rename into place: %s",
+                           strerror(errno));
     for (size_t k = 0; k < OUTPUT_FILE_COUNT; k++) {
         join(final, sizeof final, o->dir, output_files[k]);
         snprintf(partial, sizeof partial, "%s.partial", final);
-        struct stat st;
         if (stat(partial, &st) != 0)
             unlink(final);
         else if (rename(partial, final) != 0)
@@ -529,6 +629,11 @@ int attune_output_close(attune_output *o, const attune_model *model, bool commit
                 streamed[k]->f = NULL;
             }
         remove_partials(o->dir, resumable ? STREAMED_COUNT : 0);
+        if (!resumable) {
+            char folder[3200];
+            snapshot_dir(o->dir, 1, folder, sizeof folder);
+            remove_snapshots(folder, -1);
+        }
         unlock_folder(o->dir, o->lock_fd);
         o->lock_fd = -1;
         if (o->created_dir)
@@ -673,6 +778,48 @@ static int find_partial(atomic_file *af, const char *dir, const char *name, uint
     return ATTUNE_OK;
 }
 
+/* Finds the snapshots of a run to resume from a checkpoint (the model m it holds) in
+ * DIR/networks.partial/, taking back DIR/networks/ of an interrupted run as find_partial takes
+ * back a file (sets *taken_back), and checks that the snapshot of every week due up to m's
+ * week is there. Changes nothing else; the caller removes those after that week. */
+static int find_snapshots(const char *dir, const attune_model *m, int *taken_back,
+                          attune_error *err)
+{
+    char final[3200], partial[3300], path[3400];
+    snapshot_dir(dir, 0, final, sizeof final);
+    snapshot_dir(dir, 1, partial, sizeof partial);
+    *taken_back = 0;
+    struct stat st;
+    if (stat(partial, &st) != 0) {
+        if (stat(final, &st) != 0)
+            return attune_fail(err, ATTUNE_ERR_IO, final, 0, NULL,
+                               "cannot resume: the run's network snapshots (" SNAPSHOT_DIR
+                               "/) are missing");
+        if (!interrupted_run(dir))
+            return attune_fail(err, ATTUNE_ERR_CORRUPT, partial, 0, NULL,
+                               "cannot resume: missing, and the folder's " SNAPSHOT_DIR
+                               "/ is that of a finished run (manifest.json does not say it was "
+                               "interrupted)");
+        if (rename(final, partial) != 0)
+            return attune_fail(err, ATTUNE_ERR_IO, final, 0, NULL, "cannot take back: %s",
+                               strerror(errno));
+        *taken_back = 1;
+    }
+    for (int32_t w = 0; w <= m->week; w++) {
+        if (!snapshot_due(m, w))
+            continue;
+        snprintf(path, sizeof path, "%s/week-%06d.graphml", partial, w);
+        if (stat(path, &st) != 0) {
+            /* Named where it is missing from: networks/ goes back into place. */
+            if (*taken_back)
+                snprintf(path, sizeof path, "%s/week-%06d.graphml", final, w);
+            return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL,
+                               "cannot resume: the network snapshot of week %d is missing", w);
+        }
+    }
+    return ATTUNE_OK;
+}
+
 /* Opens a file found by find_partial for appending, cut to `bytes`. */
 static int reopen(atomic_file *af, uint64_t bytes, attune_error *err)
 {
@@ -703,8 +850,8 @@ uint64_t attune_resume_memory_estimate(const char *dir)
             continue;
         /* The model the checkpoint holds (measured: a run of 300,000 people with checkpoints
          * of 152 MB peaked at 190 MB), and at least what the run was checked against when it
-         * started: births over the whole run and, with output.graphml, igraph's copy of the
-         * network at the end. */
+         * started: births over the whole run and, with output.graphml or
+         * output.graphml_every, igraph's copy of the network. */
         uint64_t model = (uint64_t)((double)st.st_size * 1.3) + (64u << 20);
         attune_scenario *s = NULL;
         if (checkpoint_read_scenario(path, &s) == ATTUNE_OK) {
@@ -787,8 +934,14 @@ static int resume_locked(const char *dir, int threads, const attune_output_optio
     /* Every file is found and checked before any is cut back. */
     for (int k = 0; k < files_used && rc == ATTUNE_OK; k++)
         rc = find_partial(files[k], dir, output_files[k], bytes[k], &taken_back[k], err);
+    int snapshots_taken_back = 0;
+    if (rc == ATTUNE_OK && snapshots_on(m))
+        rc = find_snapshots(dir, m, &snapshots_taken_back, err);
     for (int k = 0; k < files_used && rc == ATTUNE_OK; k++)
         rc = reopen(files[k], bytes[k], err);
+    char snapshots[3200], snapshots_partial[3300];
+    snapshot_dir(dir, 0, snapshots, sizeof snapshots);
+    snapshot_dir(dir, 1, snapshots_partial, sizeof snapshots_partial);
     if (rc != ATTUNE_OK) {
         /* Leave the folder as it was: files taken back go back into place. */
         for (int k = 0; k < files_used; k++) {
@@ -797,10 +950,15 @@ static int resume_locked(const char *dir, int threads, const attune_output_optio
             if (taken_back[k])
                 rename(files[k]->temp, files[k]->path);
         }
+        if (snapshots_taken_back)
+            rename(snapshots_partial, snapshots);
         free(o);
         attune_model_free(m);
         return rc;
     }
+    /* Snapshots after the checkpoint's week are written again as the run goes on. */
+    if (snapshots_on(m))
+        remove_snapshots(snapshots_partial, m->week);
     /* The manifest of an interrupted run is rewritten when the run ends. */
     join(path, sizeof path, dir, "manifest.json");
     unlink(path);
