@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # A run killed with SIGKILL, or interrupted with SIGINT, and resumed gives outputs
-# byte-identical to an uninterrupted run; a damaged checkpoint is reported and the one before
-# it is used.
+# byte-identical to an uninterrupted run, network snapshots (networks/) included; a damaged
+# checkpoint is reported and the one before it is used.
 . "$(dirname "$0")/lib.sh"
-S="--set population.size=4000 --set population.community_size=400 --weeks 150 --graphml --quiet"
+S="--set population.size=4000 --set population.community_size=400 --weeks 150 --graphml --quiet
+   --set output.graphml_every=40"
 cd "$WORK" || exit 1
 
+SNAPSHOTS="week-000000.graphml week-000040.graphml week-000080.graphml week-000120.graphml "
 same_outputs() { # same_outputs DIR NAME
   local ok=1
   for f in metrics.csv events.csv panel.csv network.graphml network-sample.graphml; do
     cmp -s ref/$f "$1/$f" || { ok=0; fail "$2: $f differs from the uninterrupted run"; }
+  done
+  if [ "$(ls -A "$1/networks" | tr '\n' ' ')" != "$SNAPSHOTS" ] || [ -e "$1/networks.partial" ]; then
+    ok=0
+    fail "$2: snapshots $(ls -A "$1" "$1/networks")"
+  fi
+  for f in $SNAPSHOTS; do
+    cmp -s ref/networks/$f "$1/networks/$f" || { ok=0; fail "$2: networks/$f differs from the uninterrupted run"; }
   done
   [ $ok -eq 1 ] && pass
 }
@@ -18,6 +27,7 @@ wait_for() { for _ in $(seq 1 6000); do [ -e "$1" ] && return 0; sleep 0.02; don
 
 "$ATTUNE" run $S --out ref >/dev/null || fail "reference run"
 if [ ! -e ref/checkpoints ]; then pass; else fail "a finished run kept its checkpoints"; fi
+if [ "$(ls -A ref/networks | tr '\n' ' ')" = "$SNAPSHOTS" ]; then pass; else fail "snapshots of the run: $(ls -A ref/networks)"; fi
 
 # SIGKILL: nothing gets to clean up; the partial files and the last checkpoint remain.
 "$ATTUNE" run $S --out killed --checkpoint-every 25 >/dev/null &
@@ -54,6 +64,12 @@ if [ $rc -eq 130 ]; then
   else
     fail "after SIGINT: manifest $(cat interrupted/manifest.json | head -5), rows $rows, stderr $(cat "$WORK/int.err")"
   fi
+  # A snapshot missing: the resume is refused and the folder put back as it was.
+  mv interrupted/networks/week-000040.graphml "$WORK/week-000040.graphml"
+  expect_fail resume-missing-snapshot 3 "network snapshot of week 40 is missing" -- run --resume "$WORK/interrupted"
+  if [ -e interrupted/networks ] && [ ! -e interrupted/networks.partial ] && [ -e interrupted/metrics.csv ] &&
+    [ ! -e interrupted/metrics.csv.partial ]; then pass; else fail "a failed resume changed the folder: $(ls -A interrupted)"; fi
+  mv "$WORK/week-000040.graphml" interrupted/networks/
   "$ATTUNE" run --resume interrupted --quiet >/dev/null 2>"$WORK/stderr" || fail "resume after SIGINT: $(cat "$WORK/stderr")"
   same_outputs interrupted "SIGINT + resume"
 else
