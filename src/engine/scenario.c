@@ -424,6 +424,18 @@ static int validate_intervention(const attune_scenario *scenario, const attune_e
 
 #undef FIELD_BIT
 
+/* An input error unless the threshold `key` (value v) is at least `bar_key` (value bar); `why`
+ * says what the other order would do. */
+static int threshold_at_least(attune_error *err, const char *key, double v, const char *bar_key,
+                              double bar, const char *why)
+{
+    if (v >= bar)
+        return ATTUNE_OK;
+    return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, key,
+                       "%s (%g) is below %s (%g); %s: it must be at least %s (in [%g, 1])", key, v,
+                       bar_key, bar, why, bar_key, bar);
+}
+
 int attune_scenario_validate(const attune_scenario *scenario, attune_error *err)
 {
     const attune_entry_list *cultures = &scenario->entries[ENTRY_KIND_CULTURE];
@@ -447,29 +459,20 @@ int attune_scenario_validate(const attune_scenario *scenario, attune_error *err)
                            "the five wellbeing.weight_* sum to 0; well-being is their weighted "
                            "mean, so at least one needs a weight above 0");
     /* The hysteresis of coping and of distress (ODD 7.3b): the other order is not a model but a
-     * degenerate one (coping that starts at intensity 0; an episode that recovers while still
-     * below the distress threshold and starts again). */
-    if (p->coping_onset_threshold < p->coping_stop_threshold)
-        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "coping.onset_threshold",
-                           "coping.onset_threshold (%g) is below coping.stop_threshold (%g); "
-                           "coping would start at intensity 0: the onset threshold must be at "
-                           "least the stop threshold (in [%g, 1])",
-                           p->coping_onset_threshold, p->coping_stop_threshold,
-                           p->coping_stop_threshold);
-    if (p->distress_recovery_threshold < p->distress_threshold)
-        return attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, "distress.recovery_threshold",
-                           "distress.recovery_threshold (%g) is below distress.threshold (%g); "
-                           "an episode would recover below the threshold that starts one: the "
-                           "recovery threshold must be at least distress.threshold (in [%g, 1])",
-                           p->distress_recovery_threshold, p->distress_threshold,
-                           p->distress_threshold);
+     * degenerate one. */
+    int rc = threshold_at_least(err, "coping.onset_threshold", p->coping_onset_threshold,
+                                "coping.stop_threshold", p->coping_stop_threshold,
+                                "coping would start at intensity 0");
+    if (rc == ATTUNE_OK)
+        rc = threshold_at_least(err, "distress.recovery_threshold", p->distress_recovery_threshold,
+                                "distress.threshold", p->distress_threshold,
+                                "an episode would recover below the threshold that starts one");
+    if (rc != ATTUNE_OK)
+        return rc;
     const attune_entry_list *list = &scenario->entries[ENTRY_KIND_INTERVENTION];
-    for (size_t i = 0; i < list->count; i++) {
-        int rc = validate_intervention(scenario, &list->items[i], err);
-        if (rc != ATTUNE_OK)
-            return rc;
-    }
-    return ATTUNE_OK;
+    for (size_t i = 0; i < list->count && rc == ATTUNE_OK; i++)
+        rc = validate_intervention(scenario, &list->items[i], err);
+    return rc;
 }
 
 int attune_scenario_to_ini(const attune_scenario *scenario, char **text)
