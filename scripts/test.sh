@@ -24,7 +24,7 @@ echo "== fuzzing (libFuzzer, ${ATTUNE_FUZZ_SECONDS:-30}s per target)"
 fuzz/run.sh build-fuzz build/attune "${ATTUNE_FUZZ_SECONDS:-30}"
 
 echo "== formatting (clang-format)"
-clang-format --dry-run --Werror src/*/*.c src/*/*.h include/attune/*.h fuzz/*.c
+clang-format --dry-run --Werror src/*/*.c src/*/*.h include/attune/*.h fuzz/*.c tests/unit/*.c tests/unit/*.h
 ctests=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$log" |
   awk '{s += $1} END {print s + 0}')
 echo "all tests passed"

@@ -435,7 +435,7 @@ static formed_ties assortative_formation(const char *within)
             assert_int_equal((int)ev[e].value, ATTUNE_TIE_FRIEND);
             double span = ai < 18 ? 2.0 : 10.0;
             assert_true(aj >= ai - span && aj < ai + span);
-            assert_true(aj >= 5); /* friendships exist from 5, also for a seeker of 5 or 6 */
+            assert_true(aj >= 5);   /* friendships exist from 5, also for a seeker of 5 or 6 */
             if (ai < 18 || aj < 18) /* a minor's friends are within 2 years, whoever sought */
                 assert_true(fabs(ai - aj) < 2.0);
             f.adult_with_minor += (ai >= 18) != (aj >= 18);
