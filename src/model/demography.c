@@ -88,10 +88,13 @@ static void propose(attune_model *m, int32_t week)
         }
         double before = person_age_at(m, i, week - 1);
         /* The age of leaving home lies between the two limits (a year's margin for rounding):
-         * it is drawn only near them. */
-        if (age >= leave_lo - 1.0 && before < leave_hi + 1.0) {
+         * it is drawn only near them. In the first week, a starting minor already past its age
+         * of leaving home (demography.leave_home_min below 18) leaves then, as it would have. */
+        int first_week = week == 1;
+        if (age >= leave_lo - 1.0 && (first_week || before < leave_hi + 1.0)) {
             double leave = leave_home_age(m, i);
-            if (before < leave && age >= leave && person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER))
+            if ((first_week || before < leave) && age >= leave &&
+                person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER))
                 proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_HOME, 0);
         }
         /* One look at the kinds of i's ties serves school, placement and births. */

@@ -181,8 +181,10 @@ static int make_households(attune_model *m, uint32_t *household_count)
             for (uint32_t k = 0; k < kids; k++)
                 ages[members++] = child_ages[k];
         }
+        /* Born before the run (week -1 at the latest: birth_week >= 0 means born in it, even
+         * for a child whose parent's age left it none, aged 0). */
         for (int k = 0; k < members && id < n; k++, id++) {
-            pp->birth_week[id] = -(int32_t)ceil(ages[k] * WEEKS_PER_YEAR);
+            pp->birth_week[id] = -1 - (int32_t)floor(ages[k] * WEEKS_PER_YEAR);
             pp->household[id] = h;
             pp->alive[id] = 1;
             pp->role[id] = ATTUNE_ROLE_PERSON;
@@ -528,10 +530,19 @@ static int teachers(attune_model *m, const uint32_t *first, edge_list *edges)
             }
             pupils[b] = v;
         }
+        /* A pupil whose class teacher lives in its household (its parent: the household tie
+         * would take the pair's place) joins the next class with a teacher from elsewhere; with
+         * none, it starts without a school and finds one as the run begins (ODD 7.5). */
         for (uint32_t k = 0; k < np_count && rc == ATTUNE_OK; k++) {
-            uint32_t teacher = staff[(uint64_t)k * classes / np_count];
-            rc = edge_push(edges, pupils[k], teacher, ATTUNE_TIE_TEACHER, ATTUNE_TIE_STUDENT,
-                           p->contact_teacher, 0.5, 0);
+            uint32_t class = (uint32_t)((uint64_t)k * classes / np_count), teacher = TIE_NONE;
+            for (uint32_t step = 0; step < classes && teacher == TIE_NONE; step++) {
+                uint32_t q = staff[(class + step) % classes];
+                if (pp->household[q] != pp->household[pupils[k]])
+                    teacher = q;
+            }
+            if (teacher != TIE_NONE)
+                rc = edge_push(edges, pupils[k], teacher, ATTUNE_TIE_TEACHER, ATTUNE_TIE_STUDENT,
+                               p->contact_teacher, 0.5, 0);
         }
     }
     free(pupils);

@@ -78,6 +78,7 @@ static void population_has_households_communities_and_schools(void **state)
         }
         double age = person_age_years(m, i);
         assert_true(age >= 0 && age <= 95.1);
+        assert_true(pp->birth_week[i] < 0); /* the starting population was born before the run */
         int has_caregiver = 0, has_teacher = 0, has_friend = 0;
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
             uint32_t j = t->other[h];
@@ -93,6 +94,7 @@ static void population_has_households_communities_and_schools(void **state)
                 assert_int_equal(twin_kind, ATTUNE_TIE_STUDENT);
                 assert_int_equal(pp->role[j], ATTUNE_ROLE_TEACHER);
                 assert_int_equal(pp->community[i], pp->community[j]);
+                assert_true(pp->household[i] != pp->household[j]); /* not one's parent */
                 has_teacher = 1;
                 break;
             case ATTUNE_TIE_PARTNER:
@@ -135,7 +137,9 @@ static void population_has_households_communities_and_schools(void **state)
     /* A child of a household cut by the population size may lack a caregiver; nobody else. */
     assert_true(children > 500);
     assert_true(children - children_with_caregiver <= 6);
-    assert_true(pupils_with_teacher >= pupils - 6);
+    /* Every pupil starts with a teacher, also one whose class teacher would have been its
+     * parent. */
+    assert_int_equal(pupils_with_teacher, pupils);
     assert_true(teachers >= pupils / 25);
     assert_true(friend_halves > 2 * 5000);
     /* Minors of school age have friends of their age, about as many as ODD 5 says everyone
@@ -149,6 +153,35 @@ static void population_has_households_communities_and_schools(void **state)
     assert_true(per_adult >= 0.9 * m->p->network_friends_mean);
     double within = (double)friend_within / friend_halves;
     assert_true(within > 0.7 && within < 0.95);
+    attune_model_free(m);
+}
+
+/* ODD 7.5: people leave home at an age drawn in [leave_home_min, leave_home_max]. With the
+ * limits below 18, a starting minor already past its age leaves in the first week: nobody of
+ * 17.1 or more still lives with a caregiver after it (leave_home_max 17). */
+static void starting_minors_past_their_age_of_leaving_home_leave_at_once(void **state)
+{
+    (void)state;
+    const char *const settings[] = {"demography.leave_home_min", "16", "demography.leave_home_max",
+                                    "17", NULL};
+    attune_model *m = make_model(settings, 1);
+    const people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    uint32_t past = 0;
+    for (uint32_t i = 0; i < pp->count; i++)
+        past += person_age_years(m, i) >= 17.1 && person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER);
+    assert_true(past > 10); /* starting minors of 17.1-18 live with their caregivers */
+    attune_error err;
+    assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
+    for (uint32_t i = 0; i < pp->count; i++) {
+        if (!pp->alive[i] || person_age_years(m, i) < 17.1)
+            continue;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            if (t->kind[h] == ATTUNE_TIE_CAREGIVER)
+                fail_msg("person %u, %.2f years, still lives with caregiver %u", i,
+                         person_age_years(m, i), t->other[h]);
+    }
+    print_message("%u starting minors past their age of leaving home left in week 1\n", past);
     attune_model_free(m);
 }
 
@@ -525,6 +558,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lifecycle_is_enforced),
         cmocka_unit_test(population_has_households_communities_and_schools),
+        cmocka_unit_test(starting_minors_past_their_age_of_leaving_home_leave_at_once),
         cmocka_unit_test(isolated_affect_relaxes_to_baseline_without_noise),
         cmocka_unit_test(affect_follows_received_quality),
         cmocka_unit_test(same_seed_same_state_for_any_thread_count),
