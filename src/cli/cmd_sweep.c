@@ -137,6 +137,13 @@ static int cli_fail(attune_error *err, int status, const char *fmt, ...)
 
 static int record(coordinator *c, attune_sweep_result *r, int rank, attune_error *err)
 {
+    /* A run that did not finish while the sweep was being stopped (SIGINT, SIGTERM) was cut
+     * short, not failed: it is left to run on resume, unrecorded. */
+    if (*stop_flag() && r->status != ATTUNE_OK) {
+        c->in_flight--;
+        attune_sweep_result_free(r);
+        return ATTUNE_OK;
+    }
     int rc = attune_sweep_db_record(c->db, r, c->host, rank, err);
     if (rc == ATTUNE_OK) {
         if (r->status == ATTUNE_OK)
@@ -344,7 +351,8 @@ int cmd_sweep(int argc, char **argv)
     if (rc != ATTUNE_OK) {
         if (rank == 0)
             report_error(&err);
-        code = exit_code_for(rc);
+        /* An unreadable sweep file or base scenario is bad input, as for attune run. */
+        code = rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
     } else if (rank != 0) {
         rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
         code = rc == ATTUNE_OK ? EXIT_OK : EXIT_INTERNAL;

@@ -89,7 +89,7 @@ static int check_metric(sqlite3 *db, const char *path, const char *metric, attun
     if (found)
         return ATTUNE_OK;
     if (n == 0)
-        return attune_fail(err, ATTUNE_ERR_STATE, path, 0, NULL,
+        return attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL,
                            "no run of this sweep is done yet: run or resume the sweep first");
     const char *near = attune_nearest_word(metric, list, n);
     char all[2048] = "";
@@ -116,6 +116,14 @@ static int load_data(sqlite3 *db, const char *path, const char *metric, const ch
                            value);
     if (query_meta(db, "morris_delta", value, sizeof value) == 0)
         d->delta = strtod(value, NULL);
+    /* A point counts only with every replicate done: the differences between points rest on
+     * their sharing the replicates' seeds (common random numbers). */
+    long replicates = 1;
+    if (query_meta(db, "replicates", value, sizeof value) == 0)
+        replicates = strtol(value, NULL, 10);
+    if (replicates < 1)
+        return attune_fail(err, ATTUNE_ERR_CORRUPT, path, 0, NULL,
+                           "the sweep's replicates are not a positive count");
     int rc = check_metric(db, path, metric, err);
     if (rc != ATTUNE_OK)
         return rc;
@@ -162,7 +170,8 @@ static int load_data(sqlite3 *db, const char *path, const char *metric, const ch
         p->step = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
         p->factor = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
         p->sign = sqlite3_column_type(st, 5) == SQLITE_NULL ? 0 : sqlite3_column_int(st, 5);
-        p->present = sqlite3_column_int(st, 7) > 0 && sqlite3_column_type(st, 6) != SQLITE_NULL;
+        p->present =
+            sqlite3_column_int(st, 7) == replicates && sqlite3_column_type(st, 6) != SQLITE_NULL;
         p->y = p->present ? sqlite3_column_double(st, 6) : NAN;
         if (p->sample >= 0 && (size_t)p->sample + 1 > d->samples)
             d->samples = (size_t)p->sample + 1;
@@ -177,9 +186,19 @@ static int load_data(sqlite3 *db, const char *path, const char *metric, const ch
     return ATTUNE_OK;
 }
 
-/* 2.5% and 97.5% percentiles of `x` (sorted in place). */
+/* 2.5% and 97.5% percentiles of the finite values of `x` (reordered in place): a resample
+ * without variance has no index and is left out; none finite gives NaN. */
 static void percentile_ci(double *x, size_t n, double *lo, double *hi)
 {
+    size_t finite = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i]))
+            x[finite++] = x[i];
+    n = finite;
+    if (n == 0) {
+        *lo = *hi = NAN;
+        return;
+    }
     gsl_sort(x, 1, n);
     *lo = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.025);
     *hi = gsl_stats_quantile_from_sorted_data(x, 1, n, 0.975);
@@ -291,7 +310,7 @@ static void sobol_indices(const sobol_columns *c, const uint32_t *pick, double *
         for (size_t t = 0; t < n; t++) {
             size_t j = pick ? pick[t] : t;
             double fa = c->a[j], fb = c->b[j], fab = c->ab[i * c->n + j];
-            s1 += fb * (fab - fa);
+            s1 += (fb - mean) * (fab - fa); /* centred: a constant added to y changes nothing */
             st += (fa - fab) * (fa - fab);
         }
         first[i] = var > 0 ? s1 / (double)n / var : NAN;

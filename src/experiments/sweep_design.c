@@ -40,7 +40,7 @@ static int allocate(attune_sweep *sw, size_t points, attune_error *err)
 {
     if (points == 0 || points > SWEEP_MAX_POINTS ||
         points * (size_t)sw->replicates > SWEEP_MAX_RUNS)
-        return attune_fail(err, ATTUNE_ERR_TOO_LARGE, sw->path, 0, NULL,
+        return attune_fail(err, ATTUNE_ERR_RANGE, sw->path, 0, NULL,
                            "the design has %zu points x %d replicates; at most %d points and %d "
                            "runs are allowed",
                            points, sw->replicates, SWEEP_MAX_POINTS, SWEEP_MAX_RUNS);

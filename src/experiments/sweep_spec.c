@@ -361,8 +361,8 @@ static sweep_factor *factor_for(spec_state *st, const char *key, factor_lines **
         }
     }
     if (sw->factor_count == SWEEP_MAX_FACTORS) {
-        fail_at(st, ATTUNE_ERR_TOO_LARGE, st->src.section_line, key,
-                "more than %d varied parameters", SWEEP_MAX_FACTORS);
+        fail_at(st, ATTUNE_ERR_RANGE, st->src.section_line, key, "more than %d varied parameters",
+                SWEEP_MAX_FACTORS);
         return NULL;
     }
     if (sw->factor_count == st->factor_cap) {
@@ -565,6 +565,12 @@ static int check_factor(spec_state *st, attune_scenario *scratch, size_t index)
     const factor_lines *at = &st->factor_at[index];
     if (sw->model == MODEL_SIMULATION) {
         const attune_param_info *info = key_info(f->key);
+        if (strcmp(f->key, "run.seed") == 0) {
+            fail_at(st, ATTUNE_ERR_RANGE, f->line, f->key,
+                    "run.seed is set for each replicate from the sweep's seed: vary replicates "
+                    "(and seed = in [sweep]) instead");
+            return -1;
+        }
         if (info != NULL && (info->type == ATTUNE_TYPE_CHOICE || info->type == ATTUNE_TYPE_BOOL) &&
             sw->design != DESIGN_GRID) {
             fail_at(st, ATTUNE_ERR_TYPE, f->line, f->key,
@@ -801,6 +807,10 @@ static int build_base(spec_state *st, attune_error *err)
             return rc;
     }
     for (size_t i = 0; i < st->set_count; i++) {
+        if (strcmp(st->sets[i].key, "run.seed") == 0)
+            return attune_fail(err, ATTUNE_ERR_RANGE, st->name, st->sets[i].line, "run.seed",
+                               "[set] run.seed would be replaced: each replicate's seed comes "
+                               "from the sweep's seed (seed = in [sweep])");
         attune_error e;
         rc = attune_scenario_set_from_file(sw->base, st->sets[i].key, st->sets[i].value, st->name,
                                            st->sets[i].line, st->sets[i].line, &e);

@@ -369,6 +369,17 @@ int attune_sweep_db_open(const attune_sweep *sweep, const char *path, bool force
         snprintf(tmp, sizeof tmp, "%s.partial-%ld", path, (long)getpid());
         unlink(tmp);
         int rc = create_database(sweep, tmp, path, err);
+        /* A killed sweep leaves its write-ahead log and shared memory (and a rollback journal)
+         * beside the database: SQLite would replay them onto the new file. */
+        static const char *const companions[] = {"-wal", "-shm", "-journal"};
+        for (size_t k = 0; rc == ATTUNE_OK && k < 3; k++) {
+            char side[1100];
+            snprintf(side, sizeof side, "%s%s", path, companions[k]);
+            if (unlink(side) != 0 && errno != ENOENT)
+                rc = attune_fail(err, ATTUNE_ERR_IO, side, 0, NULL,
+                                 "cannot remove the old database's %s file: %s", companions[k] + 1,
+                                 strerror(errno));
+        }
         if (rc == ATTUNE_OK && rename(tmp, path) != 0)
             rc = attune_fail(err, ATTUNE_ERR_IO, path, 0, NULL, "cannot rename %s: %s", tmp,
                              strerror(errno));

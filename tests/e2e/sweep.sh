@@ -39,6 +39,19 @@ x2,0.4424,0.4424
 x3,0,0.2437
 EOF
 echo "ok: Ishigami indices: $(tail -n 3 ish.csv | tr '\n' ' ')"
+# S1 does not depend on the output's level: y + 100 gives the same indices and intervals.
+cp ish.sqlite ish100.sqlite
+sqlite3 ish100.sqlite "UPDATE summary SET final = final + 100, mean_last_year = mean_last_year + 100"
+"$ATTUNE" sensitivity ish100.sqlite --metric y --csv ish100.csv >/dev/null || fail "sensitivity (y + 100)"
+check "S1 moved with the output's level: $(tail -n 3 ish100.csv | tr '\n' ' ')" \
+  "paste -d, ish.csv ish100.csv | tail -n 3 | awk -F, '{for (c = 2; c <= 4; c++) if (\$c - \$(c + 8) > 1e-6 || \$(c + 8) - \$c > 1e-6) exit 1}'"
+# A base sample counts only with every replicate of its points done (common random numbers).
+printf '[sweep]\nmodel = ishigami\ndesign = sobol\nsamples = 64\nseed = 3\n[vary x1]\nmin = -3\nmax = 3\n[vary x2]\nmin = -3\nmax = 3\n[vary x3]\nmin = -3\nmax = 3\n' >rep2.ini
+"$ATTUNE" sweep rep2.ini --replicates 2 --out rep2.sqlite --quiet >/dev/null || fail "sweep --replicates 2"
+sqlite3 rep2.sqlite "UPDATE runs SET status = 'failed' WHERE point_id IN (0, 5) AND replicate = 1"
+"$ATTUNE" sensitivity rep2.sqlite --metric y >rep2.txt || fail "sensitivity with a missing replicate"
+check "a base sample with a replicate missing was used: $(head -n 1 rep2.txt)" \
+  "grep -q '62 base samples used, 2 incomplete' rep2.txt"
 
 # ---- Morris ----
 "$ATTUNE" sweep "$SW/morris-ishigami.ini" --out morris.sqlite --quiet >/dev/null || fail "morris sweep"
@@ -91,11 +104,27 @@ wait $pid
 rc=$?
 check "SIGINT: exit $rc, expected 130" "[ $rc -eq 130 ]"
 check "SIGINT message: $(cat int.err)" "grep -q 'Run the same command again to resume' int.err"
+check "SIGINT recorded a run cut short as failed" \
+  "[ \$(sqlite3 int.sqlite \"SELECT count(*) FROM runs WHERE status='failed'\") -eq 0 ]"
 "$ATTUNE" sweep "$SW/resume-grid.ini" --out int.sqlite --threads 2 --quiet >/dev/null ||
   fail "resume after SIGINT"
 check "SIGINT + resume differs from the uninterrupted sweep" "dump int.sqlite | cmp -s - serial.dump"
 "$ATTUNE" sweep "$SW/resume-grid.ini" --out int.sqlite --quiet >/dev/null 2>again.err
 check "a finished sweep run again changes nothing" "dump int.sqlite | cmp -s - serial.dump"
+
+# A killed sweep leaves its write-ahead log: a new sweep forced onto the same database must not
+# have it replayed onto the new file.
+"$ATTUNE" sweep "$SW/resume-grid.ini" --out wal.sqlite --threads 1 --quiet >/dev/null 2>&1 &
+pid=$!
+wait_done wal.sqlite 3 || fail "the sweep recorded no runs"
+kill -9 $pid
+wait $pid 2>/dev/null
+"$ATTUNE" sweep "$SRC/scenarios/sweeps/ishigami-sobol.ini" --out wal.sqlite --force --quiet \
+  >/dev/null 2>wal.err || fail "a sweep forced onto a killed sweep's database: $(cat wal.err)"
+check "the forced database is not intact: $(sqlite3 wal.sqlite 'PRAGMA integrity_check' | head -n 2)" \
+  "[ \"\$(sqlite3 wal.sqlite 'PRAGMA integrity_check')\" = ok ]"
+check "the forced database holds runs of the killed sweep" \
+  "[ \$(sqlite3 wal.sqlite 'SELECT count(*) FROM runs') -eq \$(sqlite3 ish.sqlite 'SELECT count(*) FROM runs') ]"
 
 # ---- Bad input ----
 bad() { # bad NAME CODE MESSAGE_PART -- sweep file text
@@ -127,6 +156,10 @@ bad sweep-duplicate 3 "sweep-duplicate.ini:3: duplicate key 'design' in [sweep] 
 bad sweep-vary-twice 3 "sweep-vary-twice.ini:5: [vary contact.friend] appears twice (first on line 3)" -- \
   '[sweep]\ndesign = grid\n[vary contact.friend]\nvalues = 0.1\n[vary contact.friend]\nvalues = 0.2\n'
 bad sweep-nothing-varied 3 "nothing is varied" -- '[sweep]\ndesign = grid\n'
+bad sweep-vary-seed 3 "sweep-vary-seed.ini:3: run.seed is set for each replicate from the sweep's seed" -- \
+  '[sweep]\ndesign = grid\n[vary run.seed]\nvalues = 1, 2\n'
+bad sweep-set-seed 3 "sweep-set-seed.ini:4: [set] run.seed would be replaced" -- \
+  '[sweep]\ndesign = grid\n[set]\nrun.seed = 4\n[vary contact.friend]\nvalues = 0.1\n'
 bad sweep-min-max 3 "sweep-min-max.ini:8: max (0.1) of [vary contact.friend] must be greater than min (0.5)" -- \
   "$BASE[vary contact.friend]\nmin = 0.5\nmax = 0.1\nlevels = 2\n"
 bad sweep-log-zero 3 "scale = log needs min > 0" -- \
@@ -135,7 +168,7 @@ bad sweep-set-bad 3 "sweep-set-bad.ini:4: [set] population.size is 10, out of ra
   '[sweep]\ndesign = grid\n[set]\npopulation.size = 10\n[vary contact.friend]\nvalues = 0.1\n'
 bad sweep-set-and-vary 3 "contact.friend is varied here and fixed in [set] on line 4" -- \
   '[sweep]\ndesign = grid\n[set]\ncontact.friend = 0.2\n[vary contact.friend]\nvalues = 0.1\n'
-bad sweep-bad-scenario 4 "sweep-bad-scenario.ini:3: cannot read the base scenario" -- \
+bad sweep-bad-scenario 3 "sweep-bad-scenario.ini:3: cannot read the base scenario" -- \
   '[sweep]\ndesign = grid\nscenario = nowhere.ini\n[vary contact.friend]\nvalues = 0.1\n'
 bad sweep-unknown-section 3 "sweep-unknown-section.ini:3: unknown section [vari contact.friend]" -- \
   '[sweep]\ndesign = grid\n[vari contact.friend]\nvalues = 0.1\n'
@@ -144,11 +177,11 @@ bad sweep-bad-number 3 "sweep-bad-number.ini:4: values holds 'abc', which is not
 bad sweep-syntax 3 "sweep-syntax.ini:2: cannot read 'this is not ini'" -- '[sweep]\nthis is not ini\n'
 bad sweep-ishigami-scenario 3 "model = ishigami evaluates a test function" -- \
   '[sweep]\nmodel = ishigami\ndesign = lhs\nsamples = 4\nscenario = x.ini\n'
-bad sweep-too-many 5 "at most 1000000 points" -- \
+bad sweep-too-many 3 "at most 1000000 points" -- \
   '[sweep]\ndesign = lhs\nsamples = 1000000\nreplicates = 20\n[vary contact.friend]\nmin = 0.1\nmax = 0.5\n'
 printf '\0binary' >binary.ini
 expect_fail sweep-binary 3 "binary.ini:1: binary data (a NUL byte)" -- sweep binary.ini --out out-b
-expect_fail sweep-missing-file 4 "nowhere.ini: cannot open sweep file" -- sweep nowhere.ini --out out-m
+expect_fail sweep-missing-file 3 "nowhere.ini: cannot open sweep file" -- sweep nowhere.ini --out out-m
 expect_fail sweep-no-file 2 "missing the sweep file" -- sweep
 expect_fail sweep-bad-jobs 2 "--jobs needs a whole number from 1 to 1024" -- sweep x.ini --jobs 0
 expect_fail sweep-other-db 4 "serial.sqlite: holds another sweep" -- \
