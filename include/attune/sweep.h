@@ -56,6 +56,11 @@ const char *attune_sweep_factor_name(const attune_sweep *sweep, size_t factor);
  */
 uint64_t attune_sweep_memory_estimate(const attune_sweep *sweep);
 
+/** A 64-bit fingerprint (FNV-1a) of everything the runs depend on (the plan: sweep file, base
+ * scenario, replicates) and of the build (git commit): processes that would run different runs
+ * (MPI ranks given different files or binaries) have different fingerprints. */
+uint64_t attune_sweep_fingerprint(const attune_sweep *sweep);
+
 /** Seed of a replicate: derived from the master seed alone (the same for every point). */
 uint64_t attune_sweep_replicate_seed(const attune_sweep *sweep, int replicate);
 

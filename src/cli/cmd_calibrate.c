@@ -201,11 +201,14 @@ int cmd_calibrate(int argc, char **argv)
     attune_sweep *sw = NULL;
     attune_error err = {0};
     int rc = attune_calibration_load(o.spec, o.replicates, &sw, &err);
-    int code;
+    int code, worker_failed = 0;
     if (rc != ATTUNE_OK) {
-        if (rank == 0)
-            report_error(&err);
+        /* A worker rank that cannot load the calibration says so and ends every rank. */
+        if (rank != 0)
+            fprintf(stderr, "attune calibrate: rank %d: ", rank);
+        report_error(&err);
         code = rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
+        worker_failed = rank != 0;
     } else if (rank != 0) {
         rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
         code = rc == ATTUNE_OK ? EXIT_OK : EXIT_INTERNAL;
@@ -219,12 +222,12 @@ int cmd_calibrate(int argc, char **argv)
         }
     }
     attune_sweep_free(sw);
-    int abort_code =
-        rank == 0 && ranks > 1 &&
-                (code == EXIT_INTERRUPTED ||
-                 (code != EXIT_OK && code != EXIT_RUNS_FAILED && code != EXIT_TARGET_FAILED))
-            ? code
-            : 0;
+    int abort_code = (rank == 0 && ranks > 1 &&
+                      (code == EXIT_INTERRUPTED || (code != EXIT_OK && code != EXIT_RUNS_FAILED &&
+                                                    code != EXIT_TARGET_FAILED))) ||
+                             worker_failed
+                         ? code
+                         : 0;
     sweep_mpi_finish(abort_code);
     return code;
 }

@@ -179,7 +179,17 @@ static int coordinate(coordinator *c, attune_error *err)
             sweep_pool_submit(c->pool, run_id);
         int from = 0, ready, got;
         attune_sweep_result *remote;
-        while (rc == ATTUNE_OK && (got = sweep_mpi_poll(&from, &remote, &ready)) != 0) {
+        while (rc == ATTUNE_OK && (got = sweep_mpi_poll(&from, &remote, &ready,
+                                                        attune_sweep_fingerprint(c->sweep))) != 0) {
+            if (got == -2) {
+                c->said_ready[from] = 1; /* its message is read: nothing is left to wait for */
+                rc = cli_fail(err, ATTUNE_ERR_RANGE, /* bad input: exit 3 */
+                              "rank %d loaded another sweep than rank 0 (a different sweep file "
+                              "or base scenario at the same path, or another attune build): "
+                              "every rank needs the same files and binary",
+                              from);
+                break;
+            }
             if (got < 0) {
                 rc = cli_fail(err, ATTUNE_ERR_IO, "a message from rank %d could not be read", from);
                 break;
@@ -216,7 +226,7 @@ static void stop_workers(coordinator *c)
         while (!said_ready[rank]) {
             int from, ready;
             attune_sweep_result *r;
-            if (sweep_mpi_poll(&from, &r, &ready) > 0) {
+            if (sweep_mpi_poll(&from, &r, &ready, attune_sweep_fingerprint(c->sweep)) != 0) {
                 said_ready[from] = 1;
                 attune_sweep_result_free(r);
             } else {
@@ -348,11 +358,16 @@ int cmd_sweep(int argc, char **argv)
     attune_error err = {0};
     int rc = attune_sweep_load(o.spec, o.replicates, &sw, &err);
     int code;
+    int worker_failed = 0;
     if (rc != ATTUNE_OK) {
-        if (rank == 0)
-            report_error(&err);
+        /* A worker rank that cannot load the sweep says so and ends every rank (rank 0 would
+         * otherwise wait for it for ever). */
+        if (rank != 0)
+            fprintf(stderr, "attune sweep: rank %d: ", rank);
+        report_error(&err);
         /* An unreadable sweep file or base scenario is bad input, as for attune run. */
         code = rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
+        worker_failed = rank != 0;
     } else if (rank != 0) {
         rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
         code = rc == ATTUNE_OK ? EXIT_OK : EXIT_INTERNAL;
@@ -365,8 +380,9 @@ int cmd_sweep(int argc, char **argv)
     attune_sweep_free(sw);
     /* An interrupted or failed coordinator cannot wait for busy ranks: it ends them. */
     int abort_code =
-        rank == 0 && ranks > 1 &&
-                (code == EXIT_INTERRUPTED || (code != EXIT_OK && code != EXIT_RUNS_FAILED))
+        (rank == 0 && ranks > 1 &&
+         (code == EXIT_INTERRUPTED || (code != EXIT_OK && code != EXIT_RUNS_FAILED))) ||
+                worker_failed
             ? code
             : 0;
     sweep_mpi_finish(abort_code);

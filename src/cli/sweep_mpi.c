@@ -52,7 +52,14 @@ void sweep_mpi_finish(int abort_code)
         MPI_Finalize();
 }
 
-int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready)
+/* What a worker rank says when it is ready: how many runs it takes at once, and the
+ * fingerprint of the sweep it loaded. */
+typedef struct ready_note {
+    int jobs;
+    uint64_t fingerprint;
+} ready_note;
+
+int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uint64_t fingerprint)
 {
     *result = NULL;
     *ready = 0;
@@ -72,9 +79,15 @@ int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready)
     MPI_Recv(buf, count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
     int ok = 1;
-    if (status.MPI_TAG == TAG_READY && count == (int)sizeof(int))
-        memcpy(ready, buf, sizeof(int));
-    else if (status.MPI_TAG == TAG_RESULT)
+    if (status.MPI_TAG == TAG_READY && count == (int)sizeof(ready_note)) {
+        ready_note note;
+        memcpy(&note, buf, sizeof note);
+        if (note.fingerprint != fingerprint) {
+            free(buf);
+            return -2;
+        }
+        *ready = note.jobs;
+    } else if (status.MPI_TAG == TAG_RESULT)
         ok = attune_sweep_result_unpack(buf, (size_t)count, result) == ATTUNE_OK;
     else
         ok = 0;
@@ -95,7 +108,11 @@ int sweep_mpi_worker(const attune_sweep *sweep, int jobs, int threads, const vol
     int rc = sweep_pool_start(sweep, jobs, threads, stop, (size_t)jobs, &pool);
     if (rc != ATTUNE_OK)
         return rc;
-    MPI_Send(&jobs, (int)sizeof jobs, MPI_BYTE, 0, TAG_READY, MPI_COMM_WORLD);
+    ready_note note;
+    memset(&note, 0, sizeof note);
+    note.jobs = jobs;
+    note.fingerprint = attune_sweep_fingerprint(sweep);
+    MPI_Send(&note, (int)sizeof note, MPI_BYTE, 0, TAG_READY, MPI_COMM_WORLD);
     int stopping = 0;
     while (!stopping || sweep_pool_busy(pool) > 0) {
         int flag = 0;

@@ -204,6 +204,21 @@ int sweep_design_build(attune_sweep *sw, attune_error *err)
     }
 }
 
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; s != NULL && *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+uint64_t attune_sweep_fingerprint(const attune_sweep *sweep)
+{
+    uint64_t h = fnv1a(UINT64_C(14695981039346656037), sweep->plan);
+    return fnv1a(h, attune_git_commit());
+}
+
 uint64_t attune_sweep_replicate_seed(const attune_sweep *sweep, int replicate)
 {
     uint32_t w[4];

@@ -74,6 +74,25 @@ if command -v mpirun >/dev/null; then
   check "mpirun -np 2 differs from the serial sweep" "dump mpi.sqlite | cmp -s - serial.dump"
   check "mpirun -np 2 used both ranks" \
     "[ \$(sqlite3 mpi.sqlite 'SELECT count(DISTINCT rank) FROM runs') -eq 2 ]"
+  # Ranks that read different files at the same path (here, other working directories) are
+  # refused, and a rank that cannot read its file ends them all instead of leaving rank 0
+  # waiting for it.
+  mkdir -p r0 r1
+  cp "$SW/resume-grid.ini" r0/g.ini
+  sed 's/^seed = 21/seed = 22/' "$SW/resume-grid.ini" >r1/g.ini
+  printf '[sweep]\ndesign = grid\n' >r1/bad.ini
+  cp "$SW/resume-grid.ini" r0/bad.ini
+  for name in g bad; do
+    ASAN_OPTIONS=detect_leaks=0 timeout 300 mpirun --oversubscribe -np 1 --wdir "$WORK/r0" "$ATTUNE" \
+      sweep $name.ini --out "$WORK/r0/$name.sqlite" --quiet : -np 1 --wdir "$WORK/r1" "$ATTUNE" \
+      sweep $name.ini --out "$WORK/r0/$name.sqlite" --quiet >/dev/null 2>mpi-$name.err
+    rc=$?
+    check "mpirun with rank 1 on another file ($name): exit $rc, expected 3 (124: it hung)" "[ $rc -eq 3 ]"
+  done
+  check "the ranks' different sweeps were not named: $(head -n 2 mpi-g.err)" \
+    "grep -q 'rank 1 loaded another sweep than rank 0' mpi-g.err"
+  check "the rank that could not read its file was not named: $(head -n 2 mpi-bad.err)" \
+    "grep -q 'rank 1: attune: bad.ini: nothing is varied' mpi-bad.err"
 else
   fail "mpirun not found (scripts/setup.sh installs openmpi-bin)"
 fi
