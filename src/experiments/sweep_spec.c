@@ -637,15 +637,16 @@ static int check_factor(spec_state *st, attune_scenario *scratch, size_t index)
         fail_at(st, ATTUNE_ERR_SYNTAX, at->scale, f->key, "scale applies to min and max only");
         return -1;
     }
-    if (sw->model != MODEL_SIMULATION)
-        return 0;
-    if (at->values) {
-        for (size_t i = 0; i < f->value_count; i++)
-            if (try_value(st, scratch, f, f->values[i], "a value", at->values) != 0)
-                return -1;
-    } else if (try_value(st, scratch, f, f->min, "min", at->min) != 0 ||
-               try_value(st, scratch, f, f->max, "max", at->max) != 0) {
-        return -1;
+    /* A test function's inputs are not parameters: nothing to check them against. */
+    if (sw->model == MODEL_SIMULATION) {
+        if (at->values) {
+            for (size_t i = 0; i < f->value_count; i++)
+                if (try_value(st, scratch, f, f->values[i], "a value", at->values) != 0)
+                    return -1;
+        } else if (try_value(st, scratch, f, f->min, "min", at->min) != 0 ||
+                   try_value(st, scratch, f, f->max, "max", at->max) != 0) {
+            return -1;
+        }
     }
     if (sw->design == DESIGN_GRID && !at->values) {
         /* Evenly spaced levels (geometrically on a log scale), the ends included. */

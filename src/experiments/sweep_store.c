@@ -196,10 +196,14 @@ static int write_factors(sqlite3 *db, const attune_sweep *sw)
     int bad = 0;
     for (size_t f = 0; f < sw->factor_count && !bad; f++) {
         const sweep_factor *x = &sw->factors[f];
-        char values[4096] = "";
+        strbuf sb = {0}; /* every value, however many levels */
         for (size_t i = 0; i < x->value_count; i++)
-            snprintf(values + strlen(values), sizeof values - strlen(values), "%s%.17g",
-                     i ? "," : "", x->values[i]);
+            sb_printf(&sb, "%s%.17g", i ? "," : "", x->values[i]);
+        char *values = NULL;
+        if (x->value_count > 0 && sb_finish(&sb, &values) != ATTUNE_OK) {
+            bad = 1;
+            break;
+        }
         sqlite3_bind_int64(st, 1, (sqlite3_int64)f);
         sqlite3_bind_text(st, 2, x->key, -1, SQLITE_STATIC);
         double lo = x->min, hi = x->max;
@@ -217,6 +221,7 @@ static int write_factors(sqlite3 *db, const attune_sweep *sw)
             sqlite3_bind_null(st, 7);
         bad |= sqlite3_step(st) != SQLITE_DONE;
         sqlite3_reset(st);
+        free(values);
     }
     sqlite3_finalize(st);
     return bad ? -1 : 0;

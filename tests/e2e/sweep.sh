@@ -53,6 +53,14 @@ sqlite3 rep2.sqlite "UPDATE runs SET status = 'failed' WHERE point_id IN (0, 5) 
 check "a base sample with a replicate missing was used: $(head -n 1 rep2.txt)" \
   "grep -q '62 base samples used, 2 incomplete' rep2.txt"
 
+# A grid of the test function by min, max and levels, with many levels: every value is stored.
+printf '[sweep]\nmodel = ishigami\ndesign = grid\n[vary x1]\nmin = 0\nmax = 1\nlevels = 300\n[vary x2]\nvalues = 0\n[vary x3]\nvalues = 0\n' >levels.ini
+"$ATTUNE" sweep levels.ini --out levels.sqlite --quiet >/dev/null 2>levels.err || fail "a grid by levels of the test function: $(cat levels.err)"
+check "300 levels: $(sqlite3 levels.sqlite "SELECT count(*) FROM runs WHERE status = 'done'") runs" \
+  "[ \$(sqlite3 levels.sqlite \"SELECT count(*) FROM runs WHERE status = 'done'\") -eq 300 ]"
+check "factors.grid_values cut short: ...$(sqlite3 levels.sqlite "SELECT substr(grid_values, -30) FROM factors WHERE name = 'x1'")" \
+  "sqlite3 levels.sqlite \"SELECT grid_values FROM factors WHERE name = 'x1'\" | awk -F, '{exit !(NF == 300 && \$NF == 1)}'"
+
 # ---- Morris ----
 "$ATTUNE" sweep "$SW/morris-ishigami.ini" --out morris.sqlite --quiet >/dev/null || fail "morris sweep"
 "$ATTUNE" sensitivity morris.sqlite --metric y --csv morris.csv >/dev/null || fail "sensitivity (morris)"
