@@ -108,6 +108,7 @@ int sweep_default_threads(int jobs)
 typedef struct coordinator {
     const char *command; /* "sweep" or "calibrate" */
     const attune_sweep *sweep;
+    uint64_t fingerprint; /* attune_sweep_fingerprint(sweep): what every rank must have loaded */
     attune_sweep_db *db;
     sweep_pool *pool;
     uint32_t *pending;
@@ -179,8 +180,8 @@ static int coordinate(coordinator *c, attune_error *err)
             sweep_pool_submit(c->pool, run_id);
         int from = 0, ready, got;
         attune_sweep_result *remote;
-        while (rc == ATTUNE_OK && (got = sweep_mpi_poll(&from, &remote, &ready,
-                                                        attune_sweep_fingerprint(c->sweep))) != 0) {
+        while (rc == ATTUNE_OK &&
+               (got = sweep_mpi_poll(&from, &remote, &ready, c->fingerprint)) != 0) {
             if (got == -2) {
                 c->said_ready[from] = 1; /* its message is read: nothing is left to wait for */
                 rc = cli_fail(err, ATTUNE_ERR_RANGE, /* bad input: exit 3 */
@@ -226,7 +227,7 @@ static void stop_workers(coordinator *c)
         while (!said_ready[rank]) {
             int from, ready;
             attune_sweep_result *r;
-            if (sweep_mpi_poll(&from, &r, &ready, attune_sweep_fingerprint(c->sweep)) != 0) {
+            if (sweep_mpi_poll(&from, &r, &ready, c->fingerprint) != 0) {
                 said_ready[from] = 1;
                 attune_sweep_result_free(r);
             } else {
@@ -262,6 +263,7 @@ int sweep_execute(const attune_sweep *sw, const sweep_exec *o, int ranks)
     coordinator c = {0};
     c.command = o->command;
     c.sweep = sw;
+    c.fingerprint = attune_sweep_fingerprint(sw);
     c.ranks = ranks;
     c.total = attune_sweep_run_count(sw);
     if (gethostname(c.host, sizeof c.host) != 0)
