@@ -103,8 +103,15 @@ static void print_fit(const attune_sweep *sw, const attune_calibration_result *r
         snprintf(rule, sizeof rule, "epsilon = %g", r->epsilon);
     else
         snprintf(rule, sizeof rule, "accept = %g", r->accept);
-    printf("%zu of %zu points scored; %zu accepted (%s; distance <= %.4g)\n", r->scored,
-           r->point_count, r->accepted_count, rule, r->threshold);
+    if (r->accepted_count > 0)
+        printf("%zu of %zu points scored; %zu accepted (%s; distance <= %.4g)\n", r->scored,
+               r->point_count, r->accepted_count, rule, r->threshold);
+    else if (r->best != SIZE_MAX)
+        printf("%zu of %zu points scored; 0 accepted (%s: none is within it; the nearest is at "
+               "distance %.4g)\n",
+               r->scored, r->point_count, rule, r->distance[r->best]);
+    else
+        printf("%zu of %zu points scored; 0 accepted (%s)\n", r->scored, r->point_count, rule);
     if (r->best == SIZE_MAX)
         return;
     size_t b = r->best;

@@ -203,6 +203,11 @@ sed 's/^accept = 0.25/epsilon = 100/' cal.ini >cal2.ini
 check "a new analysis ran runs again: $(cat fit2.err)" "grep -q '8 done, 0 to run' fit2.err"
 check "epsilon accepts all 8: $(head -n 1 fit2.txt)" \
   "grep -q '^8 of 8 points scored; 8 accepted (epsilon = 100' fit2.txt && [ \$(wc -l <all.csv) -eq 9 ]"
+# An epsilon no point meets: none accepted, and the nearest distance is said (not "nan").
+sed 's/^accept = 0.25/epsilon = 0.000001/' cal.ini >cal5.ini
+"$ATTUNE" calibrate cal5.ini --out a.sqlite --csv none.csv >fit5.txt 2>fit5.err
+check "a tiny epsilon: $(head -n 1 fit5.txt)" \
+  "grep -q '^8 of 8 points scored; 0 accepted (epsilon = 1e-06: none is within it; the nearest is at distance [0-9]' fit5.txt"
 # A range changed: another calibration, refused without --force.
 sed 's/^max = 5/max = 6/' cal.ini >cal3.ini
 expect_fail calibrate-other-db 4 "a.sqlite: holds another sweep" -- calibrate cal3.ini --out a.sqlite
