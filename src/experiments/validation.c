@@ -460,15 +460,14 @@ static void resolve(attune_validation_observer *o, const attune_model *m)
     o->resolved = 1;
 }
 
-/* Adds the indicators of the model's last completed week (>= 1) to its year's sums, once per
- * week. Returns ATTUNE_ERR_NOMEM when the sums cannot grow (and every later call too). */
+/* Adds the indicators of the model's last completed week (>= 1, after last_week: the caller
+ * skips a week seen again) to its year's sums. Returns ATTUNE_ERR_NOMEM when the sums cannot grow
+ * (and every later call too). */
 static int add_year_sums(attune_validation_observer *o, const attune_model *m)
 {
     size_t year = (size_t)(m->week - 1) / 52;
     if (o->failed)
         return ATTUNE_ERR_NOMEM;
-    if (m->week <= o->last_week)
-        return ATTUNE_OK;
     if (year >= o->years_cap) {
         size_t cap = o->years_cap ? 2 * o->years_cap : 8;
         while (cap <= year)

@@ -73,7 +73,7 @@ static void assert_targets(const attune_model *m, size_t k, const uint8_t *expec
 /* Number of toxic ties of i (ODD 7.6: target_state toxic_ties), or of ruptured ties that are
  * not toxic (ruptured_ties); with `endable`, only the ties i may end (endable_toxic_ties,
  * endable_ruptured_ties). */
-static double count_ties_of(const attune_model *m, uint32_t i, int toxic, int endable)
+static double count_ties(const attune_model *m, uint32_t i, int toxic, int endable)
 {
     const tie_store *t = &m->ties;
     double n = 0;
@@ -81,11 +81,6 @@ static double count_ties_of(const attune_model *m, uint32_t i, int toxic, int en
         n += (toxic ? tie_is_toxic(m, h) : (t->rupture[h] & TIE_RUPTURED) && !tie_is_toxic(m, h)) &&
              (!endable || tie_is_endable(m, i, h));
     return n;
-}
-
-static double count_ties(const attune_model *m, uint32_t i, int toxic)
-{
-    return count_ties_of(m, i, toxic, 0);
 }
 
 /* Events of the last completed week of the given type whose detail contains `detail`. */
@@ -405,13 +400,13 @@ static double state_value(const attune_model *m, const char *name, uint32_t i)
     if (strcmp(name, "in_distress") == 0)
         return pp->in_episode[i];
     if (strcmp(name, "toxic_ties") == 0)
-        return count_ties(m, i, 1);
+        return count_ties(m, i, 1, 0);
     if (strcmp(name, "ruptured_ties") == 0)
-        return count_ties(m, i, 0);
+        return count_ties(m, i, 0, 0);
     if (strcmp(name, "endable_toxic_ties") == 0)
-        return count_ties_of(m, i, 1, 1);
+        return count_ties(m, i, 1, 1);
     if (strcmp(name, "endable_ruptured_ties") == 0)
-        return count_ties_of(m, i, 0, 1);
+        return count_ties(m, i, 0, 1);
     fail_msg("no state %s", name);
     return 0;
 }
@@ -505,7 +500,7 @@ static void targets_by_state_variable_within_an_inclusive_range(void **state)
      * students): the two states differ. */
     uint32_t unendable = 0;
     for (uint32_t i = 0; i < n; i++)
-        unendable += m->people.alive[i] && count_ties_of(m, i, 1, 1) < count_ties(m, i, 1);
+        unendable += m->people.alive[i] && count_ties(m, i, 1, 1) < count_ties(m, i, 1, 0);
     assert_true(unendable > 0);
     begin_next_week(m);
     for (size_t k = 0; k < STATES; k++) {
@@ -1084,7 +1079,7 @@ static void leave_toxic_tie_ends_each_targets_most_harmful_endable_tie_once(void
     uint8_t *expected = calloc(n, 1);
     assert_non_null(expected);
     for (uint32_t i = 0; i < n; i++)
-        expected[i] = m->people.alive[i] && count_ties(m, i, 1) >= 1;
+        expected[i] = m->people.alive[i] && count_ties(m, i, 1, 0) >= 1;
     id_list targets = {0};
     for (uint32_t i = 0; i < n; i++)
         if (expected[i])
@@ -1212,7 +1207,7 @@ static void leave_ruptured_tie_ends_each_targets_least_trusted_rift(void **state
     id_list targets = {0};
     for (uint32_t i = 0; i < n; i++) {
         expected[i] =
-            m->people.alive[i] && person_age_at(m, i, 10) >= 18 && count_ties(m, i, 0) >= 2;
+            m->people.alive[i] && person_age_at(m, i, 10) >= 18 && count_ties(m, i, 0, 0) >= 2;
         if (expected[i])
             assert_int_equal(id_list_push(&targets, i), ATTUNE_OK);
     }
