@@ -378,10 +378,9 @@ void demography_move_away_from_caregivers(attune_model *m, uint32_t i, uint32_t 
         if (t->kind[h] == ATTUNE_TIE_CAREGIVER) {
             retag(m, h, ATTUNE_TIE_FAMILY, ATTUNE_TIE_FAMILY, contact);
             had_caregiver = 1;
-        } else if (t->kind[h] == ATTUNE_TIE_SIBLING) {
-            t->contact[h] = t->contact[t->twin[h]] = (float)contact;
         }
     }
+    demography_settle_sibling_contacts(m, i);
     if (had_caregiver)
         events_emit(&m->events, 0, phase, week, "leave_home", i, UINT32_MAX,
                     person_age_at(m, i, week), "");

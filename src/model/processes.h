@@ -196,9 +196,9 @@ int tie_release_update(struct attune_model *m, int32_t week);
 int tie_formation_update(struct attune_model *m, int32_t week);
 
 /** Person i moves to `household`, away from the caregivers it still lives with (leaving home,
- * or moving in with a partner): its caregiver ties become family ties and its sibling ties drop
- * to family contact; emits leave_home (in `phase`) if i held a caregiver tie. Serial phases
- * only. */
+ * or moving in with a partner): its caregiver ties become family ties and its sibling ties are
+ * settled (demography_settle_sibling_contacts); emits leave_home (in `phase`) if i held a caregiver
+ * tie. Serial phases only. */
 void demography_move_away_from_caregivers(struct attune_model *m, uint32_t i, uint32_t household,
                                           int32_t week, uint32_t phase);
 
