@@ -1,8 +1,9 @@
 /*
  * Design points of a sweep. Every design works in the unit cube and maps each coordinate u
- * to a factor's value: min + u (max - min), or geometrically on a log scale; integer
- * parameters are rounded. Random choices (Latin hypercube strata, Morris starts and orders)
- * come from Philox keyed by the master seed, so a sweep file always gives the same points.
+ * to a factor's value: min + u (max - min), or geometrically on a log scale; an integer
+ * parameter's whole numbers min .. max each take an equal share of [0, 1]. Random choices (Latin
+ * hypercube strata, Morris starts and orders) come from Philox keyed by the master seed, so a sweep
+ * file always gives the same points.
  *
  *   grid:   every combination of the factors' values, the last factor varying fastest.
  *   lhs:    N points; each factor's range cut into N strata, one point in each (McKay 1979).
@@ -25,15 +26,31 @@
 #define STREAM_SWEEP_DESIGN 200
 #define STREAM_SWEEP_SEEDS  201
 
+/* Relative slack against rounding when a coordinate falls on a boundary between two whole
+ * numbers (a Morris level of 2/3 times 3 may come out just below 2). */
+#define INTEGER_SLACK 1e-12
+
 static double unit_to_value(const sweep_factor *f, double u)
 {
-    double v = f->log_scale ? exp(log(f->min) + u * (log(f->max) - log(f->min)))
-                            : f->min + u * (f->max - f->min);
+    double v;
+    if (f->integer) {
+        /* The whole numbers min .. max (sweep_spec.c makes the ends whole) cut [0, 1] into
+         * equal cells, so each is equally likely: rounding min + u (max - min) would give the
+         * two ends half the weight of the others. On a log scale the number k has the share
+         * of [k, k + 1) in the log range [min, max + 1). */
+        double count = f->max - f->min + 1;
+        v = f->log_scale ? floor(exp(log(f->min) + u * (log(f->max + 1) - log(f->min))) *
+                                 (1 + INTEGER_SLACK))
+                         : f->min + floor(u * count * (1 + INTEGER_SLACK) + INTEGER_SLACK);
+    } else {
+        v = f->log_scale ? exp(log(f->min) + u * (log(f->max) - log(f->min)))
+                         : f->min + u * (f->max - f->min);
+    }
     if (v < f->min)
         v = f->min;
     if (v > f->max)
         v = f->max;
-    return f->integer ? (double)llround(v) : v;
+    return v;
 }
 
 static int allocate(attune_sweep *sw, size_t points, attune_error *err)

@@ -558,6 +558,29 @@ static int try_value(spec_state *st, attune_scenario *scenario, const sweep_fact
     return -1;
 }
 
+/* An integer parameter's range is the whole numbers in [min, max]: its ends are made whole
+ * (sweep_design.c gives each number an equal share), and it must hold two or more. */
+static int integer_range(spec_state *st, sweep_factor *f, const factor_lines *at)
+{
+    double lo = ceil(f->min), hi = floor(f->max);
+    if (lo < hi) {
+        f->min = lo;
+        f->max = hi;
+        return 0;
+    }
+    if (lo == hi)
+        fail_at(st, ATTUNE_ERR_RANGE, at->max, f->key,
+                "[vary %s] holds one whole number (%.0f) between min (%g) and max (%g); %s is an "
+                "integer parameter: give a range with two or more",
+                f->key, lo, f->min, f->max, f->key);
+    else
+        fail_at(st, ATTUNE_ERR_RANGE, at->max, f->key,
+                "[vary %s] holds no whole number between min (%g) and max (%g); %s is an integer "
+                "parameter: give a range with two or more",
+                f->key, f->min, f->max, f->key);
+    return -1;
+}
+
 static int check_factor(spec_state *st, attune_scenario *scratch, size_t index)
 {
     attune_sweep *sw = st->sw;
@@ -637,6 +660,8 @@ static int check_factor(spec_state *st, attune_scenario *scratch, size_t index)
         fail_at(st, ATTUNE_ERR_SYNTAX, at->scale, f->key, "scale applies to min and max only");
         return -1;
     }
+    if (ranged && f->integer && integer_range(st, f, at) != 0)
+        return -1;
     /* A test function's inputs are not parameters: nothing to check them against. */
     if (sw->model == MODEL_SIMULATION) {
         if (at->values) {

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,107 @@ static void morris_steps_move_one_factor_by_delta(void **state)
             assert_int_equal(moved[f], 1);
     }
     attune_sweep_free(sw);
+}
+
+/* Counts of each whole number lo .. lo + 3 among factor f's values at the given points. */
+static void count_whole(const attune_sweep *sw, size_t f, size_t first, size_t step, double lo,
+                        int counts[4])
+{
+    size_t k = sw->factor_count;
+    for (int i = 0; i < 4; i++)
+        counts[i] = 0;
+    for (size_t p = first; p < sw->point_count; p += step) {
+        double v = sw->values[p * k + f];
+        assert_true(v == floor(v) && v >= lo && v <= lo + 3);
+        counts[(int)(v - lo)]++;
+    }
+}
+
+/* An integer parameter drawn from a range takes each whole number in it equally often: rounding
+ * a uniform draw would give the two ends half the share of the others. */
+static void integer_factors_give_every_whole_number_the_same_share(void **state)
+{
+    (void)state;
+    int n[4];
+    /* Latin hypercube: 4000 strata over 4 numbers, exactly 1000 each. */
+    attune_sweep *sw = load("[sweep]\ndesign = lhs\nsamples = 4000\n"
+                            "[vary network.tie_slack]\nmin = 0\nmax = 3\n"
+                            "[vary contact.friend]\nmin = 0\nmax = 1\n");
+    count_whole(sw, 0, 0, 1, 0, n);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(n[i], 1000);
+    attune_sweep_free(sw);
+    /* The ends of a range are the whole numbers within it: [0.4, 3.4] is 1 .. 3. */
+    sw = load("[sweep]\ndesign = lhs\nsamples = 3000\n"
+              "[vary network.tie_slack]\nmin = 0.4\nmax = 3.4\n");
+    count_whole(sw, 0, 0, 1, 0, n);
+    assert_int_equal(n[0], 0);
+    for (int i = 1; i < 4; i++)
+        assert_int_equal(n[i], 1000);
+    attune_sweep_free(sw);
+    /* Sobol: the A rows' column of 1024 base samples, a quarter each give or take a point. */
+    sw = load("[sweep]\ndesign = sobol\nsamples = 1024\n"
+              "[vary network.tie_slack]\nmin = 1\nmax = 4\n"
+              "[vary contact.friend]\nmin = 0\nmax = 1\n");
+    count_whole(sw, 0, 0, 4, 1, n);
+    for (int i = 0; i < 4; i++)
+        if (abs(n[i] - 256) > 2)
+            fail_msg("sobol: %d of 1024 A rows at %d, expected about 256", n[i], i + 1);
+    attune_sweep_free(sw);
+    /* Morris with 4 levels over 4 numbers: each level is one number, so each is as likely. */
+    sw = load("[sweep]\ndesign = morris\nsamples = 500\nlevels = 4\n"
+              "[vary network.tie_slack]\nmin = 0\nmax = 3\n"
+              "[vary contact.friend]\nmin = 0\nmax = 1\n");
+    count_whole(sw, 0, 0, 1, 0, n);
+    for (size_t p = 0; p < sw->point_count; p++) {
+        /* A Morris step moves the number by delta = 2 levels. */
+        const sweep_point *pt = &sw->points[p];
+        if (pt->step > 0 && pt->factor == 0)
+            assert_true(sw->values[p * 2] - sw->values[(p - 1) * 2] == 2.0 * pt->sign);
+    }
+    for (int i = 0; i < 4; i++)
+        if (abs(n[i] - 375) > 60)
+            fail_msg("morris: %d of 1500 points at %d, expected about 375", n[i], i);
+    attune_sweep_free(sw);
+    /* On a log scale the number k has the share of [k, k + 1) of [1, 4): 1/2, 0.29, 0.21. */
+    sw = load("[sweep]\ndesign = lhs\nsamples = 4000\n"
+              "[vary coping.stop_weeks]\nmin = 1\nmax = 3\nscale = log\n");
+    count_whole(sw, 0, 0, 1, 1, n);
+    const double share[3] = {log(2.0) / log(4.0), log(1.5) / log(4.0), log(4.0 / 3) / log(4.0)};
+    for (int i = 0; i < 3; i++)
+        if (fabs(n[i] - 4000 * share[i]) > 1.5)
+            fail_msg("log scale: %d of 4000 at %d, expected %.1f", n[i], i + 1, 4000 * share[i]);
+    attune_sweep_free(sw);
+}
+
+/* A grid of an integer parameter by levels spans the whole numbers within min and max; a range
+ * with fewer than two whole numbers is refused. */
+static void integer_grids_span_the_whole_numbers_of_the_range(void **state)
+{
+    (void)state;
+    attune_sweep *sw = load("[sweep]\ndesign = grid\n"
+                            "[vary network.tie_slack]\nmin = 0.4\nmax = 3.4\nlevels = 3\n");
+    assert_int_equal(attune_sweep_point_count(sw), 3);
+    for (size_t p = 0; p < 3; p++)
+        assert_true(sw->values[p] == (double)(p + 1));
+    attune_sweep_free(sw);
+    static const struct {
+        const char *range;
+        const char *part;
+    } bad[] = {
+        {"min = 2.6\nmax = 3.4\n", "[vary network.tie_slack] holds one whole number (3)"},
+        {"min = 2.2\nmax = 2.8\n", "[vary network.tie_slack] holds no whole number"},
+    };
+    for (size_t k = 0; k < 2; k++) {
+        char text[256];
+        snprintf(text, sizeof text,
+                 "[sweep]\ndesign = lhs\nsamples = 4\n[vary network.tie_slack]\n%s", bad[k].range);
+        attune_error err = {0};
+        assert_int_equal(attune_sweep_load_buffer(text, strlen(text), "s.ini", 0, &sw, &err),
+                         ATTUNE_ERR_RANGE);
+        if (strstr(err.message, bad[k].part) == NULL || err.line != 6)
+            fail_msg("case %zu: line %d: %s", k, err.line, err.message);
+    }
 }
 
 static void replicate_seeds_are_fixed_distinct_and_in_range(void **state)
@@ -227,6 +329,8 @@ int main(void)
         cmocka_unit_test(latin_hypercube_puts_one_point_in_every_stratum),
         cmocka_unit_test(sobol_rows_are_a_b_and_a_with_one_column_of_b),
         cmocka_unit_test(morris_steps_move_one_factor_by_delta),
+        cmocka_unit_test(integer_factors_give_every_whole_number_the_same_share),
+        cmocka_unit_test(integer_grids_span_the_whole_numbers_of_the_range),
         cmocka_unit_test(replicate_seeds_are_fixed_distinct_and_in_range),
         cmocka_unit_test(results_survive_packing_and_damage_is_refused),
     };
