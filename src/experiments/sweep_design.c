@@ -89,8 +89,7 @@ static int build_grid(attune_sweep *sw, attune_error *err)
         size_t rest = p;
         for (size_t f = sw->factor_count; f-- > 0;) {
             const sweep_factor *x = &sw->factors[f];
-            double v = x->values[rest % x->value_count];
-            sw->values[p * sw->factor_count + f] = x->integer ? (double)llround(v) : v;
+            sw->values[p * sw->factor_count + f] = x->values[rest % x->value_count];
             rest /= x->value_count;
         }
     }

@@ -581,6 +581,39 @@ static int integer_range(spec_state *st, sweep_factor *f, const factor_lines *at
     return -1;
 }
 
+/* A grid of an integer parameter: its values rounded as the runs use them. Values that round
+ * to the same number would make the same design point twice: refused, naming the factor. */
+static int round_grid_values(spec_state *st, sweep_factor *f, const factor_lines *at)
+{
+    for (size_t i = 0; i < f->value_count; i++) {
+        double v = (double)llround(f->values[i]);
+        for (size_t j = 0; j < i; j++) {
+            if (f->values[j] != v)
+                continue;
+            if (at->values)
+                fail_at(st, ATTUNE_ERR_DUPLICATE, at->values, f->key,
+                        "values of [vary %s] give %.0f twice: %s is an integer parameter, so "
+                        "its values are rounded; give each whole number once",
+                        f->key, v, f->key);
+            else if (f->log_scale)
+                fail_at(st, ATTUNE_ERR_DUPLICATE, at->levels, f->key,
+                        "levels = %zu of [vary %s] give %.0f twice: %s is an integer parameter "
+                        "and its lowest levels on the log scale lie less than 1 apart; give "
+                        "fewer levels, or values = ...",
+                        f->value_count, f->key, v, f->key);
+            else
+                fail_at(st, ATTUNE_ERR_DUPLICATE, at->levels, f->key,
+                        "levels = %zu of [vary %s] give %.0f twice: %s is an integer parameter "
+                        "and [%.0f, %.0f] holds %.0f whole numbers; give at most that many "
+                        "levels, or values = ...",
+                        f->value_count, f->key, v, f->key, f->min, f->max, f->max - f->min + 1);
+            return -1;
+        }
+        f->values[i] = v;
+    }
+    return 0;
+}
+
 static int check_factor(spec_state *st, attune_scenario *scratch, size_t index)
 {
     attune_sweep *sw = st->sw;
@@ -688,7 +721,7 @@ static int check_factor(spec_state *st, attune_scenario *scratch, size_t index)
         }
         f->value_count = n;
     }
-    return 0;
+    return f->integer ? round_grid_values(st, f, at) : 0;
 }
 
 /* Whole-file checks once every line is read; `err` gets the first problem. */

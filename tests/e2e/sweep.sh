@@ -201,6 +201,8 @@ bad sweep-unknown-section 3 "sweep-unknown-section.ini:3: unknown section [vari 
   '[sweep]\ndesign = grid\n[vari contact.friend]\nvalues = 0.1\n'
 bad sweep-bad-number 3 "sweep-bad-number.ini:4: values holds 'abc', which is not a finite number" -- \
   '[sweep]\ndesign = grid\n[vary contact.friend]\nvalues = 0.1, abc\n'
+bad sweep-int-levels 3 "sweep-int-levels.ini:6: levels = 4 of [vary network.tie_slack] give 1 twice: network.tie_slack is an integer parameter and [0, 2] holds 3 whole numbers" -- \
+  '[sweep]\ndesign = grid\n[vary network.tie_slack]\nmin = 0\nmax = 2\nlevels = 4\n'
 bad sweep-syntax 3 "sweep-syntax.ini:2: cannot read 'this is not ini'" -- '[sweep]\nthis is not ini\n'
 bad sweep-ishigami-scenario 3 "model = ishigami evaluates a test function" -- \
   '[sweep]\nmodel = ishigami\ndesign = lhs\nsamples = 4\nscenario = x.ini\n'

@@ -216,6 +216,51 @@ static void integer_grids_span_the_whole_numbers_of_the_range(void **state)
     }
 }
 
+/* Grid values of an integer parameter are rounded as the runs use them; values or levels that
+ * round to the same number (the same design point twice) are refused, naming the factor. */
+static void integer_grid_values_that_round_together_are_refused(void **state)
+{
+    (void)state;
+    attune_sweep *sw = load("[sweep]\ndesign = grid\n"
+                            "[vary network.tie_slack]\nmin = 1\nmax = 10\nlevels = 3\n"
+                            "[vary coping.stop_weeks]\nvalues = 2.4, 7.6\n");
+    const double slack[3] = {1, 6, 10}, stop[2] = {2, 8};
+    for (size_t i = 0; i < 3; i++)
+        assert_true(sw->factors[0].values[i] == slack[i]);
+    for (size_t i = 0; i < 2; i++)
+        assert_true(sw->factors[1].values[i] == stop[i]);
+    assert_int_equal(attune_sweep_point_count(sw), 6);
+    for (size_t p = 0; p < 6; p++) {
+        assert_true(sw->values[p * 2] == slack[p / 2]);
+        assert_true(sw->values[p * 2 + 1] == stop[p % 2]);
+    }
+    attune_sweep_free(sw);
+    static const struct {
+        const char *vary;
+        int line;
+        const char *part;
+    } bad[] = {
+        {"min = 1\nmax = 3\nlevels = 5\n", 6,
+         "levels = 5 of [vary network.tie_slack] give 2 twice: network.tie_slack is an integer "
+         "parameter and [1, 3] holds 3 whole numbers"},
+        {"values = 3, 1.2, 1.4\n", 4, "values of [vary network.tie_slack] give 1 twice"},
+        {"min = 1\nmax = 64\nlevels = 40\nscale = log\n", 6,
+         "its lowest levels on the log scale lie less than 1 apart"},
+    };
+    for (size_t k = 0; k < 3; k++) {
+        char text[256];
+        snprintf(text, sizeof text, "[sweep]\ndesign = grid\n[vary network.tie_slack]\n%s",
+                 bad[k].vary);
+        attune_error err = {0};
+        sw = NULL;
+        int rc = attune_sweep_load_buffer(text, strlen(text), "s.ini", 0, &sw, &err);
+        if (rc != ATTUNE_ERR_DUPLICATE || err.line != bad[k].line ||
+            strstr(err.message, bad[k].part) == NULL)
+            fail_msg("case %zu: status %d, line %d: %s", k, rc, err.line, err.message);
+        assert_null(sw);
+    }
+}
+
 static void replicate_seeds_are_fixed_distinct_and_in_range(void **state)
 {
     (void)state;
@@ -331,6 +376,7 @@ int main(void)
         cmocka_unit_test(morris_steps_move_one_factor_by_delta),
         cmocka_unit_test(integer_factors_give_every_whole_number_the_same_share),
         cmocka_unit_test(integer_grids_span_the_whole_numbers_of_the_range),
+        cmocka_unit_test(integer_grid_values_that_round_together_are_refused),
         cmocka_unit_test(replicate_seeds_are_fixed_distinct_and_in_range),
         cmocka_unit_test(results_survive_packing_and_damage_is_refused),
     };
