@@ -66,8 +66,15 @@ char *attune_error_format(const attune_error *err, char *buf, size_t size);
 /** Library version, e.g. "0.1.0". */
 const char *attune_version(void);
 
-/** Git commit the library was built from, or "unknown". */
+/** Git commit the library was built from, or "unknown" (read when the build was configured). */
 const char *attune_git_commit(void);
+
+/**
+ * Identity of the build: 16 hex digits hashing the library's sources and headers, as compiled,
+ * and the compiler. Two binaries with the same identity run the same model; any change to the
+ * sources (committed or not) gives another. A sweep database records it. O(1).
+ */
+const char *attune_build_id(void);
 
 /* ----------------------------------------------------------------------------------------
  * Model

@@ -57,8 +57,8 @@ const char *attune_sweep_factor_name(const attune_sweep *sweep, size_t factor);
 uint64_t attune_sweep_memory_estimate(const attune_sweep *sweep);
 
 /** A 64-bit fingerprint (FNV-1a) of everything the runs depend on (the plan: sweep file, base
- * scenario, replicates) and of the build (git commit): processes that would run different runs
- * (MPI ranks given different files or binaries) have different fingerprints. */
+ * scenario, replicates) and of the build (attune_build_id): processes that would run different
+ * runs (MPI ranks given different files or binaries) have different fingerprints. */
 uint64_t attune_sweep_fingerprint(const attune_sweep *sweep);
 
 /** Seed of a replicate: derived from the master seed alone (the same for every point). */
@@ -102,13 +102,23 @@ int attune_sweep_result_unpack(const unsigned char *buf, size_t size, attune_swe
 
 typedef struct attune_sweep_db attune_sweep_db;
 
+/** Flags of attune_sweep_db_open, or-ed together. */
+enum attune_sweep_db_flags {
+    ATTUNE_SWEEP_DB_FORCE = 1,       /**< replace a database that holds another sweep */
+    ATTUNE_SWEEP_DB_OTHER_BUILD = 2, /**< resume a database made by another build */
+};
+
 /**
  * Opens the database of `sweep` at `path`. A new database is built under a temporary name
- * with the plan (sweep, factors, points, runs all 'pending') and renamed into place. An
- * existing database of the same sweep is resumed: `*done` receives the runs already done.
- * One of another sweep is refused (ATTUNE_ERR_EXISTS) unless `force`, which replaces it.
+ * with the plan (sweep, factors, points, runs all 'pending') and the build that made it
+ * (attune_build_id), and renamed into place. An existing database of the same sweep made by
+ * this build is resumed: `*done` receives the runs already done. One of another sweep is
+ * refused (ATTUNE_ERR_EXISTS) unless `flags` has ATTUNE_SWEEP_DB_FORCE, which replaces it. One
+ * made by another build (or by one that did not record its build) is refused
+ * (ATTUNE_ERR_EXISTS): its runs and this build's would mix two versions of the model; with
+ * ATTUNE_SWEEP_DB_OTHER_BUILD it is resumed and this build is added to its key other_builds.
  */
-int attune_sweep_db_open(const attune_sweep *sweep, const char *path, bool force,
+int attune_sweep_db_open(const attune_sweep *sweep, const char *path, unsigned flags,
                          attune_sweep_db **out, size_t *done, attune_error *err);
 
 /** The runs not yet done, ascending, in a malloc'd array. */

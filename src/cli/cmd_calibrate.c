@@ -11,7 +11,7 @@
 
 static const char calibrate_usage[] =
     "Usage: attune calibrate SPEC [--out DB] [--csv FILE] [--replicates N] [--jobs N]\n"
-    "                       [--threads N] [--force] [--quiet]\n"
+    "                       [--threads N] [--force] [--allow-other-build] [--quiet]\n"
     "       mpirun -np K attune calibrate SPEC ...\n"
     "Fits the parameters varied in the calibration file SPEC to the targets it names (parts of\n"
     "T1-T5; docs/validation.md) by rejection approximate Bayesian computation: every point of\n"
@@ -30,17 +30,20 @@ static const char calibrate_usage[] =
     "  --jobs N         runs at once in each process (default 1)\n"
     "  --threads N      OpenMP threads per run (default: the cores shared among the runs)\n"
     "  --force          replace DB if it holds another calibration or sweep\n"
+    "  --allow-other-build  resume DB even though another build of attune made it (its runs\n"
+    "                   and this build's would mix two versions of the model)\n"
     "  --quiet          no progress line nor run counts (the fit, its table and the CSV\n"
     "                   path are printed)\n"
     "\n"
     "Exit codes: 0 done, 6 no point could be scored (a target part has no value in any run,\n"
     "e.g. T4 in runs without therapy), 7 some runs failed (the others are analysed; they run\n"
     "again on resume), 130 interrupted (run the command again to resume), 2 bad arguments,\n"
-    "3 invalid calibration file, 4 database or CSV problem, 5 its runs would not fit in memory.\n";
+    "3 invalid calibration file, 4 database or CSV problem (DB holds another calibration or\n"
+    "another build's runs), 5 its runs would not fit in memory.\n";
 
 typedef struct calibrate_options {
     const char *spec, *out, *csv;
-    int replicates, jobs, threads, force, quiet;
+    int replicates, jobs, threads, force, quiet, allow_other_build;
 } calibrate_options;
 
 static int parse_options(int argc, char **argv, calibrate_options *o)
@@ -62,6 +65,8 @@ static int parse_options(int argc, char **argv, calibrate_options *o)
             a++;
         } else if (strcmp(arg, "--force") == 0) {
             o->force = 1;
+        } else if (strcmp(arg, "--allow-other-build") == 0) {
+            o->allow_other_build = 1;
         } else if (strcmp(arg, "--quiet") == 0) {
             o->quiet = 1;
         } else if (arg[0] == '-' || o->spec != NULL) {
@@ -221,7 +226,13 @@ int cmd_calibrate(int argc, char **argv)
         rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
         code = rc == ATTUNE_OK ? EXIT_OK : EXIT_INTERNAL;
     } else {
-        sweep_exec x = {"calibrate", db_path, o.jobs, threads, o.force, o.quiet};
+        sweep_exec x = {.command = "calibrate",
+                        .db_path = db_path,
+                        .jobs = o.jobs,
+                        .threads = threads,
+                        .force = o.force,
+                        .quiet = o.quiet,
+                        .allow_other_build = o.allow_other_build};
         code = sweep_execute(sw, &x, ranks);
         if (code == EXIT_OK || code == EXIT_RUNS_FAILED) {
             int analysed = analyse(sw, db_path, csv_path);

@@ -13,13 +13,14 @@
 
 static const char sweep_usage[] =
     "Usage: attune sweep SPEC [--out DB] [--replicates N] [--jobs N] [--threads N]\n"
-    "                   [--force] [--quiet]\n"
+    "                   [--force] [--allow-other-build] [--quiet]\n"
     "       mpirun -np K attune sweep SPEC ...\n"
     "Runs every run of the sweep file SPEC (docs/sweeps.md: a base scenario, the parameters to\n"
     "vary and a design: grid, lhs, sobol or morris) and stores the results in the SQLite\n"
     "database DB (default: SPEC's name with .sqlite, in the current folder; schema in\n"
     "docs/sweep-database.md). If DB holds this sweep already, the runs it has are skipped:\n"
-    "an interrupted sweep resumes by running the same command again.\n"
+    "an interrupted sweep resumes by running the same command again, with the same build of\n"
+    "attune (DB records it: another build's runs would mix two versions of the model).\n"
     "\n"
     "  --out DB         the results database\n"
     "  --replicates N   seeds per design point (overrides the file's replicates)\n"
@@ -27,6 +28,7 @@ static const char sweep_usage[] =
     "  --threads N      OpenMP threads per run (default: the cores of the machine shared\n"
     "                   among the runs at once); results do not depend on it\n"
     "  --force          replace DB if it holds another sweep\n"
+    "  --allow-other-build  resume DB even though another build of attune made it\n"
     "  --quiet          no progress line or summary\n"
     "\n"
     "Under mpirun, rank 0 writes the database and hands out runs; every rank (rank 0 too)\n"
@@ -34,11 +36,12 @@ static const char sweep_usage[] =
     "number of ranks, jobs and threads (only timing and host columns differ).\n"
     "Exit codes: 0 every run done, 7 finished but some runs failed (runs.error says why),\n"
     "130 interrupted (run the command again to resume), 5 its runs would not fit in memory\n"
-    "(the largest run times --jobs); others as for attune run.\n";
+    "(the largest run times --jobs), 4 DB cannot be written or holds another sweep or\n"
+    "another build's runs; others as for attune run.\n";
 
 typedef struct sweep_options {
     const char *spec, *out;
-    int replicates, jobs, threads, force, quiet;
+    int replicates, jobs, threads, force, quiet, allow_other_build;
 } sweep_options;
 
 static int parse_options(int argc, char **argv, sweep_options *o)
@@ -66,6 +69,8 @@ static int parse_options(int argc, char **argv, sweep_options *o)
             a++;
         } else if (strcmp(arg, "--force") == 0) {
             o->force = 1;
+        } else if (strcmp(arg, "--allow-other-build") == 0) {
+            o->allow_other_build = 1;
         } else if (strcmp(arg, "--quiet") == 0) {
             o->quiet = 1;
         } else if (arg[0] == '-' || o->spec != NULL) {
@@ -285,7 +290,10 @@ int sweep_execute(const attune_sweep *sw, const sweep_exec *o, int ranks)
                       "more than the %s available; lower --jobs or the population of its scenario",
                       n1, (unsigned long long)at_once, at_once == 1 ? "" : "s", n2);
     if (rc == ATTUNE_OK)
-        rc = attune_sweep_db_open(sw, db_path, o->force, &c.db, &done_before, &err);
+        rc = attune_sweep_db_open(sw, db_path,
+                                  (o->force ? ATTUNE_SWEEP_DB_FORCE : 0u) |
+                                      (o->allow_other_build ? ATTUNE_SWEEP_DB_OTHER_BUILD : 0u),
+                                  &c.db, &done_before, &err);
     if (rc == ATTUNE_OK)
         rc = attune_sweep_db_pending(c.db, &c.pending, &c.pending_count, &err);
     if (rc == ATTUNE_OK && sweep_pool_start(sw, o->jobs, threads, (const volatile int *)stop_flag(),
@@ -374,7 +382,13 @@ int cmd_sweep(int argc, char **argv)
         rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
         code = rc == ATTUNE_OK ? EXIT_OK : EXIT_INTERNAL;
     } else {
-        sweep_exec x = {"sweep", db_path, o.jobs, threads, o.force, o.quiet};
+        sweep_exec x = {.command = "sweep",
+                        .db_path = db_path,
+                        .jobs = o.jobs,
+                        .threads = threads,
+                        .force = o.force,
+                        .quiet = o.quiet,
+                        .allow_other_build = o.allow_other_build};
         code = sweep_execute(sw, &x, ranks);
         if (code == EXIT_OK)
             printf("%s\n", db_path);

@@ -31,6 +31,7 @@ typedef struct sweep_exec {
     const char *command; /* "sweep" or "calibrate": messages begin "attune COMMAND:" */
     const char *db_path;
     int jobs, threads, force, quiet;
+    int allow_other_build; /* resume a database made by another build of attune */
 } sweep_exec;
 
 /* Rank 0: opens (or resumes) the database and runs every pending run, here and on the other

@@ -232,7 +232,7 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 uint64_t attune_sweep_fingerprint(const attune_sweep *sweep)
 {
     uint64_t h = fnv1a(UINT64_C(14695981039346656037), sweep->plan);
-    return fnv1a(h, attune_git_commit());
+    return fnv1a(h, attune_build_id());
 }
 
 uint64_t attune_sweep_replicate_seed(const attune_sweep *sweep, int replicate)

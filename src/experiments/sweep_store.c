@@ -183,6 +183,7 @@ static int write_meta(sqlite3 *db, const attune_sweep *sw)
         bad |= put_meta(db, "kind", "calibration");
     bad |= put_meta(db, "attune_version", attune_version());
     bad |= put_meta(db, "git_commit", attune_git_commit());
+    bad |= put_meta(db, "build", attune_build_id());
     bad |= put_meta(db, "created_at", created);
     return bad ? -1 : 0;
 }
@@ -327,6 +328,44 @@ static int same_plan(sqlite3 *db, const attune_sweep *sw)
     return result;
 }
 
+/* The value of key `key` of table sweep into `out` ("" when absent); -1 if it cannot be read. */
+static int get_meta(sqlite3 *db, const char *key, char *out, size_t size)
+{
+    sqlite3_stmt *st;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(db, "SELECT value FROM sweep WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
+}
+
+/* A resume by another build (allowed): the build joins the list in key other_builds. */
+static int note_other_build(sqlite3 *db)
+{
+    char builds[1024];
+    if (get_meta(db, "other_builds", builds, sizeof builds) != 0)
+        return -1;
+    const char *id = attune_build_id();
+    size_t len = strlen(id);
+    for (const char *p = builds; (p = strstr(p, id)) != NULL; p += len)
+        if ((p == builds || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+            return 0;
+    char value[1100];
+    snprintf(value, sizeof value, "%s%s%s", builds, builds[0] ? "," : "", id);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO sweep(key, value) VALUES('other_builds', ?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+    int ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok ? 0 : -1;
+}
+
 static int count_done(sqlite3 *db, size_t *done)
 {
     sqlite3_stmt *st;
@@ -340,9 +379,11 @@ static int count_done(sqlite3 *db, size_t *done)
     return ok ? 0 : -1;
 }
 
-int attune_sweep_db_open(const attune_sweep *sweep, const char *path, bool force,
+int attune_sweep_db_open(const attune_sweep *sweep, const char *path, unsigned flags,
                          attune_sweep_db **out, size_t *done, attune_error *err)
 {
+    bool force = (flags & ATTUNE_SWEEP_DB_FORCE) != 0;
+    bool other_build = false; /* resuming a database made by another build, as allowed */
     if (sweep == NULL || path == NULL || out == NULL)
         return attune_fail(err, ATTUNE_ERR_ARGUMENT, path, 0, NULL, "missing sweep or path");
     *out = NULL;
@@ -356,8 +397,11 @@ int attune_sweep_db_open(const attune_sweep *sweep, const char *path, bool force
     if (exists && !force) {
         sqlite3 *db = NULL;
         int same = -1;
+        char build[64] = "";
         if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
             same = same_plan(db, sweep);
+        if (same == 1 && get_meta(db, "build", build, sizeof build) != 0)
+            same = -1;
         sqlite3_close(db);
         if (same < 0)
             return attune_fail(err, ATTUNE_ERR_EXISTS, path, 0, NULL,
@@ -368,6 +412,15 @@ int attune_sweep_db_open(const attune_sweep *sweep, const char *path, bool force
                                "holds another sweep (the sweep file, its base scenario or the "
                                "replicates changed); use --out for a new database or --force "
                                "to replace it");
+        other_build = strcmp(build, attune_build_id()) != 0;
+        if (other_build && !(flags & ATTUNE_SWEEP_DB_OTHER_BUILD))
+            return attune_fail(
+                err, ATTUNE_ERR_EXISTS, path, 0, NULL,
+                "was made by another build of attune (%s%s; this is build %s): its runs and "
+                "this build's would mix two versions of the model; use --out for a new "
+                "database, --force to replace it, or --allow-other-build to resume it anyway",
+                build[0] ? "build " : "a build that did not record itself", build,
+                attune_build_id());
     }
     if (!exists || force) {
         char tmp[1100];
@@ -406,6 +459,8 @@ int attune_sweep_db_open(const attune_sweep *sweep, const char *path, bool force
     sqlite3_busy_timeout(d->db, 10000);
     /* WAL: pandas or R can read the database while the sweep writes it. */
     int rc = exec(d->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", path, err);
+    if (rc == ATTUNE_OK && other_build && note_other_build(d->db) != 0)
+        rc = db_fail(err, d->db, path, "cannot record the resuming build");
     size_t n = 0;
     if (rc == ATTUNE_OK && count_done(d->db, &n) != 0)
         rc = db_fail(err, d->db, path, "cannot read the runs");

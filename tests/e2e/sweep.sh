@@ -139,6 +139,28 @@ check "SIGINT + resume differs from the uninterrupted sweep" "dump int.sqlite | 
 "$ATTUNE" sweep "$SW/resume-grid.ini" --out int.sqlite --quiet >/dev/null 2>again.err
 check "a finished sweep run again changes nothing" "dump int.sqlite | cmp -s - serial.dump"
 
+# A database made by another build of attune is not resumed (its runs and this build's would mix
+# two versions of the model), unless --allow-other-build, which records the resuming build.
+build=$(sqlite3 serial.sqlite "SELECT value FROM sweep WHERE key = 'build'")
+check "the database does not record its build: '$build'" "echo '$build' | grep -Eq '^[0-9a-f]{16}$'"
+cp serial.sqlite other.sqlite
+sqlite3 other.sqlite "UPDATE runs SET status = 'pending' WHERE run_id >= 30;
+  UPDATE sweep SET value = '0123456789abcdef' WHERE key = 'build'"
+expect_fail sweep-other-build 4 "other.sqlite: was made by another build of attune (build 0123456789abcdef; this is build $build)" -- \
+  sweep "$SW/resume-grid.ini" --out other.sqlite --quiet
+cp other.sqlite unrecorded.sqlite
+sqlite3 unrecorded.sqlite "DELETE FROM sweep WHERE key = 'build'"
+expect_fail sweep-unrecorded-build 4 "unrecorded.sqlite: was made by another build of attune (a build that did not record itself; this is build $build)" -- \
+  sweep "$SW/resume-grid.ini" --out unrecorded.sqlite --quiet
+check "a refused resume ran runs" \
+  "[ \$(sqlite3 other.sqlite \"SELECT count(*) FROM runs WHERE status = 'done'\") -eq 30 ]"
+"$ATTUNE" sweep "$SW/resume-grid.ini" --out other.sqlite --allow-other-build --quiet >/dev/null \
+  2>other.err || fail "--allow-other-build: $(cat other.err)"
+check "--allow-other-build did not resume: $(sqlite3 other.sqlite "SELECT count(*) FROM runs WHERE status = 'done'") done" \
+  "[ \$(sqlite3 other.sqlite \"SELECT count(*) FROM runs WHERE status = 'done'\") -eq 36 ]"
+check "--allow-other-build did not record the resuming build: $(sqlite3 other.sqlite "SELECT value FROM sweep WHERE key = 'other_builds'")" \
+  "[ \"\$(sqlite3 other.sqlite \"SELECT value FROM sweep WHERE key = 'other_builds'\")\" = $build ]"
+
 # A killed sweep leaves its write-ahead log: a new sweep forced onto the same database must not
 # have it replayed onto the new file.
 "$ATTUNE" sweep "$SW/resume-grid.ini" --out wal.sqlite --threads 1 --quiet >/dev/null 2>&1 &
