@@ -73,6 +73,9 @@ typedef struct attune_sweep_result {
     double wall_seconds; /**< time the run took */
     size_t columns;      /**< values per row: attune_metric_count(), or 1 (test function) */
     size_t rows;         /**< weeks + 1 (week 0 first), or 1 (test function) */
+    int32_t weeks;       /**< weeks simulated: rows - 1 for a run done, those before it
+                              stopped for a failed one (0 if it failed before its first week);
+                              -1 when unknown and for a test function */
     double *values;      /**< rows x columns, row-major */
     size_t stat_count;   /**< calibrations: 2 x ATTUNE_TARGET_PART_COUNT; 0 otherwise */
     double *stats;       /**< the run's target statistics (attune/validation.h): every part's

@@ -40,6 +40,7 @@ static attune_sweep_result *failed_result(uint32_t run_id, const attune_error *e
     if (r == NULL)
         return NULL;
     r->run_id = run_id;
+    r->weeks = -1; /* unknown */
     r->status = e->status ? e->status : ATTUNE_ERR_NOMEM;
     snprintf(r->error, sizeof r->error, "%.500s", e->message);
     return r;

@@ -22,6 +22,7 @@ static attune_sweep_result *result_new(uint32_t run_id, size_t columns, size_t r
     r->run_id = run_id;
     r->columns = columns;
     r->rows = rows;
+    r->weeks = -1;
     size_t n = rows * columns;
     r->values = calloc(n > 0 ? n : 1, sizeof *r->values);
     r->stat_count = stat_count;
@@ -123,6 +124,7 @@ static int simulate(const attune_sweep *sw, size_t point, int replicate, int thr
 {
     attune_scenario *s = NULL;
     attune_model *model = NULL;
+    r->weeks = 0; /* until the model has simulated some */
     int rc = point_scenario(sw, point, replicate, &s, err);
     if (rc == ATTUNE_OK)
         rc = attune_model_create(s, threads, &model, err);
@@ -136,6 +138,7 @@ static int simulate(const attune_sweep *sw, size_t point, int replicate, int thr
     if (rc == ATTUNE_OK) {
         after_week(model, &rp);
         rc = attune_model_run(model, (int32_t)(r->rows - 1), after_week, &rp, err);
+        r->weeks = attune_model_week(model); /* also where a failed run stopped */
         if (rc == ATTUNE_OK && rp.failed)
             rc = attune_fail(err, ATTUNE_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         if (rc == ATTUNE_OK && attune_model_week(model) != (int32_t)(r->rows - 1))
@@ -205,15 +208,15 @@ void attune_sweep_result_free(attune_sweep_result *result)
 }
 
 /* Packed layout (native byte order; ranks of one sweep share an architecture):
- * magic, run_id, status, error, started_at, wall_seconds, columns, rows, stat_count, values,
- * stats. */
+ * magic, run_id, status, weeks, error, started_at, wall_seconds, columns, rows, stat_count,
+ * values, stats. */
 #define PACK_MAGIC 0x52535441u /* "ATSR" */
 
 typedef struct pack_header {
     uint32_t magic;
     uint32_t run_id;
     int32_t status;
-    uint32_t reserved;
+    int32_t weeks;
     char error[512];
     char started_at[32];
     double wall_seconds;
@@ -228,8 +231,8 @@ int attune_sweep_result_pack(const attune_sweep_result *result, unsigned char **
     if (b == NULL)
         return ATTUNE_ERR_NOMEM;
     pack_header h = {
-        PACK_MAGIC,      result->run_id, result->status,    0, {0}, {0}, result->wall_seconds,
-        result->columns, result->rows,   result->stat_count};
+        PACK_MAGIC, result->run_id,       result->status,  result->weeks, {0},
+        {0},        result->wall_seconds, result->columns, result->rows,  result->stat_count};
     memcpy(h.error, result->error, sizeof h.error);
     memcpy(h.started_at, result->started_at, sizeof h.started_at);
     memcpy(b, &h, sizeof h);
@@ -257,6 +260,7 @@ int attune_sweep_result_unpack(const unsigned char *buf, size_t size, attune_swe
     if (r == NULL)
         return ATTUNE_ERR_NOMEM;
     r->status = h.status;
+    r->weeks = h.weeks;
     r->wall_seconds = h.wall_seconds;
     memcpy(r->error, h.error, sizeof r->error);
     r->error[sizeof r->error - 1] = '\0';

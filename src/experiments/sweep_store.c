@@ -633,8 +633,9 @@ int attune_sweep_db_record(attune_sweep_db *db, const attune_sweep_result *resul
             sqlite3_bind_null(st, 2);
         else
             sqlite3_bind_text(st, 2, result->error, -1, SQLITE_STATIC);
-        if (sw->model == MODEL_SIMULATION)
-            sqlite3_bind_int64(st, 3, (sqlite3_int64)(result->rows - 1));
+        /* The weeks simulated: of a failed run, those before it stopped, not those planned. */
+        if (sw->model == MODEL_SIMULATION && result->weeks >= 0)
+            sqlite3_bind_int64(st, 3, result->weeks);
         else
             sqlite3_bind_null(st, 3);
         sqlite3_bind_text(st, 4, result->started_at, -1, SQLITE_STATIC);

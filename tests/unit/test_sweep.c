@@ -1,5 +1,5 @@
-/* Sweep designs, seeds and result packing (the database and MPI are tested end to end in
- * tests/e2e/sweep.sh). */
+/* Sweep designs, seeds, result packing and what a run records (the database at large and MPI
+ * are tested end to end in tests/e2e/sweep.sh). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +10,22 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include "experiments/sweep_internal.h"
+
+/* Removes a database made in a test folder, its side files and the folder. */
+static void remove_database(const char *dir, const char *path)
+{
+    char side[96];
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t k = 0; k < 4; k++) {
+        snprintf(side, sizeof side, "%s%s", path, suffixes[k]);
+        unlink(side);
+    }
+    rmdir(dir);
+}
 
 static attune_sweep *load(const char *text)
 {
@@ -295,6 +309,7 @@ static void results_survive_packing_and_damage_is_refused(void **state)
     assert_int_equal(attune_sweep_result_pack(r, &buf, &size), ATTUNE_OK);
     assert_int_equal(attune_sweep_result_unpack(buf, size, &back), ATTUNE_OK);
     assert_int_equal(back->run_id, 2);
+    assert_int_equal(back->weeks, -1);
     assert_true(back->values[0] == r->values[0]);
     assert_string_equal(back->started_at, r->started_at);
     attune_sweep_result_free(back);
@@ -302,6 +317,62 @@ static void results_survive_packing_and_damage_is_refused(void **state)
     buf[0] ^= 1;
     assert_int_equal(attune_sweep_result_unpack(buf, size, &back), ATTUNE_ERR_CORRUPT);
     free(buf);
+    attune_sweep_result_free(r);
+    attune_sweep_free(sw);
+}
+
+/* A failed run records the weeks it simulated before it stopped, not the weeks planned. */
+static void a_failed_run_records_the_weeks_it_simulated(void **state)
+{
+    (void)state;
+    attune_sweep *sw = load("[sweep]\ndesign = grid\n[set]\npopulation.size = 1000\n"
+                            "population.community_size = 250\nrun.weeks = 10\n"
+                            "[vary contact.friend]\nvalues = 0.1, 0.2\n");
+    /* A stop raised from the start ends the run after its first week: a failed run. */
+    const volatile int stop = 1;
+    attune_sweep_result *r = NULL, *back = NULL;
+    assert_int_equal(attune_sweep_run(sw, 1, 1, &stop, &r, NULL), ATTUNE_OK);
+    assert_int_equal(r->status, ATTUNE_ERR_STATE);
+    assert_int_equal(r->rows, 11);
+    assert_int_equal(r->weeks, 1);
+    unsigned char *buf = NULL;
+    size_t size = 0;
+    assert_int_equal(attune_sweep_result_pack(r, &buf, &size), ATTUNE_OK);
+    assert_int_equal(attune_sweep_result_unpack(buf, size, &back), ATTUNE_OK);
+    assert_int_equal(back->weeks, 1);
+    free(buf);
+
+    char dir[] = "/tmp/attune-sweep-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/s.sqlite", dir);
+    attune_sweep_db *db = NULL;
+    attune_error err = {0};
+    assert_int_equal(attune_sweep_db_open(sw, path, 0, &db, NULL, &err), ATTUNE_OK);
+    assert_int_equal(attune_sweep_db_record(db, back, "here", 0, &err), ATTUNE_OK);
+    attune_sweep_result *done = NULL;
+    assert_int_equal(attune_sweep_run(sw, 0, 1, NULL, &done, NULL), ATTUNE_OK);
+    assert_int_equal(done->status, ATTUNE_OK);
+    assert_int_equal(done->weeks, 10);
+    assert_int_equal(attune_sweep_db_record(db, done, "here", 0, &err), ATTUNE_OK);
+    attune_sweep_db_close(db);
+
+    sqlite3 *con = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &con, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(con, "SELECT status, weeks FROM runs ORDER BY run_id", -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "done");
+    assert_int_equal(sqlite3_column_int(st, 1), 10);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "failed");
+    assert_int_equal(sqlite3_column_int(st, 1), 1);
+    sqlite3_finalize(st);
+    sqlite3_close(con);
+    remove_database(dir, path);
+    attune_sweep_result_free(done);
+    attune_sweep_result_free(back);
     attune_sweep_result_free(r);
     attune_sweep_free(sw);
 }
@@ -379,6 +450,7 @@ int main(void)
         cmocka_unit_test(integer_grid_values_that_round_together_are_refused),
         cmocka_unit_test(replicate_seeds_are_fixed_distinct_and_in_range),
         cmocka_unit_test(results_survive_packing_and_damage_is_refused),
+        cmocka_unit_test(a_failed_run_records_the_weeks_it_simulated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
