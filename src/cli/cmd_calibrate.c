@@ -224,7 +224,15 @@ int cmd_calibrate(int argc, char **argv)
         worker_failed = rank != 0;
     } else if (rank != 0) {
         rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
-        code = rc == ATTUNE_OK ? EXIT_OK : EXIT_INTERNAL;
+        code = exit_code_for(rc);
+        if (rc != ATTUNE_OK) {
+            /* Rank 0 would wait for its runs for ever: every rank is ended. */
+            fprintf(stderr,
+                    "attune calibrate: rank %d: %s: a run could not be started or its result "
+                    "sent to rank 0\n",
+                    rank, attune_strerror(rc));
+            worker_failed = 1;
+        }
     } else {
         sweep_exec x = {.command = "calibrate",
                         .db_path = db_path,

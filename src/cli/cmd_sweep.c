@@ -181,8 +181,13 @@ static int coordinate(coordinator *c, attune_error *err)
     int rc = ATTUNE_OK;
     uint32_t run_id;
     while (rc == ATTUNE_OK && !*stop_flag() && (c->next < c->pending_count || c->in_flight)) {
-        for (int k = sweep_pool_free_slots(c->pool); k > 0 && next_run(c, &run_id); k--)
-            sweep_pool_submit(c->pool, run_id);
+        for (int k = sweep_pool_free_slots(c->pool); k > 0 && next_run(c, &run_id); k--) {
+            if (sweep_pool_submit(c->pool, run_id) != ATTUNE_OK) {
+                c->in_flight--; /* not started: it stays pending */
+                return cli_fail(err, ATTUNE_ERR_NOMEM, "out of memory: cannot start run %u",
+                                run_id);
+            }
+        }
         int from = 0, ready, got;
         attune_sweep_result *remote;
         while (rc == ATTUNE_OK &&
@@ -380,7 +385,15 @@ int cmd_sweep(int argc, char **argv)
         worker_failed = rank != 0;
     } else if (rank != 0) {
         rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
-        code = rc == ATTUNE_OK ? EXIT_OK : EXIT_INTERNAL;
+        code = exit_code_for(rc);
+        if (rc != ATTUNE_OK) {
+            /* Rank 0 would wait for its runs for ever: every rank is ended. */
+            fprintf(stderr,
+                    "attune sweep: rank %d: %s: a run could not be started or its result "
+                    "sent to rank 0\n",
+                    rank, attune_strerror(rc));
+            worker_failed = 1;
+        }
     } else {
         sweep_exec x = {.command = "sweep",
                         .db_path = db_path,

@@ -8,6 +8,7 @@
  * Polling with MPI_Iprobe and short sleeps keeps rank 0 from spinning a core in MPI_Recv.
  */
 #include <mpi.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,6 +103,31 @@ int sweep_mpi_assign(int rank, uint32_t run_id)
                : ATTUNE_ERR_IO;
 }
 
+/* Sends a finished run to rank 0. A result too big to pack in the memory left is sent as a
+ * failed run without its values: rank 0 must hear of every run it handed out. */
+static int send_result(attune_sweep_result *r)
+{
+    unsigned char *buf = NULL;
+    size_t size = 0;
+    if (attune_sweep_result_pack(r, &buf, &size) != ATTUNE_OK) {
+        free(r->values);
+        r->values = NULL;
+        r->rows = 0;
+        r->columns = 0;
+        r->stat_count = 0;
+        r->status = ATTUNE_ERR_NOMEM;
+        snprintf(r->error, sizeof r->error,
+                 "out of memory: the run's result could not be sent to rank 0");
+        if (attune_sweep_result_pack(r, &buf, &size) != ATTUNE_OK)
+            return ATTUNE_ERR_NOMEM;
+    }
+    int rc = MPI_Send(buf, (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD) == MPI_SUCCESS
+                 ? ATTUNE_OK
+                 : ATTUNE_ERR_IO;
+    free(buf);
+    return rc;
+}
+
 int sweep_mpi_worker(const attune_sweep *sweep, int jobs, int threads, const volatile int *stop)
 {
     sweep_pool *pool = NULL;
@@ -113,8 +139,11 @@ int sweep_mpi_worker(const attune_sweep *sweep, int jobs, int threads, const vol
     note.jobs = jobs;
     note.fingerprint = attune_sweep_fingerprint(sweep);
     MPI_Send(&note, (int)sizeof note, MPI_BYTE, 0, TAG_READY, MPI_COMM_WORLD);
+    /* A run given by rank 0 that cannot be queued, or whose result cannot be sent, would leave
+     * rank 0 waiting for ever: the worker fails instead, and its caller ends every rank. */
     int stopping = 0;
-    while (!stopping || sweep_pool_busy(pool) > 0) {
+    rc = ATTUNE_OK;
+    while (rc == ATTUNE_OK && (!stopping || sweep_pool_busy(pool) > 0)) {
         int flag = 0;
         MPI_Status status;
         MPI_Iprobe(0, TAG_ASSIGN, MPI_COMM_WORLD, &flag, &status);
@@ -124,19 +153,14 @@ int sweep_mpi_worker(const attune_sweep *sweep, int jobs, int threads, const vol
             if (run_id == UINT32_MAX)
                 stopping = 1;
             else
-                sweep_pool_submit(pool, run_id);
+                rc = sweep_pool_submit(pool, run_id);
             continue;
         }
         attune_sweep_result *r = sweep_pool_take(pool, 0.002);
-        if (r != NULL) {
-            unsigned char *buf = NULL;
-            size_t size = 0;
-            if (attune_sweep_result_pack(r, &buf, &size) == ATTUNE_OK)
-                MPI_Send(buf, (int)size, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
-            free(buf);
-            attune_sweep_result_free(r);
-        }
+        if (r != NULL)
+            rc = send_result(r);
+        attune_sweep_result_free(r);
     }
     sweep_pool_finish(pool);
-    return ATTUNE_OK;
+    return rc;
 }

@@ -12,10 +12,15 @@
 
 #include "cli/sweep_pool.h"
 
-typedef struct result_node {
-    attune_sweep_result *result;
-    struct result_node *next;
-} result_node;
+/* A submitted run. It is allocated with a spare failed result when the run is submitted, so
+ * that once the run is running nothing more needs memory: a run whose own result cannot be made
+ * (out of memory) still comes back, failed, and no run is ever lost to an allocation. */
+typedef struct run_node {
+    uint32_t run_id;
+    attune_sweep_result *result; /* the run's result, or the spare */
+    attune_sweep_result *spare;  /* freed when the run gives a result of its own */
+    struct run_node *next;
+} run_node;
 
 struct sweep_pool {
     const attune_sweep *sweep;
@@ -23,27 +28,44 @@ struct sweep_pool {
     const volatile int *stop;
     pthread_mutex_t lock;
     pthread_cond_t work_ready, result_ready;
-    uint32_t *queue; /* ring of submitted run ids */
+    run_node **queue; /* ring of submitted runs */
     size_t queue_cap, head, count;
     int running;
     int closing;
-    result_node *done_head, *done_tail;
+    run_node *done_head, *done_tail;
     size_t done_count;
     pthread_t *workers;
     int started;
 };
 
-/* A failed result when even the result could not be made (out of memory). */
-static attune_sweep_result *failed_result(uint32_t run_id, const attune_error *e)
+static void node_free(run_node *node)
 {
-    attune_sweep_result *r = calloc(1, sizeof *r);
-    if (r == NULL)
-        return NULL;
-    r->run_id = run_id;
-    r->weeks = -1; /* unknown */
-    r->status = e->status ? e->status : ATTUNE_ERR_NOMEM;
-    snprintf(r->error, sizeof r->error, "%.500s", e->message);
-    return r;
+    if (node == NULL)
+        return;
+    if (node->spare != node->result)
+        attune_sweep_result_free(node->spare);
+    attune_sweep_result_free(node->result);
+    free(node);
+}
+
+/* Runs the run of `node` and sets its result: its own, or the spare saying why it has none. */
+static void run_one(sweep_pool *p, run_node *node)
+{
+    attune_sweep_result *r = NULL;
+    attune_error e = {0};
+    if (attune_sweep_run(p->sweep, node->run_id, p->threads, p->stop, &r, &e) == ATTUNE_OK &&
+        r != NULL) {
+        attune_sweep_result_free(node->spare);
+        node->spare = NULL;
+        node->result = r;
+        return;
+    }
+    attune_sweep_result_free(r);
+    r = node->spare;
+    r->status = e.status ? e.status : ATTUNE_ERR_NOMEM;
+    snprintf(r->error, sizeof r->error, "%.500s",
+             e.message[0] ? e.message : "out of memory: the run's result could not be made");
+    node->result = r;
 }
 
 static void *worker(void *arg)
@@ -55,34 +77,23 @@ static void *worker(void *arg)
             pthread_cond_wait(&p->work_ready, &p->lock);
         if (p->count == 0)
             break;
-        uint32_t run_id = p->queue[p->head];
+        run_node *node = p->queue[p->head];
         p->head = (p->head + 1) % p->queue_cap;
         p->count--;
         p->running++;
         pthread_mutex_unlock(&p->lock);
 
-        attune_sweep_result *r = NULL;
-        attune_error e = {0};
-        if (attune_sweep_run(p->sweep, run_id, p->threads, p->stop, &r, &e) != ATTUNE_OK)
-            r = failed_result(run_id, &e);
-        result_node *node = malloc(sizeof *node);
+        run_one(p, node);
 
         pthread_mutex_lock(&p->lock);
         p->running--;
-        if (node != NULL && r != NULL) {
-            node->result = r;
-            node->next = NULL;
-            if (p->done_tail)
-                p->done_tail->next = node;
-            else
-                p->done_head = node;
-            p->done_tail = node;
-            p->done_count++;
-        } else {
-            /* Out of memory: the run stays pending in the database and is redone on resume. */
-            free(node);
-            attune_sweep_result_free(r);
-        }
+        node->next = NULL;
+        if (p->done_tail)
+            p->done_tail->next = node;
+        else
+            p->done_head = node;
+        p->done_tail = node;
+        p->done_count++;
         pthread_cond_broadcast(&p->result_ready);
     }
     pthread_mutex_unlock(&p->lock);
@@ -140,15 +151,30 @@ int sweep_pool_busy(sweep_pool *p)
     return busy;
 }
 
-void sweep_pool_submit(sweep_pool *p, uint32_t run_id)
+int sweep_pool_submit(sweep_pool *p, uint32_t run_id)
 {
+    run_node *node = calloc(1, sizeof *node);
+    if (node != NULL)
+        node->spare = calloc(1, sizeof *node->spare);
+    if (node == NULL || node->spare == NULL) {
+        free(node);
+        return ATTUNE_ERR_NOMEM;
+    }
+    node->run_id = run_id;
+    node->spare->run_id = run_id;
+    node->spare->weeks = -1; /* unknown */
     pthread_mutex_lock(&p->lock);
+    int rc = ATTUNE_ERR_STATE; /* the queue is full: more runs than free slots */
     if (p->count < p->queue_cap) {
-        p->queue[(p->head + p->count) % p->queue_cap] = run_id;
+        p->queue[(p->head + p->count) % p->queue_cap] = node;
         p->count++;
         pthread_cond_signal(&p->work_ready);
+        rc = ATTUNE_OK;
     }
     pthread_mutex_unlock(&p->lock);
+    if (rc != ATTUNE_OK)
+        node_free(node);
+    return rc;
 }
 
 attune_sweep_result *sweep_pool_take(sweep_pool *p, double timeout_seconds)
@@ -167,17 +193,21 @@ attune_sweep_result *sweep_pool_take(sweep_pool *p, double timeout_seconds)
         if (pthread_cond_timedwait(&p->result_ready, &p->lock, &until) == ETIMEDOUT)
             break;
     }
-    attune_sweep_result *r = NULL;
-    if (p->done_head != NULL) {
-        result_node *node = p->done_head;
+    run_node *node = p->done_head;
+    if (node != NULL) {
         p->done_head = node->next;
         if (p->done_head == NULL)
             p->done_tail = NULL;
         p->done_count--;
-        r = node->result;
-        free(node);
     }
     pthread_mutex_unlock(&p->lock);
+    if (node == NULL)
+        return NULL;
+    attune_sweep_result *r = node->result;
+    node->result = NULL;
+    if (node->spare == r)
+        node->spare = NULL;
+    node_free(node);
     return r;
 }
 
@@ -187,16 +217,19 @@ void sweep_pool_finish(sweep_pool *p)
         return;
     pthread_mutex_lock(&p->lock);
     p->closing = 1;
-    p->count = 0; /* queued runs are dropped: they stay pending in the database */
+    /* Queued runs are dropped: they stay pending in the database. */
+    for (; p->count > 0; p->count--) {
+        node_free(p->queue[p->head]);
+        p->head = (p->head + 1) % p->queue_cap;
+    }
     pthread_cond_broadcast(&p->work_ready);
     pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < p->started; i++)
         pthread_join(p->workers[i], NULL);
     while (p->done_head != NULL) {
-        result_node *node = p->done_head;
+        run_node *node = p->done_head;
         p->done_head = node->next;
-        attune_sweep_result_free(node->result);
-        free(node);
+        node_free(node);
     }
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->work_ready);

@@ -17,9 +17,14 @@ int sweep_pool_free_slots(sweep_pool *pool);
 /* Runs queued, running or finished but not yet taken. */
 int sweep_pool_busy(sweep_pool *pool);
 
-void sweep_pool_submit(sweep_pool *pool, uint32_t run_id);
+/* Queues run `run_id`. Everything the run needs to come back is allocated here: once queued,
+ * a run always gives a result (a failed one if even its result cannot be made). Returns
+ * ATTUNE_ERR_NOMEM when out of memory (the run is not queued) and ATTUNE_ERR_STATE when more
+ * runs are queued than free slots. */
+int sweep_pool_submit(sweep_pool *pool, uint32_t run_id);
 
-/* A finished run (the caller frees it), waiting at most `timeout_seconds`; NULL if none. */
+/* A finished run (the caller frees it), waiting at most `timeout_seconds`; NULL if none. A run
+ * that failed may have no values (rows 0). */
 attune_sweep_result *sweep_pool_take(sweep_pool *pool, double timeout_seconds);
 
 /* Drops queued runs, waits for the running ones (stop them first to be quick), frees. */
@@ -62,7 +67,9 @@ int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uin
 /* Rank 0: gives run `run_id` to `rank`, or (run_id = UINT32_MAX) tells it to stop. */
 int sweep_mpi_assign(int rank, uint32_t run_id);
 
-/* Ranks other than 0: take runs from rank 0 until told to stop. */
+/* Ranks other than 0: take runs from rank 0 until told to stop. Returns an error when a run
+ * could not be queued or its result not sent (out of memory): rank 0 would wait for it, so the
+ * caller must then end every rank (sweep_mpi_finish with an abort code). */
 int sweep_mpi_worker(const attune_sweep *sweep, int jobs, int threads, const volatile int *stop);
 
 #endif

@@ -236,7 +236,8 @@ int attune_sweep_result_pack(const attune_sweep_result *result, unsigned char **
     memcpy(h.error, result->error, sizeof h.error);
     memcpy(h.started_at, result->started_at, sizeof h.started_at);
     memcpy(b, &h, sizeof h);
-    memcpy(b + sizeof h, result->values, values * sizeof(double));
+    if (values > 0) /* a failed run may have none */
+        memcpy(b + sizeof h, result->values, values * sizeof(double));
     if (result->stat_count)
         memcpy(b + sizeof h + values * sizeof(double), result->stats,
                result->stat_count * sizeof(double));
@@ -251,8 +252,11 @@ int attune_sweep_result_unpack(const unsigned char *buf, size_t size, attune_swe
     if (size < sizeof h)
         return ATTUNE_ERR_CORRUPT;
     memcpy(&h, buf, sizeof h);
-    if (h.magic != PACK_MAGIC || h.columns == 0 || h.columns > 1024 || h.stat_count > 1024 ||
-        h.rows > (size - sizeof h) / sizeof(double) / h.columns ||
+    /* A failed run may have no values (no columns nor rows) when its result could not be made. */
+    int empty = h.columns == 0 && h.rows == 0 && h.status != ATTUNE_OK;
+    if (h.magic != PACK_MAGIC || (h.columns == 0 && !empty) || h.columns > 1024 ||
+        h.stat_count > 1024 ||
+        (!empty && h.rows > (size - sizeof h) / sizeof(double) / h.columns) ||
         sizeof h + (h.rows * h.columns + h.stat_count) * sizeof(double) != size)
         return ATTUNE_ERR_CORRUPT;
     attune_sweep_result *r =
@@ -266,7 +270,8 @@ int attune_sweep_result_unpack(const unsigned char *buf, size_t size, attune_swe
     r->error[sizeof r->error - 1] = '\0';
     memcpy(r->started_at, h.started_at, sizeof r->started_at);
     r->started_at[sizeof r->started_at - 1] = '\0';
-    memcpy(r->values, buf + sizeof h, r->rows * r->columns * sizeof(double));
+    if (r->rows * r->columns > 0)
+        memcpy(r->values, buf + sizeof h, r->rows * r->columns * sizeof(double));
     if (r->stat_count)
         memcpy(r->stats, buf + sizeof h + r->rows * r->columns * sizeof(double),
                r->stat_count * sizeof(double));

@@ -594,8 +594,10 @@ int attune_sweep_db_record(attune_sweep_db *db, const attune_sweep_result *resul
 {
     const attune_sweep *sw = db->sweep;
     size_t columns = sw->model == MODEL_SIMULATION ? attune_metric_count() : 1;
-    if (result->run_id >= attune_sweep_run_count(sw) || result->columns != columns ||
-        result->rows == 0)
+    /* A failed run's values are not stored: it may have none (rows 0), as when its result could
+     * not be made. */
+    if (result->run_id >= attune_sweep_run_count(sw) ||
+        (result->status == ATTUNE_OK && (result->columns != columns || result->rows == 0)))
         return attune_fail(err, ATTUNE_ERR_ARGUMENT, db->path, 0, NULL,
                            "result of run %u does not fit this sweep", result->run_id);
     int rc = exec(db->db, "BEGIN IMMEDIATE", db->path, err);

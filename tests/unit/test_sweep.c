@@ -377,6 +377,62 @@ static void a_failed_run_records_the_weeks_it_simulated(void **state)
     attune_sweep_free(sw);
 }
 
+/* A run whose result could not be made (out of memory: the run pool's spare result, without
+ * values) travels between ranks and is recorded failed, with its weeks unknown. */
+static void a_run_without_values_is_recorded_failed(void **state)
+{
+    (void)state;
+    attune_sweep *sw = load("[sweep]\ndesign = grid\n[set]\npopulation.size = 1000\n"
+                            "run.weeks = 10\n[vary contact.friend]\nvalues = 0.1, 0.2\n");
+    attune_sweep_result *r = calloc(1, sizeof *r), *back = NULL;
+    assert_non_null(r);
+    r->run_id = 1;
+    r->status = ATTUNE_ERR_NOMEM;
+    r->weeks = -1;
+    snprintf(r->error, sizeof r->error, "out of memory: the run's result could not be made");
+    unsigned char *buf = NULL;
+    size_t size = 0;
+    assert_int_equal(attune_sweep_result_pack(r, &buf, &size), ATTUNE_OK);
+    assert_int_equal(attune_sweep_result_unpack(buf, size, &back), ATTUNE_OK);
+    assert_int_equal(back->rows, 0);
+    assert_int_equal(back->status, ATTUNE_ERR_NOMEM);
+    free(buf);
+    /* A run done must still have its values. */
+    r->status = ATTUNE_OK;
+    assert_int_equal(attune_sweep_result_pack(r, &buf, &size), ATTUNE_OK);
+    assert_int_equal(attune_sweep_result_unpack(buf, size, &r), ATTUNE_ERR_CORRUPT);
+    free(buf);
+
+    char dir[] = "/tmp/attune-sweep-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/s.sqlite", dir);
+    attune_sweep_db *db = NULL;
+    attune_error err = {0};
+    assert_int_equal(attune_sweep_db_open(sw, path, 0, &db, NULL, &err), ATTUNE_OK);
+    assert_int_equal(attune_sweep_db_record(db, r, "here", 0, &err), ATTUNE_ERR_ARGUMENT);
+    if (attune_sweep_db_record(db, back, "here", 0, &err) != ATTUNE_OK)
+        fail_msg("%s", err.message);
+    attune_sweep_db_close(db);
+    sqlite3 *con = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &con, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(con,
+                                        "SELECT status, weeks IS NULL, error FROM runs "
+                                        "WHERE run_id = 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "failed");
+    assert_int_equal(sqlite3_column_int(st, 1), 1);
+    assert_non_null(strstr((const char *)sqlite3_column_text(st, 2), "out of memory"));
+    sqlite3_finalize(st);
+    sqlite3_close(con);
+    remove_database(dir, path);
+    attune_sweep_result_free(back);
+    attune_sweep_result_free(r);
+    attune_sweep_free(sw);
+}
+
 static void indented_sweep_files_read_as_flush_ones(void **state)
 {
     (void)state;
@@ -451,6 +507,7 @@ int main(void)
         cmocka_unit_test(replicate_seeds_are_fixed_distinct_and_in_range),
         cmocka_unit_test(results_survive_packing_and_damage_is_refused),
         cmocka_unit_test(a_failed_run_records_the_weeks_it_simulated),
+        cmocka_unit_test(a_run_without_values_is_recorded_failed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
