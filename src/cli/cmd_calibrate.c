@@ -185,6 +185,15 @@ static int analyse(const attune_sweep *sw, const char *db_path, const char *csv_
     return code;
 }
 
+/* Rank 0 once the runs are done (some may have failed): the analysis. `user` is the CSV path. */
+static int analyse_runs(const attune_sweep *sweep, const sweep_exec *x, int code, void *user)
+{
+    if (code != EXIT_OK && code != EXIT_RUNS_FAILED)
+        return code;
+    int analysed = analyse(sweep, x->db_path, user);
+    return analysed != EXIT_OK ? analysed : code;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
     int rank = 0, ranks = 1;
@@ -211,50 +220,20 @@ int cmd_calibrate(int argc, char **argv)
     else
         derived_path(db_path, "-accepted.csv", 1, csv_path, sizeof csv_path);
 
-    attune_sweep *sw = NULL;
-    attune_error err = {0};
-    int rc = attune_calibration_load(o.spec, o.replicates, &sw, &err);
-    int code, worker_failed = 0;
-    if (rc != ATTUNE_OK) {
-        /* A worker rank that cannot load the calibration says so and ends every rank. */
-        if (rank != 0)
-            fprintf(stderr, "attune calibrate: rank %d: ", rank);
-        report_error(&err);
-        code = rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
-        worker_failed = rank != 0;
-    } else if (rank != 0) {
-        rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
-        code = exit_code_for(rc);
-        if (rc != ATTUNE_OK) {
-            /* Rank 0 would wait for its runs for ever: every rank is ended. */
-            fprintf(stderr,
-                    "attune calibrate: rank %d: %s: a run could not be started or its result "
-                    "sent to rank 0\n",
-                    rank, attune_strerror(rc));
-            worker_failed = 1;
-        }
-    } else {
-        sweep_exec x = {.command = "calibrate",
-                        .db_path = db_path,
-                        .jobs = o.jobs,
-                        .threads = threads,
-                        .force = o.force,
-                        .quiet = o.quiet,
-                        .allow_other_build = o.allow_other_build};
-        code = sweep_execute(sw, &x, ranks);
-        if (code == EXIT_OK || code == EXIT_RUNS_FAILED) {
-            int analysed = analyse(sw, db_path, csv_path);
-            if (analysed != EXIT_OK)
-                code = analysed;
-        }
-    }
-    attune_sweep_free(sw);
-    int abort_code = (rank == 0 && ranks > 1 &&
-                      (code == EXIT_INTERRUPTED || (code != EXIT_OK && code != EXIT_RUNS_FAILED &&
-                                                    code != EXIT_TARGET_FAILED))) ||
-                             worker_failed
-                         ? code
-                         : 0;
-    sweep_mpi_finish(abort_code);
-    return code;
+    sweep_ranks r = {.exec = {.command = "calibrate",
+                              .db_path = db_path,
+                              .jobs = o.jobs,
+                              .threads = threads,
+                              .force = o.force,
+                              .quiet = o.quiet,
+                              .allow_other_build = o.allow_other_build},
+                     .load = attune_calibration_load,
+                     .spec = o.spec,
+                     .replicates = o.replicates,
+                     .rank = rank,
+                     .ranks = ranks,
+                     .after = analyse_runs,
+                     .user = csv_path,
+                     .settled_code = EXIT_TARGET_FAILED};
+    return sweep_run_ranks(&r);
 }

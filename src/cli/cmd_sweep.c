@@ -346,6 +346,54 @@ int sweep_execute(const attune_sweep *sw, const sweep_exec *o, int ranks)
     return EXIT_OK;
 }
 
+int sweep_run_ranks(const sweep_ranks *r)
+{
+    const sweep_exec *x = &r->exec;
+    /* Every rank reads the file: the same file gives the same runs everywhere. */
+    attune_sweep *sw = NULL;
+    attune_error err = {0};
+    int rc = r->load(r->spec, r->replicates, &sw, &err);
+    int code, worker_failed = 0;
+    if (rc != ATTUNE_OK) {
+        if (r->rank != 0)
+            fprintf(stderr, "attune %s: rank %d: ", x->command, r->rank);
+        report_error(&err);
+        /* An unreadable file or base scenario is bad input, as for attune run. */
+        code = rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
+        worker_failed = r->rank != 0;
+    } else if (r->rank != 0) {
+        rc = sweep_mpi_worker(sw, x->jobs, x->threads, (const volatile int *)stop_flag());
+        code = exit_code_for(rc);
+        if (rc != ATTUNE_OK) {
+            fprintf(stderr,
+                    "attune %s: rank %d: %s: a run could not be started or its result sent to "
+                    "rank 0\n",
+                    x->command, r->rank, attune_strerror(rc));
+            worker_failed = 1;
+        }
+    } else {
+        code = sweep_execute(sw, x, r->ranks);
+        if (r->after != NULL)
+            code = r->after(sw, x, code, r->user);
+    }
+    attune_sweep_free(sw);
+    int settled = code == EXIT_OK || code == EXIT_RUNS_FAILED ||
+                  (r->settled_code != 0 && code == r->settled_code);
+    int abort_code = worker_failed || (r->rank == 0 && r->ranks > 1 && !settled) ? code : 0;
+    sweep_mpi_finish(abort_code);
+    return code;
+}
+
+/* Rank 0 of attune sweep, once every run is done: the database's path on stdout. */
+static int print_database(const attune_sweep *sweep, const sweep_exec *x, int code, void *user)
+{
+    (void)sweep;
+    (void)user;
+    if (code == EXIT_OK)
+        printf("%s\n", x->db_path);
+    return code;
+}
+
 int cmd_sweep(int argc, char **argv)
 {
     int rank = 0, ranks = 1;
@@ -368,52 +416,18 @@ int cmd_sweep(int argc, char **argv)
     else
         default_out(o.spec, db_path, sizeof db_path);
 
-    /* Every rank reads the sweep file: the same file gives the same runs everywhere. */
-    attune_sweep *sw = NULL;
-    attune_error err = {0};
-    int rc = attune_sweep_load(o.spec, o.replicates, &sw, &err);
-    int code;
-    int worker_failed = 0;
-    if (rc != ATTUNE_OK) {
-        /* A worker rank that cannot load the sweep says so and ends every rank (rank 0 would
-         * otherwise wait for it for ever). */
-        if (rank != 0)
-            fprintf(stderr, "attune sweep: rank %d: ", rank);
-        report_error(&err);
-        /* An unreadable sweep file or base scenario is bad input, as for attune run. */
-        code = rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
-        worker_failed = rank != 0;
-    } else if (rank != 0) {
-        rc = sweep_mpi_worker(sw, o.jobs, threads, (const volatile int *)stop_flag());
-        code = exit_code_for(rc);
-        if (rc != ATTUNE_OK) {
-            /* Rank 0 would wait for its runs for ever: every rank is ended. */
-            fprintf(stderr,
-                    "attune sweep: rank %d: %s: a run could not be started or its result "
-                    "sent to rank 0\n",
-                    rank, attune_strerror(rc));
-            worker_failed = 1;
-        }
-    } else {
-        sweep_exec x = {.command = "sweep",
-                        .db_path = db_path,
-                        .jobs = o.jobs,
-                        .threads = threads,
-                        .force = o.force,
-                        .quiet = o.quiet,
-                        .allow_other_build = o.allow_other_build};
-        code = sweep_execute(sw, &x, ranks);
-        if (code == EXIT_OK)
-            printf("%s\n", db_path);
-    }
-    attune_sweep_free(sw);
-    /* An interrupted or failed coordinator cannot wait for busy ranks: it ends them. */
-    int abort_code =
-        (rank == 0 && ranks > 1 &&
-         (code == EXIT_INTERRUPTED || (code != EXIT_OK && code != EXIT_RUNS_FAILED))) ||
-                worker_failed
-            ? code
-            : 0;
-    sweep_mpi_finish(abort_code);
-    return code;
+    sweep_ranks r = {.exec = {.command = "sweep",
+                              .db_path = db_path,
+                              .jobs = o.jobs,
+                              .threads = threads,
+                              .force = o.force,
+                              .quiet = o.quiet,
+                              .allow_other_build = o.allow_other_build},
+                     .load = attune_sweep_load,
+                     .spec = o.spec,
+                     .replicates = o.replicates,
+                     .rank = rank,
+                     .ranks = ranks,
+                     .after = print_database};
+    return sweep_run_ranks(&r);
 }

@@ -44,6 +44,29 @@ typedef struct sweep_exec {
  * EXIT_RUNS_FAILED, EXIT_INTERRUPTED or the code of an error (reported on stderr). */
 int sweep_execute(const attune_sweep *sweep, const sweep_exec *exec, int ranks);
 
+/* What attune sweep and attune calibrate do on every rank once their options are read. */
+typedef struct sweep_ranks {
+    sweep_exec exec; /* rank 0 runs it; worker ranks use its command, jobs and threads */
+    int (*load)(const char *path, int replicates, attune_sweep **out, attune_error *err);
+    const char *spec;
+    int replicates;  /* overrides the file's when > 0 */
+    int rank, ranks; /* from sweep_mpi_start */
+    /* Rank 0, after sweep_execute returned `code`: what follows (the calibration's analysis);
+     * returns the exit code. NULL: `code` is it. */
+    int (*after)(const attune_sweep *sweep, const sweep_exec *exec, int code, void *user);
+    void *user;
+    /* An exit code of rank 0, besides EXIT_OK and EXIT_RUNS_FAILED, that comes once the other
+     * ranks have been told to stop (attune calibrate: EXIT_TARGET_FAILED), or 0. */
+    int settled_code;
+} sweep_ranks;
+
+/* Every rank loads SPEC with `load`. A worker rank that cannot, or that fails while taking runs,
+ * says so (naming its rank) and ends every rank: rank 0 would wait for it for ever. The other
+ * worker ranks run what rank 0 gives them; rank 0 runs the sweep (sweep_execute, then `after`).
+ * Then MPI is finished: rank 0 interrupted or failed ends every rank, since busy ranks cannot
+ * be waited for. Returns the process's exit code. */
+int sweep_run_ranks(const sweep_ranks *r);
+
 /* OpenMP threads per run when not given: the machine's cores shared among the runs at once on
  * this node (MPI ranks on one node included). */
 int sweep_default_threads(int jobs);
