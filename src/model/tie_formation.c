@@ -15,8 +15,9 @@
  *
  * Partnership: with weekly probability demography.partnering_rate a single adult of 20-60 picks
  * one of its ties at random; if it is a friend or community tie to a single adult of 20-60 whose
- * age differs by at most 10 years and who raises no minors, the two partner and the partner
- * moves in, leaving its caregivers if it still lived with them (ODD 7.5).
+ * age differs by at most 10 years, who raises no minors and lives in another household, the two
+ * partner and the partner moves in, leaving its caregivers if it still lived with them (ODD 7.5);
+ * its sibling ties are then at household contact exactly to the siblings it lives with.
  *
  * Proposals are drawn in parallel and applied serially, sorted by kind (partners first, then
  * friends, then community ties), person and other.
@@ -253,7 +254,10 @@ static int partner(attune_model *m, uint32_t i, uint32_t j, int32_t week)
     count_kinds(m, i, &f, &f, &pi, &ri);
     count_kinds(m, j, &f, &f, &pj, &rj);
     double ai = person_age_years(m, i), aj = person_age_years(m, j);
-    if (pi || pj || rj || aj < 20 || aj >= 60 || fabs(ai - aj) > 10)
+    /* Nor does one partner someone of one's own household (a grown step-sibling): moving in
+     * would move nobody and leave a caregiver tie at home as a family tie. */
+    if (pi || pj || rj || aj < 20 || aj >= 60 || fabs(ai - aj) > 10 ||
+        pp->household[i] == pp->household[j])
         return ATTUNE_OK;
     t->kind[h] = t->kind[t->twin[h]] = ATTUNE_TIE_PARTNER;
     t->contact[h] = t->contact[t->twin[h]] = (float)m->p->contact_household;
