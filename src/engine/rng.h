@@ -44,6 +44,7 @@ enum rng_stream {
     STREAM_INIT_FRIENDS = 103,
     STREAM_INIT_TEACHERS = 104,
     STREAM_INIT_COMMUNITY_TIES = 105,
+    STREAM_INIT_HISTORY = 106,  /* history (one a community): a sequence a year, the seed, order */
     STREAM_OUTPUT_SAMPLE = 200, /* person: in the panel; ego of the network sample (outputs) */
 };
 

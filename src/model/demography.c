@@ -38,7 +38,7 @@ enum demography_change {
 
 #define TEACHER_RETIREMENT_AGE 67.0
 
-static double leave_home_age(const attune_model *m, uint32_t i)
+double demography_leave_home_age(const attune_model *m, uint32_t i)
 {
     uint32_t r[4];
     rng_draw4(m->key, RNG_WEEK_INIT, STREAM_LEAVE_HOME, i, 0, r);
@@ -92,7 +92,7 @@ static void propose(attune_model *m, int32_t week)
          * of leaving home (demography.leave_home_min below 18) leaves then, as it would have. */
         int first_week = week == 1;
         if (age >= leave_lo - 1.0 && (first_week || before < leave_hi + 1.0)) {
-            double leave = leave_home_age(m, i);
+            double leave = demography_leave_home_age(m, i);
             if ((first_week || before < leave) && age >= leave &&
                 person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER))
                 proposals_push(m, thread, i, TIE_NONE, CHANGE_LEAVE_HOME, 0);
@@ -270,7 +270,7 @@ static int place(attune_model *m, uint32_t j, int32_t week)
 {
     people *pp = &m->people;
     if (person_has_tie_kind(m, j, ATTUNE_TIE_PARTNER) ||
-        person_age_at(m, j, week) >= leave_home_age(m, j))
+        person_age_at(m, j, week) >= demography_leave_home_age(m, j))
         return ATTUNE_OK; /* it has a home of its own */
     int kind = 2;
     uint32_t a = placement_for(m, j, week, &kind);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "engine/bulk_memory.h"
+#include "model/population_history.h"
 #include "model/processes.h"
 
 #define WEEKS_PER_YEAR 52.1775
@@ -136,7 +137,49 @@ static int sort_unique_edges(edge_list *l)
     return ATTUNE_OK;
 }
 
-/* Households: ids in household order; returns the number of households. */
+int population_draw_household(const attune_params *p, rng_seq *s, double ages[DRAWN_HOUSEHOLD_MAX],
+                              int *adults)
+{
+    int members = 0;
+    double head = draw_adult_age(s, p->population_max_age);
+    ages[members++] = head;
+    int couple = head >= 22 && head <= 75 && rng_seq_u01(s) < p->population_partnered_share;
+    if (couple) {
+        double partner = head + 3.0 * rng_seq_normal(s);
+        if (partner < 18)
+            partner = 18;
+        if (partner > p->population_max_age)
+            partner = p->population_max_age;
+        ages[members++] = partner;
+    }
+    *adults = members;
+    if (head >= 22 && head <= 50 && rng_seq_u01(s) < p->population_family_share) {
+        double mean_extra = p->population_children_mean > 1 ? p->population_children_mean - 1 : 0;
+        uint32_t kids = 1 + rng_poisson(mean_extra, rng_seq_next(s));
+        if (kids > MAX_CHILDREN)
+            kids = MAX_CHILDREN;
+        double youngest_parent = couple && ages[1] < head ? ages[1] : head;
+        double oldest_child = youngest_parent - 18.0 < 17.99 ? youngest_parent - 18.0 : 17.99;
+        if (oldest_child < 0)
+            oldest_child = 0;
+        double child_ages[MAX_CHILDREN];
+        for (uint32_t k = 0; k < kids; k++)
+            child_ages[k] = oldest_child * rng_seq_u01(s);
+        /* Children from oldest to youngest. */
+        for (uint32_t a = 1; a < kids; a++)
+            for (uint32_t b = a; b > 0 && child_ages[b] > child_ages[b - 1]; b--) {
+                double t = child_ages[b];
+                child_ages[b] = child_ages[b - 1];
+                child_ages[b - 1] = t;
+            }
+        for (uint32_t k = 0; k < kids; k++)
+            ages[members++] = child_ages[k];
+    }
+    return members;
+}
+
+/* Households drawn directly (initial.history_years 0): ids in household order; returns the
+ * number of households. */
 static int make_households(attune_model *m, uint32_t *household_count)
 {
     const attune_params *p = m->p;
@@ -145,42 +188,9 @@ static int make_households(attune_model *m, uint32_t *household_count)
     uint32_t id = 0, h = 0;
     while (id < n) {
         rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_HOUSEHOLD, h);
-        double ages[2 + MAX_CHILDREN];
-        int members = 0;
-        double head = draw_adult_age(&s, p->population_max_age);
-        ages[members++] = head;
-        int couple = head >= 22 && head <= 75 && rng_seq_u01(&s) < p->population_partnered_share;
-        if (couple) {
-            double partner = head + 3.0 * rng_seq_normal(&s);
-            if (partner < 18)
-                partner = 18;
-            if (partner > p->population_max_age)
-                partner = p->population_max_age;
-            ages[members++] = partner;
-        }
-        if (head >= 22 && head <= 50 && rng_seq_u01(&s) < p->population_family_share) {
-            double mean_extra =
-                p->population_children_mean > 1 ? p->population_children_mean - 1 : 0;
-            uint32_t kids = 1 + rng_poisson(mean_extra, rng_seq_next(&s));
-            if (kids > MAX_CHILDREN)
-                kids = MAX_CHILDREN;
-            double youngest_parent = couple && ages[1] < head ? ages[1] : head;
-            double oldest_child = youngest_parent - 18.0 < 17.99 ? youngest_parent - 18.0 : 17.99;
-            if (oldest_child < 0)
-                oldest_child = 0;
-            double child_ages[MAX_CHILDREN];
-            for (uint32_t k = 0; k < kids; k++)
-                child_ages[k] = oldest_child * rng_seq_u01(&s);
-            /* Children from oldest to youngest. */
-            for (uint32_t a = 1; a < kids; a++)
-                for (uint32_t b = a; b > 0 && child_ages[b] > child_ages[b - 1]; b--) {
-                    double t = child_ages[b];
-                    child_ages[b] = child_ages[b - 1];
-                    child_ages[b - 1] = t;
-                }
-            for (uint32_t k = 0; k < kids; k++)
-                ages[members++] = child_ages[k];
-        }
+        double ages[DRAWN_HOUSEHOLD_MAX];
+        int adults;
+        int members = population_draw_household(p, &s, ages, &adults);
         /* Born before the run (week -1 at the latest: birth_week >= 0 means born in it, even
          * for a child whose parent's age left it none, aged 0). */
         for (int k = 0; k < members && id < n; k++, id++) {
@@ -196,15 +206,34 @@ static int make_households(attune_model *m, uint32_t *household_count)
     return ATTUNE_OK;
 }
 
+/* Community c's target size (uniform in [0.7, 1.3] x population.community_size) and its culture,
+ * drawn in proportion to the cultures' shares. */
+static double draw_community(const attune_model *m, uint32_t c, uint32_t *culture)
+{
+    const attune_entry_list *cultures = &m->scenario->entries[ENTRY_KIND_CULTURE];
+    double share_total = 0;
+    for (size_t k = 0; k < cultures->count; k++)
+        share_total += cultures->items[k].values[CULTURE_share];
+    rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_COMMUNITY, c);
+    double target = (double)m->p->population_community_size * (0.7 + 0.6 * rng_seq_u01(&s));
+    double pick = rng_seq_u01(&s) * share_total, acc = 0;
+    *culture = 0;
+    for (size_t k = 0; k < cultures->count; k++) {
+        acc += cultures->items[k].values[CULTURE_share];
+        if (cultures->items[k].values[CULTURE_share] > 0) {
+            *culture = (uint32_t)k;
+            if (pick < acc)
+                break;
+        }
+    }
+    return target;
+}
+
 /* Communities: consecutive households until each reaches its target size; a culture each. */
 static int make_communities(attune_model *m, uint32_t **first_out)
 {
     const attune_params *p = m->p;
     people *pp = &m->people;
-    const attune_entry_list *cultures = &m->scenario->entries[ENTRY_KIND_CULTURE];
-    double share_total = 0;
-    for (size_t c = 0; c < cultures->count; c++)
-        share_total += cultures->items[c].values[CULTURE_share];
     uint32_t n = pp->count;
     uint32_t max_communities = n / 25 + 2;
     uint32_t *first = malloc(((size_t)max_communities + 1) * sizeof *first);
@@ -215,18 +244,8 @@ static int make_communities(attune_model *m, uint32_t **first_out)
     }
     uint32_t c = 0, id = 0;
     while (id < n) {
-        rng_seq s = rng_seq_start(m->key, RNG_WEEK_INIT, STREAM_INIT_COMMUNITY, c);
-        double target = (double)p->population_community_size * (0.7 + 0.6 * rng_seq_u01(&s));
-        double pick = rng_seq_u01(&s) * share_total, acc = 0;
-        uint32_t culture = 0;
-        for (size_t k = 0; k < cultures->count; k++) {
-            acc += cultures->items[k].values[CULTURE_share];
-            if (cultures->items[k].values[CULTURE_share] > 0) {
-                culture = (uint32_t)k;
-                if (pick < acc)
-                    break;
-            }
-        }
+        uint32_t culture;
+        double target = draw_community(m, c, &culture);
         first[c] = id;
         m->community_culture[c] = culture;
         uint32_t start = id;
@@ -250,6 +269,119 @@ static int make_communities(attune_model *m, uint32_t **first_out)
     }
     first[c] = n;
     m->community_count = c;
+    *first_out = first;
+    return ATTUNE_OK;
+}
+
+/* Seeds of a history below this many people die out too easily: the last community of a
+ * population aims at least this high and is cut. */
+#define HISTORY_SEED_MIN 50
+
+/* Grows an array of communities to hold at least `need`. */
+static int reserve_communities(attune_model *m, uint32_t **first, uint32_t *room, uint32_t need)
+{
+    if (need <= *room)
+        return ATTUNE_OK;
+    uint32_t cap = *room ? *room * 2 : 64;
+    while (cap < need)
+        cap *= 2;
+    uint32_t *f = realloc(*first, ((size_t)cap + 1) * sizeof *f);
+    if (f != NULL)
+        *first = f;
+    uint32_t *culture = realloc(m->community_culture, (size_t)cap * sizeof *culture);
+    if (culture != NULL)
+        m->community_culture = culture;
+    if (f == NULL || culture == NULL)
+        return ATTUNE_ERR_NOMEM;
+    *room = cap;
+    return ATTUNE_OK;
+}
+
+/* People, households and communities from the communities' demographic histories (ODD 5),
+ * community after community until population.size people exist (the last community is cut, its
+ * households drawn last dropped), with their kin and partner ties in `edges`. Each history starts
+ * from a seed of the community's target size over the growth of the histories so far (births and
+ * deaths need not balance in them), so that communities end near their target size. */
+static int make_population_from_history(attune_model *m, uint32_t **first_out,
+                                        uint32_t *household_count, edge_list *edges,
+                                        attune_error *err)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    uint32_t n = (uint32_t)p->population_size;
+    uint32_t *first = NULL, room = 0, id = 0, c = 0, households = 0;
+    double seeded = 0, ended = 0;
+    int rc = ATTUNE_OK;
+    for (uint32_t run = 0; id < n && rc == ATTUNE_OK; run++) {
+        rc = reserve_communities(m, &first, &room, c + 1);
+        if (rc != ATTUNE_OK)
+            break;
+        uint32_t culture;
+        double target = draw_community(m, c, &culture);
+        double left = (double)(n - id);
+        /* The last community takes what is left, aiming a little higher to be cut. What a
+         * last community that ended short leaves, if less than 0.3 x population.community_size,
+         * joins it (a history of its own in the same community). */
+        const double small = 0.3 * (double)p->population_community_size;
+        int joins = c > 0 && left < small;
+        if (joins)
+            culture = m->community_culture[c - 1];
+        if (left < target + small)
+            target = 1.1 * left;
+        double growth = seeded > 0 ? ended / seeded : 1.0;
+        if (growth < 0.05) {
+            rc = attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, NULL,
+                             "the %d years of demographic history before the run leave %.1f%% of "
+                             "their people alive: births do not replace deaths (set "
+                             "initial.history_years = 0 to draw households directly)",
+                             (int)p->initial_history_years, 100.0 * growth);
+            break;
+        }
+        double seed = target / growth;
+        uint32_t seed_size = seed < HISTORY_SEED_MIN ? HISTORY_SEED_MIN : (uint32_t)ceil(seed);
+        start_community sc;
+        rc = population_history_run(m, run, seed_size, id, &sc);
+        if (rc != ATTUNE_OK) {
+            start_community_free(&sc);
+            break;
+        }
+        seeded += sc.seed_count;
+        ended += sc.count;
+        uint32_t take = sc.count < n - id ? sc.count : n - id;
+        uint32_t label = joins ? c - 1 : c;
+        if (!joins) {
+            first[c] = id;
+            m->community_culture[c] = culture;
+        }
+        for (uint32_t k = 0; k < take; k++) {
+            uint32_t i = id + k;
+            pp->birth_week[i] = -1 - (int32_t)floor(sc.age[k] * WEEKS_PER_YEAR);
+            pp->household[i] = households + sc.household[k];
+            pp->community[i] = label;
+            pp->culture[i] = (uint8_t)culture;
+            pp->alive[i] = 1;
+            pp->role[i] = ATTUNE_ROLE_PERSON;
+        }
+        for (size_t e = 0; e < sc.edge_count && rc == ATTUNE_OK; e++) {
+            tie_edge t = sc.edges[e];
+            if (t.a < take && t.b < take)
+                rc = edge_push(edges, id + t.a, id + t.b, t.kind_at_a, t.kind_at_b, t.contact,
+                               t.trust, t.since);
+        }
+        if (take > 0)
+            households += sc.household[take - 1] + 1;
+        id += take;
+        c += take > 0 && !joins;
+        start_community_free(&sc);
+    }
+    if (rc != ATTUNE_OK) {
+        free(first);
+        return rc;
+    }
+    first[c] = n;
+    pp->count = n;
+    m->community_count = c;
+    *household_count = households;
     *first_out = first;
     return ATTUNE_OK;
 }
@@ -472,13 +604,51 @@ static int friendships(attune_model *m, const uint32_t *first, const uint8_t *ba
     return rc;
 }
 
+/* The people each person is tied to by the edges made so far (kin), in CSR form. */
+typedef struct kin_index {
+    uint32_t *offset, *other;
+} kin_index;
+
+static int build_kin_index(const edge_list *edges, uint32_t n, kin_index *ki)
+{
+    ki->offset = calloc((size_t)n + 1, sizeof *ki->offset);
+    ki->other = malloc((2 * edges->count + 1) * sizeof *ki->other);
+    uint32_t *fill = malloc(((size_t)n + 1) * sizeof *fill);
+    if (ki->offset == NULL || ki->other == NULL || fill == NULL) {
+        free(fill);
+        return ATTUNE_ERR_NOMEM;
+    }
+    for (size_t e = 0; e < edges->count; e++) {
+        ki->offset[edges->items[e].a + 1]++;
+        ki->offset[edges->items[e].b + 1]++;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        ki->offset[i + 1] += ki->offset[i];
+    memcpy(fill, ki->offset, ((size_t)n + 1) * sizeof *fill);
+    for (size_t e = 0; e < edges->count; e++) {
+        ki->other[fill[edges->items[e].a]++] = edges->items[e].b;
+        ki->other[fill[edges->items[e].b]++] = edges->items[e].a;
+    }
+    free(fill);
+    return ATTUNE_OK;
+}
+
+static int kin_of(const kin_index *ki, uint32_t i, uint32_t j)
+{
+    for (uint32_t k = ki->offset[i]; k < ki->offset[i + 1]; k++)
+        if (ki->other[k] == j)
+            return 1;
+    return 0;
+}
+
 /* Teachers: enough adults of 25-64 per community for its school-age children, by age. */
 static int teachers(attune_model *m, const uint32_t *first, edge_list *edges)
 {
     const attune_params *p = m->p;
     people *pp = &m->people;
     uint32_t class_size = (uint32_t)p->population_class_size;
-    int rc = ATTUNE_OK;
+    kin_index ki = {0};
+    int rc = build_kin_index(edges, pp->count, &ki);
     uint32_t *pupils = NULL, *staff = NULL;
     size_t room = 0;
     for (uint32_t c = 0; c < m->community_count && rc == ATTUNE_OK; c++) {
@@ -530,14 +700,15 @@ static int teachers(attune_model *m, const uint32_t *first, edge_list *edges)
             }
             pupils[b] = v;
         }
-        /* A pupil whose class teacher lives in its household (its parent: the household tie
-         * would take the pair's place) joins the next class with a teacher from elsewhere; with
-         * none, it starts without a school and finds one as the run begins (ODD 7.5). */
+        /* A pupil whose class teacher lives in its household or is its kin (a parent, a
+         * grown sibling: the kin tie would take the pair's place) joins the next class with a
+         * teacher who is neither; with none, it starts without a school and finds one as the
+         * run begins (ODD 7.5). */
         for (uint32_t k = 0; k < np_count && rc == ATTUNE_OK; k++) {
             uint32_t class = (uint32_t)((uint64_t)k * classes / np_count), teacher = TIE_NONE;
             for (uint32_t step = 0; step < classes && teacher == TIE_NONE; step++) {
                 uint32_t q = staff[(class + step) % classes];
-                if (pp->household[q] != pp->household[pupils[k]])
+                if (pp->household[q] != pp->household[pupils[k]] && !kin_of(&ki, pupils[k], q))
                     teacher = q;
             }
             if (teacher != TIE_NONE)
@@ -547,6 +718,8 @@ static int teachers(attune_model *m, const uint32_t *first, edge_list *edges)
     }
     free(pupils);
     free(staff);
+    free(ki.offset);
+    free(ki.other);
     return rc;
 }
 
@@ -590,10 +763,13 @@ int population_generate(attune_model *m, attune_error *err)
     int rc = people_init(&m->people, n);
     if (rc != ATTUNE_OK)
         goto out;
-    rc = make_households(m, &households);
-    if (rc != ATTUNE_OK)
-        goto out;
-    rc = make_communities(m, &first);
+    if (p->initial_history_years > 0) {
+        rc = make_population_from_history(m, &first, &households, &edges, err);
+    } else {
+        rc = make_households(m, &households);
+        if (rc == ATTUNE_OK)
+            rc = make_communities(m, &first);
+    }
     if (rc != ATTUNE_OK)
         goto out;
     draw_inner_state(m);
@@ -605,7 +781,7 @@ int population_generate(attune_model *m, attune_error *err)
     for (uint32_t i = 0; i < n; i++)
         band[i] = (uint8_t)age_band(age_at_start(&m->people, i));
     rc = build_band_index(m, band, &bi);
-    if (rc == ATTUNE_OK)
+    if (rc == ATTUNE_OK && p->initial_history_years == 0)
         rc = household_ties(m, &edges);
     if (rc == ATTUNE_OK)
         rc = teachers(m, first, &edges);
@@ -638,6 +814,8 @@ out:
     free(bi.offset);
     free(bi.members);
     free(edges.items);
+    if (rc == ATTUNE_ERR_RANGE)
+        return rc; /* a history that dies out: err says so */
     if (rc == ATTUNE_ERR_NOMEM)
         return attune_fail(err, rc, NULL, 0, NULL,
                            "out of memory while generating %u people and their ties", n);

@@ -213,6 +213,10 @@ int demography_move_to_community(struct attune_model *m, uint32_t i, uint32_t c)
  * move with them. Events in `phase`. Serial phases only. */
 void demography_leave_home(struct attune_model *m, uint32_t i, int32_t week, uint32_t phase);
 
+/** demography.c: the age in years at which person i leaves home, drawn once from its id in
+ * [demography.leave_home_min, demography.leave_home_max]. */
+double demography_leave_home_age(const struct attune_model *m, uint32_t i);
+
 /** demography.c: the living partner of person a who lives with it, or TIE_NONE. */
 uint32_t demography_partner_at_home(const struct attune_model *m, uint32_t a);
 

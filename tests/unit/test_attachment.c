@@ -45,8 +45,9 @@ static void hold_caregivers(attune_model *m, uint32_t child, caregiving style)
     }
 }
 
-/* Raises the first newborn of a quiet town (no stressors, deaths or separations; `settings`
- * over that) to the assessment age, its caregivers held to `style` and its affect set point
+/* Raises the first newborn without siblings of a quiet town (no stressors, deaths or
+ * separations; `settings` over that), so that its caregivers are all its close others, to the
+ * assessment age, its caregivers held to `style` and its affect set point
  * to `set_point` (NAN: the population's mean, a child of average temperament,
  * working_model.reactivity). Returns the model (the caller frees it) and the child. */
 static attune_model *raise_newborn(caregiving style, double set_point, const char *const *settings,
@@ -69,7 +70,8 @@ static attune_model *raise_newborn(caregiving style, double set_point, const cha
     while (child == UINT32_MAX && m->week < 200) {
         assert_int_equal(attune_model_step(m, &err), ATTUNE_OK);
         for (uint32_t i = 0; i < m->people.count && child == UINT32_MAX; i++)
-            if (m->people.birth_week[i] == m->week)
+            if (m->people.birth_week[i] == m->week &&
+                !person_has_tie_kind(m, i, ATTUNE_TIE_SIBLING))
                 child = i;
     }
     assert_true(child != UINT32_MAX);

@@ -90,9 +90,6 @@ static int count_events(const attune_model *m, const char *type, uint32_t person
 /* ------------------------------------------------------------------------------------------ */
 /* Coping (ODD 7.3b)                                                                           */
 
-static const char *const no_noise_no_liability[] = {"coping.urge_noise", "0", "coping.liability_sd",
-                                                    "0", NULL};
-
 /* ODD 7.3b: urge = (distress_need need + distress_affect max(0, -affect) + distress_stress
  * stress) (1 - support_buffer S/(S+1)) (1 - insight.urge_relief integration), S the support
  * one can count on (trust, contact, ruptures as in support_one_can_count_on). With no noise and
@@ -103,7 +100,10 @@ static const char *const no_noise_no_liability[] = {"coping.urge_noise", "0", "c
 static void the_urge_is_distress_buffered_by_support_and_relieved_by_integration(void **state)
 {
     (void)state;
-    attune_model *m = small_town(no_noise_no_liability);
+    /* a town of 4,000: enough teachers to set between the bars */
+    const char *const settings[] = {
+        "coping.urge_noise", "0", "coping.liability_sd", "0", "population.size", "4000", NULL};
+    attune_model *m = small_town(settings);
     const attune_params *p = m->p;
     people *pp = &m->people;
     tie_store *t = &m->ties;

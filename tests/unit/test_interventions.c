@@ -845,9 +845,10 @@ static void community_programme_adds_rounded_magnitude_ties_once(void **state)
         /* Engagement starts where a community tie one forms oneself starts (ODD 7.4), 1 -
          * ties.engagement_avoidance x avoidance, which is also where it heads when neither end
          * copes: a week of maintenance leaves it there, but for the week's small change of
-         * avoidance (a start at 1 would be ties.engagement_avoidance x avoidance above). */
+         * avoidance (a start at 1 would be ties.engagement_avoidance x avoidance above), small
+         * for an adult (a child's working model learns fast). */
         const people *pp = &m->people;
-        if (pp->coping[i] == 0 && pp->coping[j] == 0) {
+        if (pp->coping[i] == 0 && pp->coping[j] == 0 && person_age_at(m, i, 3) >= 18) {
             double start = 1.0 - m->p->ties_engagement_avoidance * pp->avoidance[i];
             assert_float_equal(m->ties.engagement[h], start, 0.005);
             opening_checked++;
