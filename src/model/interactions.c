@@ -179,6 +179,34 @@ static inline double hostility_toward(const attune_model *m, uint32_t giver, int
     return hostility;
 }
 
+expected_meeting interactions_expected_meeting(const attune_model *m, uint32_t h)
+{
+    const attune_params *p = m->p;
+    const people *pp = &m->people;
+    const tie_store *t = &m->ties;
+    uint32_t tw = t->twin[h], i = t->other[tw], j = t->other[h];
+    int kind_at_j = t->kind[tw];
+    /* What j gives (the channels' noise at its mean of 1) ... */
+    const culture_norms *c = &m->cultures[pp->culture[j]];
+    double channels =
+        (1.0 + (0.7 + 0.6 * (c->expressiveness - 0.5)) + (0.7 + 0.6 * (c->warmth - 0.5))) / 3.0;
+    double care = clamp01(capacity_of(m, j, kind_at_j) * t->engagement[tw] * channels);
+    if (m->care_factor != NULL)
+        care *= m->care_factor[i];
+    double hostile = clamp01(hostility_toward(m, j, kind_at_j) + t->grievance[tw] / 255.0);
+    /* ... as i takes it in, through its working model */
+    double loosen = 1.0 - p->insight_loosening * pp->integration[i];
+    double perceived = care * (1.0 - p->interaction_avoidance_discount * pp->avoidance[i] * loosen);
+    double harm = p->interaction_hostility_severity *
+                  (1.0 + p->interaction_anxiety_negativity_bias * pp->anxiety[i] * loosen);
+    expected_meeting e;
+    e.care = perceived;
+    e.hostile = hostile;
+    e.quality = perceived - hostile * harm;
+    e.trust_target = (1.0 - hostile) * clamp01(perceived) + hostile * clamp01(perceived - harm);
+    return e;
+}
+
 typedef struct care {
     double total;  /* mean of the three channels, [0,1] */
     double mirror; /* mean of mirroring and validation */

@@ -386,6 +386,22 @@ static int make_population_from_history(attune_model *m, uint32_t **first_out,
     return ATTUNE_OK;
 }
 
+/* The stress the stressors of the last ten recovery times (ODD 7.0) leave at the start: a draw
+ * from its steady distribution rather than none. Stressors come as a Poisson process at
+ * life_events.stressor_rate a year, each of exponential severity, decaying by
+ * exp(-1/recovery_weeks) a week; capped at 1. */
+static double stress_left(const attune_params *p, rng_seq *s)
+{
+    double chance = p->life_events_stressor_rate / WEEKS_PER_YEAR; /* a week */
+    double back = 10.0 * p->life_events_recovery_weeks, stress = 0;
+    if (chance <= 0)
+        return 0;
+    for (double t = -log(rng_seq_u01(s)) / chance; t < back; t += -log(rng_seq_u01(s)) / chance)
+        stress += -p->life_events_stressor_severity * log(rng_seq_u01(s)) *
+                  exp(-floor(t) / p->life_events_recovery_weeks);
+    return stress < 1 ? stress : 1;
+}
+
 /* The first generation's inner state: expectations of care learned in its culture. */
 static void draw_inner_state(attune_model *m)
 {
@@ -421,6 +437,7 @@ static void draw_inner_state(attune_model *m)
         pp->childhood_care[i] = (float)p->working_model_prior_expected_care;
         pp->infant_class[i] = CLASS_UNASSESSED;
         pp->unmet_need[i] = pp->avoidance[i];
+        pp->stress[i] = (float)stress_left(p, &s);
         pp->wellbeing[i] = (float)wellbeing_of(m, i);
         pp->ace_count[i] = 0;
     }
@@ -751,6 +768,60 @@ static int community_ties(attune_model *m, const uint32_t *first, const uint8_t 
     return ATTUNE_OK;
 }
 
+/* The ties of the start are old (ODD 5), and what follows what they give starts where it would
+ * have settled, at what a meeting on each can be expected to give at the start's states (the
+ * week-0 snapshot of capacities and hostility; interactions_expected_meeting), each tie met
+ * with its contact probability: trust in each tie (7.1); the quality of meetings one is used to
+ * (hedonic adaptation, 7.2), their mean quality; the care the working model expects (7.3), the
+ * mean care taken in weighed by closeness (kind weight x (0.5 + 0.5 trust)) as the working model
+ * registers it; unmet need at the level where the week's care drains what fills it (7.2); and
+ * affect at the level where its pull to the baseline balances the week's relational input and
+ * the stress drawn (7.2). Someone without ties keeps no adaptation and its expected care drawn,
+ * and its need and affect settle without care. Well-being follows. */
+static void settle_running_means(attune_model *m)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    tie_store *t = &m->ties;
+    interactions_snapshot(m, 0);
+#pragma omp parallel for schedule(dynamic, 1024) num_threads(m->threads)
+    for (uint32_t i = 0; i < pp->count; i++) {
+        double quality = 0, contact = 0, care = 0, closeness = 0, fright = 0;
+        double weighed = 0, weight = 0;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+            expected_meeting e = interactions_expected_meeting(m, h);
+            t->trust[h] = (float)e.trust_target;
+            double c = t->contact[h], w = m->kind_weight[t->kind[h]];
+            double near = c * w * (0.5 + 0.5 * e.trust_target);
+            quality += c * e.quality;
+            contact += c;
+            care += near * e.care;
+            fright += near * e.hostile;
+            closeness += near;
+            weighed += c * w * e.quality;
+            weight += c * w;
+        }
+        if (contact > 0)
+            pp->quality_shift[i] = (float)(quality / contact - p->interaction_reference_quality);
+        if (closeness > 0)
+            pp->expected_care[i] = (float)fmin(1.0, care / closeness * learned_care_factor(m, i));
+        double inflow = 1.0 + (closeness > 0 ? p->need_hostility_gain * fright / closeness : 0.0);
+        double outflow = p->need_satiation * care;
+        pp->unmet_need[i] = (float)(inflow / (inflow + outflow));
+        if (p->affect_inertia < 1) {
+            double neutral = p->interaction_reference_quality +
+                             p->affect_adaptation_share * pp->quality_shift[i];
+            double input = (weighed - weight * neutral) / (weight + 1.0);
+            double affect =
+                pp->affect_baseline[i] + (p->affect_social_gain * tanh(input) -
+                                          p->life_events_stress_impact * pp->stress[i]) /
+                                             (1.0 - p->affect_inertia);
+            pp->affect[i] = (float)(affect < -1 ? -1 : affect > 1 ? 1 : affect);
+        }
+        pp->wellbeing[i] = (float)wellbeing_of(m, i);
+    }
+}
+
 int population_generate(attune_model *m, attune_error *err)
 {
     const attune_params *p = m->p;
@@ -801,6 +872,7 @@ int population_generate(attune_model *m, attune_error *err)
             for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
                 t->engagement[h] =
                     (float)(1.0 - p->ties_engagement_avoidance * m->people.avoidance[i]);
+        settle_running_means(m);
         m->next_household = households;
         m->community_members = calloc(m->community_count, sizeof *m->community_members);
         if (m->community_members == NULL)

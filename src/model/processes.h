@@ -75,6 +75,18 @@ void interactions_snapshot(struct attune_model *m, int32_t week);
  * caregiving.sensitivity_shift apply (its sensitivity as a caregiver). [0,1]. */
 double capacity_toward(const struct attune_model *m, uint32_t giver, int kind_at_giver);
 
+/** interactions.c: what the owner of half-tie h can expect of a meeting on it, at this week's
+ * snapshot (interactions_snapshot), the tie intact and its balance even (no mutuality damping):
+ * the other's capacity toward it and engagement in the tie, the channels' noise at its mean,
+ * taken in through the owner's working model, and the other's chance of a hostile response.
+ * care: the mean care taken in; hostile: the chance of a hostile response; quality: the mean
+ * quality of the meeting (7.1); trust_target: the mean of what the meeting moves trust toward
+ * (that quality clamped to [0,1] with and without hostility). */
+typedef struct expected_meeting {
+    double care, hostile, quality, trust_target;
+} expected_meeting;
+expected_meeting interactions_expected_meeting(const struct attune_model *m, uint32_t h);
+
 /** interactions.c: who meets on every active tie and what each receives (pull). */
 void interactions_exchange(struct attune_model *m, int32_t week);
 

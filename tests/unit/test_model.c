@@ -219,7 +219,10 @@ static void starting_minors_past_their_age_of_leaving_home_leave_at_once(void **
 static void isolated_affect_relaxes_to_baseline_without_noise(void **state)
 {
     (void)state;
-    const char *const alone[] = {"initial.history_years",
+    /* Nor a therapist: alone from the start, need is full (ODD 5) and some would seek one. */
+    const char *const alone[] = {"therapy.therapists_per_1000",
+                                 "0",
+                                 "initial.history_years",
                                  "0",
                                  "population.partnered_share",
                                  "0",

@@ -708,10 +708,12 @@ static void adverse_experiences_are_counted_once_each_as_they_happen(void **stat
 }
 
 /* ODD 5: the starting generation's childhoods before the run are not observed, so their running
- * mean of care starts at the newborn's prior, not at the child's expectation of care (which is
- * below ace.neglect_care for most avoidant children): no child is counted neglected in the first
- * weeks for care it received before the run. Six weeks at the mean's rate (1/26 a week) cannot
- * bring it from the prior (0.5) below the threshold (0.311) for any care received. */
+ * mean of care starts at the newborn's prior, not at the child's expectation of care (drawn
+ * from avoidance before the twenty-third session, it was below ace.neglect_care for most
+ * avoidant children; now settled to what the child's ties give, it seldom is): no child is
+ * counted neglected in the first weeks for care it received before the run. Six weeks at the
+ * mean's rate (1/26 a week) cannot bring it from the prior (0.5) below the threshold (0.311) for
+ * any care received. */
 static void no_starting_child_is_counted_neglected_for_care_before_the_run(void **state)
 {
     (void)state;
@@ -728,7 +730,6 @@ static void no_starting_child_is_counted_neglected_for_care_before_the_run(void 
     }
     print_message("%u starting minors, %u expecting less care than ace.neglect_care\n", children,
                   below);
-    assert_true(below > children / 4); /* the case the prior guards against is common */
     for (int week = 0; week < 6; week++) {
         step(m, 1);
         for (size_t e = 0; e < m->events.week_count; e++) {
