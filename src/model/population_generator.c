@@ -297,37 +297,70 @@ static int reserve_communities(attune_model *m, uint32_t **first, uint32_t *room
     return ATTUNE_OK;
 }
 
+/* Histories run at once, in parallel: a fixed number (the results must not depend on the
+ * threads), fewer for large communities (each holds its people while it waits). */
+static uint32_t history_batch(const attune_params *p)
+{
+    double batch = 4e6 / (double)p->population_community_size;
+    return batch >= 8 ? 8 : batch >= 1 ? (uint32_t)batch : 1;
+}
+
+/* Appends the living at the end of history h as community `label` (culture `culture`) from id
+ * *id on, cut at population.size, with their kin and partner ties; the households numbered from
+ * *households on. */
+static int take_community(attune_model *m, history *h, uint32_t label, uint32_t culture,
+                          uint32_t *id, uint32_t *households, edge_list *edges)
+{
+    people *pp = &m->people;
+    uint32_t n = (uint32_t)m->p->population_size;
+    start_community sc;
+    int rc = population_history_assemble(h, *id, &sc);
+    uint32_t take = sc.count < n - *id ? sc.count : n - *id;
+    for (uint32_t k = 0; k < take && rc == ATTUNE_OK; k++) {
+        uint32_t i = *id + k;
+        pp->birth_week[i] = -1 - (int32_t)floor(sc.age[k] * WEEKS_PER_YEAR);
+        pp->household[i] = *households + sc.household[k];
+        pp->community[i] = label;
+        pp->culture[i] = (uint8_t)culture;
+        pp->alive[i] = 1;
+        pp->role[i] = ATTUNE_ROLE_PERSON;
+    }
+    for (size_t e = 0; e < sc.edge_count && rc == ATTUNE_OK; e++) {
+        tie_edge t = sc.edges[e];
+        if (t.a < take && t.b < take)
+            rc = edge_push(edges, *id + t.a, *id + t.b, t.kind_at_a, t.kind_at_b, t.contact,
+                           t.trust, t.since);
+    }
+    if (rc == ATTUNE_OK && take > 0) {
+        *households += sc.household[take - 1] + 1;
+        *id += take;
+    }
+    start_community_free(&sc);
+    return rc;
+}
+
 /* People, households and communities from the communities' demographic histories (ODD 5),
- * community after community until population.size people exist (the last community is cut, its
- * households drawn last dropped), with their kin and partner ties in `edges`. Each history starts
- * from a seed of the community's target size over the growth of the histories so far (births and
- * deaths need not balance in them), so that communities end near their target size. */
+ * community after community until population.size people exist, with their kin and partner
+ * ties in `edges`. Each history starts from a seed of the community's target size over the
+ * growth of the histories taken before its batch (births and deaths need not balance in them),
+ * so that communities end near their target size; the first runs alone to measure it. The last
+ * community aims at what is left (x 1.1) and is cut at population.size; what a last community
+ * that ended short leaves, if less than 0.3 x community_size, joins it as a history of its own.
+ * Histories of a batch whose turn comes when what is left calls for a last one are dropped. */
 static int make_population_from_history(attune_model *m, uint32_t **first_out,
                                         uint32_t *household_count, edge_list *edges,
                                         attune_error *err)
 {
     const attune_params *p = m->p;
-    people *pp = &m->people;
-    uint32_t n = (uint32_t)p->population_size;
-    uint32_t *first = NULL, room = 0, id = 0, c = 0, households = 0;
+    const uint32_t n = (uint32_t)p->population_size, most = history_batch(p);
+    const double small = 0.3 * (double)p->population_community_size;
+    uint32_t *first = NULL, room = 0, id = 0, c = 0, households = 0, run = 0;
     double seeded = 0, ended = 0;
+    history *batch[8] = {NULL};
+    uint32_t culture[8];
+    double target[8];
     int rc = ATTUNE_OK;
-    for (uint32_t run = 0; id < n && rc == ATTUNE_OK; run++) {
-        rc = reserve_communities(m, &first, &room, c + 1);
-        if (rc != ATTUNE_OK)
-            break;
-        uint32_t culture;
-        double target = draw_community(m, c, &culture);
-        double left = (double)(n - id);
-        /* The last community takes what is left, aiming a little higher to be cut. What a
-         * last community that ended short leaves, if less than 0.3 x population.community_size,
-         * joins it (a history of its own in the same community). */
-        const double small = 0.3 * (double)p->population_community_size;
-        int joins = c > 0 && left < small;
-        if (joins)
-            culture = m->community_culture[c - 1];
-        if (left < target + small)
-            target = 1.1 * left;
+    while (id < n && rc == ATTUNE_OK) {
         double growth = seeded > 0 ? ended / seeded : 1.0;
         if (growth < 0.05) {
             rc = attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, NULL,
@@ -337,49 +370,67 @@ static int make_population_from_history(attune_model *m, uint32_t **first_out,
                              (int)p->initial_history_years, 100.0 * growth);
             break;
         }
-        double seed = target / growth;
-        uint32_t seed_size = seed < HISTORY_SEED_MIN ? HISTORY_SEED_MIN : (uint32_t)ceil(seed);
-        start_community sc;
-        rc = population_history_run(m, run, seed_size, id, &sc);
-        if (rc != ATTUNE_OK) {
-            start_community_free(&sc);
-            break;
+        /* The batch: communities expected to end at their targets before what is left calls
+         * for the last one (which runs alone). */
+        uint32_t size = 0;
+        double left = (double)(n - id);
+        int joins = 0;
+        while (size < (seeded > 0 ? most : 1)) {
+            double t = draw_community(m, c + size, &culture[size]);
+            if (left < t + small) {
+                if (size == 0) { /* the last community: what is left */
+                    joins = c > 0 && left < small;
+                    if (joins)
+                        culture[0] = m->community_culture[c - 1];
+                    target[size++] = 1.1 * left;
+                }
+                break;
+            }
+            target[size++] = t;
+            left -= t;
         }
-        seeded += sc.seed_count;
-        ended += sc.count;
-        uint32_t take = sc.count < n - id ? sc.count : n - id;
-        uint32_t label = joins ? c - 1 : c;
-        if (!joins) {
-            first[c] = id;
-            m->community_culture[c] = culture;
+        uint32_t seeds[8];
+        for (uint32_t b = 0; b < size; b++) {
+            double seed = target[b] / growth;
+            seeds[b] = seed < HISTORY_SEED_MIN ? HISTORY_SEED_MIN : (uint32_t)ceil(seed);
         }
-        for (uint32_t k = 0; k < take; k++) {
-            uint32_t i = id + k;
-            pp->birth_week[i] = -1 - (int32_t)floor(sc.age[k] * WEEKS_PER_YEAR);
-            pp->household[i] = households + sc.household[k];
-            pp->community[i] = label;
-            pp->culture[i] = (uint8_t)culture;
-            pp->alive[i] = 1;
-            pp->role[i] = ATTUNE_ROLE_PERSON;
+        int failed = ATTUNE_OK;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(m->threads) reduction(min : failed)
+        for (uint32_t b = 0; b < size; b++) {
+            int r = population_history_simulate(m, run + b, seeds[b], &batch[b]);
+            failed = r < failed ? r : failed;
         }
-        for (size_t e = 0; e < sc.edge_count && rc == ATTUNE_OK; e++) {
-            tie_edge t = sc.edges[e];
-            if (t.a < take && t.b < take)
-                rc = edge_push(edges, id + t.a, id + t.b, t.kind_at_a, t.kind_at_b, t.contact,
-                               t.trust, t.since);
+        rc = failed;
+        uint32_t used = 0;
+        for (uint32_t b = 0; b < size && rc == ATTUNE_OK; b++) {
+            /* A history of the batch whose turn comes when what is left calls for the last
+             * community is dropped: the next batch starts there. */
+            if (size > 1 && (double)(n - id) < target[b] + small)
+                break;
+            rc = reserve_communities(m, &first, &room, c + 1);
+            if (rc != ATTUNE_OK)
+                break;
+            uint32_t label = joins ? c - 1 : c, before = id;
+            if (!joins) {
+                first[c] = id;
+                m->community_culture[c] = culture[b];
+            }
+            seeded += seeds[b];
+            ended += population_history_living(batch[b]);
+            rc = take_community(m, batch[b], label, culture[b], &id, &households, edges);
+            c += id > before && !joins;
+            used = b + 1;
         }
-        if (take > 0)
-            households += sc.household[take - 1] + 1;
-        id += take;
-        c += take > 0 && !joins;
-        start_community_free(&sc);
+        run += used > 0 ? used : size; /* a dropped history's index is run again */
     }
+    for (uint32_t b = 0; b < most; b++) /* their room served every batch */
+        population_history_free(batch[b]);
     if (rc != ATTUNE_OK) {
         free(first);
         return rc;
     }
     first[c] = n;
-    pp->count = n;
+    m->people.count = n;
     m->community_count = c;
     *household_count = households;
     *first_out = first;

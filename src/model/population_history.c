@@ -2,20 +2,21 @@
  * The demographic history of the starting population (ODD 5).
  *
  * A community's people at week 0 are those living at the end of initial.history_years years of
- * demography, simulated year by year with the run's own rules (ODD 7.4, 7.5) from a seed of
- * households drawn directly (population_draw_household): deaths at the Gompertz hazard (and at
- * population.max_age), births to couples living together at the fertility schedule (to both
- * partners as caregivers, tied as siblings to the children either raises at home), leaving home
- * at an age drawn in [leave_home_min, leave_home_max] (caregiver ties become family ties; a
- * partner at home and the minors either raises move along), partnerships (a single adult of
- * 20-60 meets a member of its community within 10 years of its age at initial.partnering_rate a
- * year, and they partner if that one is single, raises no minors, is not kin and lives in another
- * household: the partner
- * moves in and leaves its caregivers), separations (initial.separation_rate a year: one partner
- * moves out with the minors only it raises, and keeps its caregiver ties to the others), and
- * the placement of a minor left without a caregiver (with a caregiver its minor sibling lives
- * with, else its oldest kin of 21 or more, else an adult of 25-64 of the community). So the
- * start has the ages, households and kin across households that the run's demography makes.
+ * demography, simulated year by year (each person living at the start of a year in turn) with
+ * the run's own rules (ODD 7.4, 7.5) from a seed of households drawn directly
+ * (population_draw_household): deaths at the Gompertz hazard (and at population.max_age),
+ * births to couples living together at the fertility schedule (to both partners as caregivers,
+ * tied as siblings to the children either raises at home), leaving home at an age drawn in
+ * [leave_home_min, leave_home_max] (caregiver ties become family ties; a partner at home and
+ * the minors either raises move along), partnerships (a single adult of 20-60 meets a member of
+ * its community within 10 years of its age at initial.partnering_rate a year, and they partner
+ * if that one is single, raises no minors, is not kin and lives in another household: the
+ * partner moves in and leaves its caregivers), separations (initial.separation_rate a year: one
+ * partner moves out with the minors only it raises, and keeps its caregiver ties to the
+ * others), and the placement of a minor left without a caregiver (with a caregiver its minor
+ * sibling lives with, else its oldest kin of 21 or more, else an adult of 25-64 of the
+ * community). So the start has the ages, households and kin across households that the run's
+ * demography makes.
  * A guard keeps scenarios whose births are far from replacing deaths from exploding or dying
  * out: a community of more than twice its seed has births scaled by (2 x seed / living)^4, one
  * of less than half its seed by min(4, seed / 2 / living).
@@ -64,10 +65,12 @@ typedef struct hist_person {
     double leave;         /* age of leaving home, years (the history's own draw) */
     double partner_since; /* years */
     uint32_t household, partner, edges;
-    uint8_t alive, left; /* left: has left home (its caregiver ties are family ties) */
+    uint8_t alive;
+    uint8_t left;     /* has left home, or is past its age of leaving home without a caregiver */
+    uint8_t unplaced; /* a minor without a caregiver whom nobody took in: tried every year */
 } hist_person;
 
-typedef struct history {
+struct history {
     const attune_model *m;
     uint32_t index; /* of the history: its draws are keyed by it */
     hist_person *person;
@@ -75,13 +78,15 @@ typedef struct history {
     hist_edge *edge;
     uint32_t edge_count, edge_capacity;
     uint32_t *living; /* the living at the start of the year, by index */
-    uint32_t living_count;
+    uint32_t living_count, living_room;
+    uint32_t born_before; /* people at the start of the last year: the later are its newborns */
     uint32_t households;
     uint32_t seed_size;
     double now; /* years from the start of the run */
     double leave_lo, leave_hi;
     rng_seq s;
-} history;
+    uint32_t living_end; /* living at the end */
+};
 
 static double age_of(const history *h, uint32_t x)
 {
@@ -130,7 +135,7 @@ static int add_person(history *h, double birth, uint32_t household, uint32_t *ou
     q->leave = h->leave_lo + (h->leave_hi - h->leave_lo) * rng_seq_u01(&h->s);
     q->death =
         age_at_death(h->m->p, h->now - birth > 0 ? h->now - birth : 0, -log(rng_seq_u01(&h->s)));
-    q->left = 0;
+    q->left = q->unplaced = 0;
     q->partner_since = 0;
     q->household = household;
     q->partner = NONE;
@@ -381,6 +386,7 @@ static int place(history *h, uint32_t c)
     }
     if (a == NONE)
         a = find_member(h, c, 25, 65, -1);
+    h->person[c].unplaced = a == NONE;
     if (a == NONE)
         return ATTUNE_OK;
     int rc = make_caregiver(h, a, c);
@@ -475,6 +481,7 @@ static int seed(history *h, uint32_t size)
         for (int k = 0; k < members; k++) {
             uint32_t x;
             int rc = add_person(h, h->now - ages[k], household, &x);
+            h->person[x].left = k < adults; /* the seed's adults have no caregivers */
             for (int q = 0; q < adults && k >= adults && rc == ATTUNE_OK; q++)
                 rc = add_edge(h, first + (uint32_t)q, x, HIST_CARE, h->person[x].birth);
             for (uint32_t q = first + (uint32_t)adults; q < x && rc == ATTUNE_OK; q++)
@@ -491,49 +498,27 @@ static int seed(history *h, uint32_t size)
     return ATTUNE_OK;
 }
 
+/* One year of the history, [now, now + 1): each person living at its start in turn (by index)
+ * may separate (the lower index of a couple decides), partner, die (in the year its life ends),
+ * leave home by age, have a child (the lower index of a couple living together decides) and,
+ * as a minor without a caregiver, be placed. Newborns wait for the next year. */
 static int year(history *h, uint32_t y)
 {
     const attune_params *p = h->m->p;
     h->now = -(double)p->initial_history_years + (double)y;
     h->s = rng_seq_start(h->m->key, HISTORY_WEEK(y), STREAM_INIT_HISTORY, h->index);
-    h->living_count = 0;
-    for (uint32_t x = 0; x < h->count; x++)
-        if (h->person[x].alive)
-            h->living[h->living_count++] = x;
+    /* The living at the start of the year: last year's who live, then last year's newborns. */
+    uint32_t k = 0;
+    for (uint32_t q = 0; q < h->living_count; q++)
+        if (h->person[h->living[q]].alive)
+            h->living[k++] = h->living[q];
+    for (uint32_t x = h->born_before; x < h->count; x++)
+        h->living[k++] = x;
+    h->living_count = k;
+    h->born_before = h->count;
+    const uint32_t living = h->living_count;
     const double partnering = 1.0 - exp(-p->initial_partnering_rate);
     const double separation = 1.0 - exp(-p->initial_separation_rate);
-    int rc = ATTUNE_OK;
-    for (uint32_t k = 0; k < h->living_count; k++) {
-        uint32_t x = h->living[k], q = h->person[x].partner;
-        if (h->person[x].alive && q != NONE && q > x && rng_seq_u01(&h->s) < separation)
-            separate(h, x, q);
-    }
-    for (uint32_t k = 0; k < h->living_count; k++) {
-        uint32_t x = h->living[k];
-        double a = age_of(h, x);
-        if (!h->person[x].alive || h->person[x].partner != NONE || a < 20 || a >= 60 ||
-            rng_seq_u01(&h->s) >= partnering)
-            continue;
-        uint32_t j = find_member(h, x, 20, 60, 10);
-        if (j != NONE && h->person[j].partner == NONE && minors_raised(h, j) == 0 &&
-            h->person[j].household != h->person[x].household && !related(h, x, j))
-            partner_up(h, x, j);
-    }
-    for (uint32_t k = 0; k < h->living_count && rc == ATTUNE_OK; k++) {
-        uint32_t x = h->living[k];
-        double a = age_of(h, x);
-        if (h->person[x].alive && (a >= p->population_max_age || a + 1.0 > h->person[x].death))
-            rc = die(h, x); /* in the year its life ends */
-    }
-    /* Leaving home by age, but for those young enough at the end for the run's own draw to keep
-     * them at home (assemble). */
-    for (uint32_t k = 0; k < h->living_count; k++) {
-        uint32_t x = h->living[k];
-        if (h->person[x].alive && !h->person[x].left && -h->person[x].birth >= h->leave_hi &&
-            age_of(h, x) >= h->person[x].leave && has_caregiver(h, x))
-            leave_home(h, x);
-    }
-    uint32_t living = h->living_count; /* newborns are not in the list */
     /* A guard for scenarios whose births are far from replacing deaths: beyond twice its seed a
      * community has fewer births, below half of it more (none at the defaults). */
     double regulation = 1.0;
@@ -544,22 +529,48 @@ static int year(history *h, uint32_t y)
     const double full = p->demography_fertility_rate;
     const double chance_full = 1.0 - exp(-regulation * full);
     const double chance_third = 1.0 - exp(-regulation * full / 3.0);
-    for (uint32_t k = 0; k < living && rc == ATTUNE_OK; k++) {
-        uint32_t x = h->living[k], q = h->person[x].partner;
-        if (!h->person[x].alive || q == NONE || q < x || !h->person[q].alive ||
-            h->person[q].household != h->person[x].household)
-            continue;
-        double ax = age_of(h, x), aq = age_of(h, q);
-        double rate = fertility(p, ax < aq ? ax : aq);
-        if (rate <= 0 || rng_seq_u01(&h->s) >= (rate < full ? chance_third : chance_full) ||
-            minors_raised(h, x) >= 6)
-            continue;
-        double when = h->now + rng_seq_u01(&h->s);
-        rc = birth(h, x, q, when);
-    }
-    for (uint32_t k = 0; k < living && rc == ATTUNE_OK; k++) {
+    int rc = ATTUNE_OK;
+    for (k = 0; k < living && rc == ATTUNE_OK; k++) {
         uint32_t x = h->living[k];
-        if (h->person[x].alive && age_of(h, x) < 18 && !has_caregiver(h, x))
+        hist_person *px = &h->person[x];
+        if (!px->alive)
+            continue;
+        double a = h->now - px->birth;
+        uint32_t q = px->partner;
+        if (q != NONE && q > x && rng_seq_u01(&h->s) < separation) {
+            separate(h, x, q);
+            q = NONE;
+        }
+        if (q == NONE && a >= 20 && a < 60 && rng_seq_u01(&h->s) < partnering) {
+            uint32_t j = find_member(h, x, 20, 60, 10);
+            if (j != NONE && h->person[j].partner == NONE && minors_raised(h, j) == 0 &&
+                h->person[j].household != px->household && !related(h, x, j))
+                partner_up(h, x, j);
+        }
+        if (a >= p->population_max_age || a + 1.0 > px->death) {
+            rc = die(h, x); /* in the year its life ends */
+            continue;
+        }
+        /* Leaving home by age, but for those young enough at the end for the run's own draw
+         * to keep them at home (assemble). */
+        if (!px->left && -px->birth >= h->leave_hi && a >= px->leave) {
+            if (has_caregiver(h, x))
+                leave_home(h, x);
+            else
+                px->left = 1; /* no home to leave: it stays, as in the run */
+        }
+        q = px->partner;
+        if (q != NONE && q > x && h->person[q].alive && h->person[q].household == px->household) {
+            double aq = h->now - h->person[q].birth;
+            double rate = fertility(p, a < aq ? a : aq);
+            if (rate > 0 && rng_seq_u01(&h->s) < (rate < full ? chance_third : chance_full) &&
+                minors_raised(h, x) < 6) {
+                double when = h->now + rng_seq_u01(&h->s);
+                rc = birth(h, x, q, when); /* may move h->person */
+                px = &h->person[x];
+            }
+        }
+        if (rc == ATTUNE_OK && px->unplaced && a < 18 && !has_caregiver(h, x))
             rc = place(h, x);
     }
     return rc;
@@ -803,39 +814,78 @@ static int write_ties(const history *h, const uint32_t *pos, start_community *ou
     return rc;
 }
 
-int population_history_run(const attune_model *m, uint32_t index, uint32_t seed_size, uint32_t base,
-                           start_community *out)
+void population_history_free(history *h)
+{
+    if (h == NULL)
+        return;
+    free(h->person);
+    free(h->edge);
+    free(h->living);
+    free(h);
+}
+
+int population_history_simulate(const attune_model *m, uint32_t index, uint32_t seed_size,
+                                history **out)
 {
     const attune_params *p = m->p;
-    memset(out, 0, sizeof *out);
-    history h = {0};
-    h.m = m;
-    h.index = index;
-    h.seed_size = seed_size;
-    h.leave_lo = fmin(p->demography_leave_home_min, p->demography_leave_home_max);
-    h.leave_hi = fmax(p->demography_leave_home_min, p->demography_leave_home_max);
-    uint32_t *order = NULL, *pos = NULL;
-    int rc = seed(&h, seed_size);
+    history *h = *out;
+    if (h == NULL) {
+        h = calloc(1, sizeof *h);
+        *out = h;
+        if (h == NULL)
+            return ATTUNE_ERR_NOMEM;
+    } else { /* a history run before: its arrays are kept, its content is not */
+        history kept = *h;
+        memset(h, 0, sizeof *h);
+        h->person = kept.person;
+        h->capacity = kept.capacity;
+        h->edge = kept.edge;
+        h->edge_capacity = kept.edge_capacity;
+        h->living = kept.living;
+        h->living_room = kept.living_room;
+    }
+    h->m = m;
+    h->index = index;
+    h->seed_size = seed_size;
+    h->leave_lo = fmin(p->demography_leave_home_min, p->demography_leave_home_max);
+    h->leave_hi = fmax(p->demography_leave_home_min, p->demography_leave_home_max);
+    int rc = seed(h, seed_size);
     for (uint32_t y = 0; rc == ATTUNE_OK && y < (uint32_t)p->initial_history_years; y++) {
-        uint32_t *grown = realloc(h.living, (size_t)(h.count ? h.count : 1) * sizeof *grown);
-        if (grown == NULL) {
-            rc = ATTUNE_ERR_NOMEM;
-            break;
+        if (h->count > h->living_room) { /* room for the living and the newborns */
+            uint32_t room = h->count + h->count / 2;
+            uint32_t *grown = realloc(h->living, (size_t)room * sizeof *grown);
+            if (grown == NULL)
+                return ATTUNE_ERR_NOMEM;
+            h->living = grown;
+            h->living_room = room;
         }
-        h.living = grown;
-        rc = year(&h, y);
+        rc = year(h, y);
     }
     /* Nobody older than population.max_age at the start. */
-    h.now = 0;
-    for (uint32_t x = 0; x < h.count && rc == ATTUNE_OK; x++)
-        if (h.person[x].alive && age_of(&h, x) > p->population_max_age)
-            rc = die(&h, x);
-    uint32_t n = 0;
-    if (rc == ATTUNE_OK)
-        rc = assemble(&h, base, &order, &pos, &n, &out->forced_out);
+    h->now = 0;
+    for (uint32_t x = 0; x < h->count && rc == ATTUNE_OK; x++) {
+        h->living_end += h->person[x].alive;
+        if (h->person[x].alive && age_of(h, x) > p->population_max_age) {
+            rc = die(h, x);
+            h->living_end--;
+        }
+    }
+    return rc;
+}
+
+uint32_t population_history_living(const history *h)
+{
+    return h->living_end;
+}
+
+int population_history_assemble(history *h, uint32_t base, start_community *out)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t *order = NULL, *pos = NULL, n = 0;
+    int rc = assemble(h, base, &order, &pos, &n, &out->forced_out);
     if (rc == ATTUNE_OK) {
         out->count = n;
-        out->seed_count = seed_size;
+        out->seed_count = h->seed_size;
         out->age = malloc((size_t)(n ? n : 1) * sizeof *out->age);
         out->household = malloc((size_t)(n ? n : 1) * sizeof *out->household);
         if (out->age == NULL || out->household == NULL)
@@ -844,18 +894,15 @@ int population_history_run(const attune_model *m, uint32_t index, uint32_t seed_
     if (rc == ATTUNE_OK) {
         uint32_t household = 0;
         for (uint32_t k = 0; k < n; k++) {
-            if (k > 0 && h.person[order[k]].household != h.person[order[k - 1]].household)
+            if (k > 0 && h->person[order[k]].household != h->person[order[k - 1]].household)
                 household++;
-            out->age[k] = -h.person[order[k]].birth;
+            out->age[k] = -h->person[order[k]].birth;
             out->household[k] = household;
         }
-        rc = write_ties(&h, pos, out);
+        rc = write_ties(h, pos, out);
     }
     free(order);
     free(pos);
-    free(h.person);
-    free(h.edge);
-    free(h.living);
     return rc;
 }
 

@@ -29,14 +29,28 @@ typedef struct start_community {
                             drawn by the run from their id, lies beyond their age (ODD 5) */
 } start_community;
 
-/* Runs demographic history number `index` (its draws are keyed by it; one per community, and
+/* A community's demographic history (population_history.c). */
+typedef struct history history;
+
+/* Runs demographic history number `index` (its draws are keyed by it: one per community, and
  * one more for what a short last community leaves) for initial.history_years years from a seed
- * of about `seed_size` people drawn as households, and returns the living at its end in *out,
- * numbered from id `base` (the run draws a person's age of leaving home from its id).
- * The caller frees *out with start_community_free, also on failure. Errors:
+ * of about `seed_size` people drawn as households, in *out (a new history if *out is NULL, else
+ * one run before, whose room is used again). Histories are independent: any number may run at
+ * once. The caller frees *out with population_history_free, also on failure. Errors:
  * ATTUNE_ERR_NOMEM. O(history_years x people). */
-int population_history_run(const attune_model *m, uint32_t index, uint32_t seed_size, uint32_t base,
-                           start_community *out);
+int population_history_simulate(const attune_model *m, uint32_t index, uint32_t seed_size,
+                                history **out);
+
+/* The people living at the end of the history. O(1). */
+uint32_t population_history_living(const history *h);
+
+/* The living at the end of the history in *out, numbered from id `base` (the run draws a
+ * person's age of leaving home from its id: a grown child at home may leave now). The caller
+ * frees *out with start_community_free, also on failure. Errors: ATTUNE_ERR_NOMEM. O(people
+ * log people). */
+int population_history_assemble(history *h, uint32_t base, start_community *out);
+
+void population_history_free(history *h);
 
 void start_community_free(start_community *c);
 

@@ -2094,7 +2094,9 @@ static void a_minor_who_loses_a_caregiver_counts_it_and_an_orphan_is_placed(void
     uint32_t bereaved = 0, orphans = 0, placed = 0, unaffected = 0, by_way[3] = {0, 0, 0};
     uint32_t with_partner = 0, siblings_together = 0;
     for (uint32_t c = 0; c < s.people; c++) {
-        if (!s.alive[c] || !pp->alive[c])
+        /* (a grown child at home who reached its age of leaving home this week has left: its
+         * caregiver ties are family ties, 7.5) */
+        if (!s.alive[c] || !pp->alive[c] || left_home_this_week(m, c))
             continue;
         uint32_t lost = 0, left = 0, left_at_home = 0;
         for (uint32_t k = s.first[c]; k < s.first[c + 1]; k++) {

