@@ -365,8 +365,9 @@ static int make_population_from_history(attune_model *m, uint32_t **first_out,
         if (growth < 0.05) {
             rc = attune_fail(err, ATTUNE_ERR_RANGE, NULL, 0, NULL,
                              "the %d years of demographic history before the run leave %.1f%% of "
-                             "their people alive: births do not replace deaths (set "
-                             "initial.history_years = 0 to draw households directly)",
+                             "their people alive: births do not replace deaths (no births with "
+                             "demography.fertility_rate or initial.partnering_rate 0); set "
+                             "initial.history_years = 0 to draw households directly",
                              (int)p->initial_history_years, 100.0 * growth);
             break;
         }
