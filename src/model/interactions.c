@@ -179,6 +179,19 @@ static inline double hostility_toward(const attune_model *m, uint32_t giver, int
     return hostility;
 }
 
+/* Factors of the giver's culture on the social channels (mirroring, validation). */
+typedef struct channel_factors {
+    double mirroring, validation;
+} channel_factors;
+
+/* A culture's factors on the social channels (ODD 7.1): expressiveness scales mirroring and
+ * warmth validation, each 1 at 0.5 and 0.7 to 1.3 over [0, 1]. */
+static channel_factors channel_factors_of(const culture_norms *c)
+{
+    channel_factors f = {0.7 + 0.6 * (c->expressiveness - 0.5), 0.7 + 0.6 * (c->warmth - 0.5)};
+    return f;
+}
+
 expected_meeting interactions_expected_meeting(const attune_model *m, uint32_t h)
 {
     const attune_params *p = m->p;
@@ -187,9 +200,8 @@ expected_meeting interactions_expected_meeting(const attune_model *m, uint32_t h
     uint32_t tw = t->twin[h], i = t->other[tw], j = t->other[h];
     int kind_at_j = t->kind[tw];
     /* What j gives (the channels' noise at its mean of 1) ... */
-    const culture_norms *c = &m->cultures[pp->culture[j]];
-    double channels =
-        (1.0 + (0.7 + 0.6 * (c->expressiveness - 0.5)) + (0.7 + 0.6 * (c->warmth - 0.5))) / 3.0;
+    channel_factors f = channel_factors_of(&m->cultures[pp->culture[j]]);
+    double channels = (1.0 + f.mirroring + f.validation) / 3.0;
     double care = clamp01(capacity_of(m, j, kind_at_j) * t->engagement[tw] * channels);
     if (m->care_factor != NULL)
         care *= m->care_factor[i];
@@ -212,11 +224,6 @@ typedef struct care {
     double mirror; /* mean of mirroring and validation */
     double raw;    /* total as given, before any intervention's factor on the receiver */
 } care;
-
-/* Factors of the giver's culture on the social channels (mirroring, validation). */
-typedef struct channel_factors {
-    double mirroring, validation;
-} channel_factors;
 
 /* Care a giver of capacity cap toward the receiver gives in one meeting, before the receiver's
  * perception; noise_scale as in noise_factor. */
@@ -306,10 +313,8 @@ void interactions_exchange(attune_model *m, int32_t week)
     const uint8_t *alive = pp->alive;
     const uint8_t *isolated = m->isolated;
     channel_factors factors[CULTURE_INDEX_LIMIT];
-    for (uint32_t c = 0; c < m->culture_count && c < CULTURE_INDEX_LIMIT; c++) {
-        factors[c].mirroring = 0.7 + 0.6 * (m->cultures[c].expressiveness - 0.5);
-        factors[c].validation = 0.7 + 0.6 * (m->cultures[c].warmth - 0.5);
-    }
+    for (uint32_t c = 0; c < m->culture_count && c < CULTURE_INDEX_LIMIT; c++)
+        factors[c] = channel_factors_of(&m->cultures[c]);
     /* The note tables are allocated once and emptied every week; without room for them, both
      * ends work out every meeting. Chunks of 4,096 people: both ends of most ties fall to the
      * same thread, whose notes the higher id reads. */
