@@ -489,7 +489,9 @@ static void draw_inner_state(attune_model *m)
         pp->childhood_care[i] = (float)p->working_model_prior_expected_care;
         pp->infant_class[i] = CLASS_UNASSESSED;
         pp->unmet_need[i] = pp->avoidance[i];
-        pp->stress[i] = (float)stress_left(p, &s);
+        /* With a history the start's stress is a draw from its steady distribution; without
+         * one (the start as it was before the twenty-third session) it is 0. */
+        pp->stress[i] = p->initial_history_years > 0 ? (float)stress_left(p, &s) : 0.0f;
         pp->wellbeing[i] = (float)wellbeing_of(m, i);
         pp->ace_count[i] = 0;
     }
@@ -924,7 +926,10 @@ int population_generate(attune_model *m, attune_error *err)
             for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
                 t->engagement[h] =
                     (float)(1.0 - p->ties_engagement_avoidance * m->people.avoidance[i]);
-        settle_running_means(m);
+        /* initial.history_years 0 keeps the start as it was before the twenty-third session,
+         * bit for bit (ODD 5). */
+        if (p->initial_history_years > 0)
+            settle_running_means(m);
         m->next_household = households;
         m->community_members = calloc(m->community_count, sizeof *m->community_members);
         if (m->community_members == NULL)

@@ -59,7 +59,8 @@ static void lifecycle_is_enforced(void **state)
 static void population_has_households_communities_and_schools(void **state)
 {
     (void)state;
-    attune_model *m = make_model(NULL, 2);
+    static const char *const history[] = {"initial.history_years", "100", NULL};
+    attune_model *m = make_model(history, 2);
     attune_error err;
     assert_int_equal(attune_model_check(m, &err), ATTUNE_OK);
     const people *pp = &m->people;

@@ -19,6 +19,8 @@ static attune_model *start_with(const char *const *settings, int threads)
     assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
     assert_int_equal(attune_scenario_set(s, "population.size", "8000", NULL), ATTUNE_OK);
     assert_int_equal(attune_scenario_set(s, "population.community_size", "800", NULL), ATTUNE_OK);
+    /* The start made by a demographic history (default 0: drawn directly); settings may say 0. */
+    assert_int_equal(attune_scenario_set(s, "initial.history_years", "100", NULL), ATTUNE_OK);
     for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2) {
         attune_error e;
         if (attune_scenario_set(s, settings[k], settings[k + 1], &e) != ATTUNE_OK)
@@ -325,6 +327,7 @@ static void a_history_without_births_is_refused_and_one_with_too_many_is_held(vo
     attune_scenario *s = NULL;
     assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
     attune_scenario_set(s, "population.size", "2000", NULL);
+    attune_scenario_set(s, "initial.history_years", "100", NULL);
     attune_scenario_set(s, "demography.fertility_rate", "0", NULL);
     attune_model *m = NULL;
     attune_error err;
