@@ -5,7 +5,7 @@
 
 /* The town with the default scenario changed by `settings`: key, value, ..., NULL (or NULL),
  * run on `threads` threads. */
-static attune_model *small_town_on(const char *const *settings, int threads)
+static inline attune_model *small_town_on(const char *const *settings, int threads)
 {
     attune_scenario *s = NULL;
     assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
@@ -25,7 +25,7 @@ static attune_model *small_town_on(const char *const *settings, int threads)
 }
 
 /* The town on two threads. */
-static attune_model *small_town(const char *const *settings)
+static inline attune_model *small_town(const char *const *settings)
 {
     return small_town_on(settings, 2);
 }

@@ -12,32 +12,21 @@
 
 #include "engine/model_internal.h"
 #include "model/processes.h"
+#include "small_town.h"
 
+/* The start of 8,000 people in communities of 800 made by a 100-year history, changed by
+ * `settings` (key, value, ..., NULL; may say initial.history_years 0), on `threads` threads. */
 static attune_model *start_with(const char *const *settings, int threads)
 {
-    attune_scenario *s = NULL;
-    assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
-    assert_int_equal(attune_scenario_set(s, "population.size", "8000", NULL), ATTUNE_OK);
-    assert_int_equal(attune_scenario_set(s, "population.community_size", "800", NULL), ATTUNE_OK);
-    /* The start made by a demographic history (default 0: drawn directly); settings may say 0. */
-    assert_int_equal(attune_scenario_set(s, "initial.history_years", "100", NULL), ATTUNE_OK);
-    for (size_t k = 0; settings != NULL && settings[k] != NULL; k += 2) {
-        attune_error e;
-        if (attune_scenario_set(s, settings[k], settings[k + 1], &e) != ATTUNE_OK)
-            fail_msg("%s", e.message);
+    const char *all[64] = {"population.size",       "8000", "population.community_size", "800",
+                           "initial.history_years", "100"};
+    size_t n = 6;
+    for (size_t k = 0; settings != NULL && settings[k] != NULL; k++) {
+        assert_true(n + 1 < sizeof all / sizeof all[0]);
+        all[n++] = settings[k];
     }
-    attune_model *m = NULL;
-    attune_error err;
-    assert_int_equal(attune_model_create(s, threads, &m, &err), ATTUNE_OK);
-    attune_scenario_free(s);
-    if (attune_model_init(m, &err) != ATTUNE_OK)
-        fail_msg("init: %s", err.message);
-    return m;
-}
-
-static double age_of(const attune_model *m, uint32_t i)
-{
-    return person_age_years(m, i);
+    all[n] = NULL;
+    return small_town_on(all, threads);
 }
 
 /* What the start looks like, measured as the reviewer of the twenty-second session did. */
@@ -55,7 +44,7 @@ static start_stats measure(const attune_model *m)
     start_stats st = {0};
     uint32_t by_age[18] = {0};
     for (uint32_t i = 0; i < pp->count; i++) {
-        double age = age_of(m, i);
+        double age = person_age_years(m, i);
         uint32_t caregivers = 0, at_home = 0, kin_elsewhere = 0, partner = 0;
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
             int together = pp->household[t->other[h]] == pp->household[i];
@@ -164,7 +153,7 @@ static void kin_ties_are_those_births_leaving_home_and_separations_make(void **s
                         pp->community[i] == pp->community[i - 1] + 1);
         }
         assert_true(pp->birth_week[i] < 0);
-        assert_true(age_of(m, i) <= m->p->population_max_age);
+        assert_true(person_age_years(m, i) <= m->p->population_max_age);
         for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
             uint32_t j = t->other[h];
             int kind = t->kind[h], twin = t->kind[t->twin[h]];
@@ -201,14 +190,14 @@ static void kin_ties_are_those_births_leaving_home_and_separations_make(void **s
              * when it was born */
             uint32_t carer = pp->birth_week[i] < pp->birth_week[j] ? i : j;
             assert_true(kind == ATTUNE_TIE_FAMILY || carer == i);
-            assert_true(age_of(m, carer) >= 18);
+            assert_true(person_age_years(m, carer) >= 18);
             young_carers += (double)(younger - pp->birth_week[carer]) / WEEKS_PER_YEAR < 18;
             carers++;
             births += t->since[h] == younger;
             later += t->since[h] != younger;
         }
-        if (age_of(m, i) >= 18 && person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER)) {
-            assert_true(age_of(m, i) < demography_leave_home_age(m, i));
+        if (person_age_years(m, i) >= 18 && person_has_tie_kind(m, i, ATTUNE_TIE_CAREGIVER)) {
+            assert_true(person_age_years(m, i) < demography_leave_home_age(m, i));
             grown_at_home++;
         }
     }
@@ -240,7 +229,7 @@ static running_state running(const attune_model *m)
         alive++;
         r.affect += pp->affect[i];
         r.need += pp->unmet_need[i];
-        if (age_of(m, i) >= 18) {
+        if (person_age_years(m, i) >= 18) {
             adults++;
             r.secure += attachment_adult_class(m, i) == ADULT_SECURE;
         }
