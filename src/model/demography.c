@@ -57,7 +57,7 @@ static int minors_raised(const attune_model *m, uint32_t i, int32_t week)
     return k;
 }
 
-static double fertility(const attune_params *p, double younger_age)
+double demography_fertility(const attune_params *p, double younger_age)
 {
     if (younger_age >= 20 && younger_age < 40)
         return p->demography_fertility_rate;
@@ -125,7 +125,7 @@ static void propose(attune_model *m, int32_t week)
                 pp->household[j] != pp->household[i])
                 continue;
             double a_j = person_age_at(m, j, week);
-            double rate = fertility(p, age < a_j ? age : a_j);
+            double rate = demography_fertility(p, age < a_j ? age : a_j);
             if (rate <= 0 || minors_raised(m, i, week) >= 6)
                 continue;
             uint32_t b[4];

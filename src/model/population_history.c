@@ -459,15 +459,6 @@ static int birth(history *h, uint32_t a, uint32_t b, double when)
     return rc;
 }
 
-static double fertility(const attune_params *p, double younger)
-{
-    if (younger >= 20 && younger < 40)
-        return p->demography_fertility_rate;
-    if ((younger >= 18 && younger < 20) || (younger >= 40 && younger < 45))
-        return p->demography_fertility_rate / 3.0;
-    return 0.0;
-}
-
 static int seed(history *h, uint32_t size)
 {
     const attune_params *p = h->m->p;
@@ -562,7 +553,7 @@ static int year(history *h, uint32_t y)
         q = px->partner;
         if (q != NONE && q > x && h->person[q].alive && h->person[q].household == px->household) {
             double aq = h->now - h->person[q].birth;
-            double rate = fertility(p, a < aq ? a : aq);
+            double rate = demography_fertility(p, a < aq ? a : aq);
             if (rate > 0 && rng_seq_u01(&h->s) < (rate < full ? chance_third : chance_full) &&
                 minors_raised(h, x) < 6) {
                 double when = h->now + rng_seq_u01(&h->s);

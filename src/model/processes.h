@@ -242,6 +242,11 @@ void demography_take_minors_along(struct attune_model *m, uint32_t q, uint32_t h
  * home). Serial phases only. */
 void demography_settle_sibling_contacts(struct attune_model *m, uint32_t i);
 
+/** demography.c: births a year to a couple whose younger partner is `younger_age` years old:
+ * demography.fertility_rate at 20-39, a third of it at 18-19 and 40-44, else 0. Also the
+ * demographic history's (population_history.c). */
+double demography_fertility(const struct attune_params *p, double younger_age);
+
 /** tie_formation.c: half-tie h (and its twin) was just made as a friend or community tie: each
  * end's engagement starts at 1 - ties.engagement_avoidance x its avoidance (ODD 7.4). */
 void tie_start_engagement(struct attune_model *m, uint32_t h);
