@@ -42,6 +42,7 @@
     X(uint8_t, distress_run)     /* consecutive weeks below the distress threshold */              \
     X(uint8_t, in_episode)       /* 1 during a distress episode */                                 \
     X(uint8_t, withdrawn)        /* 1 during a spell of withdrawal (interactions.c) */             \
+    X(float, availability)       /* capacity toward adults on ties between equals x (1 + this) */ \
     X(uint16_t, recovery_run)    /* consecutive weeks recovered, during an episode */              \
     X(int32_t, episode_start)    /* week the current (or last) episode started */                  \
     X(uint8_t, therapy_status)   /* THERAPY_NONE, THERAPY_WAITING or THERAPY_ACTIVE */           \

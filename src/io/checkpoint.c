@@ -26,9 +26,10 @@
 #include "io/checkpoint.h"
 #include "model/processes.h"
 
-/* Version 4: metrics gained `adult_partnered_share`; 5: people gained `quality_shift`. */
+/* Version 4: metrics gained `adult_partnered_share`; 5: people gained `quality_shift`; 6: people
+ * gained `availability`. */
 #define CHECKPOINT_MAGIC     "ATTUNECK"
-#define CHECKPOINT_VERSION   5u
+#define CHECKPOINT_VERSION   6u
 #define CHECKPOINT_MAX_BYTES (1ull << 40)
 
 /* ---------------------------------------------------------------------------------------- */

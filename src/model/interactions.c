@@ -24,6 +24,17 @@
  * not coping by withdrawal (coping.c), which follows unmet need and habit and holds back
  * engagement.
  *
+ * Availability (C9; off by default: availability.sd and availability.wellbeing_gain 0): how much of
+ * one's capacity to attune an adult has for the adults of its ties between equals this week. It
+ * follows circumstances (time, energy, other demands: a first-order autoregression with
+ * persistence phi and stationary standard deviation sd) around a centre set by how one feels:
+ *   a[t] = c + phi (a[t-1] - c) + sqrt(1 - phi^2) sd z,   c = wellbeing_gain (w - reference)
+ * (w: last week's well-being, z a normal deviate from the person's mood block). Capacity toward
+ * adults on ties between equals is multiplied by max(0, 1 + a); minors hold a = 0, and an adult
+ * starts from 0 at 18. Well-being sets where availability tends, chance where it is: the care one
+ * gives, and so the quality of one's ties, follows well-being with weeks of delay and noise that
+ * well-being itself does not hold.
+ *
  * Exchange (pull): for each active half-tie of person i, both ends draw the same pair-keyed
  * number to decide whether they meet this week (probability: the tie's contact). When they
  * meet, j gives i three channels of care (attunement, mirroring, validation) scaled by how much
@@ -73,6 +84,34 @@ static void withdrawal_update(attune_model *m, int32_t week, uint32_t i)
         pp->withdrawn[i] = 1;
 }
 
+/* Availability of adult i for this week from last week's and its well-being; `bits` two words of
+ * i's mood block (normal deviate). Writes only i's own state. */
+static void availability_update(attune_model *m, uint32_t i, uint32_t bits_a, uint32_t bits_b)
+{
+    const attune_params *p = m->p;
+    people *pp = &m->people;
+    if (person_age_years(m, i) < 18) {
+        pp->availability[i] = 0;
+        return;
+    }
+    double phi = p->availability_persistence;
+    double centre =
+        p->availability_wellbeing_gain * ((double)pp->wellbeing[i] - p->availability_reference);
+    double departure = phi * ((double)pp->availability[i] - centre) +
+                       sqrt(1.0 - phi * phi) * p->availability_sd * rng_normal(bits_a, bits_b);
+    pp->availability[i] = (float)(centre + departure);
+}
+
+/* Share of i's capacity it gives an adult on a tie between equals: held back by a spell of
+ * withdrawal and scaled by availability, never below 0. */
+static inline double share_for_equals(const people *pp, uint32_t i, double withdrawn_keep)
+{
+    double share = 1.0 + (double)pp->availability[i];
+    if (share < 0)
+        share = 0;
+    return pp->withdrawn[i] ? share * withdrawn_keep : share;
+}
+
 /* The grievances of person i, from its half-ties as they stand at the start of the week: an
  * open rift (a ruptured tie between equals whose harm to i exceeds its benefit by e > 0) adds
  *   harm.grievance_gain x e^2 / (e^2 + harm.grievance_scale^2)
@@ -103,6 +142,7 @@ void interactions_snapshot(attune_model *m, int32_t week)
     people *pp = &m->people;
     uint32_t n = pp->count;
     const int grievances = p->harm_grievance_gain > 0; /* else every grievance stays 0 */
+    const int available = p->availability_sd > 0 || p->availability_wellbeing_gain > 0;
 #pragma omp parallel for schedule(static) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         double security = person_security(m, i);
@@ -116,6 +156,8 @@ void interactions_snapshot(attune_model *m, int32_t week)
             rng_draw4(m->key, (uint32_t)week, STREAM_MOOD, i, 0, r);
             double swing = p->caregiving_inconsistency_gain * pp->anxiety[i];
             capacity *= 1.0 + swing * (2.0 * rng_u01(r[0]) - 1.0);
+            if (available)
+                availability_update(m, i, r[1], r[2]);
         }
         capacity *= 1.0 - p->coping_capacity_cost * pp->coping[i];
         if (week > 0)
@@ -309,7 +351,9 @@ void interactions_exchange(attune_model *m, int32_t week)
     const double repair_care = p->rupture_repair_care;
     const double repair_chance = p->rupture_repair_probability;
     const double withdrawn_keep = 1.0 - p->withdrawal_depth;
-    const int spells = p->withdrawal_rate > 0; /* else no one is withdrawn */
+    /* else no one is withdrawn, and everyone's availability is 0 */
+    const int for_equals =
+        p->withdrawal_rate > 0 || p->availability_sd > 0 || p->availability_wellbeing_gain > 0;
     const uint8_t *alive = pp->alive;
     const uint8_t *isolated = m->isolated;
     channel_factors factors[CULTURE_INDEX_LIMIT];
@@ -415,13 +459,13 @@ void interactions_exchange(attune_model *m, int32_t week)
                     double cap_i = kind == ATTUNE_TIE_CHILD    ? cap_i_child
                                    : kind == ATTUNE_TIE_CLIENT ? capacity_of(m, i, kind)
                                                                : cap_i_other;
-                    /* A spell of withdrawal (only adults have one) holds back care toward
-                     * adults on ties between equals. */
-                    if (spells && symmetric) {
-                        if (pp->withdrawn[j] && person_age_years(m, i) >= 18)
-                            cap_j *= withdrawn_keep;
-                        if (pp->withdrawn[i] && person_age_years(m, j) >= 18)
-                            cap_i *= withdrawn_keep;
+                    /* A spell of withdrawal and availability (only adults have them) scale
+                     * care toward adults on ties between equals. */
+                    if (for_equals && symmetric) {
+                        if (person_age_years(m, i) >= 18)
+                            cap_j *= share_for_equals(pp, j, withdrawn_keep);
+                        if (person_age_years(m, j) >= 18)
+                            cap_i *= share_for_equals(pp, i, withdrawn_keep);
                     }
                     received =
                         care_given(cap_j, t->engagement[tw], noise_scale, factors[pp->culture[j]],

@@ -1,5 +1,5 @@
-/* Harm, rupture and repair; spells of withdrawal; ending ties (release); the interventions that
- * act on ties. */
+/* Harm, rupture and repair; spells of withdrawal and availability; ending ties (release); the
+ * interventions that act on ties. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -133,6 +133,138 @@ static void spells_of_withdrawal_follow_low_wellbeing(void **state)
     attune_model_free(one);
     attune_model_free(on);
     attune_model_free(off);
+}
+
+/* ODD 7.1, availability: a[t] = c + phi (a[t-1] - c) + sqrt(1 - phi^2) sd z with centre
+ * c = wellbeing_gain (w - reference), only in adults; its noise is stationary with the given
+ * standard deviation and persistence, and the same on one thread as on two. */
+static void availability_follows_wellbeing_and_circumstances(void **state)
+{
+    (void)state;
+    attune_model *off = small_town(NULL);
+    step(off, 10);
+    for (uint32_t i = 0; i < off->people.count; i++)
+        assert_true(off->people.availability[i] == 0.0f);
+    attune_model_free(off);
+
+    /* Without noise, one snapshot moves availability a share 1 - phi of the way to the centre. */
+    static const char *const centred[] = {"availability.wellbeing_gain",
+                                          "2",
+                                          "availability.persistence",
+                                          "0.5",
+                                          "availability.reference",
+                                          "0.5",
+                                          NULL};
+    attune_model *m = small_town(centred);
+    people *pp = &m->people;
+    uint32_t adults = 0;
+    for (uint32_t i = 0; i < pp->count; i++) {
+        pp->availability[i] = 0.25f;
+        pp->wellbeing[i] = (float)(0.3 + 0.4 * (i % 5) / 4.0);
+    }
+    interactions_snapshot(m, 1);
+    for (uint32_t i = 0; i < pp->count; i++) {
+        if (person_age_years(m, i) < 18) {
+            assert_true(pp->availability[i] == 0.0f);
+            continue;
+        }
+        double centre = 2.0 * ((double)(float)(0.3 + 0.4 * (i % 5) / 4.0) - 0.5);
+        expect_near(pp->availability[i], centre + 0.5 * (0.25 - centre), 1e-6);
+        adults++;
+    }
+    assert_true(adults > 1000);
+    attune_model_free(m);
+
+    /* Circumstances alone: mean 0, the standard deviation sd, lag-1 correlation phi. */
+    static const char *const noisy[] = {"availability.sd", "0.3", "availability.persistence", "0.9",
+                                        NULL};
+    attune_model *on = small_town(noisy);
+    step(on, 79);
+    uint32_t n = on->people.count;
+    float *before = malloc(n * sizeof *before);
+    assert_non_null(before);
+    memcpy(before, on->people.availability, n * sizeof *before);
+    step(on, 1);
+    double s = 0, s2 = 0, sxy = 0, sx2 = 0, k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!on->people.alive[i] || person_age_years(on, i) < 19)
+            continue;
+        double a = on->people.availability[i], b = before[i];
+        s += a;
+        s2 += a * a;
+        sxy += a * b;
+        sx2 += b * b;
+        k++;
+    }
+    double mean = s / k, sd = sqrt(s2 / k - mean * mean), r = sxy / sqrt(s2 * sx2);
+    print_message("adults %.0f: availability mean %.4f, sd %.4f, lag-1 correlation %.3f\n", k, mean,
+                  sd, r);
+    assert_true(fabs(mean) < 0.03);
+    assert_true(fabs(sd - 0.3) < 0.03);
+    assert_true(fabs(r - 0.9) < 0.04);
+    attune_model *one = small_town_on(noisy, 1);
+    step(one, 80);
+    assert_int_equal(one->people.count, n);
+    assert_memory_equal(one->people.availability, on->people.availability, n * sizeof(float));
+    free(before);
+    attune_model_free(one);
+    attune_model_free(on);
+}
+
+/* Care given to an adult on a tie between equals is scaled by the giver's max(0, 1 + a): one
+ * meeting between two adult friends, with j's availability 0, -1/2 and -1. */
+static double exchange_with_availability(float a, uint32_t *ip, uint32_t *jp)
+{
+    static const char *const calm[] = {"interaction.hostility_base",
+                                       "0",
+                                       "interaction.hostility_gain",
+                                       "0",
+                                       "availability.wellbeing_gain",
+                                       "1",
+                                       NULL};
+    attune_model *m = small_town(calm);
+    const tie_store *t = &m->ties;
+    uint32_t i = 0, h = TIE_NONE;
+    for (i = 0; i < m->people.count && h == TIE_NONE; i++) {
+        if (person_age_years(m, i) < 25)
+            continue;
+        for (uint32_t x = t->start[i]; x < t->start[i] + t->count[i]; x++)
+            if (t->kind[x] == ATTUNE_TIE_FRIEND && person_age_years(m, t->other[x]) >= 25) {
+                h = x;
+                break;
+            }
+    }
+    assert_true(h != TIE_NONE);
+    i = t->other[t->twin[h]];
+    uint32_t j = t->other[h];
+    set_contact_all(m, i, 0);
+    m->ties.contact[h] = m->ties.contact[t->twin[h]] = 1;
+    interactions_snapshot(m, 1);
+    m->people.availability[j] = a;
+    interactions_exchange(m, 1);
+    assert_int_equal(m->people.meetings[i], 1);
+    double exchange = m->people.exchange_sum[i];
+    *ip = i;
+    *jp = j;
+    attune_model_free(m);
+    return exchange;
+}
+
+static void availability_scales_care_between_adult_equals(void **state)
+{
+    (void)state;
+    uint32_t i, j;
+    /* exchange = (given + received) / 2 with no hostility; only received changes */
+    double full = exchange_with_availability(0.0f, &i, &j);
+    double half = exchange_with_availability(-0.5f, &i, &j);
+    double none = exchange_with_availability(-1.0f, &i, &j);
+    double beyond = exchange_with_availability(-3.0f, &i, &j);
+    double received = 2.0 * (full - none);
+    print_message("adults %u and %u: exchange %.4f, %.4f, %.4f (received %.4f)\n", i, j, full, half,
+                  none, received);
+    assert_true(received > 0.05);
+    expect_near(full - half, 0.25 * received, 1e-6);
+    expect_near(beyond, none, 1e-7);
 }
 
 static void toxic_ties_are_ended_but_minors_keep_their_caregivers(void **state)
@@ -410,6 +542,8 @@ int main(void)
         cmocka_unit_test(hostility_accumulates_harm_and_ruptures_both_ends_alike),
         cmocka_unit_test(repair_needs_both_sides_to_attune),
         cmocka_unit_test(spells_of_withdrawal_follow_low_wellbeing),
+        cmocka_unit_test(availability_follows_wellbeing_and_circumstances),
+        cmocka_unit_test(availability_scales_care_between_adult_equals),
         cmocka_unit_test(open_rifts_breed_hostility_intact_and_role_ties_carry_none),
         cmocka_unit_test(affect_adapts_to_the_quality_one_is_used_to),
         cmocka_unit_test(toxic_ties_between_equals_weigh_as_chronic_stress),
