@@ -84,6 +84,12 @@ static void withdrawal_update(attune_model *m, int32_t week, uint32_t i)
         pp->withdrawn[i] = 1;
 }
 
+/* Whether availability is on (else everyone's stays 0). */
+static int availability_on(const attune_params *p)
+{
+    return p->availability_sd > 0 || p->availability_wellbeing_gain > 0;
+}
+
 /* Availability of adult i for this week from last week's and its well-being; `bits` two words of
  * i's mood block (normal deviate). Writes only i's own state. */
 static void availability_update(attune_model *m, uint32_t i, uint32_t bits_a, uint32_t bits_b)
@@ -142,7 +148,7 @@ void interactions_snapshot(attune_model *m, int32_t week)
     people *pp = &m->people;
     uint32_t n = pp->count;
     const int grievances = p->harm_grievance_gain > 0; /* else every grievance stays 0 */
-    const int available = p->availability_sd > 0 || p->availability_wellbeing_gain > 0;
+    const int available = availability_on(p);
 #pragma omp parallel for schedule(static) num_threads(m->threads)
     for (uint32_t i = 0; i < n; i++) {
         double security = person_security(m, i);
@@ -352,8 +358,7 @@ void interactions_exchange(attune_model *m, int32_t week)
     const double repair_chance = p->rupture_repair_probability;
     const double withdrawn_keep = 1.0 - p->withdrawal_depth;
     /* else no one is withdrawn, and everyone's availability is 0 */
-    const int for_equals =
-        p->withdrawal_rate > 0 || p->availability_sd > 0 || p->availability_wellbeing_gain > 0;
+    const int for_equals = p->withdrawal_rate > 0 || availability_on(p);
     const uint8_t *alive = pp->alive;
     const uint8_t *isolated = m->isolated;
     channel_factors factors[CULTURE_INDEX_LIMIT];
