@@ -201,6 +201,11 @@ static int coordinate(coordinator *c, attune_error *err)
                               from);
                 break;
             }
+            if (got == -3) {
+                rc = cli_fail(err, ATTUNE_ERR_NOMEM, /* exit 5 */
+                              "out of memory reading a message from rank %d", from);
+                break;
+            }
             if (got < 0) {
                 rc = cli_fail(err, ATTUNE_ERR_IO, "a message from rank %d could not be read", from);
                 break;

@@ -76,10 +76,10 @@ int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uin
     MPI_Get_count(&status, MPI_BYTE, &count);
     unsigned char *buf = malloc(count > 0 ? (size_t)count : 1);
     if (buf == NULL)
-        return -1;
+        return -3;
     MPI_Recv(buf, count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
-    int ok = 1;
+    int got = 1;
     if (status.MPI_TAG == TAG_READY && count == (int)sizeof(ready_note)) {
         ready_note note;
         memcpy(&note, buf, sizeof note);
@@ -88,12 +88,14 @@ int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uin
             return -2;
         }
         *ready = note.jobs;
-    } else if (status.MPI_TAG == TAG_RESULT)
-        ok = attune_sweep_result_unpack(buf, (size_t)count, result) == ATTUNE_OK;
-    else
-        ok = 0;
+    } else if (status.MPI_TAG == TAG_RESULT) {
+        int rc = attune_sweep_result_unpack(buf, (size_t)count, result);
+        got = rc == ATTUNE_OK ? 1 : rc == ATTUNE_ERR_NOMEM ? -3 : -1;
+    } else {
+        got = -1;
+    }
     free(buf);
-    return ok ? 1 : -1;
+    return got;
 }
 
 int sweep_mpi_assign(int rank, uint32_t run_id)

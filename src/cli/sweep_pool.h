@@ -84,7 +84,7 @@ void sweep_mpi_finish(int abort_code);
  * number of runs the rank can take (*ready). Returns 1 if a message was handled, 0 if none
  * had arrived, -1 if one could not be read (the sweep cannot go on: its run is lost), -2 if the
  * rank said it is ready for another sweep than `fingerprint` (attune_sweep_fingerprint: it read
- * a different file or runs another build). */
+ * a different file or runs another build), -3 if there was no memory to read it. */
 int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uint64_t fingerprint);
 
 /* Rank 0: gives run `run_id` to `rank`, or (run_id = UINT32_MAX) tells it to stop. */
