@@ -403,6 +403,7 @@ void interactions_exchange(attune_model *m, int32_t week)
             const double host_i_other = hostility_toward(m, i, ATTUNE_TIE_FRIEND);
             const double host_i_child = hostility_toward(m, i, ATTUNE_TIE_CHILD);
             const channel_factors factors_i = factors[pp->culture[i]];
+            const int i_adult = for_equals && person_age_years(m, i) >= 18;
             for (uint32_t h = begin; h < end; h++) {
                 /* The other end's half-tie and snapshot lie anywhere in memory: ask for them a
                  * few half-ties ahead, so that the misses overlap this meeting's arithmetic. */
@@ -467,7 +468,7 @@ void interactions_exchange(attune_model *m, int32_t week)
                     /* A spell of withdrawal and availability (only adults have them) scale
                      * care toward adults on ties between equals. */
                     if (for_equals && symmetric) {
-                        if (person_age_years(m, i) >= 18)
+                        if (i_adult)
                             cap_j *= share_for_equals(pp, j, withdrawn_keep);
                         if (person_age_years(m, j) >= 18)
                             cap_i *= share_for_equals(pp, i, withdrawn_keep);
