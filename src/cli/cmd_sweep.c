@@ -191,8 +191,8 @@ static int coordinate(coordinator *c, attune_error *err)
         int from = 0, ready, got;
         attune_sweep_result *remote;
         while (rc == ATTUNE_OK &&
-               (got = sweep_mpi_poll(&from, &remote, &ready, c->fingerprint)) != 0) {
-            if (got == -2) {
+               (got = sweep_mpi_poll(&from, &remote, &ready, c->fingerprint)) != SWEEP_POLL_NONE) {
+            if (got == SWEEP_POLL_OTHER_SWEEP) {
                 c->said_ready[from] = 1; /* its message is read: nothing is left to wait for */
                 rc = cli_fail(err, ATTUNE_ERR_RANGE, /* bad input: exit 3 */
                               "rank %d loaded another sweep than rank 0 (a different sweep file "
@@ -201,12 +201,12 @@ static int coordinate(coordinator *c, attune_error *err)
                               from);
                 break;
             }
-            if (got == -3) {
+            if (got == SWEEP_POLL_NO_MEMORY) {
                 rc = cli_fail(err, ATTUNE_ERR_NOMEM, /* exit 5 */
                               "out of memory reading a message from rank %d", from);
                 break;
             }
-            if (got < 0) {
+            if (got == SWEEP_POLL_UNREADABLE) {
                 rc = cli_fail(err, ATTUNE_ERR_IO, "a message from rank %d could not be read", from);
                 break;
             }
@@ -242,7 +242,7 @@ static void stop_workers(coordinator *c)
         while (!said_ready[rank]) {
             int from, ready;
             attune_sweep_result *r;
-            if (sweep_mpi_poll(&from, &r, &ready, c->fingerprint) != 0) {
+            if (sweep_mpi_poll(&from, &r, &ready, c->fingerprint) != SWEEP_POLL_NONE) {
                 said_ready[from] = 1;
                 attune_sweep_result_free(r);
             } else {

@@ -76,23 +76,25 @@ int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uin
     MPI_Get_count(&status, MPI_BYTE, &count);
     unsigned char *buf = malloc(count > 0 ? (size_t)count : 1);
     if (buf == NULL)
-        return -3;
+        return SWEEP_POLL_NO_MEMORY;
     MPI_Recv(buf, count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
-    int got = 1;
+    int got = SWEEP_POLL_HANDLED;
     if (status.MPI_TAG == TAG_READY && count == (int)sizeof(ready_note)) {
         ready_note note;
         memcpy(&note, buf, sizeof note);
         if (note.fingerprint != fingerprint) {
             free(buf);
-            return -2;
+            return SWEEP_POLL_OTHER_SWEEP;
         }
         *ready = note.jobs;
     } else if (status.MPI_TAG == TAG_RESULT) {
         int rc = attune_sweep_result_unpack(buf, (size_t)count, result);
-        got = rc == ATTUNE_OK ? 1 : rc == ATTUNE_ERR_NOMEM ? -3 : -1;
+        got = rc == ATTUNE_OK          ? SWEEP_POLL_HANDLED
+              : rc == ATTUNE_ERR_NOMEM ? SWEEP_POLL_NO_MEMORY
+                                       : SWEEP_POLL_UNREADABLE;
     } else {
-        got = -1;
+        got = SWEEP_POLL_UNREADABLE;
     }
     free(buf);
     return got;

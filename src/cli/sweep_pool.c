@@ -261,7 +261,7 @@ int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uin
     (void)fingerprint;
     *result = NULL;
     *ready = 0;
-    return 0;
+    return SWEEP_POLL_NONE;
 }
 
 int sweep_mpi_assign(int rank, uint32_t run_id)

@@ -80,11 +80,20 @@ int sweep_mpi_start(int *argc, char ***argv, int *rank, int *size);
 /* Finalises MPI if it was started. `abort_code` != 0 aborts every rank with that code. */
 void sweep_mpi_finish(int abort_code);
 
+/* What sweep_mpi_poll found: NONE, no message had arrived; HANDLED, one was read and handled;
+ * UNREADABLE, one could not be read (the sweep cannot go on: its run is lost); OTHER_SWEEP, the
+ * rank is ready for another sweep than `fingerprint` (attune_sweep_fingerprint: it read a
+ * different file or runs another build); NO_MEMORY, there was no memory to read it. */
+enum sweep_poll {
+    SWEEP_POLL_NONE = 0,
+    SWEEP_POLL_HANDLED = 1,
+    SWEEP_POLL_UNREADABLE = -1,
+    SWEEP_POLL_OTHER_SWEEP = -2,
+    SWEEP_POLL_NO_MEMORY = -3,
+};
+
 /* Rank 0: a message from a worker rank, if one has arrived: a finished run (*result) or the
- * number of runs the rank can take (*ready). Returns 1 if a message was handled, 0 if none
- * had arrived, -1 if one could not be read (the sweep cannot go on: its run is lost), -2 if the
- * rank said it is ready for another sweep than `fingerprint` (attune_sweep_fingerprint: it read
- * a different file or runs another build), -3 if there was no memory to read it. */
+ * number of runs the rank can take (*ready). Returns an enum sweep_poll. */
 int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uint64_t fingerprint);
 
 /* Rank 0: gives run `run_id` to `rank`, or (run_id = UINT32_MAX) tells it to stop. */
