@@ -578,8 +578,8 @@ static void lone_snapshot(attune_model *m, const lone_tie *q, int count, int32_t
 static void perception_anxious_weigh_hostility_more_and_avoidant_take_less_from_care(void **state)
 {
     (void)state;
-    static const char *const settings[] = {"interaction.noise", "0", "rupture.probability", "0",
-                                           NULL};
+    static const char *const settings[] = {
+        "interaction.noise", "0", "rupture.probability", "0", "availability.sd", "0", NULL};
     attune_model *m = small_town(settings);
     const attune_params *p = m->p;
     people *pp = &m->people;
@@ -766,6 +766,8 @@ static void trust_moves_toward_perceived_care_minus_harm_and_not_up_across_a_rup
                                            "1",
                                            "rupture.repair_bond",
                                            "0.15",
+                                           "availability.sd",
+                                           "0",
                                            NULL};
     attune_model *m = small_town(settings);
     const attune_params *p = m->p;
@@ -823,7 +825,7 @@ static void trust_moves_toward_perceived_care_minus_harm_and_not_up_across_a_rup
 static void reciprocity_accumulates_care_given_minus_care_received(void **state)
 {
     (void)state;
-    static const char *const settings[] = {"interaction.noise", "0", NULL};
+    static const char *const settings[] = {"interaction.noise", "0", "availability.sd", "0", NULL};
     attune_model *m = small_town(settings);
     const attune_params *p = m->p;
     people *pp = &m->people;

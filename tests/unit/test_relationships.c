@@ -141,14 +141,18 @@ static void spells_of_withdrawal_follow_low_wellbeing(void **state)
 static void availability_follows_wellbeing_and_circumstances(void **state)
 {
     (void)state;
-    attune_model *off = small_town(NULL);
+    static const char *const none[] = {"availability.sd", "0", "availability.wellbeing_gain", "0",
+                                       NULL};
+    attune_model *off = small_town(none);
     step(off, 10);
     for (uint32_t i = 0; i < off->people.count; i++)
         assert_true(off->people.availability[i] == 0.0f);
     attune_model_free(off);
 
     /* Without noise, one snapshot moves availability a share 1 - phi of the way to the centre. */
-    static const char *const centred[] = {"availability.wellbeing_gain",
+    static const char *const centred[] = {"availability.sd",
+                                          "0",
+                                          "availability.wellbeing_gain",
                                           "2",
                                           "availability.persistence",
                                           "0.5",
@@ -221,6 +225,8 @@ static double exchange_with_availability(float a, uint32_t *ip, uint32_t *jp)
                                        "0",
                                        "availability.wellbeing_gain",
                                        "1",
+                                       "availability.sd",
+                                       "0",
                                        NULL};
     attune_model *m = small_town(calm);
     const tie_store *t = &m->ties;
