@@ -188,7 +188,8 @@ static int coordinate(coordinator *c, attune_error *err)
                                 run_id);
             }
         }
-        int from = 0, ready, got;
+        int from = 0, ready;
+        enum sweep_poll got;
         attune_sweep_result *remote;
         while (rc == ATTUNE_OK &&
                (got = sweep_mpi_poll(&from, &remote, &ready, c->fingerprint)) != SWEEP_POLL_NONE) {

@@ -60,17 +60,18 @@ typedef struct ready_note {
     uint64_t fingerprint;
 } ready_note;
 
-int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uint64_t fingerprint)
+enum sweep_poll sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready,
+                               uint64_t fingerprint)
 {
     *result = NULL;
     *ready = 0;
     if (!mpi_started)
-        return 0;
+        return SWEEP_POLL_NONE;
     int flag = 0;
     MPI_Status status;
     MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
     if (!flag)
-        return 0;
+        return SWEEP_POLL_NONE;
     *from_rank = status.MPI_SOURCE;
     int count = 0;
     MPI_Get_count(&status, MPI_BYTE, &count);
@@ -79,7 +80,7 @@ int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uin
         return SWEEP_POLL_NO_MEMORY;
     MPI_Recv(buf, count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
              MPI_STATUS_IGNORE);
-    int got = SWEEP_POLL_HANDLED;
+    enum sweep_poll got = SWEEP_POLL_HANDLED;
     if (status.MPI_TAG == TAG_READY && count == (int)sizeof(ready_note)) {
         ready_note note;
         memcpy(&note, buf, sizeof note);

@@ -255,7 +255,8 @@ void sweep_mpi_finish(int abort_code)
     (void)abort_code;
 }
 
-int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uint64_t fingerprint)
+enum sweep_poll sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready,
+                               uint64_t fingerprint)
 {
     (void)from_rank;
     (void)fingerprint;

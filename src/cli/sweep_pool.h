@@ -93,8 +93,9 @@ enum sweep_poll {
 };
 
 /* Rank 0: a message from a worker rank, if one has arrived: a finished run (*result) or the
- * number of runs the rank can take (*ready). Returns an enum sweep_poll. */
-int sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready, uint64_t fingerprint);
+ * number of runs the rank can take (*ready). */
+enum sweep_poll sweep_mpi_poll(int *from_rank, attune_sweep_result **result, int *ready,
+                               uint64_t fingerprint);
 
 /* Rank 0: gives run `run_id` to `rank`, or (run_id = UINT32_MAX) tells it to stop. */
 int sweep_mpi_assign(int rank, uint32_t run_id);

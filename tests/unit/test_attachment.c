@@ -48,10 +48,11 @@ static void hold_caregivers(attune_model *m, uint32_t child, caregiving style)
 /* Raises the first newborn without siblings of a quiet town (no stressors, deaths or
  * separations; `settings` over that), so that its caregivers are all its close others, to the
  * assessment age, its caregivers held to `style` and its affect set point
- * to `set_point` (NAN: the population's mean, a child of average temperament,
+ * to `set_point` (NAN: `sds` standard deviations of temperament from the population's mean,
+ * affect.baseline_mean and affect.baseline_sd; 0 is a child of average temperament,
  * working_model.reactivity). Returns the model (the caller frees it) and the child. */
-static attune_model *raise_newborn(caregiving style, double set_point, const char *const *settings,
-                                   uint32_t *child_out)
+static attune_model *raise_newborn(caregiving style, double set_point, double sds,
+                                   const char *const *settings, uint32_t *child_out)
 {
     attune_scenario *s = NULL;
     assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
@@ -76,7 +77,7 @@ static attune_model *raise_newborn(caregiving style, double set_point, const cha
     }
     assert_true(child != UINT32_MAX);
     if (isnan(set_point))
-        set_point = m->p->affect_baseline_mean;
+        set_point = m->p->affect_baseline_mean + sds * m->p->affect_baseline_sd;
     int32_t assessed = m->week + (int32_t)m->p->classes_assessment_age;
     while (m->week < assessed) {
         hold_caregivers(m, child, style);
@@ -87,10 +88,12 @@ static attune_model *raise_newborn(caregiving style, double set_point, const cha
     return m;
 }
 
-static int raise_child_of(caregiving style, double set_point, const char *const *settings)
+/* The infant class of a child `sds` standard deviations of temperament from the mean raised
+ * under `style`. */
+static int raise_child_of(caregiving style, double sds, const char *const *settings)
 {
     uint32_t child = 0;
-    attune_model *m = raise_newborn(style, set_point, settings, &child);
+    attune_model *m = raise_newborn(style, NAN, sds, settings, &child);
     int c = m->people.infant_class[child];
     print_message("child %u: anxiety %.2f avoidance %.2f disorganization %.2f -> %s\n", child,
                   m->people.anxiety[child], m->people.avoidance[child],
@@ -102,7 +105,7 @@ static int raise_child_of(caregiving style, double set_point, const char *const 
 /* The infant class of a child of average temperament raised under `style`. */
 static int raise_child(caregiving style, const char *const *settings)
 {
-    return raise_child_of(style, NAN, settings);
+    return raise_child_of(style, 0, settings);
 }
 
 /* The attachment anxiety at the assessment age of a newborn raised under `style` with its
@@ -110,7 +113,7 @@ static int raise_child(caregiving style, const char *const *settings)
 static double anxiety_of_child(caregiving style, double set_point, const char *const *settings)
 {
     uint32_t child = 0;
-    attune_model *m = raise_newborn(style, set_point, settings, &child);
+    attune_model *m = raise_newborn(style, set_point, 0, settings, &child);
     double anxiety = m->people.anxiety[child];
     attune_model_free(m);
     return anxiety;
@@ -205,7 +208,7 @@ static void inconsistent_caregiving_gives_a_resistant_child(void **state)
     (void)state;
     const char *const calm[] = {"interaction.hostility_base", "0", "interaction.hostility_gain",
                                 "0", NULL};
-    const double reactive = 0.1 - 0.5 * 0.15; /* affect.baseline_mean - baseline_sd / 2 */
+    const double reactive = -0.5; /* SDs of temperament toward negative emotionality */
     assert_int_equal(raise_child_of(INCONSISTENT, reactive, calm), CLASS_RESISTANT);
     assert_int_equal(raise_child_of(WARM, reactive, calm), CLASS_SECURE);
 }
