@@ -48,11 +48,10 @@ static void hold_caregivers(attune_model *m, uint32_t child, caregiving style)
 /* Raises the first newborn without siblings of a quiet town (no stressors, deaths or
  * separations; `settings` over that), so that its caregivers are all its close others, to the
  * assessment age, its caregivers held to `style` and its affect set point
- * to `set_point` (NAN: `sds` standard deviations of temperament from the population's mean,
- * affect.baseline_mean and affect.baseline_sd; 0 is a child of average temperament,
- * working_model.reactivity). Returns the model (the caller frees it) and the child. */
-static attune_model *raise_newborn(caregiving style, double set_point, double sds,
-                                   const char *const *settings, uint32_t *child_out)
+ * to `set_point` (working_model.reactivity). Returns the model (the caller frees it) and the
+ * child. */
+static attune_model *raise_newborn(caregiving style, double set_point, const char *const *settings,
+                                   uint32_t *child_out)
 {
     attune_scenario *s = NULL;
     assert_int_equal(attune_scenario_create(&s), ATTUNE_OK);
@@ -76,8 +75,6 @@ static attune_model *raise_newborn(caregiving style, double set_point, double sd
                 child = i;
     }
     assert_true(child != UINT32_MAX);
-    if (isnan(set_point))
-        set_point = m->p->affect_baseline_mean + sds * m->p->affect_baseline_sd;
     int32_t assessed = m->week + (int32_t)m->p->classes_assessment_age;
     while (m->week < assessed) {
         hold_caregivers(m, child, style);
@@ -88,12 +85,20 @@ static attune_model *raise_newborn(caregiving style, double set_point, double sd
     return m;
 }
 
+/* The affect set point `sds` standard deviations of temperament from the population's mean, by
+ * the parameter table (affect.baseline_mean, affect.baseline_sd; no test here sets them). */
+static double set_point_at(double sds)
+{
+    return attune_param_find("affect.baseline_mean")->default_value +
+           sds * attune_param_find("affect.baseline_sd")->default_value;
+}
+
 /* The infant class of a child `sds` standard deviations of temperament from the mean raised
  * under `style`. */
 static int raise_child_of(caregiving style, double sds, const char *const *settings)
 {
     uint32_t child = 0;
-    attune_model *m = raise_newborn(style, NAN, sds, settings, &child);
+    attune_model *m = raise_newborn(style, set_point_at(sds), settings, &child);
     int c = m->people.infant_class[child];
     print_message("child %u: anxiety %.2f avoidance %.2f disorganization %.2f -> %s\n", child,
                   m->people.anxiety[child], m->people.avoidance[child],
@@ -113,7 +118,7 @@ static int raise_child(caregiving style, const char *const *settings)
 static double anxiety_of_child(caregiving style, double set_point, const char *const *settings)
 {
     uint32_t child = 0;
-    attune_model *m = raise_newborn(style, set_point, 0, settings, &child);
+    attune_model *m = raise_newborn(style, set_point, settings, &child);
     double anxiety = m->people.anxiety[child];
     attune_model_free(m);
     return anxiety;
