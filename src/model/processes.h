@@ -168,9 +168,13 @@ static inline double tie_meeting_chance(const struct attune_model *m, uint32_t h
 /** tie_maintenance.c: whether half-tie h is toxic (tie_toxic_excess > 0). */
 int tie_is_toxic(const struct attune_model *m, uint32_t h);
 
+/** tie_maintenance.c: whether half-tie h is support its owner can count on: trusted (>= 1/2),
+ * not toxic, and of a kind that supports (tie_kind_supports). */
+int tie_is_supportive(const struct attune_model *m, uint32_t h);
+
 /** tie_maintenance.c: i's most harmful toxic tie that i may end (TIE_NONE if none), its excess
- * in *excess, and in *supportive the number of i's ties that are trusted (>= 1/2) and not toxic,
- * one's students and clients left out (tie_kind_supports) (either pointer may be NULL).
+ * in *excess, and in *supportive the number of i's supportive ties (tie_is_supportive) (either
+ * pointer may be NULL).
  * O(degree). */
 uint32_t tie_worst_toxic(const struct attune_model *m, uint32_t i, double *excess,
                          double *supportive);

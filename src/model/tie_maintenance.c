@@ -184,6 +184,12 @@ int tie_is_toxic(const attune_model *m, uint32_t h)
     return tie_toxic_excess(m, h) > 0;
 }
 
+int tie_is_supportive(const attune_model *m, uint32_t h)
+{
+    const tie_store *t = &m->ties;
+    return t->trust[h] >= 0.5 && tie_kind_supports(t->kind[h]) && tie_toxic_excess(m, h) <= 0;
+}
+
 uint32_t tie_worst_toxic(const attune_model *m, uint32_t i, double *excess, double *supportive)
 {
     const tie_store *t = &m->ties;
@@ -196,7 +202,7 @@ uint32_t tie_worst_toxic(const attune_model *m, uint32_t i, double *excess, doub
                 worst = h;
                 worst_excess = e;
             }
-        } else if (t->trust[h] >= 0.5 && tie_kind_supports(t->kind[h])) {
+        } else if (tie_is_supportive(m, h)) {
             trusted += 1;
         }
     }
