@@ -736,9 +736,28 @@ static int claim_c6(claim_ctx *c, attune_claim_result *r)
 
 typedef struct leaving {
     uint32_t n;
-    double *before; /* well-being in the week before */
-    double *dip;    /* mean well-being over the first C7_DIP weeks */
+    double *before;   /* well-being in the week before */
+    double *dip;      /* mean well-being over the first C7_DIP weeks */
+    uint32_t *first;  /* others[first[i]] to others[first[i + 1] - 1]: i's ties the week before */
+    uint32_t *others; /* the other ends of those ties */
 } leaving;
+
+/* The other ends of everyone's ties, as in the week before the ending. */
+static void remember_ties(const attune_model *m, leaving *s)
+{
+    const tie_store *t = &m->ties;
+    s->first = malloc(((size_t)s->n + 1) * sizeof *s->first);
+    s->others = malloc(((size_t)t->active + 1) * sizeof *s->others);
+    if (s->first == NULL || s->others == NULL)
+        return;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        s->first[i] = k;
+        for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++)
+            s->others[k++] = t->other[h];
+    }
+    s->first[s->n] = k;
+}
 
 static void observe_leaving(const attune_model *m, void *user)
 {
@@ -751,6 +770,7 @@ static void observe_leaving(const attune_model *m, void *user)
         if (s->before != NULL)
             for (uint32_t i = 0; i < s->n; i++)
                 s->before[i] = pp->wellbeing[i];
+        remember_ties(m, s);
     }
     if (s->dip != NULL && m->week >= C7_START && m->week < C7_START + C7_DIP)
         for (uint32_t i = 0; i < s->n; i++)
@@ -765,6 +785,27 @@ static double supportive_ties(const attune_model *m, uint32_t i)
     return supportive;
 }
 
+/* i's supportive ties (tie_is_supportive) of the kinds people form (friends, community ties,
+ * partners: tie formation, ODD 7.4; not the children born nor the therapists found) to people it
+ * had no tie to in the week before the ending: the supportive ties i formed since. */
+static double supportive_ties_formed(const attune_model *m, const leaving *s, uint32_t i)
+{
+    const tie_store *t = &m->ties;
+    double formed = 0;
+    for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
+        int kind = t->kind[h];
+        if ((kind != ATTUNE_TIE_FRIEND && kind != ATTUNE_TIE_COMMUNITY &&
+             kind != ATTUNE_TIE_PARTNER) ||
+            !tie_is_supportive(m, h))
+            continue;
+        int known = 0;
+        for (uint32_t k = s->first[i]; k < s->first[i + 1] && !known; k++)
+            known = s->others[k] == t->other[h];
+        formed += !known;
+    }
+    return formed;
+}
+
 static int claim_c7(claim_ctx *c, attune_claim_result *r)
 {
     int R = c->replicates;
@@ -774,13 +815,15 @@ static int claim_c7(claim_ctx *c, attune_claim_result *r)
     int rc = ATTUNE_OK;
     for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
         attune_model *arm[2] = {NULL, NULL};
-        leaving obs[2] = {{0, NULL, NULL}, {0, NULL, NULL}};
+        leaving obs[2];
+        memset(obs, 0, sizeof obs);
         static const char *names[2] = {"stay", "leave"};
         for (int a = 0; a < 2 && rc == ATTUNE_OK; a++)
             rc = run_arm(c, "C7", names[a], rep, observe_leaving, &obs[a], &arm[a]);
-        if (rc == ATTUNE_OK && (obs[0].dip == NULL || obs[1].dip == NULL || obs[0].before == NULL ||
-                                obs[1].before == NULL))
-            rc = ATTUNE_ERR_NOMEM;
+        for (int a = 0; a < 2 && rc == ATTUNE_OK; a++)
+            if (obs[a].dip == NULL || obs[a].before == NULL || obs[a].first == NULL ||
+                obs[a].others == NULL)
+                rc = ATTUNE_ERR_NOMEM;
         if (rc == ATTUNE_OK)
             rc = need_interventions(c, "C7", arm, 2);
         if (rc == ATTUNE_OK) {
@@ -793,7 +836,8 @@ static int claim_c7(claim_ctx *c, attune_claim_result *r)
                 if (!arm[0]->people.alive[i] || !arm[1]->people.alive[i])
                     continue;
                 dip += (obs[1].dip[i] - obs[1].before[i]) - (obs[0].dip[i] - obs[0].before[i]);
-                ties += supportive_ties(arm[1], i) - supportive_ties(arm[0], i);
+                ties += supportive_ties_formed(arm[1], &obs[1], i) -
+                        supportive_ties_formed(arm[0], &obs[0], i);
                 for (int a = 0; a < 2; a++)
                     series_push(&w[a], arm[a]->people.wellbeing[i]);
                 n++;
@@ -807,6 +851,8 @@ static int claim_c7(claim_ctx *c, attune_claim_result *r)
         for (int a = 0; a < 2; a++) {
             free(obs[a].before);
             free(obs[a].dip);
+            free(obs[a].first);
+            free(obs[a].others);
             attune_model_free(arm[a]);
         }
     }
@@ -818,7 +864,7 @@ static int claim_c7(claim_ctx *c, attune_claim_result *r)
                  "well-being of leavers over stayers two years on (Cohen's d)", v + R, R,
                  "d >= 0.5", 1, 0.5);
         set_part(&r->parts[r->part_count++], "C7.supportive_ties",
-                 "supportive ties of leavers minus stayers two years on", v + 2 * R, R,
+                 "supportive ties formed since, leavers minus stayers two years on", v + 2 * R, R,
                  "difference > 0", 1, 1e-9);
     }
     free(v);
@@ -861,7 +907,8 @@ static int claim_c8(claim_ctx *c, attune_claim_result *r)
     static const char *names[4] = {"toxic_stay", "toxic_leave", "rupture_leave", "rupture_repair"};
     for (int rep = 0; rep < R && rc == ATTUNE_OK; rep++) {
         attune_model *arm[4] = {NULL, NULL, NULL, NULL};
-        leaving obs[4] = {{0, NULL, NULL}, {0, NULL, NULL}, {0, NULL, NULL}, {0, NULL, NULL}};
+        leaving obs[4];
+        memset(obs, 0, sizeof obs);
         for (int a = 0; a < 4 && rc == ATTUNE_OK; a++) {
             rc = run_arm(c, "C8", names[a], rep, observe_leaving, &obs[a], &arm[a]);
             if (rc == ATTUNE_OK && obs[a].before == NULL)
@@ -877,6 +924,8 @@ static int claim_c8(claim_ctx *c, attune_claim_result *r)
         for (int a = 0; a < 4; a++) {
             free(obs[a].before);
             free(obs[a].dip);
+            free(obs[a].first);
+            free(obs[a].others);
             attune_model_free(arm[a]);
         }
     }
