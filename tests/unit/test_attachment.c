@@ -202,12 +202,12 @@ static void rejecting_caregiving_gives_an_avoidant_child(void **state)
 }
 
 /* Inconsistency teaches anxiety, and temperament sets how strongly unpredictable care is felt
- * (working_model.reactivity). At the defaults calibrated in the twenty-sixth session (a lower
+ * (working_model.reactivity). Since the defaults calibrated in the twenty-sixth session (a lower
  * surprise gain, a higher reactivity), a child of average temperament of the most anxious
- * caregivers ends just short of the resistant threshold (anxiety 0.30 against 0.315; resistant at
- * the defaults before); so the child here is of mildly negative emotionality, its set point half
- * an SD below the mean: resistant (anxiety 0.38) under inconsistent caregivers, secure (0.29)
- * under warm ones, so that temperament alone does not make it resistant. */
+ * caregivers ends just short of the resistant threshold; so the child here is of mildly negative
+ * emotionality, its set point half an SD below the mean: resistant under inconsistent caregivers
+ * (anxiety 0.35 at the twenty-eighth session's defaults, 0.38 at the twenty-sixth's), secure
+ * under warm ones (0.26; 0.29), so that temperament alone does not make it resistant. */
 static void inconsistent_caregiving_gives_a_resistant_child(void **state)
 {
     (void)state;

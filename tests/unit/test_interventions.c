@@ -445,7 +445,10 @@ static void targets_by_state_variable_within_an_inclusive_range(void **state)
     };
     enum { STATES = sizeof ranges / sizeof ranges[0] };
     const int32_t start = 10;
-    static const char *const hostile[] = {"interaction.hostility_base", "0.3", NULL};
+    /* Hostile meetings and a low bar for toxicity (harm above 8 x trust, the default before the
+     * twenty-eighth session), so that toxic and ruptured ties are common by week 10. */
+    static const char *const hostile[] = {"interaction.hostility_base", "0.3", "harm.benefit_scale",
+                                          "8", NULL};
     attune_model *ref = small_town(hostile);
     step(ref, start - 1);
     uint32_t p = UINT32_MAX, q = UINT32_MAX;
@@ -464,10 +467,10 @@ static void targets_by_state_variable_within_an_inclusive_range(void **state)
     snprintf(hi, sizeof hi, "%.17g", (double)ref->people.wellbeing[q]);
     snprintf(week, sizeof week, "%d", start);
     char keys[STATES + 1][5][64];
-    const char *settings[2 + (STATES + 1) * 10 + 1];
+    const char *settings[4 + (STATES + 1) * 10 + 1];
     size_t s = 0;
-    settings[s++] = "interaction.hostility_base";
-    settings[s++] = "0.3";
+    for (size_t k = 0; hostile[k] != NULL; k++)
+        settings[s++] = hostile[k];
     for (size_t k = 0; k <= STATES; k++) {
         const char *name = k < STATES ? ranges[k].name : "edge";
         const char *fields[5] = {"kind", "start_week", "target_state", "state_min", "state_max"};
@@ -1068,8 +1071,11 @@ static void free_snapshot(uint32_t **others, uint32_t n, uint32_t *degree, float
 static void leave_toxic_tie_ends_each_targets_most_harmful_endable_tie_once(void **state)
 {
     (void)state;
+    /* A low bar for toxicity (harm above 8 x trust), so that toxic ties are common by week 10. */
     static const char *const settings[] = {"interaction.hostility_base",
                                            "0.3",
+                                           "harm.benefit_scale",
+                                           "8",
                                            "release.rate",
                                            "0",
                                            "intervention.leave.kind",
@@ -1130,8 +1136,11 @@ static int ended_by_its_person(const attune_event *ev)
 static void keep_ties_stops_targets_ending_ties_while_acting(void **state)
 {
     (void)state;
+    /* A low bar for toxicity (harm above 8 x trust), so that ties are ended by week 10. */
     static const char *const settings[] = {"interaction.hostility_base",
                                            "0.3",
+                                           "harm.benefit_scale",
+                                           "8",
                                            "release.rate",
                                            "1",
                                            "intervention.stay.kind",
