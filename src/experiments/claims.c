@@ -738,6 +738,7 @@ typedef struct leaving {
     uint32_t n;
     double *before;   /* well-being in the week before */
     double *dip;      /* mean well-being over the first C7_DIP weeks */
+    int with_ties;    /* whether to remember everyone's ties in the week before (C7) */
     uint32_t *first;  /* others[first[i]] to others[first[i + 1] - 1]: i's ties the week before */
     uint32_t *others; /* the other ends of those ties */
 } leaving;
@@ -770,7 +771,8 @@ static void observe_leaving(const attune_model *m, void *user)
         if (s->before != NULL)
             for (uint32_t i = 0; i < s->n; i++)
                 s->before[i] = pp->wellbeing[i];
-        remember_ties(m, s);
+        if (s->with_ties)
+            remember_ties(m, s);
     }
     if (s->dip != NULL && m->week >= C7_START && m->week < C7_START + C7_DIP)
         for (uint32_t i = 0; i < s->n; i++)
@@ -792,6 +794,8 @@ static double supportive_ties_formed(const attune_model *m, const leaving *s, ui
 {
     const tie_store *t = &m->ties;
     double formed = 0;
+    if (i >= s->n)
+        return 0;
     for (uint32_t h = t->start[i]; h < t->start[i] + t->count[i]; h++) {
         int kind = t->kind[h];
         if ((kind != ATTUNE_TIE_FRIEND && kind != ATTUNE_TIE_COMMUNITY &&
@@ -817,6 +821,7 @@ static int claim_c7(claim_ctx *c, attune_claim_result *r)
         attune_model *arm[2] = {NULL, NULL};
         leaving obs[2];
         memset(obs, 0, sizeof obs);
+        obs[0].with_ties = obs[1].with_ties = 1;
         static const char *names[2] = {"stay", "leave"};
         for (int a = 0; a < 2 && rc == ATTUNE_OK; a++)
             rc = run_arm(c, "C7", names[a], rep, observe_leaving, &obs[a], &arm[a]);
