@@ -361,15 +361,13 @@ int sweep_run_ranks(const sweep_ranks *r)
     int rc = r->load(r->spec, r->replicates, &sw, &err);
     int code, worker_failed = 0;
     if (rc != ATTUNE_OK) {
-        if (r->rank != 0) {
-            /* One write for the whole line: mpirun forwards a rank's output as it comes, and
-             * another rank's abort notice could otherwise land between two parts of it. */
-            char buf[2048];
-            fprintf(stderr, "attune %s: rank %d: attune: %s\n", x->command, r->rank,
-                    attune_error_format(&err, buf, sizeof buf));
-        } else {
-            report_error(&err);
-        }
+        /* One write for the whole line (report_error's, behind a worker's rank): mpirun
+         * forwards a rank's output as it comes, and another rank's abort notice could otherwise
+         * land between two parts of it. */
+        char rank[64] = "", buf[2048];
+        if (r->rank != 0)
+            snprintf(rank, sizeof rank, "attune %s: rank %d: ", x->command, r->rank);
+        fprintf(stderr, "%sattune: %s\n", rank, attune_error_format(&err, buf, sizeof buf));
         /* An unreadable file or base scenario is bad input, as for attune run. */
         code = rc == ATTUNE_ERR_IO ? EXIT_SCENARIO : exit_code_for(rc);
         worker_failed = r->rank != 0;

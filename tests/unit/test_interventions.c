@@ -467,7 +467,7 @@ static void targets_by_state_variable_within_an_inclusive_range(void **state)
     snprintf(hi, sizeof hi, "%.17g", (double)ref->people.wellbeing[q]);
     snprintf(week, sizeof week, "%d", start);
     char keys[STATES + 1][5][64];
-    const char *settings[4 + (STATES + 1) * 10 + 1];
+    const char *settings[sizeof hostile / sizeof hostile[0] - 1 + (STATES + 1) * 10 + 1];
     size_t s = 0;
     for (size_t k = 0; hostile[k] != NULL; k++)
         settings[s++] = hostile[k];
